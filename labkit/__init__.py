@@ -1,0 +1,43 @@
+"""labkit -- learn highly available Exchange 2000 on Microsoft Cluster Service.
+
+The public API. The model core (``labkit.cluster``) never imports widgets or
+Graphviz; the views (``labkit.diagrams``, ``labkit.widgets``, ``labkit.tables``)
+are imported on first use.
+
+>>> import labkit as lk
+>>> c = lk.Cluster("LAB", ip="10.0.0.100")
+>>> _ = c.add_node("NODE1", ip="10.0.0.1")
+>>> c.run_until_stable(); str(c.groups["Cluster Group"].state)
+'Online'
+"""
+from importlib import import_module
+
+from .cluster import (EDITIONS, GROUP_DEFAULTS, REGISTRY, RESOURCE_DEFAULTS, Cluster, ClusterSettings,
+                      Group, GroupState, Node, NodeState, Resource, ResourceState, ResourceType,
+                      RestartAction, register_resource_type)
+from .errors import (AccessDeniedError, ConfigurationError, DependencyError, FileFormatError,
+                     LabkitError, LimitError, NameConflictError, NotFoundError, OwnershipError,
+                     ProcedureError, QuorumError, StateError, ValidationError)
+from .sim import START, ClusterLog, LogEvent
+
+__version__ = "0.1.0"
+
+_LAZY = {"diagrams", "tables", "widgets", "exchange", "planning", "procedures", "scenarios",
+         "grading", "files", "pacemaker", "cli"}
+
+
+def __getattr__(name):
+    """Sub-packages load on first use, so ``import labkit`` stays fast."""
+    if name in _LAZY:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'labkit' has no attribute {name!r}")
+
+
+__all__ = [
+    "Cluster", "ClusterSettings", "EDITIONS", "Group", "GroupState", "Node", "NodeState", "Resource",
+    "ResourceState", "RestartAction", "ResourceType", "REGISTRY", "register_resource_type",
+    "RESOURCE_DEFAULTS", "GROUP_DEFAULTS", "START", "ClusterLog", "LogEvent",
+    "LabkitError", "ValidationError", "NotFoundError", "NameConflictError", "DependencyError",
+    "OwnershipError", "StateError", "LimitError", "QuorumError", "AccessDeniedError",
+    "ConfigurationError", "ProcedureError", "FileFormatError",
+]

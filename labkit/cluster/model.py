@@ -1,0 +1,189 @@
+"""The objects of an MSCS cluster: nodes, resources, groups and their states.
+
+Plain dataclasses and enums; the behaviour lives in :mod:`labkit.cluster.cluster`.
+Names and defaults follow Windows 2000 Cluster Administrator and ``cluster.exe``
+(see ``shared/design/mscs-reference.md``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class NodeState(str, Enum):
+    """Cluster node states (Cluster Administrator: Up, Down, Paused, Joining)."""
+
+    UP = "Up"
+    DOWN = "Down"
+    PAUSED = "Paused"
+    JOINING = "Joining"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ResourceState(str, Enum):
+    """Resource states (CLUSTER_RESOURCE_STATE: Online 2, Offline 3, Failed 4,
+    OnlinePending 129, OfflinePending 130)."""
+
+    ONLINE = "Online"
+    OFFLINE = "Offline"
+    FAILED = "Failed"
+    ONLINE_PENDING = "Online Pending"
+    OFFLINE_PENDING = "Offline Pending"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def pending(self) -> bool:
+        return self in (ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING)
+
+
+class GroupState(str, Enum):
+    """Group states (CLUSTER_GROUP_STATE: Online, Offline, Failed, PartialOnline, Pending)."""
+
+    ONLINE = "Online"
+    OFFLINE = "Offline"
+    FAILED = "Failed"
+    PARTIAL_ONLINE = "Partially Online"
+    PENDING = "Pending"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RestartAction(str, Enum):
+    """What the failover manager does when a resource fails (RestartAction 0, 1, 2)."""
+
+    DONT_RESTART = "dont_restart"
+    RESTART_NO_NOTIFY = "restart_no_notify"
+    RESTART_NOTIFY = "restart_notify"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The Windows 2000 defaults of a resource's common properties (mscs-reference.md).
+RESOURCE_DEFAULTS = {
+    "restart_action": RestartAction.RESTART_NOTIFY,
+    "restart_threshold": 3,
+    "restart_period_s": 900,
+    "looks_alive_ms": 5000,
+    "is_alive_ms": 60000,
+    "pending_timeout_ms": 180000,
+}
+
+#: The Windows 2000 defaults of a group's failover and failback properties.
+GROUP_DEFAULTS = {
+    "failover_threshold": 10,
+    "failover_period_hours": 6,
+    "auto_failback": False,
+    "failback_window": None,
+}
+
+#: The name of the resource monitor that hosts resources not put in a separate one.
+SHARED_MONITOR = "shared"
+
+
+@dataclass
+class Node:
+    """A cluster node (a physical server). ``id`` follows the order nodes were added.
+
+    ``properties`` holds what plug-ins know about the node, e.g. whether
+    Exchange 2000 is installed on its local disk.
+    """
+
+    name: str
+    id: int
+    ip: str | None = None
+    state: NodeState = NodeState.UP
+    properties: dict = field(default_factory=dict)
+    #: why the node is Down: "crash", "partition", "stopped", "quorum lost" (None when not Down)
+    down_reason: str | None = None
+    #: True between a crash and the regroup that notices it
+    regroup_pending: bool = False
+    incarnation: int = 0
+
+    @property
+    def is_up(self) -> bool:
+        return self.state is NodeState.UP
+
+    def _repr_html_(self) -> str:
+        from ..tables import node_html
+        return node_html(self)
+
+
+@dataclass
+class Resource:
+    """A cluster resource: the smallest unit the cluster monitors (paper, Table 1)."""
+
+    name: str
+    type: str
+    group: str
+    possible_owners: list[str]
+    properties: dict = field(default_factory=dict)
+    dependencies: list[str] = field(default_factory=list)
+    state: ResourceState = ResourceState.OFFLINE
+    restart_action: RestartAction = RestartAction.RESTART_NOTIFY
+    restart_threshold: int = 3
+    restart_period_s: int = 900
+    looks_alive_ms: int = 5000
+    is_alive_ms: int = 60000
+    pending_timeout_ms: int = 180000
+    #: resource monitor process hosting it: "shared" or the name of a separate monitor
+    monitor: str = SHARED_MONITOR
+    #: core resources (the Cluster Group's) follow membership: joining nodes become possible owners
+    core: bool = False
+    # --- run-time state -------------------------------------------------
+    #: node the resource runs on while not Offline
+    node: str | None = None
+    #: True when the administrator or the group wants it online
+    wanted: bool = False
+    #: failed, waiting for its dependents to go offline before restarting in place
+    restart_pending: bool = False
+    #: times (ms) of failures inside the restart period
+    failures: list[int] = field(default_factory=list)
+    #: when it last came online (ms); health polls are aligned to this
+    online_since_ms: int | None = None
+    #: an injected fault: None, "crash" (seen by LooksAlive) or "hang" (seen by IsAlive)
+    fault: str | None = None
+    #: a lasting fault makes online attempts fail: None, "node" (on fault_node) or "everywhere"
+    persistent_fault: str | None = None
+    fault_node: str | None = None
+    #: bumps on every state change: queued jobs for an older generation are stale
+    gen: int = 0
+
+    def _repr_html_(self) -> str:
+        from ..tables import resource_html
+        return resource_html(self)
+
+
+@dataclass
+class Group:
+    """A resource group: the unit of failover, owned by one node at a time (paper, Table 1)."""
+
+    name: str
+    owner: str | None
+    preferred_owners: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)
+    failover_threshold: int = 10
+    failover_period_hours: float = 6
+    auto_failback: bool = False
+    failback_window: tuple[int, int] | None = None
+    #: the administrator wants it online (PersistentState)
+    persistent_state: bool = False
+    #: left failed by the failover manager (threshold exceeded or nowhere to go)
+    failed: bool = False
+    #: times (ms) of failovers inside the failover period
+    failovers: list[int] = field(default_factory=list)
+    #: a move under way: {"reason": "failover"|"move"|"failback"|"node failure", "target": node|None}
+    move: dict | None = None
+    #: the last computed state, for logging transitions
+    state: GroupState = GroupState.OFFLINE
+    #: client-visible interruptions: [start_ms, end_ms or None]
+    outages: list[list] = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        from ..tables import group_html
+        return group_html(self)

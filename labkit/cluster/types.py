@@ -1,0 +1,257 @@
+"""Resource types: the resource DLLs of the model.
+
+A :class:`ResourceType` knows how long its resources take to come online and go
+offline, which properties they need, whether it can hold the quorum, and may
+veto coming online on a node or react to a resource being created or deleted --
+the hooks an application's resource DLL and Cluster Administrator extension
+(e.g. Exchange's EXRES.DLL and EXCLUADM.DLL) give MSCS.
+
+Types are registered by name in :data:`REGISTRY`; other packages register theirs
+with :func:`register_resource_type`. A cluster only offers the types that were
+installed in it (``Cluster.resource_types``), as on a real cluster.
+
+>>> REGISTRY["Physical Disk"].quorum_capable
+True
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigurationError, NameConflictError, ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cluster import Cluster
+    from .model import Resource
+
+#: Every resource type known to labkit, by the name Cluster Administrator shows.
+REGISTRY: dict[str, "ResourceType"] = {}
+
+NETBIOS_MAX = 15
+_NETBIOS_BAD = re.compile(r'[\\/:*?"<>|. ,]')
+
+
+def register_resource_type(rtype: "ResourceType") -> "ResourceType":
+    """Make ``rtype`` known to labkit (a cluster still has to install it)."""
+    REGISTRY[rtype.name] = rtype
+    return rtype
+
+
+def check_netbios_name(name: str, what: str = "name") -> str:
+    """A NetBIOS computer name: 1-15 characters, none of \\ / : * ? " < > | . , or space.
+
+    >>> check_netbios_name("EXVS1")
+    'EXVS1'
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(f"{what} must be a non-empty string, not {name!r}",
+                              rule="NetBIOS names are 1-15 characters",
+                              source="Windows 2000 computer naming; paper, Table 10")
+    if len(name) > NETBIOS_MAX:
+        raise ValidationError(f"{what} {name!r} has {len(name)} characters; NetBIOS allows {NETBIOS_MAX}",
+                              rule="NetBIOS names are at most 15 characters",
+                              source="Windows 2000 computer naming; paper, Table 10")
+    if _NETBIOS_BAD.search(name):
+        raise ValidationError(f"{what} {name!r} contains a character NetBIOS names may not hold",
+                              rule='NetBIOS names may not contain \\ / : * ? " < > | . , or spaces',
+                              source="Windows 2000 computer naming")
+    return name
+
+
+def check_static_ip(address, what: str = "address") -> str:
+    """A static IPv4 address in dotted form; DHCP is refused.
+
+    >>> check_static_ip("132.192.1.11")
+    '132.192.1.11'
+    """
+    if isinstance(address, str) and address.strip().lower() in ("dhcp", "auto", "automatic"):
+        raise ConfigurationError(f"{what} {address!r}: cluster addresses must be static",
+                                 rule="cluster, node and service addresses are static (no DHCP)",
+                                 source="paper, Use Standardized and Simplified IP Addressing and Naming")
+    try:
+        ip = ipaddress.IPv4Address(str(address).strip()) if isinstance(address, str) else None
+    except ipaddress.AddressValueError:
+        ip = None
+    if ip is None:
+        raise ValidationError(f"{what} {address!r} is not an IPv4 address like 132.192.1.11",
+                              rule="IP Address resources take a static dotted IPv4 address",
+                              source="MSCS IP Address resource")
+    if ip.is_unspecified or ip.is_multicast or ip.is_loopback or str(ip).endswith(".255"):
+        raise ValidationError(f"{what} {address!r} cannot be a host address",
+                              rule="IP Address resources take a unicast host address",
+                              source="MSCS IP Address resource")
+    return str(ip)
+
+
+class ResourceType:
+    """Base class of resource types. Override the hooks you need.
+
+    Times are simulated seconds. ``required`` names the properties a resource
+    of this type must be given; ``defaults`` fills the optional ones.
+    """
+
+    name: str = "Resource"
+    dll: str = "clusres.dll"
+    online_s: float = 1.0
+    offline_s: float = 1.0
+    quorum_capable: bool = False
+    required: tuple[str, ...] = ()
+    defaults: dict = {}
+
+    # --- hooks -------------------------------------------------------------
+    def validate(self, cluster: "Cluster", name: str, group: str, props: dict) -> dict:
+        """Check and normalise the type properties before anything changes. Return them."""
+        missing = [p for p in self.required if props.get(p) in (None, "")]
+        if missing:
+            raise ValidationError(
+                f"a {self.name} resource needs {', '.join(missing)}",
+                rule=f"{self.name} resources need the properties {', '.join(self.required)}",
+                source=f"MSCS {self.name} resource type")
+        out = dict(self.defaults)
+        out.update(props)
+        return out
+
+    def before_create(self, cluster: "Cluster", name: str, group: str, props: dict) -> None:
+        """Refuse the creation (raise) before anything changes. Default: allow."""
+
+    def on_create(self, cluster: "Cluster", resource: "Resource") -> None:
+        """Called after the resource was added (inside the same all-or-nothing command)."""
+
+    def on_delete(self, cluster: "Cluster", resource: "Resource") -> None:
+        """Called after the resource was deleted."""
+
+    def can_online(self, cluster: "Cluster", resource: "Resource", node: str) -> str | None:
+        """Return a reason to refuse coming online on ``node``, or None to allow."""
+        return None
+
+    def online_time_s(self, cluster: "Cluster", resource: "Resource", node: str) -> float:
+        return self.online_s
+
+    def offline_time_s(self, cluster: "Cluster", resource: "Resource", node: str) -> float:
+        return self.offline_s
+
+    def __repr__(self) -> str:
+        return f"<resource type {self.name!r}>"
+
+
+class PhysicalDisk(ResourceType):
+    """A shared SCSI or Fibre Channel disk; the only quorum-capable type in Windows 2000
+    (paper, Table 1). The disk must be basic (paper, Windows 2000 Clustering
+    Installation Requirements).
+
+    Properties: ``drive`` (e.g. "Q:"), ``disk_type`` ("basic"), ``signature``,
+    ``size_gb``.
+    """
+
+    name = "Physical Disk"
+    online_s = 3.0   # SCSI reserve and mount
+    offline_s = 1.0
+    quorum_capable = True
+    defaults = {"disk_type": "basic"}
+
+    def validate(self, cluster, name, group, props):
+        out = super().validate(cluster, name, group, props)
+        kind = str(out.get("disk_type", "basic")).lower()
+        if kind == "dynamic":
+            raise ConfigurationError(
+                f"disk of {name!r} is a dynamic disk; Cluster Server will not use it. "
+                "Fix: revert it to a basic disk in the Disk Management snap-in ('Revert to Basic Disk'; "
+                "delete its volumes first)",
+                rule="shared cluster disks must be basic disks",
+                source="paper, Windows 2000 Clustering Installation Requirements")
+        if kind != "basic":
+            raise ValidationError(f"disk_type must be 'basic' or 'dynamic', not {out.get('disk_type')!r}",
+                                  rule="shared cluster disks must be basic disks",
+                                  source="paper, Windows 2000 Clustering Installation Requirements")
+        out["disk_type"] = "basic"
+        drive = out.get("drive")
+        if drive is not None:
+            if not (isinstance(drive, str) and re.fullmatch(r"[A-Za-z]:", drive)):
+                raise ValidationError(f"drive must look like 'Q:', not {drive!r}",
+                                      rule="a Physical Disk is mounted on a drive letter")
+            out["drive"] = drive.upper()
+            for r in cluster.resources.values():
+                if r.type == self.name and r.properties.get("drive") == out["drive"]:
+                    raise NameConflictError(
+                        f"drive {out['drive']} is already used by {r.name!r}",
+                        rule="each shared disk has its own drive letter",
+                        source="MSCS Physical Disk resource")
+        return out
+
+
+class IPAddress(ResourceType):
+    """A static IP address on the public network (``address``, ``subnet_mask``, ``network``)."""
+
+    name = "IP Address"
+    online_s = 1.0
+    offline_s = 0.5
+    required = ("address",)
+    defaults = {"subnet_mask": "255.255.255.0", "network": "Public"}
+
+    def validate(self, cluster, name, group, props):
+        out = super().validate(cluster, name, group, props)
+        out["address"] = check_static_ip(out["address"], f"address of {name!r}")
+        owner = cluster.who_has_address(out["address"])
+        if owner:
+            raise NameConflictError(f"address {out['address']} is already used by {owner}",
+                                    rule="every cluster, node and service address is unique",
+                                    source="paper, Table 10; MSCS IP Address resource")
+        return out
+
+
+class NetworkName(ResourceType):
+    """The NetBIOS name clients use (``name``). Needs an IP Address dependency to come online."""
+
+    name = "Network Name"
+    online_s = 2.0
+    offline_s = 0.5
+    required = ("name",)
+
+    def validate(self, cluster, name, group, props):
+        out = super().validate(cluster, name, group, props)
+        out["name"] = check_netbios_name(out["name"], f"network name of {name!r}").upper()
+        owner = cluster.who_has_name(out["name"])
+        if owner:
+            raise NameConflictError(f"name {out['name']!r} is already used by {owner}",
+                                    rule="node, cluster and virtual server names are unique",
+                                    source="paper, Use Standardized and Simplified IP Addressing and Naming")
+        return out
+
+    def can_online(self, cluster, resource, node):
+        if not any(cluster.resources[p].type == "IP Address" for p in resource.dependencies):
+            return ("a Network Name needs a dependency on an IP Address resource "
+                    "(paper, Resources and Resource Groups)")
+        return None
+
+
+class FileShare(ResourceType):
+    """A file share (``share_name``, ``path``)."""
+
+    name = "File Share"
+    online_s = 1.0
+    offline_s = 0.5
+    required = ("share_name",)
+    defaults = {"path": ""}
+
+
+class GenericService(ResourceType):
+    """A cluster-unaware Windows service run through the generic resource DLL (Active/Passive)."""
+
+    name = "Generic Service"
+    online_s = 5.0
+    offline_s = 3.0
+    defaults = {"service_name": ""}
+
+
+class GenericApplication(ResourceType):
+    """A cluster-unaware program run through the generic resource DLL (Active/Passive)."""
+
+    name = "Generic Application"
+    online_s = 5.0
+    offline_s = 3.0
+    defaults = {"command_line": ""}
+
+
+CORE_TYPES = tuple(register_resource_type(t()) for t in
+                   (PhysicalDisk, IPAddress, NetworkName, FileShare, GenericService, GenericApplication))

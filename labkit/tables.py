@@ -1,0 +1,69 @@
+"""HTML views of model objects for notebooks (pure functions of the model)."""
+from __future__ import annotations
+
+from html import escape
+
+#: State colours shared by tables, diagrams and widgets.
+STATE_COLOURS = {
+    "Online": "#b7e1a1", "Up": "#b7e1a1",
+    "Offline": "#d9d9d9", "Down": "#f4a6a6",
+    "Failed": "#f4a6a6", "Partially Online": "#ffe08a",
+    "Pending": "#9fc5f8", "Online Pending": "#9fc5f8", "Offline Pending": "#9fc5f8",
+    "Paused": "#ffe08a", "Joining": "#9fc5f8",
+}
+
+
+def _badge(state) -> str:
+    s = str(state)
+    return (f'<span style="background:{STATE_COLOURS.get(s, "#eee")};padding:1px 6px;'
+            f'border-radius:3px">{escape(s)}</span>')
+
+
+def node_html(node) -> str:
+    return (f"<b>{escape(node.name)}</b> (node {node.id}, {escape(node.ip or 'no IP')}) "
+            f"{_badge(node.state)}")
+
+
+def resource_html(r) -> str:
+    deps = ", ".join(r.dependencies) or "none"
+    return (f"<b>{escape(r.name)}</b> <i>{escape(r.type)}</i> {_badge(r.state)}"
+            f" on {escape(r.node or '-')}; depends on {escape(deps)}; "
+            f"possible owners {escape(', '.join(r.possible_owners))}")
+
+
+def group_html(g) -> str:
+    return (f"<b>{escape(g.name)}</b> {_badge(g.state)} owner {escape(g.owner or '-')}; "
+            f"preferred {escape(', '.join(g.preferred_owners) or '-')}; {len(g.resources)} resources")
+
+
+def cluster_html(c) -> str:
+    """The cluster as Cluster Administrator shows it: nodes, then groups and resources."""
+    rows = [f"<div><b>{escape(c.name)}</b> ({escape(c.edition)}, {'running' if c.running else 'stopped'},"
+            f" quorum on {escape(c.quorum_owner or '-')}) at {c.now:%Y-%m-%d %H:%M:%S}</div>",
+            "<table><tr><th>node</th><th>id</th><th>state</th><th>groups</th></tr>"]
+    for name in c.node_ids():
+        n = c.nodes[name]
+        owned = ", ".join(g.name for g in c.groups.values() if g.owner == name)
+        rows.append(f"<tr><td>{escape(name)}</td><td>{n.id}</td><td>{_badge(n.state)}</td>"
+                    f"<td>{escape(owned)}</td></tr>")
+    rows.append("</table><table><tr><th>group / resource</th><th>type</th><th>state</th><th>owner</th></tr>")
+    for g in c.groups.values():
+        rows.append(f"<tr><td><b>{escape(g.name)}</b></td><td></td><td>{_badge(g.state)}</td>"
+                    f"<td>{escape(g.owner or '-')}</td></tr>")
+        for rn in c.online_order(g.name):
+            r = c.resources[rn]
+            rows.append(f"<tr><td>&nbsp;&nbsp;{escape(rn)}</td><td>{escape(r.type)}</td>"
+                        f"<td>{_badge(r.state)}</td><td>{escape(r.node or '')}</td></tr>")
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def state_table(c) -> list[dict]:
+    """One row a resource: group, resource, type, state, node (for pandas or printing)."""
+    out = []
+    for g in c.groups.values():
+        for rn in c.online_order(g.name):
+            r = c.resources[rn]
+            out.append({"group": g.name, "resource": rn, "type": r.type, "state": str(r.state),
+                        "node": r.node or ""})
+    return out
