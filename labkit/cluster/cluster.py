@@ -989,14 +989,16 @@ class Cluster:
 
     # ============================================================ resources
     def add_resource(self, name: str, /, type: str, group: str, *, possible_owners: list[str] | None = None,
-                     separate_monitor: bool = False, **properties) -> Resource:
+                     dependencies: list[str] | None = None, separate_monitor: bool = False,
+                     **properties) -> Resource:
         """Create a resource in a group (Add-ClusterResource / ``cluster res /create``).
 
         Type properties are keywords (``address=`` for IP Address, ``name=`` for Network
         Name, ``drive=`` for Physical Disk...). Possible owners default to the nodes that
         exist now -- nodes added later are *not* added (the paper's warning in "Resource
         Ownership and Failover"). ``separate_monitor`` runs it in its own resource monitor
-        (``cluster res /create /separate``). The resource starts Offline.
+        (``cluster res /create /separate``). ``dependencies`` are added at creation, as
+        Cluster Administrator's New Resource wizard asks for them. The resource starts Offline.
         """
         self._name(name, "resource name")
         if name in self.resources:
@@ -1009,12 +1011,29 @@ class Cluster:
         g = self._group(group)
         t = self.resource_types[type]
         if possible_owners is None:
-            owners = self.node_ids()
+            owners = t.default_possible_owners(self)
         else:
             owners = self._node_list(possible_owners, "possible owners")
         if not owners:
             raise OwnershipError("a resource needs at least one possible owner; add a node first",
                                  rule="every resource has possible owners", source="MSCS possible owners")
+        for n in owners:
+            why = t.check_owner(self, name, n)
+            if why:
+                raise OwnershipError(f"{n} cannot be a possible owner of {name!r}: {why}",
+                                     rule="possible owners can run the resource's type")
+        if dependencies is not None:
+            if isinstance(dependencies, str) or not isinstance(dependencies, (list, tuple)):
+                raise ValidationError(f"dependencies must be a list of resource names, not {dependencies!r}")
+            for p in dependencies:
+                pr = self._res(p)
+                if pr.group != group:
+                    raise DependencyError(f"{name!r} would be in group {group!r} but {p!r} is in {pr.group!r}",
+                                          rule="dependencies stay inside one group",
+                                          source="paper, Resources and Resource Groups; MSCS error 87")
+            if len(set(dependencies)) != len(dependencies):
+                raise DependencyError(f"a dependency of {name!r} is listed twice", rule="no duplicate dependencies",
+                                      source="MSCS ERROR_DEPENDENCY_ALREADY_EXISTS (5003)")
         if not isinstance(separate_monitor, bool):
             raise ValidationError("separate_monitor must be True or False")
         props = t.validate(self, name, group, dict(properties))
@@ -1025,6 +1044,9 @@ class Cluster:
                 r.monitor = name
             self.record(name, "created", f"{type} in group {group}; possible owners {', '.join(owners)}",
                         g.owner)
+            for p in dependencies or ():
+                self._add_dep(name, p)
+                self.record(name, f"now depends on {p}", "", g.owner)
             t.on_create(self, r)
             self._settle()
         return r
@@ -1161,6 +1183,11 @@ class Cluster:
         """Set the nodes that may host ``resource`` (Set-ClusterOwnerNode -Resource)."""
         r = self._res(resource)
         owners = self._node_list(nodes, "possible owners")
+        for n in owners:
+            why = self.resource_types[r.type].check_owner(self, resource, n) if n not in r.possible_owners else None
+            if why:
+                raise OwnershipError(f"{n} cannot be a possible owner of {resource!r}: {why}",
+                                     rule="possible owners can run the resource's type")
         if not owners:
             raise OwnershipError("a resource needs at least one possible owner",
                                  rule="every resource has possible owners", source="MSCS possible owners")
@@ -1791,11 +1818,11 @@ class Cluster:
         self.record(self.name, "cluster service stopped on every node", why)
         for n in self.nodes.values():
             if n.state is not NodeState.DOWN:
+                self.record(n.name, f"{n.state} -> Down", "cluster service stopped: no quorum", n.name)
                 n.state = NodeState.DOWN
                 n.down_reason = "quorum lost"
                 n.incarnation += 1
                 n.properties.pop("_leaving", None)
-                self.record(n.name, "-> Down", "cluster service stopped: no quorum", n.name)
             n.regroup_pending = False
         for g in self.groups.values():
             for rn in g.resources:

@@ -121,6 +121,15 @@ class ResourceType:
     def on_delete(self, cluster: "Cluster", resource: "Resource") -> None:
         """Called after the resource was deleted."""
 
+    def default_possible_owners(self, cluster: "Cluster") -> list[str]:
+        """Possible owners of a new resource of this type: every node that exists now
+        (MSCS). A plug-in may narrow this (Exchange: the nodes where it is installed)."""
+        return cluster.node_ids()
+
+    def check_owner(self, cluster: "Cluster", resource_name: str, node: str) -> str | None:
+        """Return a reason why ``node`` may not be a possible owner, or None."""
+        return None
+
     def can_online(self, cluster: "Cluster", resource: "Resource", node: str) -> str | None:
         """Return a reason to refuse coming online on ``node``, or None to allow."""
         return None
