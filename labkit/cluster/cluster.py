@@ -82,6 +82,11 @@ class ClusterSettings:
         return self.heartbeat_interval_ms * self.missed_heartbeats
 
 
+def clean_side_of(sides, node):
+    """The partition side (list) holding ``node``, or None."""
+    return next((s for s in sides if node in s), None)
+
+
 def _is_int(x) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
@@ -137,6 +142,8 @@ class Cluster:
         self.quorum_drive = quorum_drive
         self.running = False
         self.partition_sides: list[list[str]] | None = None
+        #: while partitioned: the side that won the quorum arbitration
+        self.quorum_side: list[str] | None = None
         self.evicted: list[str] = []
         self.accounts: dict[str, set[str]] = {DEFAULT_ACCOUNT: {ALL_RIGHTS}}
         self.account = DEFAULT_ACCOUNT
@@ -374,7 +381,7 @@ class Cluster:
         self.log.append(LogEvent(self.clock.now, node, obj, what, why))
 
     # ------------------------------------------------------- transactions
-    _STATE = ("nodes", "groups", "resources", "resource_types", "running", "partition_sides",
+    _STATE = ("nodes", "groups", "resources", "resource_types", "running", "partition_sides", "quorum_side",
               "evicted", "accounts", "account", "extensions", "_next_node_id", "_dependents",
               "_res_seq", "queue", "random", "settings", "ip", "edition")
 
@@ -566,8 +573,7 @@ class Cluster:
                              f"({self.settings.detection_ms / 1000:g} s of missed heartbeats) first",
                              rule="a node rejoins after the regroup that removed it", source="KB 892422")
         if self.partition_sides is not None and self.running:
-            side = next(s for s in self.partition_sides if node in s)
-            if self.quorum_owner not in side:
+            if node not in self.quorum_side:
                 raise QuorumError(f"{node} cannot reach the members that own the quorum disk and cannot "
                                   "take the disk itself; heal the partition first",
                                   rule="only the side that owns the quorum disk runs the cluster",
@@ -617,6 +623,11 @@ class Cluster:
             for g in self.groups.values():
                 g.owner = None if g.owner not in self.nodes or not self.nodes[g.owner].is_up else g.owner
         else:
+            if self.partition_sides is not None and node not in self.quorum_side:
+                n.state = NodeState.DOWN
+                n.down_reason = "partition"
+                self.record(node, "Joining -> Down", "cannot reach the nodes that own the quorum disk", node)
+                return
             self.record(node, "Joining -> Up", "joined the cluster", node)
         self._node_joined(node)
         self._settle()
@@ -669,7 +680,7 @@ class Cluster:
         n = self.nodes.get(node)
         if n is None or n.incarnation != incarnation or n.state is not NodeState.DOWN:
             return
-        if self.partition_sides is not None or not self.running:
+        if not self.running or (self.partition_sides is not None and node not in self.quorum_side):
             self.record(node, "restarted", "the cluster service could not join", node)
             return
         self._begin_join(n, "restarted")
@@ -721,6 +732,7 @@ class Cluster:
                 r.possible_owners.remove(node)
         if self.partition_sides:
             self.partition_sides = [[m for m in s if m != node] for s in self.partition_sides]
+            self.quorum_side = [m for m in self.quorum_side if m != node]
         self.record(node, "evicted", "removed from every preferred and possible-owner list")
         self._settle()
 
@@ -753,23 +765,41 @@ class Cluster:
         missing = [n for n in self.node_ids() if n not in seen]
         if missing:
             raise ValidationError(f"nodes {missing} are on no side", rule="every node is on one side")
-        q = self.quorum_owner
+        winner = self._arbitration_winner(clean)
         self.partition_sides = clean
         self.record(self.name, "network partitioned", " | ".join(",".join(s) for s in clean))
+        if winner is None:
+            self._stop_cluster("no side of the partition can own the quorum disk")
+            self._settle()
+            return
+        self.quorum_side = list(winner)
         for s in clean:
-            if q in s:
+            if s is winner:
                 continue
             for name in s:
                 n = self.nodes[name]
                 if n.state is not NodeState.DOWN:
-                    self._take_down(n, "partition", f"lost quorum arbitration to {q}")
+                    self._take_down(n, "partition", f"lost quorum arbitration to {', '.join(winner)}")
         self._settle()
+
+    def _arbitration_winner(self, sides: list[list[str]]) -> list[str] | None:
+        """The side that keeps the cluster: the one holding the running quorum owner; if that
+        node is itself down (its crash not yet noticed), the side whose lowest-id running node
+        can take the quorum disk wins the challenge (SCSI reserve) [D]."""
+        q = self.quorum_owner
+        if q is not None and self.nodes[q].state is not NodeState.DOWN:
+            return clean_side_of(sides, q)
+        disk = self.resources[self.quorum_resource]
+        live = [n for n in self.node_ids() if self.nodes[n].state is not NodeState.DOWN
+                and n in disk.possible_owners]
+        return clean_side_of(sides, live[0]) if live else None
 
     def heal(self) -> None:
         """Reconnect the network: nodes stopped by the partition rejoin."""
         if self.partition_sides is None:
             raise StateError("the network is not partitioned", rule="heal() ends a partition")
         self.partition_sides = None
+        self.quorum_side = None
         self.record(self.name, "network healed", "all nodes can reach each other again")
         for n in self.nodes.values():
             if n.state is NodeState.DOWN and n.down_reason == "partition" and self.running:
@@ -879,8 +909,12 @@ class Cluster:
                 return
             if active:
                 target = g.owner
-                if self.nodes[target].state not in (NodeState.UP, NodeState.PAUSED):
-                    raise OwnershipError(f"group {group!r} is on {target}, which is not running")
+                if self.nodes[target].state is not NodeState.UP:
+                    raise OwnershipError(f"group {group!r} is on {target}, which is {self.nodes[target].state}; "
+                                         "nothing can be brought online there",
+                                         rule="resources are brought online only on an Up node (a paused node's "
+                                              "groups can be taken offline, not brought online)",
+                                         source="PauseClusterNode documentation")
             else:
                 target = self._placement(g)
                 if target is None:
@@ -1131,7 +1165,7 @@ class Cluster:
             raise QuorumError(f"the quorum resource {resource!r} may not depend on other resources",
                               rule="the quorum resource has no dependencies",
                               source="MSCS ERROR_DEPENDENCY_NOT_ALLOWED (5069)")
-        if resource in self._closure_dependents(provider) or self._depends_on(provider, resource):
+        if self._depends_on(provider, resource):
             raise DependencyError(f"{provider!r} already depends (directly or not) on {resource!r}",
                                   rule="no circular dependencies", source="MSCS ERROR_CIRCULAR_DEPENDENCY (1059)")
         if r.state is not OFF and r.state is not FAILED:
@@ -1273,8 +1307,12 @@ class Cluster:
         self._need_running()
         if g.move:
             raise StateError(f"group {g.name!r} is moving; wait for it to settle")
-        if g.owner is None or self.nodes[g.owner].state not in (NodeState.UP, NodeState.PAUSED):
-            raise OwnershipError(f"group {g.name!r} has no running owner", rule="resources run on their group's owner")
+        if g.owner is None or self.nodes[g.owner].state is not NodeState.UP:
+            raise OwnershipError(f"group {g.name!r} is on {g.owner or 'no node'}, which is not Up; nothing can be "
+                                 "brought online there",
+                                 rule="resources are brought online only on an Up node (a paused node's groups "
+                                      "can be taken offline, not brought online)",
+                                 source="PauseClusterNode documentation")
         need = [resource] + self._providers_closure(resource)
         for n in need:
             if g.owner not in self.resources[n].possible_owners:
@@ -1530,9 +1568,16 @@ class Cluster:
 
     def _fail(self, r: Resource, why: str) -> None:
         """A resource failed: record it, then restart in place or fail the group over."""
-        if r.state is FAILED:
+        if r.state is FAILED or r.state is OFF:  # already down (e.g. stopped by a failed provider)
             return
         self._set_state(r, FAILED, why)
+        # its dependents stop at once (they cannot run without it) and come back after a restart
+        for d in self._closure_dependents(r.name)[1:]:
+            dr = self.resources[d]
+            if dr.state is ON:
+                self._start_offline(dr, f"provider {r.name!r} failed")
+            elif dr.state is ON_PENDING:
+                self._set_state(dr, OFF, f"online cancelled: provider {r.name!r} failed")
         g = self.groups[r.group]
         if g.move is not None or not r.wanted:
             return
@@ -1593,11 +1638,8 @@ class Cluster:
         n = self.nodes.get(node)
         if n is None or n.state is not NodeState.UP or n.properties.get("_leaving"):
             return False
-        if self.partition_sides is not None:
-            q = self.quorum_owner
-            side = next((s for s in self.partition_sides if node in s), [])
-            if q is not None and q not in side and g.owner != node:
-                return False
+        if self.partition_sides is not None and node not in self.quorum_side:
+            return False
         return all(node in self.resources[r].possible_owners for r in g.resources)
 
     def _walk(self, g: Group) -> str | None:
@@ -1861,7 +1903,8 @@ class Cluster:
             "name": self.name, "ip": self.ip, "edition": self.edition, "seed": self.seed,
             "settings": asdict(self.settings), "quorum_resource": self.quorum_resource,
             "quorum_drive": self.quorum_drive, "running": self.running,
-            "partition_sides": enc(self.partition_sides), "evicted": list(self.evicted),
+            "partition_sides": enc(self.partition_sides), "quorum_side": enc(self.quorum_side),
+            "evicted": list(self.evicted),
             "accounts": enc(self.accounts), "account": self.account,
             "resource_types": sorted(self.resource_types), "next_node_id": self._next_node_id,
             "clock_ms": self.clock.ms, "random_state": enc(self.random.getstate()),

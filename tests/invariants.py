@@ -1,0 +1,48 @@
+"""Invariants of a cluster that must hold after every command and every event.
+
+Shared by the core's property tests and the fault campaign (issue 9)."""
+import labkit as lk
+
+ON, OFF = lk.ResourceState.ONLINE, lk.ResourceState.OFFLINE
+
+
+def check_invariants(c: lk.Cluster) -> None:
+    res = c.resources
+    for g in c.groups.values():
+        hosts = {res[r].node for r in g.resources if res[r].state is not OFF}
+        # one owner: everything running of a group runs on its owner
+        assert hosts <= {g.owner}, f"{g.name} runs on {hosts} but is owned by {g.owner}"
+        if g.owner is not None:
+            assert g.owner in c.nodes, f"{g.name} owned by unknown node {g.owner}"
+            n = c.nodes[g.owner]
+            if n.state is lk.NodeState.DOWN:
+                # only between a crash and its regroup; nothing runs meanwhile
+                assert n.regroup_pending or n.properties.get("_leaving"), \
+                    f"{g.name} still owned by Down node {n.name}"
+                assert not hosts
+    for r in res.values():
+        if r.state is ON:
+            for p in r.dependencies:
+                assert res[p].state is ON, f"{r.name} online while its provider {p} is {res[p].state}"
+        if r.state is not OFF:
+            assert r.node in c.nodes, f"{r.name} on unknown node {r.node}"
+            assert c.nodes[r.node].state is not lk.NodeState.DOWN, f"{r.name} on Down node {r.node}"
+            assert r.node in r.possible_owners, f"{r.name} on {r.node}, not a possible owner"
+        for p in r.dependencies:
+            assert res[p].group == r.group
+    # no split brain: while partitioned, only the quorum side runs anything
+    if c.partition_sides is not None and c.running:
+        q = c.quorum_owner
+        assert q in c.quorum_side or c.nodes[q].regroup_pending
+        for n in c.nodes.values():
+            if n.name not in c.quorum_side:
+                assert n.state is lk.NodeState.DOWN, f"{n.name} runs outside the quorum side"
+    if not c.running:
+        assert all(r.state is OFF or r.name == c.quorum_resource for r in res.values())
+    # the log runs forwards in time
+    times = [e.time for e in c.log[-50:]]
+    assert times == sorted(times)
+    # the evicted are gone from every list
+    for name in c.evicted:
+        assert all(name not in g.preferred_owners for g in c.groups.values())
+        assert all(name not in r.possible_owners for r in res.values())
