@@ -37,7 +37,7 @@ def test_nb02_file_share_group_diagram():
     src = diagrams.group_diagram(c, "FS").source
     edges = sorted(line.strip() for line in src.splitlines() if "->" in line)
     assert edges == ['"Name FS" -> "IP FS"', '"Share FS" -> "Disk FS"', '"Share FS" -> "Name FS"']
-    assert "rankdir=BT" in src and src.count('fillcolor="#d9d9d9"') == 4   # all Offline (grey)
+    assert "rankdir=TB" in src and src.count('fillcolor="#d9d9d9"') == 4   # all Offline (grey)
     assert 'label="FS: Offline on NODE1"' in src
     assert c.online_order("FS") == file_share_cluster().online_order("FS")
 
@@ -94,3 +94,11 @@ def test_only_widget_and_svg_cells_skip_output_comparison(name):
         mimes = {k for o in c["outputs"] for k in o.get("data", {})}
         visual = bool(mimes & {"image/svg+xml", "application/vnd.jupyter.widget-view+json"})
         assert visual == _src(c).startswith("# NBVAL_IGNORE_OUTPUT"), _src(c)[:60]
+
+
+def test_group_diagram_puts_providers_at_the_bottom():
+    """Arrows go from a resource to what it needs and are drawn downwards (rankdir TB),
+    so providers sit at the bottom and a group comes online bottom-up, as notebook 02
+    says (the diagrams docstring; the paper's Figure 5 reads bottom to top)."""
+    src = diagrams.group_diagram(file_share_cluster(), "FS").source
+    assert "rankdir=TB" in src and "rankdir=BT" not in src
