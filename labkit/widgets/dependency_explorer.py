@@ -37,8 +37,8 @@ class DependencyExplorer(W.VBox):
         self.prev = W.Button(description="◀ Prev", layout=W.Layout(width="auto"))
         self.next = W.Button(description="Next ▶", layout=W.Layout(width="auto"))
         self.label = W.HTML()
-        self.order_view = W.HTML()
-        self.diagram = W.HTML()
+        self.order_view = W.HTML(layout=W.Layout(min_width="220px"))
+        self.diagram = W.HTML(layout=W.Layout(overflow="auto"))
         self.steps: list[Step] = []
         self.index = 1
         self.dot = None
