@@ -387,3 +387,14 @@ def test_explorer_on_an_empty_group(fs):
 
 def test_starter_widget_is_still_exported():
     assert StarterWidget().cluster.name == "HELLO"
+
+
+def test_admin_log_pane_is_capped_for_long_runs(fs, monkeypatch):
+    import labkit.widgets.cluster_admin as CA
+    monkeypatch.setattr(CA, "MAX_LOG_LINES", 5)
+    w = ClusterAdministrator(fs, live_diagram=False)
+    w.settle.value = True
+    w.node.value = "NODE1"
+    r = w.click("crash_node")
+    assert len(r.events) > 5
+    assert w.log_view.value.count("\n") == 4 and w.log_view.value.count("<b>") == 5

@@ -16,6 +16,8 @@ from .actions import ACTIONS, ActionResult, apply_action
 from .panels import SVG_CACHE, header_html, log_html, nodes_html, status_html, tree_html
 
 _NEXT = "(next in list)"
+#: The log pane shows at most this many lines, however much one action logged.
+MAX_LOG_LINES = 200
 
 
 def _button(label: str, style: str = "", tip: str = "") -> W.Button:
@@ -148,7 +150,8 @@ class ClusterAdministrator(W.VBox):
         self.header.value = header_html(c)
         self.nodes_view.value = nodes_html(c)
         self.tree.value = tree_html(c, selected=self.group.value)
-        self.log_view.value = log_html(c.log.tail(max(self.log_lines, new)), new=new)
+        shown = min(max(self.log_lines, new), MAX_LOG_LINES)
+        self.log_view.value = log_html(c.log.tail(shown), new=min(new, shown))
         self._draw(force=False)
 
     def _group_changed(self) -> None:
