@@ -10,6 +10,8 @@ Rows:
 - "click": a Cluster Administrator button with the live diagram off (action + tree,
   node, log and header panels);
 - "click + settle": the same with "run until stable after each action" ticked;
+- "click + live diagram": a click with the live diagram on (the default): the cluster
+  diagram is rebuilt and, since the action changed it, rendered by Graphviz;
 - diagram rows: building the DOT text, rendering it with the ``dot`` program, and
   a render-cache hit (the widgets cache SVG by DOT source).
 Every timed action starts from the same state (a copy of one stable cluster).
@@ -59,11 +61,13 @@ def run(repeat: int) -> list[tuple[str, float, float, int]]:
     rows = []
     w = ClusterAdministrator(template.copy(), live_diagram=False)
     for label, (setup, (action, args)) in ACTIONS.items():
-        for mode in ("model", "click", "click + settle"):
+        for mode in ("model", "click", "click + settle", "click + live diagram"):
             samples = []
             for _ in range(repeat):
                 w.cluster = template.copy()
                 w.settle.value = mode == "click + settle"
+                w.live.value = mode == "click + live diagram"
+                w.svg_cache = SvgCache()  # every iteration draws a new picture, as a learner's click does
                 w.refresh()
                 setup(w)
                 if mode == "model":
