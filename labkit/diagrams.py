@@ -33,7 +33,7 @@ def group_diagram(cluster, group: str, *, highlight: list[str] | None = None,
     show the current step of an online or offline sequence).
     """
     g = cluster.groups[group] if group in cluster.groups else cluster._group(group)
-    dot = graphviz.Digraph(name=group, graph_attr={"rankdir": "BT", "fontname": FONT, "label": _title(cluster, g, step_label),
+    dot = graphviz.Digraph(name=group, graph_attr={"rankdir": "TB", "fontname": FONT, "label": _title(cluster, g, step_label),
                                                     "labelloc": "t", "fontsize": "12"},
                            node_attr={"shape": "box", "style": "rounded,filled", "fontname": FONT, "fontsize": "10"},
                            edge_attr={"arrowsize": "0.7"})

@@ -67,3 +67,28 @@ def state_table(c) -> list[dict]:
             out.append({"group": g.name, "resource": rn, "type": r.type, "state": str(r.state),
                         "node": r.node or ""})
     return out
+
+
+def timeline(events, *, start=None, objects=None) -> str:
+    """Log events as a timeline: seconds since ``start`` (a datetime; default the first
+    event's time), then node, object, what happened and why. ``objects`` keeps only
+    events about those names (e.g. one group's resources).
+
+    >>> from labkit.sim import LogEvent, START
+    >>> from datetime import timedelta
+    >>> evs = [LogEvent(START, "N1", "Share", "fault injected (crash)"),
+    ...        LogEvent(START + timedelta(seconds=5), "N1", "Share", "Online -> Failed", "LooksAlive poll failed")]
+    >>> print(timeline(evs))
+      +0.0 s  N1          Share: fault injected (crash)
+      +5.0 s  N1          Share: Online -> Failed (LooksAlive poll failed)
+    """
+    keep = set(objects) if objects is not None else None
+    evs = [e for e in events if keep is None or e.obj in keep]
+    if not evs:
+        return "(no events)"
+    t0 = start or evs[0].time
+    lines = []
+    for e in evs:
+        why = f" ({e.why})" if e.why else ""
+        lines.append(f"{(e.time - t0).total_seconds():+6.1f} s  {(e.node or '-'):<10}  {e.obj}: {e.what}{why}")
+    return "\n".join(lines)
