@@ -38,26 +38,28 @@ def group_diagram(cluster, group: str, *, highlight: list[str] | None = None,
                            node_attr={"shape": "box", "style": "rounded,filled", "fontname": FONT, "fontsize": "10"},
                            edge_attr={"arrowsize": "0.7"})
     hl = set(highlight or [])
-    for rn in cluster.online_order(group):
+    order = cluster.online_order(group)
+    ids = {rn: f"r{i}" for i, rn in enumerate(order)}  # ids without ':' (DOT reads "a:b" as a port)
+    for rn in order:
         r = cluster.resources[rn]
         state = str(r.state)
-        label = f"{rn}\n{r.type}\n{state}"
+        label = f"{rn}\\n{r.type}\\n{state}"
         attrs = {"fillcolor": STATE_COLOURS.get(state, "#eeeeee")}
         if rn in hl:
             attrs.update(penwidth="3", color="#1f4e9c")
         if rn == cluster.quorum_resource:
             attrs["peripheries"] = "2"
-        dot.node(rn, label, **attrs)
-    for rn in cluster.online_order(group):
+        dot.node(ids[rn], label, tooltip=rn, **attrs)
+    for rn in order:
         for p in cluster.resources[rn].dependencies:
-            dot.edge(rn, p)
+            dot.edge(ids[rn], ids[p])
     return dot
 
 
 def _title(cluster, g, extra):
     owner = g.owner or "no owner"
     t = f"{g.name}: {g.state} on {owner}"
-    return f"{t}\n{extra}" if extra else t
+    return f"{t}\\n{extra}" if extra else t
 
 
 def cluster_diagram(cluster, *, show_resources: bool = False) -> graphviz.Digraph:
@@ -73,7 +75,7 @@ def cluster_diagram(cluster, *, show_resources: bool = False) -> graphviz.Digrap
     for name in cluster.node_ids():
         n = cluster.nodes[name]
         with dot.subgraph(name=f"cluster_{n.id}") as sub:
-            label = f"{name} (node {n.id})\n{n.state}" + ("\nquorum owner" if name == q else "")
+            label = f"{name} (node {n.id})\\n{n.state}" + ("\\nquorum owner" if name == q else "")
             sub.attr(label=label, style="filled,rounded", fillcolor=_node_fill(str(n.state)),
                      color="#1f4e9c" if name == q else "#555555", penwidth="2" if name == q else "1")
             owned = [g for g in cluster.groups.values() if g.owner == name]
@@ -81,9 +83,9 @@ def cluster_diagram(cluster, *, show_resources: bool = False) -> graphviz.Digrap
                 sub.node(f"empty_{n.id}", "(no groups)", shape="plaintext", style="")
             for g in owned:
                 _group_node(sub, cluster, g, show_resources)
-    orphans = [g for g in cluster.groups.values() if g.owner is None]
-    for g in orphans:
-        _group_node(dot, cluster, g, show_resources)
+    for g in cluster.groups.values():
+        if g.owner is None:
+            _group_node(dot, cluster, g, show_resources)
     return dot
 
 
@@ -93,13 +95,14 @@ def _node_fill(state: str) -> str:
 
 def _group_node(parent, cluster, g, show_resources: bool) -> None:
     state = str(g.state)
-    label = f"{g.name}\n{state}"
+    label = f"{g.name}\\n{state}"
     if show_resources:
-        label += "\n" + "\n".join(f"{rn}: {cluster.resources[rn].state}" for rn in cluster.online_order(g.name))
+        label += "\\n" + "\\n".join(f"{rn}: {cluster.resources[rn].state}" for rn in cluster.online_order(g.name))
     attrs = {"fillcolor": STATE_COLOURS.get(state, "#eeeeee")}
     if cluster.quorum_resource in g.resources:
         attrs["peripheries"] = "2"
-    parent.node(f"group {g.name}", label, **attrs)
+    gid = f"g{cluster._group_index(g.name)}"  # ids without ':' (DOT reads "a:b" as a port)
+    parent.node(gid, label, tooltip=g.name, **attrs)
 
 
 def render_svg(dot: graphviz.Digraph) -> str:

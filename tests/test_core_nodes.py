@@ -190,3 +190,28 @@ def test_stop_node_moves_groups_gracefully(two):
     assert c.groups["G1"].owner == "N2"
     # a graceful stop is announced: no heartbeat timeout
     assert not any(e.what == "removed from membership" and "missed" in e.why for e in c.log)
+
+
+def _paused_owner_with_offline_share():
+    c = build(2)
+    c.offline_resource("Share G1"); c.run_until_stable()
+    c.pause_node("N1")  # N1 owns G1; Disk, IP and Name stay online
+    return c
+
+
+def test_resources_of_a_paused_node_cannot_be_brought_online():
+    # PauseClusterNode: a paused node's groups and resources can be taken offline, not brought online
+    c = _paused_owner_with_offline_share()
+    before = c.to_dict()
+    with pytest.raises(lk.OwnershipError) as e:
+        c.online_resource("Share G1")
+    assert "PauseClusterNode" in str(e.value)
+    assert c.to_dict() == before
+
+
+def test_groups_of_a_paused_node_cannot_be_brought_online_there():
+    c = _paused_owner_with_offline_share()
+    before = c.to_dict()
+    with pytest.raises(lk.OwnershipError):
+        c.online_group("G1")
+    assert c.to_dict() == before

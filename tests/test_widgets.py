@@ -167,7 +167,7 @@ def test_order_steps_refuses_a_bad_direction_or_group(fs):
 def test_step_diagram_outlines_the_current_resource(fs):
     step = A.order_steps(fs, "FS")[2]
     src = A.step_diagram(fs, "FS", step).source
-    assert "penwidth=3" in src.split('"Name FS" [')[1].split("]")[0]
+    assert "penwidth=3" in next(line for line in src.splitlines() if 'tooltip="Name FS"' in line)
     assert src.count("penwidth=3") == 1 and "Online step 3 of 4" in src
 
 

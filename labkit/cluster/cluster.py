@@ -82,6 +82,17 @@ class ClusterSettings:
         return self.heartbeat_interval_ms * self.missed_heartbeats
 
 
+#: Handlers of plug-in jobs, by job kind: ``handler(cluster, *args)``.
+JOB_HANDLERS: dict = {}
+
+
+def register_job_handler(kind: str, handler) -> None:
+    """Register the handler of queued plug-in jobs of ``kind`` (for every cluster)."""
+    if not isinstance(kind, str) or not kind or not callable(handler):
+        raise ValidationError("a job handler needs a kind (string) and a callable")
+    JOB_HANDLERS[kind] = handler
+
+
 def clean_side_of(sides, node):
     """The partition side (list) holding ``node``, or None."""
     return next((s for s in sides if node in s), None)
@@ -149,14 +160,13 @@ class Cluster:
         self.account = DEFAULT_ACCOUNT
         #: plug-in state (e.g. the Exchange organisation), by plug-in name
         self.extensions: dict = {}
-        #: handlers for plug-in jobs, by job kind
-        self.handlers: dict = {}
         self._next_node_id = 1
         self._dirty: dict[str, None] = {}
         self._touched: dict[str, None] = {}
         self._order_cache: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {}
         self._res_seq = 0
+        self._in_transaction = False
 
     # ------------------------------------------------------------------ views
     @property
@@ -188,6 +198,11 @@ class Cluster:
     def _repr_html_(self) -> str:
         from ..tables import cluster_html
         return cluster_html(self)
+
+    def _group_index(self, name: str) -> int:
+        if getattr(self, "_gidx", None) is None or len(self._gidx) != len(self.groups) or name not in self._gidx:
+            self._gidx = {g: i for i, g in enumerate(self.groups)}
+        return self._gidx[name]
 
     def node_ids(self) -> list[str]:
         """Node names in node-id order."""
@@ -367,12 +382,18 @@ class Cluster:
         self.resource_types[t.name] = t
 
     def register_handler(self, kind: str, handler) -> None:
-        """Let a plug-in handle queued jobs of ``kind``: ``handler(cluster, *args)``."""
-        self.handlers[kind] = handler
+        """Let a plug-in handle queued jobs of ``kind``: ``handler(cluster, *args)``.
+        Handlers are registered for every cluster (like resource types), so a saved
+        cluster's queued plug-in jobs run after it is loaded."""
+        register_job_handler(kind, handler)
+
+    @property
+    def handlers(self) -> dict:
+        return JOB_HANDLERS
 
     def schedule(self, delay_ms: int, kind: str, args: tuple = (), transient: bool = True) -> None:
         """Queue a plug-in job (its handler was registered with :meth:`register_handler`)."""
-        if kind not in self.handlers and not hasattr(self, "_on_" + kind):
+        if kind not in JOB_HANDLERS and not hasattr(self, "_on_" + kind):
             raise NotFoundError(f"no handler for job kind {kind!r}")
         self.queue.push(self.clock.ms + int(delay_ms), kind, tuple(args), transient)
 
@@ -389,8 +410,12 @@ class Cluster:
     def transaction(self):
         """Run a composite command all-or-nothing: on any exception the cluster is
         restored exactly (state, queue, clock and log) and the exception re-raised."""
+        if self._in_transaction:  # the outer transaction restores everything
+            yield self
+            return
         saved = copy.deepcopy({k: getattr(self, k) for k in self._STATE})
         clock_ms, log_len = self.clock.ms, len(self.log)
+        self._in_transaction = True
         try:
             yield self
         except BaseException:
@@ -402,6 +427,8 @@ class Cluster:
             self._touched.clear()
             self._order_cache.clear()
             raise
+        finally:
+            self._in_transaction = False
 
     def copy(self) -> "Cluster":
         """An independent deep copy (what-if experiments, N-k analysis)."""
@@ -672,7 +699,7 @@ class Cluster:
                         g.owner = None
                 self._take_down(n, "stopped", "cluster service stopped" if how == "stop" else "restarting",
                                 announce=True)
-                if how == "restart" and self.running:
+                if how == "restart":
                     self.queue.push(self.clock.ms + int(self.settings.node_reboot_s * 1000),
                                     "reboot_done", (n.name, n.incarnation))
 
@@ -680,8 +707,16 @@ class Cluster:
         n = self.nodes.get(node)
         if n is None or n.incarnation != incarnation or n.state is not NodeState.DOWN:
             return
-        if not self.running or (self.partition_sides is not None and node not in self.quorum_side):
-            self.record(node, "restarted", "the cluster service could not join", node)
+        if not self.running:
+            reason = self._quorum_blocked(node)
+            if reason:
+                self.record(node, "restarted", f"the cluster service could not form the cluster: {reason}", node)
+                return
+            self._begin_join(n, "restarted; forming the cluster")
+            self._settle()
+            return
+        if self.partition_sides is not None and node not in self.quorum_side:
+            self.record(node, "restarted", "the cluster service cannot reach the quorum side", node)
             return
         self._begin_join(n, "restarted")
         self._settle()
@@ -1071,7 +1106,7 @@ class Cluster:
         if not isinstance(separate_monitor, bool):
             raise ValidationError("separate_monitor must be True or False")
         props = t.validate(self, name, group, dict(properties))
-        t.before_create(self, name, group, props)
+        t.before_create(self, name, group, props, dependencies=tuple(dependencies or ()))
         with self.transaction():
             r = self._new_resource(name, t, g, owners, props)
             if separate_monitor:
@@ -1102,6 +1137,9 @@ class Cluster:
         if name == self.quorum_resource:
             raise QuorumError("the quorum resource cannot be deleted", rule="a cluster keeps its quorum resource",
                               source="paper, Table 1 (Quorum Resource)")
+        if not isinstance(with_dependents, bool):
+            raise ValidationError("with_dependents must be True or False")
+        with_dependents = with_dependents or self.resource_types[r.type].delete_cascades
         victims = self._closure_dependents(name) if with_dependents else [name]
         if not with_dependents and self._dependents.get(name):
             raise DependencyError(f"{', '.join(self._dependents[name])} depend on {name!r}; delete them first "
@@ -1112,6 +1150,8 @@ class Cluster:
                 raise StateError(f"resource {v!r} is {vr.state}; take it offline before deleting it",
                                  rule="only an offline resource can be deleted",
                                  source="paper, Removing Exchange Virtual Servers and Binaries from a Cluster")
+        for v in victims:
+            self.resource_types[self.resources[v].type].before_delete(self, self.resources[v])
         gone = {}
         with self.transaction():
             for v in reversed(victims):  # dependents first
@@ -1202,6 +1242,7 @@ class Cluster:
         if provider not in r.dependencies:
             raise DependencyError(f"{resource!r} does not depend on {provider!r}",
                                   rule="remove an existing dependency")
+        self.resource_types[r.type].before_remove_dependency(self, r, provider)
         if r.state is not OFF and r.state is not FAILED:
             raise StateError(f"{resource!r} is {r.state}; take it offline first",
                              rule="dependencies change only while the dependent is offline",
@@ -1471,8 +1512,8 @@ class Cluster:
         handler = getattr(self, "_on_" + job.kind, None)
         if handler is not None:
             handler(*job.args)
-        elif job.kind in self.handlers:
-            self.handlers[job.kind](self, *job.args)
+        elif job.kind in JOB_HANDLERS:
+            JOB_HANDLERS[job.kind](self, *job.args)
             self._settle()
         else:  # pragma: no cover - plug-in not loaded
             raise NotFoundError(f"no handler for queued job {job.kind!r}; load the plug-in that made it")
@@ -1703,6 +1744,7 @@ class Cluster:
             self._switch_owner(g, target, f"{verb}: {move.get('why', reason)}")
         else:
             self.record(g.name, "restarting on the same node", "no other node is eligible", target)
+            self._mark(g.name)
         if reason in ("failover", "node failure") and g.persistent_state:
             for rn in g.resources:
                 if not self.resources[rn].wanted and rn == self.quorum_resource:
@@ -1876,7 +1918,7 @@ class Cluster:
             g.move = None
             g.owner = None
             self._mark(g.name)
-        self.queue.discard(lambda j: j.kind in ("regroup", "join_done", "reboot_done"))
+        self.queue.discard(lambda j: j.kind in ("regroup", "join_done"))
 
     # ============================================================== snapshot
     def to_dict(self) -> dict:

@@ -112,8 +112,21 @@ class ResourceType:
         out.update(props)
         return out
 
-    def before_create(self, cluster: "Cluster", name: str, group: str, props: dict) -> None:
-        """Refuse the creation (raise) before anything changes. Default: allow."""
+    #: deleting a resource of this type deletes what depends on it (Exchange: the System
+    #: Attendant takes the other resources of its virtual server with it)
+    delete_cascades: bool = False
+
+    def before_create(self, cluster: "Cluster", name: str, group: str, props: dict,
+                      dependencies: tuple = ()) -> None:
+        """Refuse the creation (raise) before anything changes. Default: allow.
+        ``dependencies`` are the providers given at creation."""
+
+    def before_delete(self, cluster: "Cluster", resource: "Resource") -> None:
+        """Refuse a deletion (raise) before anything changes. Called for every resource a
+        delete would remove. Default: allow."""
+
+    def before_remove_dependency(self, cluster: "Cluster", resource: "Resource", provider: str) -> None:
+        """Refuse removing a dependency of a resource of this type (raise). Default: allow."""
 
     def on_create(self, cluster: "Cluster", resource: "Resource") -> None:
         """Called after the resource was added (inside the same all-or-nothing command)."""
