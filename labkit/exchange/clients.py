@@ -64,7 +64,9 @@ class Impact:
         for p in self.protocols:
             if p.protocol == name:
                 return p
-        raise NotFoundError(f"no protocol {name!r}; choose from {', '.join(PROTOCOLS)}")
+        raise NotFoundError(f"no protocol {name!r}; choose from {', '.join(PROTOCOLS)}",
+                            rule="clients use MAPI, POP3, IMAP4 or HTTP",
+                            source="paper, Exchange Virtual Servers: The Unit of Failover")
 
     @property
     def users_affected(self) -> int:
@@ -88,7 +90,8 @@ class Impact:
 def _server(cluster, evs):
     """(name, group, {protocol: resource or None}, {protocol: users}) for a 2000 or 5.5 server."""
     if not isinstance(evs, str) or not evs:
-        raise ValidationError(f"a virtual server is named by a string, not {evs!r}")
+        raise ValidationError(f"a virtual server is named by a string, not {evs!r}",
+                              rule="virtual servers are named after their Network Name")
     o = cluster.extensions.get("exchange")
     if o is not None and evs.upper() in o.virtual_servers:
         vs = o.virtual_servers[evs.upper()]
@@ -122,7 +125,8 @@ def _to_ms(cluster, t) -> int:
     if t is None:
         return 0
     if not isinstance(t, datetime):
-        raise ValidationError(f"times are datetimes such as cluster.now, not {t!r}")
+        raise ValidationError(f"times are datetimes such as cluster.now, not {t!r}",
+                              rule="impact windows are simulated times")
     return (t - cluster.clock.start) // timedelta(milliseconds=1)
 
 
@@ -194,7 +198,9 @@ def outages(cluster, evs: str, protocol: str = "MAPI", since: datetime | None = 
 
 def _protocol_down(cluster, evs, protocol, since, until):
     if protocol not in PROTOCOLS:
-        raise ValidationError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
+        raise ValidationError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}",
+                              rule="clients use MAPI, POP3, IMAP4 or HTTP",
+                              source="paper, Exchange Virtual Servers: The Unit of Failover")
     _, _, _, res, _ = _server(cluster, evs)
     start, end = _to_ms(cluster, since), _to_ms(cluster, until) if until is not None else cluster.clock.ms
     if end < start:

@@ -92,7 +92,8 @@ def create_virtual_server(cluster, name: str, ip: str, disk: str = "Disk E:", no
     evs = check_netbios_name(name, "virtual server name").upper()
     address = check_static_ip(ip, f"address of {evs}")
     if not isinstance(disk, str) or not disk.strip():
-        raise ValidationError(f"disk must name a Physical Disk resource, not {disk!r}")
+        raise ValidationError(f"disk must name a Physical Disk resource, not {disk!r}",
+                              rule="Exchange 5.5 sits on a shared disk", source=SRC_55)
     if server(cluster) is not None:
         raise LimitError(f"the cluster already has Exchange 5.5 virtual server {server(cluster).name}",
                          rule="Exchange 5.5 runs one virtual server per cluster (Active/Passive)",
@@ -137,9 +138,10 @@ def add_mailboxes(cluster, count: int) -> int:
     """Add mailboxes to the Exchange 5.5 private store; returns the total."""
     vs = server(cluster)
     if vs is None:
-        raise NotFoundError("this cluster has no Exchange 5.5 virtual server")
+        raise NotFoundError("this cluster has no Exchange 5.5 virtual server",
+                            rule="commands name existing virtual servers")
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValidationError(f"count must be a whole number >= 1, not {count!r}")
+        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
     vs.mailboxes += count
     cluster.record(vs.name, f"{count} mailboxes created", "in the private store")
     return vs.mailboxes
@@ -151,7 +153,8 @@ def remove_virtual_server(cluster) -> list[str]:
     paper, In-Place Cluster Upgrade Strategy). Returns the deleted names."""
     vs = server(cluster)
     if vs is None:
-        raise NotFoundError("this cluster has no Exchange 5.5 virtual server")
+        raise NotFoundError("this cluster has no Exchange 5.5 virtual server",
+                            rule="commands name existing virtual servers")
     g = cluster.groups[vs.group]
     if g.move is not None or any(cluster.resources[r].state not in (ResourceState.OFFLINE, ResourceState.FAILED)
                                  for r in g.resources):

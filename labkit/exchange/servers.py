@@ -64,7 +64,9 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
     - ``ip``: its static address; ``disks``: Physical Disk resource names, created when
       they do not exist yet (the drive letter is read from a name like "Disk E:"); the
       first holds the default storage group (the paper's single data location).
-    - ``node``: the node that owns the new group (default: the first Up node).
+    - ``node``: the node the virtual server is meant to run on: it owns the new group and
+      is its preferred owner, so ``cluster.online_group`` brings it up there (Table 10
+      pairs each virtual server with a node). Default: the first Up node, no preference.
     - ``group``: put it into an existing group instead of a new one named after it --
       virtual servers that share a disk must be in the same group (paper, Clustering
       Support in Exchange 2000).
@@ -76,14 +78,16 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
     check_full_admin(cluster, "create an Exchange virtual server")
     need_org(cluster)
     if isinstance(disks, str) or not isinstance(disks, (list, tuple)):
-        raise ValidationError(f"disks must be a list of Physical Disk resource names, not {disks!r}")
+        raise ValidationError(f"disks must be a list of Physical Disk resource names, not {disks!r}",
+                              rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
     if not disks:
         raise ConfigurationError(f"{evs} needs at least one Physical Disk for its logs and databases",
                                  rule="an Exchange virtual server has at least one disk resource",
                                  source="paper, Design Storage Before Configuring the Cluster; Table 7")
     for d in disks:
         if not isinstance(d, str) or not d.strip():
-            raise ValidationError(f"disk names are non-empty strings, not {d!r}")
+            raise ValidationError(f"disk names are non-empty strings, not {d!r}",
+                                  rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
     if len(set(disks)) != len(disks):
         raise ValidationError("a disk is listed twice", rule="list each disk once")
     busy = install_under_way(cluster)
@@ -106,13 +110,14 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
                                  source="paper, Resource Ownership and Failover")
         if group is not None and cluster.groups[group].owner != node:
             raise ValidationError(f"group {group!r} is owned by {cluster.groups[group].owner}, not {node}; "
-                                  "move it first or leave node out")
+                                  "move it first or leave node out", rule="a group has one owner at a time")
     for d in disks:
         r = cluster.resources.get(d)
         if r is None:
             continue
         if r.type != "Physical Disk":
-            raise ValidationError(f"{d!r} is a {r.type}, not a Physical Disk")
+            raise ValidationError(f"{d!r} is a {r.type}, not a Physical Disk",
+                                  rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
         if r.group != target:
             raise ConfigurationError(
                 f"disk {d!r} is in group {r.group!r}; virtual servers that share a disk must be in the same group "
@@ -134,8 +139,10 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
                 cluster.add_resource(d, type="Physical Disk", group=target, **props)
         cluster.add_resource(names["System Attendant"], type=SYSTEM_ATTENDANT, group=target,
                              dependencies=[names["Network Name"], *disks], data_disk=disks[0])
-        if node is not None and group is None and cluster.groups[target].owner != node:
-            cluster.move_group(target, node)
+        if node is not None and group is None:
+            cluster.set_preferred_owners(target, [node])
+            if cluster.groups[target].owner != node:
+                cluster.move_group(target, node)
     return target
 
 

@@ -78,15 +78,21 @@ def install(cluster, node: str) -> None:
                        "registered; the node restarts before going on", node)
         o.installing = {"node": node, "incarnation": before}
         cluster.register_handler(_REBOOT_JOB, _reboot_done)
+        alone = not any(m.state is NodeState.UP for m in cluster.nodes.values() if m.name != node)
         cluster.restart_node(node)
-        if not cluster.running:
+        if alone:
             # restarting the last running member stops the cluster; it forms again when the node is back
             cluster.schedule(int(cluster.settings.node_reboot_s * 1000), _REBOOT_JOB, (node,))
 
 
 def _reboot_done(cluster, node: str) -> None:
     n = cluster.nodes.get(node)
-    if n is None or cluster.running or n.state is not NodeState.DOWN:
+    if n is None:
+        return
+    if cluster.running and n.properties.get("_leaving"):  # still taking its groups offline
+        cluster.schedule(10_000, _REBOOT_JOB, (node,))
+        return
+    if cluster.running or n.state is not NodeState.DOWN:
         return
     try:
         cluster.start_node(node)
@@ -110,17 +116,17 @@ def uninstall(cluster, node: str) -> None:
                              rule="run one Exchange installation at a time", source=SRC_INSTALL)
     names = {t.name for t in EXCHANGE_TYPES}
     mine = [r for r in cluster.resources.values() if r.type in names and node in r.possible_owners]
-    running = [r.name for r in mine if r.node == node]
-    if running:
-        raise StateError(f"{', '.join(running)} run on {node}; move their groups away first",
-                         rule="remove Exchange from a node that runs none of its resources",
-                         source="paper, Removing Exchange Virtual Servers and Binaries from a Cluster")
     last = [r.name for r in mine if r.possible_owners == [node]]
     if last:
         raise ProcedureError(f"{node} is the last possible owner of {', '.join(last)}; remove those virtual "
                              "servers first", rule="keep the Exchange cluster resources unless this is the last "
                              "node running Exchange", source="paper, Removing Exchange Virtual Servers and "
                              "Binaries from a Cluster")
+    running = [r.name for r in mine if r.node == node]
+    if running:
+        raise StateError(f"{', '.join(running)} run on {node}; move their groups away first",
+                         rule="remove Exchange from a node that runs none of its resources",
+                         source="paper, Removing Exchange Virtual Servers and Binaries from a Cluster")
     with cluster.transaction():
         for r in mine:
             cluster.set_possible_owners(r.name, [x for x in r.possible_owners if x != node])

@@ -130,7 +130,12 @@ class ExchangeResourceType(ResourceType):
     offline_s = 3.0
 
     def default_possible_owners(self, cluster):
-        return [n for n in cluster.node_ids() if installed(cluster, n)]
+        owners = [n for n in cluster.node_ids() if installed(cluster, n)]
+        if not owners:
+            raise ConfigurationError("Exchange 2000 is not installed on any node of this cluster",
+                                     rule="Exchange 2000 is installed on the nodes where its resources run",
+                                     source="paper, Exchange 2000 Cluster Resource Dependencies")
+        return owners
 
     def check_owner(self, cluster, resource_name, node):
         if not installed(cluster, node):
