@@ -219,3 +219,17 @@ def test_same_calls_give_the_same_log():
         c.run(minutes=30)
         return [str(e) for e in c.log]
     assert run() == run()
+
+
+def test_storage_groups_never_share_a_log_folder():
+    c = ex.demo_cluster()
+    c.offline_group("EXVS1")
+    c.run_until_stable()
+    ex.create_virtual_server(c, "EXVS2", ip="132.192.1.21", disks=["Disk E:", "Disk L:"], group="EXVS1")
+    ex.add_storage_group(c, "EXVS1", "SG2", log_disk="Disk L:")
+    ex.add_storage_group(c, "EXVS2", "SG2", log_disk="Disk L:")
+    paths = [sg.log_path for evs in ("EXVS1", "EXVS2")
+             for sg in ex.virtual_server(c, evs).storage_groups.values()]
+    assert len(paths) == len(set(paths)) == 4
+    assert ex.virtual_server(c, "EXVS2").storage_groups["First Storage Group"].log_path == \
+        "E:\\Exchsrvr\\EXVS2\\mdbdata"

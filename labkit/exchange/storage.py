@@ -78,12 +78,22 @@ def _mounted_on(cluster, vs: VirtualServer) -> str | None:
     return None
 
 
+def _folder(cluster, disk: str, vs: VirtualServer, leaf: str) -> str:
+    """``X:\\Exchsrvr\\<leaf>`` on the disk -- or, when another storage group already logs
+    there (virtual servers sharing a disk), ``X:\\Exchsrvr\\<virtual server>\\<leaf>``, so no
+    two storage groups share a log folder."""
+    d = _drive(cluster, disk)
+    path = f"{d}\\Exchsrvr\\{leaf}"
+    o = need_org(cluster)
+    used = {sg.log_path for v in o.virtual_servers.values() for sg in v.storage_groups.values()}
+    return path if path not in used else f"{d}\\Exchsrvr\\{vs.name}\\{leaf}"
+
+
 def create_default_storage(cluster, vs: VirtualServer) -> None:
     """What setup creates with a virtual server: "First Storage Group" with a mailbox
     store, and the cluster's public store when no virtual server has one yet."""
     o = need_org(cluster)
-    d = _drive(cluster, vs.data_disk)
-    path = f"{d}\\Exchsrvr\\mdbdata"
+    path = _folder(cluster, vs.data_disk, vs, "mdbdata")
     sg = StorageGroup(FIRST_SG, vs.name, vs.data_disk, path)
     sg.databases[f"Mailbox Store ({vs.name})"] = Database(
         f"Mailbox Store ({vs.name})", "mailbox", vs.data_disk, vs.data_disk,
@@ -155,7 +165,7 @@ def add_storage_group(cluster, evs: str, name: str, log_disk: str | None = None)
         if total > o.settings.max_storage_groups_per_node:
             raise LimitError(f"{vs.name} is mounted on {node}; a new storage group would make {total} there",
                              rule="at most 4 storage groups per node", source=SRC_SG_LIMIT)
-    vs.storage_groups[name] = StorageGroup(name, vs.name, disk, f"{_drive(cluster, disk)}\\Exchsrvr\\{name}")
+    vs.storage_groups[name] = StorageGroup(name, vs.name, disk, _folder(cluster, disk, vs, name))
     cluster.record(vs.name, f"storage group {name!r} created", f"logs on {disk} by {cluster.account}",
                    cluster.groups[vs.group].owner)
 
@@ -191,7 +201,7 @@ def add_database(cluster, evs: str, storage_group: str, name: str, edb_disk: str
         raise LimitError("the cluster already has its public store",
                          rule="one public store per cluster (in the first virtual server)",
                          source="paper, Exchange 2000 Cluster Administration and Management")
-    folder = f"Exchsrvr\\{sg.name}"
+    folder = sg.log_path.split("\\", 1)[1]          # the storage group's folder, on each disk
     sg.databases[name] = Database(name, kind, edb, stm, f"{_drive(cluster, edb)}\\{folder}\\{name}.edb",
                                   f"{_drive(cluster, stm)}\\{folder}\\{name}.stm")
     cluster.record(vs.name, f"{kind} store {name!r} created",

@@ -216,12 +216,6 @@ class SystemAttendant(ExchangeResourceType):
         if not names:
             raise ConfigurationError(f"group {group!r} has no Network Name resource; create it (depending on "
                                      "the IP Address) first", rule=prereq, source=f"{SRC_CREATE}; paper, Table 7")
-        for nn in names:
-            if not any(cluster.resources[p].type == "IP Address" for p in nn.dependencies):
-                raise DependencyError(f"Network Name {nn.name!r} does not depend on an IP Address",
-                                      rule="the Network Name depends on the IP Address, so the IP Address "
-                                           "is created first",
-                                      source="paper, Exchange 2000 Cluster Resource Dependencies")
         if not disks:
             raise ConfigurationError(f"group {group!r} has no Physical Disk resource; at least one is needed "
                                      "for the logs and databases", rule=prereq,
@@ -253,6 +247,10 @@ class SystemAttendant(ExchangeResourceType):
             raise DependencyError(f"the System Attendant depends only on its Network Name and disks, not on "
                                   f"{', '.join(other)}", rule="System Attendant depends on Network Name and "
                                   "Physical Disk", source=SRC_T7)
+        if not any(cluster.resources[p].type == "IP Address" for p in names[0].dependencies):
+            raise DependencyError(f"Network Name {names[0].name!r} does not depend on an IP Address",
+                                  rule="the Network Name depends on the IP Address, so the IP Address is created first",
+                                  source="paper, Exchange 2000 Cluster Resource Dependencies")
         evs = names[0].properties["name"]
         if evs in o.virtual_servers:
             raise NameConflictError(f"Network Name {evs!r} already carries an Exchange virtual server",
