@@ -152,3 +152,10 @@ def test_configure_before_install_is_refused():
 def test_install_rejects_bad_node_names(node):
     c = two_nodes()
     refused(c, lk.LabkitError, ex.install, c, node)
+
+
+def test_uninstall_needs_exchange_full_administrator_rights():
+    c = installed_cluster()
+    c.add_account("LAB\\operator")
+    with c.acting_as("LAB\\operator"):
+        refused(c, lk.AccessDeniedError, ex.uninstall, c, "2-MOE")

@@ -30,7 +30,6 @@ from .model import FULL_ADMIN, NODE_KEY, VirtualServer, need_org, org
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..cluster.cluster import Cluster
-    from ..cluster.model import Resource
 
 SRC_T7 = "paper, Table 7 (Exchange 2000 Default Cluster Resources)"
 SRC_CREATE = "paper, Creating Exchange 2000 Virtual Servers"
@@ -190,7 +189,7 @@ class SystemAttendant(ExchangeResourceType):
 
     def before_create(self, cluster, name, group, props):
         check_full_admin(cluster, "create an Exchange virtual server")
-        o = need_org(cluster)
+        need_org(cluster)
         if not any(installed(cluster, n) for n in cluster.nodes):
             raise ConfigurationError("Exchange 2000 is not installed on any node of this cluster",
                                      rule="Exchange 2000 is installed on the nodes where its resources run",
@@ -202,9 +201,6 @@ class SystemAttendant(ExchangeResourceType):
                 "run the clock until it is back before configuring virtual servers",
                 rule="restart the node after installing Exchange 2000 before proceeding",
                 source="paper, Installing Exchange 2000 Server")
-        if o.creating is not None:
-            raise ProcedureError("a System Attendant is already being created",
-                                 rule="one System Attendant at a time", source=SRC_CREATE)
         members = [cluster.resources[r] for r in cluster.groups[group].resources]
         ips = [r for r in members if r.type == "IP Address"]
         names = [r for r in members if r.type == "Network Name"]
