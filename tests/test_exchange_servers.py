@@ -300,3 +300,16 @@ def test_virtual_server_lookup_errors():
     with pytest.raises(lk.ValidationError):
         ex.virtual_server(c, None)
     assert ex.virtual_servers(two_nodes()) == []
+
+
+def test_exchange_state_is_in_the_snapshot_and_round_trips():
+    c = ex.demo_cluster()
+    ex.add_storage_group(c, "EXVS1", "SG2", log_disk="Disk L:")
+    ex.add_database(c, "EXVS1", "SG2", "Sales")
+    data = c.to_dict()["extensions"]["exchange"]
+    assert data["virtual_servers"]["EXVS1"]["storage_groups"]["SG2"]["databases"]["Sales"]["kind"] == "mailbox"
+    assert ex.ExchangeOrg.from_dict(data) == c.extensions["exchange"]
+
+
+def test_diagrams_load_on_demand():
+    assert ex.diagrams.dependency_tree().name == "Exchange 2000 resource dependencies"

@@ -78,6 +78,10 @@ class E55Server:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "E55Server":
+        return cls(**data)
+
 
 def server(cluster) -> E55Server | None:
     """The Exchange 5.5 virtual server of ``cluster``, or None."""

@@ -145,6 +145,25 @@ class ExchangeOrg:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "ExchangeOrg":
+        """Rebuild an organisation from :meth:`to_dict` output (for saved clusters).
+
+        >>> o = ExchangeOrg(mta_server="EXVS1")
+        >>> ExchangeOrg.from_dict(o.to_dict()) == o
+        True
+        """
+        servers = {}
+        for name, v in data.get("virtual_servers", {}).items():
+            sgs = {}
+            for sg_name, sg in v.get("storage_groups", {}).items():
+                dbs = {k: Database(**d) for k, d in sg.get("databases", {}).items()}
+                sgs[sg_name] = StorageGroup(**{**sg, "databases": dbs})
+            servers[name] = VirtualServer(**{**v, "storage_groups": sgs})
+        return cls(settings=ExchangeSettings(**data.get("settings", {})), virtual_servers=servers,
+                   mta_server=data.get("mta_server"), installing=data.get("installing"),
+                   creating=data.get("creating"))
+
     def server(self, name) -> VirtualServer:
         """The virtual server called ``name`` (NotFoundError otherwise)."""
         if not isinstance(name, str) or not name:
