@@ -1,0 +1,172 @@
+"""Exchange Server 5.5 on a cluster, for comparison with Exchange 2000.
+
+Exchange 5.5 Enterprise Edition is cluster-unaware: each of its services runs
+through MSCS's generic resource DLL as a Generic Service resource (Service
+Failover, Active/Passive), in a single virtual server for the whole cluster,
+with its binaries on the shared disk (paper, Clustering Support for Exchange 5.5;
+Installing Exchange 2000 Server; Table 1). The supported services are the
+Information Store, Directory Service, Message Transfer Agent and System Attendant.
+
+The services depend on one another as on a stand-alone Exchange 5.5 server: the
+System Attendant on the Network Name and the disk, the Directory on the System
+Attendant, the Information Store and the MTA on the Directory [D] (Exchange 5.5
+service dependencies; the paper does not list them).
+
+>>> import labkit as lk
+>>> c = lk.Cluster("OLDEX", ip="10.0.0.100")
+>>> _ = c.add_node("A", ip="10.0.0.1"); _ = c.add_node("B", ip="10.0.0.2")
+>>> create_virtual_server(c, "EX55", ip="10.0.0.11", disk="Disk E:")
+'EX55'
+>>> c.online_group("EX55"); c.run_until_stable(); c.online_order("EX55")[-2:]
+['Microsoft Exchange Information Store', 'Microsoft Exchange Message Transfer Agent']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from ..cluster.model import ResourceState
+from ..cluster.types import check_netbios_name, check_static_ip
+from ..errors import ConfigurationError, LimitError, NotFoundError, StateError, ValidationError
+
+EXT = "exchange55"
+SRC_55 = "paper, Clustering Support for Exchange 5.5"
+
+#: (role, resource name, Windows service, roles it depends on). "Network Name" and
+#: "Physical Disk" are the group's MSCS resources.
+SERVICES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("System Attendant", "Microsoft Exchange System Attendant", "MSExchangeSA", ("Network Name", "Physical Disk")),
+    ("Directory", "Microsoft Exchange Directory", "MSExchangeDS", ("System Attendant",)),
+    ("Information Store", "Microsoft Exchange Information Store", "MSExchangeIS", ("Directory",)),
+    ("MTA", "Microsoft Exchange Message Transfer Agent", "MSExchangeMTA", ("Directory",)),
+)
+
+#: Exchange 5.5 and Exchange 2000 on a cluster, side by side (sources in the last column).
+COMPARISON: tuple[dict, ...] = (
+    {"aspect": "failover mode", "Exchange 5.5": "Service Failover: Active/Passive",
+     "Exchange 2000": "Resource Failover: Active/Active", "source": "paper, Cluster Failover; Table 5"},
+    {"aspect": "resource DLL", "Exchange 5.5": "MSCS generic resource DLL (Generic Service)",
+     "Exchange 2000": "EXRES.DLL, with EXCLUADM.DLL in Cluster Administrator",
+     "source": "paper, Key Component: Exchange Resource DLL"},
+    {"aspect": "virtual servers", "Exchange 5.5": "one per cluster",
+     "Exchange 2000": "several, one or more per node", "source": "paper, Storage Design is the Key"},
+    {"aspect": "binaries", "Exchange 5.5": "on the shared cluster disk",
+     "Exchange 2000": "on each node's local disk", "source": "paper, Installing Exchange 2000 Server"},
+    {"aspect": "resources", "Exchange 5.5": "IS, DS, MTA, SA as Generic Services",
+     "Exchange 2000": "the nine resources of Table 7", "source": "paper, Table 7; Clustering Support for Exchange 5.5"},
+    {"aspect": "stores", "Exchange 5.5": "one private and one public store",
+     "Exchange 2000": "storage groups (4 per node) of up to 5 databases",
+     "source": "paper, Table 8; Design Storage Before Configuring the Cluster"},
+    {"aspect": "load strategy", "Exchange 5.5": "standby node only (N+1)",
+     "Exchange 2000": "all nodes, standby node or balanced", "source": "paper, Cluster Load Planning"},
+)
+
+
+@dataclass
+class E55Server:
+    """The cluster's one Exchange 5.5 virtual server."""
+
+    name: str
+    group: str
+    disk: str
+    binaries: str
+    data_path: str
+    resources: dict[str, str] = field(default_factory=dict)
+    mailboxes: int = 0
+    clients: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "E55Server":
+        return cls(**data)
+
+
+def server(cluster) -> E55Server | None:
+    """The Exchange 5.5 virtual server of ``cluster``, or None."""
+    return cluster.extensions.get(EXT)
+
+
+def create_virtual_server(cluster, name: str, ip: str, disk: str = "Disk E:", node: str | None = None) -> str:
+    """Set up Exchange 5.5 the way its cluster setup did: a group named ``name``, an IP
+    Address, a Network Name, the shared disk (created if missing), Exchange 5.5's
+    binaries on that disk, and its four services as Generic Service resources. One per
+    cluster; not next to Exchange 2000. Returns the group name."""
+    evs = check_netbios_name(name, "virtual server name").upper()
+    address = check_static_ip(ip, f"address of {evs}")
+    if not isinstance(disk, str) or not disk.strip():
+        raise ValidationError(f"disk must name a Physical Disk resource, not {disk!r}",
+                              rule="Exchange 5.5 sits on a shared disk", source=SRC_55)
+    if server(cluster) is not None:
+        raise LimitError(f"the cluster already has Exchange 5.5 virtual server {server(cluster).name}",
+                         rule="Exchange 5.5 runs one virtual server per cluster (Active/Passive)",
+                         source=f"{SRC_55}; paper, Storage Design is the Key")
+    from .types import installed
+    if any(installed(cluster, n) for n in cluster.nodes):
+        raise ConfigurationError("Exchange 2000 is installed on this cluster",
+                                 rule="Exchange 5.5 and Exchange 2000 do not share a cluster",
+                                 source="paper, Migrating From Exchange 5.5 Clusters")
+    r = cluster.resources.get(disk)
+    if r is not None and (r.type != "Physical Disk" or r.group != evs):
+        raise ConfigurationError(f"{disk!r} is a {r.type} in group {r.group!r}; Exchange 5.5 needs its own "
+                                 "shared disk in its group", rule="the binaries and data sit on the group's disk",
+                                 source=SRC_55)
+    if node is not None:
+        cluster._node(node)
+    m = re.search(r"([A-Za-z]:)\s*$", disk)
+    drive = (r.properties.get("drive") if r is not None else None) or (m.group(1).upper() if m else disk)
+    with cluster.transaction():
+        cluster.add_group(evs)
+        ipn, nn = f"{evs} IP Address", f"{evs} Network Name"
+        cluster.add_resource(ipn, type="IP Address", group=evs, address=address)
+        cluster.add_resource(nn, type="Network Name", group=evs, name=evs, dependencies=[ipn])
+        if r is None:
+            cluster.add_resource(disk, type="Physical Disk", group=evs, **({"drive": m.group(1)} if m else {}))
+        roles = {"Network Name": nn, "Physical Disk": disk}
+        vs = E55Server(evs, evs, disk, f"{drive}\\EXCHSRVR\\BIN", f"{drive}\\EXCHSRVR\\MDBDATA")
+        cluster.extensions[EXT] = vs
+        for role, rname, service, providers in SERVICES:
+            cluster.add_resource(rname, type="Generic Service", group=evs, service_name=service,
+                                 dependencies=[roles[p] for p in providers])
+            roles[role] = rname
+            vs.resources[role] = rname
+        cluster.record(evs, "Exchange 5.5 virtual server created",
+                       f"binaries on the shared disk ({vs.binaries}); services as Generic Service resources")
+        if node is not None and cluster.groups[evs].owner != node:
+            cluster.move_group(evs, node)
+    return evs
+
+
+def add_mailboxes(cluster, count: int) -> int:
+    """Add mailboxes to the Exchange 5.5 private store; returns the total."""
+    vs = server(cluster)
+    if vs is None:
+        raise NotFoundError("this cluster has no Exchange 5.5 virtual server",
+                            rule="commands name existing virtual servers")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    vs.mailboxes += count
+    cluster.record(vs.name, f"{count} mailboxes created", "in the private store")
+    return vs.mailboxes
+
+
+def remove_virtual_server(cluster) -> list[str]:
+    """Delete the Exchange 5.5 services (group offline first), keeping the group, its
+    address, name and disk -- with the data on it (the in-place upgrade's starting point,
+    paper, In-Place Cluster Upgrade Strategy). Returns the deleted names."""
+    vs = server(cluster)
+    if vs is None:
+        raise NotFoundError("this cluster has no Exchange 5.5 virtual server",
+                            rule="commands name existing virtual servers")
+    g = cluster.groups[vs.group]
+    if g.move is not None or any(cluster.resources[r].state not in (ResourceState.OFFLINE, ResourceState.FAILED)
+                                 for r in g.resources):
+        raise StateError(f"group {g.name!r} is {g.state}; take it offline first",
+                         rule="take the Exchange group offline before removing Exchange",
+                         source="paper, In-Place Cluster Upgrade Strategy, step 2")
+    with cluster.transaction():
+        gone = cluster.delete_resource(vs.resources["System Attendant"], with_dependents=True)
+        del cluster.extensions[EXT]
+        cluster.record(vs.name, "Exchange 5.5 removed", f"binaries deleted from {vs.disk}; data kept in {vs.data_path}")
+    return gone

@@ -1,0 +1,155 @@
+"""Installing Exchange 2000 on cluster nodes (paper, Installing Exchange 2000 Server).
+
+Exchange 2000 setup notices the cluster and installs a cluster-aware copy of the
+binaries on each node's *local* system disk (unlike Exchange 5.5, whose binaries
+sat on the shared disk), registers the Exchange resource types (EXRES.DLL and
+EXCLUADM.DLL), and the node must be restarted before going on. Installations run
+one at a time: setup on a second node is refused until the first node is back.
+
+>>> import labkit as lk
+>>> c = lk.Cluster("LAB", ip="10.0.0.100")
+>>> _ = c.add_node("A", ip="10.0.0.1"); _ = c.add_node("B", ip="10.0.0.2")
+>>> install(c, "A")
+>>> install(c, "B")
+Traceback (most recent call last):
+labkit.errors.ProcedureError: Exchange 2000 setup on A is still under way (setup, then a restart); wait for A to be Up again [rule: run one Exchange installation at a time; source: paper, Installing Exchange 2000 Server]
+>>> c.run_until_stable(); install(c, "B"); c.run_until_stable()
+>>> installed_nodes(c)
+['A', 'B']
+"""
+from __future__ import annotations
+
+from dataclasses import fields
+
+from ..cluster.model import NodeState
+from ..errors import ConfigurationError, LabkitError, ProcedureError, StateError, ValidationError
+from .model import NODE_KEY, ExchangeSettings, need_org, org
+from .types import EXCHANGE_TYPES, check_full_admin, install_under_way, installed
+
+SRC_INSTALL = "paper, Installing Exchange 2000 Server"
+#: Where setup puts the binaries: the node's local system drive (paper, Installing
+#: Exchange 2000 Server). The folder is Exchange 2000's default.
+BINARIES = "C:\\Program Files\\Exchsrvr"
+VERSION = "Exchange 2000 Enterprise Server"
+_REBOOT_JOB = "exchange_node_reboot"
+
+
+def installed_nodes(cluster) -> list[str]:
+    """Nodes with Exchange 2000 installed, in node-id order."""
+    return [n for n in cluster.node_ids() if installed(cluster, n)]
+
+
+def install(cluster, node: str) -> None:
+    """Run Exchange 2000 setup on ``node``: binaries on its local disk, the nine
+    Exchange resource types offered in the cluster, then the node restarts (its groups
+    move away first). Only one installation at a time (paper, Installing Exchange 2000
+    Server); nodes installed later are *not* added to existing Exchange resources'
+    possible owners (paper, Resource Ownership and Failover).
+
+    If ``node`` is the only running member, the restart stops the cluster; the node
+    forms it again when it is back (``settings.node_reboot_s`` later).
+    """
+    n = cluster._node(node)
+    if installed(cluster, node):
+        raise StateError(f"Exchange 2000 is already installed on {node}",
+                         rule="setup installs Exchange 2000 once per node", source=SRC_INSTALL)
+    if cluster.extensions.get("exchange55") is not None:
+        raise ConfigurationError(
+            "this cluster runs Exchange 5.5; remove it first (in-place upgrade, step 4) or build a new cluster "
+            "and move the mailboxes", rule="Exchange 5.5 and Exchange 2000 do not share a cluster",
+            source="paper, Migrating From Exchange 5.5 Clusters")
+    busy = install_under_way(cluster)
+    if busy:
+        raise ProcedureError(f"Exchange 2000 setup on {busy} is still under way (setup, then a restart); "
+                             f"wait for {busy} to be Up again", rule="run one Exchange installation at a time",
+                             source=SRC_INSTALL)
+    if n.state not in (NodeState.UP, NodeState.PAUSED) or n.properties.get("_leaving"):
+        raise StateError(f"node {node} is {n.state}; setup runs on a running cluster member",
+                         rule="Exchange 2000 setup discovers the cluster from a running node", source=SRC_INSTALL)
+    before = n.incarnation
+    with cluster.transaction():
+        o = org(cluster, create=True)
+        for t in EXCHANGE_TYPES:
+            cluster.install_resource_type(t)
+        n.properties[NODE_KEY] = {"version": VERSION, "binaries": BINARIES,
+                                  "installed_at": cluster.now.isoformat(timespec="seconds")}
+        cluster.record(node, "Exchange 2000 installed",
+                       f"cluster-aware binaries on the local disk ({BINARIES}); EXRES.DLL and EXCLUADM.DLL "
+                       "registered; the node restarts before going on", node)
+        o.installing = {"node": node, "incarnation": before}
+        cluster.register_handler(_REBOOT_JOB, _reboot_done)
+        alone = not any(m.state is NodeState.UP for m in cluster.nodes.values() if m.name != node)
+        cluster.restart_node(node)
+        if alone:
+            # restarting the last running member stops the cluster; it forms again when the node is back
+            cluster.schedule(int(cluster.settings.node_reboot_s * 1000), _REBOOT_JOB, (node,))
+
+
+def _reboot_done(cluster, node: str) -> None:
+    n = cluster.nodes.get(node)
+    if n is None:
+        return
+    if cluster.running and n.properties.get("_leaving"):  # still taking its groups offline
+        cluster.schedule(10_000, _REBOOT_JOB, (node,))
+        return
+    if cluster.running or n.state is not NodeState.DOWN:
+        return
+    try:
+        cluster.start_node(node)
+    except LabkitError as e:
+        cluster.record(node, "restarted", f"the cluster service could not start: {e.detail}", node)
+
+
+def uninstall(cluster, node: str) -> None:
+    """Run Exchange 2000 setup's Remove on ``node``: the binaries go and the node leaves
+    the possible owners of every Exchange resource. Refused while Exchange resources run
+    on it, and when it is the last possible owner of an Exchange resource: remove the
+    virtual servers first -- the Exchange cluster resources are removed only with the last
+    node running Exchange (paper, Removing Exchange Virtual Servers and Binaries)."""
+    check_full_admin(cluster, "remove Exchange 2000")
+    cluster._node(node)
+    if not installed(cluster, node):
+        raise StateError(f"Exchange 2000 is not installed on {node}", rule="remove what is installed")
+    busy = install_under_way(cluster)
+    if busy:
+        raise ProcedureError(f"Exchange 2000 setup on {busy} is still under way",
+                             rule="run one Exchange installation at a time", source=SRC_INSTALL)
+    names = {t.name for t in EXCHANGE_TYPES}
+    mine = [r for r in cluster.resources.values() if r.type in names and node in r.possible_owners]
+    last = [r.name for r in mine if r.possible_owners == [node]]
+    if last:
+        raise ProcedureError(f"{node} is the last possible owner of {', '.join(last)}; remove those virtual "
+                             "servers first", rule="keep the Exchange cluster resources unless this is the last "
+                             "node running Exchange", source="paper, Removing Exchange Virtual Servers and "
+                             "Binaries from a Cluster")
+    running = [r.name for r in mine if r.node == node]
+    if running:
+        raise StateError(f"{', '.join(running)} run on {node}; move their groups away first",
+                         rule="remove Exchange from a node that runs none of its resources",
+                         source="paper, Removing Exchange Virtual Servers and Binaries from a Cluster")
+    with cluster.transaction():
+        for r in mine:
+            cluster.set_possible_owners(r.name, [x for x in r.possible_owners if x != node])
+        del cluster.nodes[node].properties[NODE_KEY]
+        cluster.record(node, "Exchange 2000 removed", f"setup Remove by {cluster.account}", node)
+
+
+def configure(cluster, **settings) -> ExchangeSettings:
+    """Change the Exchange layer's named settings (see :class:`ExchangeSettings`), e.g.
+    ``configure(c, nntp_follows_kb_259197=True)``. Exchange must be installed first."""
+    o = need_org(cluster)
+    known = {f.name: f.type for f in fields(ExchangeSettings)}
+    for k, v in settings.items():
+        if k not in known:
+            raise ValidationError(f"unknown Exchange setting {k!r}; known: {', '.join(known)}",
+                                  rule="settings are named")
+        want = bool if known[k] in (bool, "bool") else int
+        ok = isinstance(v, bool) if want is bool else (isinstance(v, int) and not isinstance(v, bool) and v >= 1)
+        if not ok:
+            raise ValidationError(f"setting {k} takes {'True or False' if want is bool else 'a whole number >= 1'}, "
+                                  f"not {v!r}", rule="settings have types")
+    for k, v in settings.items():
+        setattr(o.settings, k, v)
+    if settings:
+        cluster.record("Exchange", "settings changed", ", ".join(f"{k}={v}" for k, v in settings.items()))
+    return o.settings

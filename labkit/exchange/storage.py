@@ -1,0 +1,250 @@
+"""Storage groups, databases and mailboxes of Exchange virtual servers.
+
+The paper's Figure 6 (lost from the text) and Table 8: a storage group has one
+set of transaction logs shared by up to five databases, each a property store
+(.EDB) and a streaming store (.STM). A storage group belongs to one virtual
+server, and its files can only sit on the disks the System Attendant depends on
+(paper, Adding the System Attendant Resource). Setup creates "First Storage
+Group" with one mailbox store in every virtual server, and one public store per
+cluster in the first (paper, Exchange 2000 Cluster Administration and Management).
+
+>>> from labkit.exchange import demo_cluster
+>>> c = demo_cluster()
+>>> add_storage_group(c, "EXVS1", "SG2", log_disk="Disk L:")
+>>> add_database(c, "EXVS1", "SG2", "Sales", edb_disk="Disk E:")
+>>> add_mailboxes(c, "EXVS1", "Sales", 250)
+250
+>>> [row["database"] for row in layout(c, "EXVS1")]
+['Mailbox Store (EXVS1)', 'Public Folder Store (EXVS1)', 'Sales']
+"""
+from __future__ import annotations
+
+from ..cluster.model import ResourceState
+from ..errors import (ConfigurationError, LimitError, NameConflictError, NotFoundError,
+                      ValidationError)
+from .model import Database, StorageGroup, VirtualServer, need_org
+from .types import SRC_SG_LIMIT, check_full_admin, storage_group_counts_on
+
+FIRST_SG = "First Storage Group"
+SRC_DISKS = "paper, Adding the System Attendant Resource (only the disks it depends on are available)"
+SRC_FIG6 = "paper, Figure 6 and Table 8"
+
+
+def _drive(cluster, disk: str) -> str:
+    return cluster.resources[disk].properties.get("drive") or disk
+
+
+def disks_of(cluster, vs: VirtualServer) -> list[str]:
+    """The Physical Disks the virtual server's System Attendant depends on: the only
+    disks its logs and databases can use."""
+    sa = cluster.resources[vs.system_attendant]
+    return [p for p in sa.dependencies if cluster.resources[p].type == "Physical Disk"]
+
+
+def _check_disk(cluster, vs: VirtualServer, disk, what: str) -> str:
+    if not isinstance(disk, str) or not disk:
+        raise ValidationError(f"{what} must name a Physical Disk resource, not {disk!r}",
+                              rule="Exchange files sit on cluster disks")
+    r = cluster.resources.get(disk)
+    if r is None:
+        raise NotFoundError(f"no resource named {disk!r}", rule="commands name existing resources")
+    if r.type != "Physical Disk":
+        raise ValidationError(f"{disk!r} is a {r.type}, not a Physical Disk", rule="Exchange files sit on cluster disks")
+    if disk not in disks_of(cluster, vs):
+        extra = ""
+        if r.group != vs.group:
+            extra = (f"; it is in group {r.group!r}, and virtual servers that share a disk must be in the "
+                     "same group (paper, Clustering Support in Exchange 2000)")
+        raise ConfigurationError(
+            f"{what} {disk!r} is not a dependency of {vs.name}'s System Attendant{extra}",
+            rule="Exchange files sit only on the disks the System Attendant depends on", source=SRC_DISKS)
+    return disk
+
+
+def _check_name(name, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(f"a {what} is named by a non-empty string, not {name!r}",
+                              rule=f"{what}s have names")
+    if len(name) > 64 or any(ch in name for ch in '\\/:*?"<>|'):
+        raise ValidationError(f"{what} name {name!r} is too long or holds \\ / : * ? \" < > |",
+                              rule=f"{what} names are file-system safe", source="Exchange System Manager")
+    return name
+
+
+def _mounted_on(cluster, vs: VirtualServer) -> str | None:
+    r = cluster.resources.get(vs.resources.get("Information Store", ""))
+    if r is not None and r.state is ResourceState.ONLINE:
+        return r.node
+    return None
+
+
+def _folder(cluster, disk: str, vs: VirtualServer, leaf: str) -> str:
+    """``X:\\Exchsrvr\\<leaf>`` on the disk -- or, when another storage group already logs
+    there (virtual servers sharing a disk), ``X:\\Exchsrvr\\<virtual server>\\<leaf>``, so no
+    two storage groups share a log folder."""
+    d = _drive(cluster, disk)
+    path = f"{d}\\Exchsrvr\\{leaf}"
+    o = need_org(cluster)
+    used = {sg.log_path for v in o.virtual_servers.values() for sg in v.storage_groups.values()}
+    return path if path not in used else f"{d}\\Exchsrvr\\{vs.name}\\{leaf}"
+
+
+def create_default_storage(cluster, vs: VirtualServer) -> None:
+    """What setup creates with a virtual server: "First Storage Group" with a mailbox
+    store, and the cluster's public store when no virtual server has one yet."""
+    o = need_org(cluster)
+    path = _folder(cluster, vs.data_disk, vs, "mdbdata")
+    sg = StorageGroup(FIRST_SG, vs.name, vs.data_disk, path)
+    sg.databases[f"Mailbox Store ({vs.name})"] = Database(
+        f"Mailbox Store ({vs.name})", "mailbox", vs.data_disk, vs.data_disk,
+        f"{path}\\priv1.edb", f"{path}\\priv1.stm")
+    if public_store_count(cluster) < o.settings.public_stores_per_cluster:
+        sg.databases[f"Public Folder Store ({vs.name})"] = Database(
+            f"Public Folder Store ({vs.name})", "public", vs.data_disk, vs.data_disk,
+            f"{path}\\pub1.edb", f"{path}\\pub1.stm")
+    vs.storage_groups[FIRST_SG] = sg
+
+
+def public_store_count(cluster) -> int:
+    """Public stores in the cluster (setup makes one, in the first virtual server)."""
+    o = need_org(cluster)
+    return sum(1 for vs in o.virtual_servers.values() for db in vs.databases() if db.kind == "public")
+
+
+def find_storage_group(cluster, evs: str, storage_group) -> StorageGroup:
+    """The storage group ``storage_group`` of virtual server ``evs``. A storage group
+    belongs to one virtual server: naming another server's is refused."""
+    o = need_org(cluster)
+    vs = o.server(evs)
+    _check_name(storage_group, "storage group")
+    sg = vs.storage_groups.get(storage_group)
+    if sg is None:
+        elsewhere = [v.name for v in o.virtual_servers.values() if storage_group in v.storage_groups]
+        hint = (f"; it belongs to {', '.join(elsewhere)} -- a storage group belongs to one virtual server"
+                if elsewhere else "")
+        raise NotFoundError(f"{vs.name} has no storage group {storage_group!r}{hint}",
+                            rule="a storage group belongs to one virtual server",
+                            source="paper, Exchange Virtual Servers: The Unit of Failover")
+    return sg
+
+
+def find_database(cluster, evs: str, database) -> tuple[StorageGroup, Database]:
+    """The storage group and database called ``database`` in virtual server ``evs``."""
+    vs = need_org(cluster).server(evs)
+    _check_name(database, "database")
+    for sg in vs.storage_groups.values():
+        if database in sg.databases:
+            return sg, sg.databases[database]
+    raise NotFoundError(f"{vs.name} has no database {database!r}", rule="commands name existing databases")
+
+
+def add_storage_group(cluster, evs: str, name: str, log_disk: str | None = None) -> None:
+    """Create a storage group in virtual server ``evs`` with its transaction logs on
+    ``log_disk`` (default: the virtual server's data disk), as Exchange System Manager does.
+
+    Refused: more than four storage groups in the virtual server; a log disk the System
+    Attendant does not depend on; and, while the store is mounted, a fifth storage group
+    on its node (KB 314266). Needs Exchange Full Administrator rights.
+    """
+    check_full_admin(cluster, "create storage groups")
+    vs = need_org(cluster).server(evs)
+    o = need_org(cluster)
+    _check_name(name, "storage group")
+    if name in vs.storage_groups:
+        raise NameConflictError(f"{vs.name} already has a storage group {name!r}",
+                                rule="storage group names are unique in a server", source="Exchange System Manager")
+    limit = o.settings.max_storage_groups_per_server
+    if len(vs.storage_groups) >= limit:
+        raise LimitError(f"{vs.name} already has {len(vs.storage_groups)} storage groups; Exchange 2000 allows "
+                         f"{limit} per server", rule="at most 4 storage groups per server and per node",
+                         source=SRC_SG_LIMIT)
+    disk = _check_disk(cluster, vs, log_disk if log_disk is not None else vs.data_disk, "log disk")
+    node = _mounted_on(cluster, vs)
+    if node is not None:
+        total = len(vs.storage_groups) + 1 + sum(storage_group_counts_on(cluster, node, exclude=vs.name).values())
+        if total > o.settings.max_storage_groups_per_node:
+            raise LimitError(f"{vs.name} is mounted on {node}; a new storage group would make {total} there",
+                             rule="at most 4 storage groups per node", source=SRC_SG_LIMIT)
+    vs.storage_groups[name] = StorageGroup(name, vs.name, disk, _folder(cluster, disk, vs, name))
+    cluster.record(vs.name, f"storage group {name!r} created", f"logs on {disk} by {cluster.account}",
+                   cluster.groups[vs.group].owner)
+
+
+def add_database(cluster, evs: str, storage_group: str, name: str, edb_disk: str | None = None,
+                 stm_disk: str | None = None, *, kind: str = "mailbox") -> None:
+    """Create a database (a mailbox store, or with ``kind="public"`` a public store) in
+    a storage group of ``evs``: its .EDB on ``edb_disk`` and its .STM on ``stm_disk``
+    (defaults: the storage group's log disk; the .STM follows the .EDB).
+
+    Refused: a sixth database in the storage group (Table 8), disks the System
+    Attendant does not depend on, a second public store in the cluster, a name already
+    used in the virtual server. Needs Exchange Full Administrator rights.
+    """
+    check_full_admin(cluster, "create databases")
+    o = need_org(cluster)
+    sg = find_storage_group(cluster, evs, storage_group)
+    vs = o.server(evs)
+    _check_name(name, "database")
+    if kind not in ("mailbox", "public"):
+        raise ValidationError(f"kind must be 'mailbox' or 'public', not {kind!r}",
+                              rule="a store is a mailbox store or a public store", source=SRC_FIG6)
+    if any(name in s.databases for s in vs.storage_groups.values()):
+        raise NameConflictError(f"{vs.name} already has a database {name!r}",
+                                rule="database names are unique in a server", source="Exchange System Manager")
+    limit = o.settings.max_databases_per_storage_group
+    if len(sg.databases) >= limit:
+        raise LimitError(f"storage group {sg.name!r} of {vs.name} already has {len(sg.databases)} databases",
+                         rule=f"at most {limit} databases per storage group", source="paper, Table 8")
+    edb = _check_disk(cluster, vs, edb_disk if edb_disk is not None else sg.log_disk, "database disk")
+    stm = _check_disk(cluster, vs, stm_disk if stm_disk is not None else edb, "streaming store disk")
+    if kind == "public" and public_store_count(cluster) >= o.settings.public_stores_per_cluster:
+        raise LimitError("the cluster already has its public store",
+                         rule="one public store per cluster (in the first virtual server)",
+                         source="paper, Exchange 2000 Cluster Administration and Management")
+    folder = sg.log_path.split("\\", 1)[1]          # the storage group's folder, on each disk
+    sg.databases[name] = Database(name, kind, edb, stm, f"{_drive(cluster, edb)}\\{folder}\\{name}.edb",
+                                  f"{_drive(cluster, stm)}\\{folder}\\{name}.stm")
+    cluster.record(vs.name, f"{kind} store {name!r} created",
+                   f"in {sg.name!r}; .EDB on {edb}, .STM on {stm}", cluster.groups[vs.group].owner)
+
+
+def add_mailboxes(cluster, evs: str, database: str, count: int) -> int:
+    """Create ``count`` mailboxes in a mailbox store of ``evs`` (Active Directory Users
+    and Computers: pick the virtual server and the store). Returns the store's total."""
+    sg, db = find_database(cluster, evs, database)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    if db.kind != "mailbox":
+        raise ConfigurationError(f"{database!r} is a public store; mailboxes live in mailbox stores",
+                                 rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
+    db.mailboxes += count
+    cluster.record(need_org(cluster).server(evs).name, f"{count} mailboxes created", f"in {database!r}")
+    return db.mailboxes
+
+
+def storage_groups_on(cluster, node: str) -> list[tuple[str, str]]:
+    """``(virtual server, storage group)`` pairs mounted on ``node`` now: those of the
+    virtual servers whose Information Store is Online there. Never more than four
+    (KB 314266)."""
+    cluster._node(node)
+    o = need_org(cluster)
+    out = []
+    for vs_name in storage_group_counts_on(cluster, node):
+        out.extend((vs_name, sg) for sg in o.virtual_servers[vs_name].storage_groups)
+    return out
+
+
+def layout(cluster, evs: str | None = None) -> list[dict]:
+    """One row a database: virtual server, storage group, log disk and path, database,
+    kind, .EDB and .STM disks and files, mailboxes (the paper's Figure 6 as a table)."""
+    o = need_org(cluster)
+    servers = [o.server(evs)] if evs is not None else list(o.virtual_servers.values())
+    rows = []
+    for vs in servers:
+        for sg in vs.storage_groups.values():
+            for db in sg.databases.values():
+                rows.append({"virtual_server": vs.name, "storage_group": sg.name, "log_disk": sg.log_disk,
+                             "log_path": sg.log_path, "database": db.name, "kind": db.kind,
+                             "edb_disk": db.edb_disk, "edb_file": db.edb_file, "stm_disk": db.stm_disk,
+                             "stm_file": db.stm_file, "mailboxes": db.mailboxes})
+    return rows
