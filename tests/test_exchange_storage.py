@@ -194,8 +194,6 @@ def test_two_node_scenario_three_plus_two_storage_groups_on_one_node():
     _no_node_over_four(c)
 
 
-@pytest.mark.xfail(strict=True, reason="core: a failover back onto the same node does not restart the group "
-                                       "(Cluster._complete_move does not mark it dirty); see the report")
 def test_two_node_scenario_ends_failed_after_the_failover_threshold():
     c = two_evs_cluster()
     c.crash_node("2-MOE")

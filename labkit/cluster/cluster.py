@@ -683,20 +683,19 @@ class Cluster:
         for g in list(self.groups.values()):
             if g.owner == node:
                 target = self._walk(g)
+                if target is None:
+                    continue  # nowhere to go: it stops with the node
                 if self._group_active(g):
                     g.move = {"reason": "move", "target": target}
                     self._mark(g.name)
-                elif target:
+                else:
                     self._switch_owner(g, target, "node shutting down")
         self._settle()
 
     def _check_leaving(self) -> None:
         for n in list(self.nodes.values()):
             how = n.properties.get("_leaving")
-            if how and not any(g.owner == n.name for g in self.groups.values() if self._group_active(g)):
-                for g in self.groups.values():
-                    if g.owner == n.name:
-                        g.owner = None
+            if how and not any(g.owner == n.name and g.move for g in self.groups.values()):
                 self._take_down(n, "stopped", "cluster service stopped" if how == "stop" else "restarting",
                                 announce=True)
                 if how == "restart":

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from ..cluster.model import NodeState
-from ..errors import ConfigurationError, LabkitError, ProcedureError, StateError, ValidationError
+from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .model import NODE_KEY, ExchangeSettings, need_org, org
 from .types import EXCHANGE_TYPES, check_full_admin, install_under_way, installed
 
@@ -31,7 +31,6 @@ SRC_INSTALL = "paper, Installing Exchange 2000 Server"
 #: Exchange 2000 Server). The folder is Exchange 2000's default.
 BINARIES = "C:\\Program Files\\Exchsrvr"
 VERSION = "Exchange 2000 Enterprise Server"
-_REBOOT_JOB = "exchange_node_reboot"
 
 
 def installed_nodes(cluster) -> list[str]:
@@ -77,27 +76,7 @@ def install(cluster, node: str) -> None:
                        f"cluster-aware binaries on the local disk ({BINARIES}); EXRES.DLL and EXCLUADM.DLL "
                        "registered; the node restarts before going on", node)
         o.installing = {"node": node, "incarnation": before}
-        cluster.register_handler(_REBOOT_JOB, _reboot_done)
-        alone = not any(m.state is NodeState.UP for m in cluster.nodes.values() if m.name != node)
-        cluster.restart_node(node)
-        if alone:
-            # restarting the last running member stops the cluster; it forms again when the node is back
-            cluster.schedule(int(cluster.settings.node_reboot_s * 1000), _REBOOT_JOB, (node,))
-
-
-def _reboot_done(cluster, node: str) -> None:
-    n = cluster.nodes.get(node)
-    if n is None:
-        return
-    if cluster.running and n.properties.get("_leaving"):  # still taking its groups offline
-        cluster.schedule(10_000, _REBOOT_JOB, (node,))
-        return
-    if cluster.running or n.state is not NodeState.DOWN:
-        return
-    try:
-        cluster.start_node(node)
-    except LabkitError as e:
-        cluster.record(node, "restarted", f"the cluster service could not start: {e.detail}", node)
+        cluster.restart_node(node)   # the last running node re-forms the cluster when it is back
 
 
 def uninstall(cluster, node: str) -> None:

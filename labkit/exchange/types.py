@@ -142,7 +142,7 @@ class ExchangeResourceType(ResourceType):
                     "paper, Resource Ownership and Failover)")
         return None
 
-    def before_create(self, cluster, name, group, props):
+    def before_create(self, cluster, name, group, props, dependencies=()):
         o = org(cluster)
         if o is None or o.creating is None:
             raise ProcedureError(
@@ -187,7 +187,7 @@ class SystemAttendant(ExchangeResourceType):
     online_s = 15.0   # [U] directory access (DSAccess) and the virtual server's metabase
     offline_s = 5.0   # [U]
 
-    def before_create(self, cluster, name, group, props):
+    def before_create(self, cluster, name, group, props, dependencies=()):
         check_full_admin(cluster, "create an Exchange virtual server")
         need_org(cluster)
         if not any(installed(cluster, n) for n in cluster.nodes):
@@ -221,21 +221,23 @@ class SystemAttendant(ExchangeResourceType):
             raise ValidationError(f"data_disk {data!r} is not a Physical Disk resource of group {group!r}",
                                   rule="the data location is one of the virtual server's disks",
                                   source="paper, Adding the System Attendant Resource")
+        self._check_dependencies(cluster, name, [cluster.resources[p] for p in dependencies], props)
 
-    def on_create(self, cluster, resource):
+    def _check_dependencies(self, cluster, name, deps, props) -> None:
+        """Table 7: the System Attendant depends on exactly one Network Name (itself on an IP
+        Address) and on every Physical Disk the virtual server will use -- and nothing else."""
         o = need_org(cluster)
-        deps = [cluster.resources[p] for p in resource.dependencies]
         names = [d for d in deps if d.type == "Network Name"]
         disks = [d.name for d in deps if d.type == "Physical Disk"]
         other = [d.name for d in deps if d.type not in ("Network Name", "Physical Disk")]
         if len(names) != 1:
             raise DependencyError(
-                f"the System Attendant {resource.name!r} must depend on exactly one Network Name "
+                f"the System Attendant {name!r} must depend on exactly one Network Name "
                 f"(it depends on {len(names)})", rule="System Attendant depends on Network Name and Physical Disk",
                 source=SRC_T7)
         if not disks:
             raise DependencyError(
-                f"the System Attendant {resource.name!r} must depend on at least one Physical Disk: every disk "
+                f"the System Attendant {name!r} must depend on at least one Physical Disk: every disk "
                 "the virtual server will use is a dependency given when it is created",
                 rule="System Attendant depends on Network Name and Physical Disk",
                 source=f"{SRC_T7}; paper, Adding the System Attendant Resource")
@@ -252,11 +254,20 @@ class SystemAttendant(ExchangeResourceType):
             raise NameConflictError(f"Network Name {evs!r} already carries an Exchange virtual server",
                                     rule="one Exchange virtual server per Network Name",
                                     source="paper, Exchange Virtual Servers: The Unit of Failover")
-        data = resource.properties.get("data_disk") or disks[0]
+        data = props.get("data_disk") or disks[0]
         if data not in disks:
             raise DependencyError(f"data_disk {data!r} is not a dependency of the System Attendant",
                                   rule="only the disks the System Attendant depends on can hold Exchange files",
                                   source="paper, Adding the System Attendant Resource")
+
+    def on_create(self, cluster, resource):
+        o = need_org(cluster)
+        deps = [cluster.resources[p] for p in resource.dependencies]
+        self._check_dependencies(cluster, resource.name, deps, resource.properties)  # checked before creation too
+        names = [d for d in deps if d.type == "Network Name"]
+        disks = [d.name for d in deps if d.type == "Physical Disk"]
+        evs = names[0].properties["name"]
+        data = resource.properties.get("data_disk") or disks[0]
         resource.properties["virtual_server"] = evs
         resource.properties["data_disk"] = data
         vs = VirtualServer(name=evs, group=resource.group, network_name=names[0].name,
@@ -287,7 +298,11 @@ class SystemAttendant(ExchangeResourceType):
                        + ("; it holds the cluster's MTA" if o.mta_server == evs else "")
                        + f"; resource monitor {vs.monitor!r}", cluster.groups[vs.group].owner)
 
-    def on_delete(self, cluster, resource):
+    #: deleting the System Attendant removes every resource that depends on it (paper,
+    #: Removing Exchange Virtual Servers and Binaries from a Cluster)
+    delete_cascades = True
+
+    def before_delete(self, cluster, resource):
         o = org(cluster)
         evs = resource.properties.get("virtual_server")
         if o is None or evs not in o.virtual_servers:
@@ -297,6 +312,12 @@ class SystemAttendant(ExchangeResourceType):
             raise ProcedureError(
                 f"{evs} holds the cluster's MTA instance; delete the other virtual servers ({others}) first",
                 rule="the virtual server with the MTA is deleted only when it is the last one", source=SRC_REMOVE)
+
+    def on_delete(self, cluster, resource):
+        o = org(cluster)
+        evs = resource.properties.get("virtual_server")
+        if o is None or evs not in o.virtual_servers:
+            return
         del o.virtual_servers[evs]
         if o.mta_server == evs:
             o.mta_server = None
