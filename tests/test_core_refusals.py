@@ -107,7 +107,8 @@ def test_every_public_command_has_a_refusal_case():
     # commands without a bad-input case here: pure queries taking no names, and pause_node
     # (test_pause_refusals)
     queries = {"copy", "to_dict", "node_ids", "offline_order", "who_has_address", "who_has_name",
-               "is_stable", "record", "transaction", "acting_as", "has_right", "register_handler", "pause_node"}
+               "is_stable", "record", "transaction", "acting_as", "has_right", "register_handler", "pause_node",
+               "who_has_drive"}
     missing = commands - queries - {c[0] for c in CASES}
     assert missing == set()
 

@@ -93,6 +93,11 @@ def register_job_handler(kind: str, handler) -> None:
     JOB_HANDLERS[kind] = handler
 
 
+@contextmanager
+def _nothing():
+    yield
+
+
 def clean_side_of(sides, node):
     """The partition side (list) holding ``node``, or None."""
     return next((s for s in sides if node in s), None)
@@ -167,6 +172,7 @@ class Cluster:
         self._dependents: dict[str, list[str]] = {}
         self._res_seq = 0
         self._in_transaction = False
+        self._claims: dict | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -267,30 +273,54 @@ class Cluster:
         """Where ``group`` would go if it failed over now (None: nowhere)."""
         return self._walk(self._group(group))
 
+    def _claims_index(self) -> dict:
+        """Who holds each address, NetBIOS name and drive letter (built on demand, kept up
+        to date as resources and nodes come and go)."""
+        if self._claims is None:
+            claims: dict = {}
+            if self.ip:
+                claims[("ip", self.ip)] = f"cluster {self.name}"
+            claims[("name", self.name.upper())] = f"cluster {self.name}"
+            for n in self.nodes.values():
+                self._claim_node(claims, n)
+            for r in self.resources.values():
+                self._claim_resource(claims, r)
+            self._claims = claims
+        return self._claims
+
+    @staticmethod
+    def _claim_node(claims: dict, n: Node) -> None:
+        claims.setdefault(("name", n.name.upper()), f"node {n.name}")
+        if n.ip:
+            claims.setdefault(("ip", n.ip), f"node {n.name}")
+
+    @staticmethod
+    def _claim_resource(claims: dict, r: Resource, drop: bool = False) -> None:
+        keys = []
+        if r.type == "IP Address" and r.properties.get("address"):
+            keys.append(("ip", r.properties["address"]))
+        if r.type == "Network Name" and r.properties.get("name"):
+            keys.append(("name", r.properties["name"].upper()))
+        if r.type == "Physical Disk" and r.properties.get("drive"):
+            keys.append(("drive", r.properties["drive"]))
+        for k in keys:
+            if drop:
+                if claims.get(k) == f"resource {r.name!r}":
+                    del claims[k]
+            else:
+                claims.setdefault(k, f"resource {r.name!r}")
+
     def who_has_address(self, address: str) -> str | None:
         """What already uses an IP address (cluster, node or IP Address resource)."""
-        if self.ip == address:
-            return f"cluster {self.name}"
-        for n in self.nodes.values():
-            if n.ip == address:
-                return f"node {n.name}"
-        for r in self.resources.values():
-            if r.type == "IP Address" and r.properties.get("address") == address:
-                return f"resource {r.name!r}"
-        return None
+        return self._claims_index().get(("ip", address))
 
     def who_has_name(self, name: str) -> str | None:
         """What already uses a NetBIOS name (cluster, node or Network Name resource)."""
-        up = name.upper()
-        if self.name == up:
-            return f"cluster {self.name}"
-        for n in self.nodes.values():
-            if n.name.upper() == up:
-                return f"node {n.name}"
-        for r in self.resources.values():
-            if r.type == "Network Name" and r.properties.get("name", "").upper() == up:
-                return f"resource {r.name!r}"
-        return None
+        return self._claims_index().get(("name", str(name).upper()))
+
+    def who_has_drive(self, drive: str) -> str | None:
+        """Which Physical Disk resource is mounted on a drive letter."""
+        return self._claims_index().get(("drive", str(drive).upper()))
 
     def is_stable(self) -> bool:
         """True when nothing is pending (no transient work left in the queue)."""
@@ -426,6 +456,7 @@ class Cluster:
             self._dirty.clear()
             self._touched.clear()
             self._order_cache.clear()
+            self._claims = None
             raise
         finally:
             self._in_transaction = False
@@ -476,6 +507,7 @@ class Cluster:
         node = Node(name=name, id=self._next_node_id, ip=ip, state=NodeState.UP)
         self._next_node_id += 1
         self.nodes[name] = node
+        self._claim_node(self._claims_index(), node)
         if len(self.nodes) == 1:
             self.running = True
             self.record(name, "formed the cluster", f"first node; quorum disk {self.quorum_drive}", name)
@@ -755,6 +787,7 @@ class Cluster:
             raise StateError(f"{node} is the last node of {self.name}; evicting it would destroy the "
                              "cluster", rule="a cluster keeps at least one node")
         del self.nodes[node]
+        self._claims = None
         self.evicted.append(node)
         for g in self.groups.values():
             if node in g.preferred_owners:
@@ -1106,7 +1139,8 @@ class Cluster:
             raise ValidationError("separate_monitor must be True or False")
         props = t.validate(self, name, group, dict(properties))
         t.before_create(self, name, group, props, dependencies=tuple(dependencies or ()))
-        with self.transaction():
+        hooked = t.__class__.on_create is not ResourceType.on_create
+        with (self.transaction() if hooked else _nothing()):
             r = self._new_resource(name, t, g, owners, props)
             if separate_monitor:
                 r.monitor = name
@@ -1124,6 +1158,7 @@ class Cluster:
                      properties=props, **RESOURCE_DEFAULTS)
         self._res_seq += 1
         self.resources[name] = r
+        self._claim_resource(self._claims_index(), r)
         g.resources.append(name)
         self._order_cache.pop(g.name, None)
         self._mark(g.name)
@@ -1152,9 +1187,12 @@ class Cluster:
         for v in victims:
             self.resource_types[self.resources[v].type].before_delete(self, self.resources[v])
         gone = {}
-        with self.transaction():
+        hooked = any(type(self.resource_types[self.resources[v].type]).on_delete is not ResourceType.on_delete
+                     for v in victims)
+        with (self.transaction() if hooked else _nothing()):
             for v in reversed(victims):  # dependents first
                 vr = gone[v] = self.resources.pop(v)
+                self._claim_resource(self._claims_index(), vr, drop=True)
                 g = self.groups[vr.group]
                 g.resources.remove(v)
                 for p in vr.dependencies:

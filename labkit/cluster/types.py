@@ -193,12 +193,12 @@ class PhysicalDisk(ResourceType):
                 raise ValidationError(f"drive must look like 'Q:', not {drive!r}",
                                       rule="a Physical Disk is mounted on a drive letter")
             out["drive"] = drive.upper()
-            for r in cluster.resources.values():
-                if r.type == self.name and r.properties.get("drive") == out["drive"]:
-                    raise NameConflictError(
-                        f"drive {out['drive']} is already used by {r.name!r}",
-                        rule="each shared disk has its own drive letter",
-                        source="MSCS Physical Disk resource")
+            holder = cluster.who_has_drive(out["drive"])
+            if holder:
+                raise NameConflictError(
+                    f"drive {out['drive']} is already used by {holder}",
+                    rule="each shared disk has its own drive letter",
+                    source="MSCS Physical Disk resource")
         return out
 
 
