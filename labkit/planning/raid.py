@@ -412,19 +412,24 @@ class EnclosureModel:
     bays: int
     max_controllers: int
     source: str = ""
+    short: str = ""
 
 
 #: Compaq StorageWorks RAID Array 4100: 12 one-inch drive bays and one or two
 #: (redundant) RA4000 array controllers (Compaq RA4100 User Guide, 2000 [U]);
 #: consistent with the paper's Table 9 (36 drives in three RA4100s).
 RA4100 = EnclosureModel("Compaq StorageWorks RAID Array 4100", 12, 2,
-                        source="Compaq RA4100 User Guide [U]; paper, Table 9 (36 drives, three arrays)")
+                        source="Compaq RA4100 User Guide [U]; paper, Table 9 (36 drives, three arrays)",
+                        short="RA4100")
 #: The RA4000 (formerly Fibre Channel Storage System) of the HA/F100 and HA/F200 [U].
-RA4000 = EnclosureModel("Compaq StorageWorks RAID Array 4000", 12, 2, source="Compaq RA4000 overview [U]")
+RA4000 = EnclosureModel("Compaq StorageWorks RAID Array 4000", 12, 2, source="Compaq RA4000 overview [U]",
+                        short="RA4000")
 #: The RA8000/ESA12000 with dual HSG80 controllers of the HA/F500 [U].
-RA8000 = EnclosureModel("Compaq StorageWorks RA8000/ESA12000", 24, 2, source="Compaq HA/F500 description [U]")
+RA8000 = EnclosureModel("Compaq StorageWorks RA8000/ESA12000", 24, 2, source="Compaq HA/F500 description [U]",
+                        short="RA8000")
 #: The shared SCSI drive cage of the ProLiant CL1850 packaged cluster [U].
-CL1850_CAGE = EnclosureModel("ProLiant CL1850 shared drive cage", 8, 0, source="CL1850 product review [U]")
+CL1850_CAGE = EnclosureModel("ProLiant CL1850 shared drive cage", 8, 0, source="CL1850 product review [U]",
+                             short="CL1850 drive cage")
 
 
 @dataclass(frozen=True)
