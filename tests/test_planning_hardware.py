@@ -250,3 +250,40 @@ def test_report_rows_and_summary():
     assert {"component", "kind", "scope", "target", "effect"} == set(r.rows()[0])
     assert any(line.startswith("FC hub 1 [Fibre Channel hub, cluster]") for line in r.summary())
     assert spof_report(hw.ha_f500()).summary()[0].startswith("Public LAN switch")
+
+
+def snapshot(t):
+    return (sorted(t.graph.nodes), sorted(map(sorted, t.graph.edges)), dict(t.virtual_servers), t.quorum,
+            t.quorum_owner)
+
+
+def test_refused_building_commands_leave_the_topology_unchanged():
+    t = hw.Topology("t")
+    t.add_server("N1")
+    t.add_storage("S", RA4100, controllers=1)
+    t.graph.add_node("N2 memory", kind=Kind.MEMORY, scope="cluster", within=None)   # a name in the way
+    before = snapshot(t)
+    with pytest.raises(lk.NameConflictError):
+        t.add_server("N2")
+    with pytest.raises(lk.NameConflictError):
+        t.add_storage("S", RA4100)
+    t.add_array("S", "A", Array("RAID 1", 2), for_=["EXVS1"])
+    before = snapshot(t)
+    with pytest.raises(lk.NameConflictError):
+        t.add_array("S", "A", Array("RAID 1", 2), for_=["EXVS2"])
+    with pytest.raises(lk.ValidationError):
+        t.add_array("S", "B", Array("RAID 1", 2), for_="EXVS2")
+    with pytest.raises(lk.NotFoundError):
+        t.add_server("N3", site="nowhere")
+    assert snapshot(t) == before
+
+
+def test_wrong_argument_types_are_labkit_errors():
+    with pytest.raises(lk.ValidationError):
+        build_cluster("t", servers="NODE1")
+    with pytest.raises(lk.ValidationError):
+        build_cluster("t", design="Table 9")
+    with pytest.raises(lk.ValidationError):
+        build_cluster("t", fabric="token ring")
+    with pytest.raises(lk.ValidationError):
+        hw.Topology("t").add_server("N1", cpus=0)

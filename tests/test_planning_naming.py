@@ -129,3 +129,10 @@ def test_wrong_types():
         NamingPlan("10.0.0.0/24", ["X"])
     with pytest.raises(lk.ValidationError):
         naming.table10().address_of("5-SHEMP")
+
+
+def test_collections_of_the_wrong_type_are_validation_errors():
+    with pytest.raises(lk.ValidationError):
+        naming_plan(2, node_names=5)
+    with pytest.raises(lk.ValidationError):
+        NamingPlan("10.0.0.0/24", 5)

@@ -260,3 +260,19 @@ def test_table9_as_printed_error_is_caught():
 def test_table9_changes_with_the_assumptions():
     d = st.table9(st.SizingAssumptions(iops_per_user=0.5))
     assert d.total_drives > 36 and check(d) == []
+
+
+def test_collections_of_the_wrong_type_are_validation_errors():
+    from labkit.planning.raid import place
+    with pytest.raises(lk.ValidationError):
+        PlannedArray("x", Array("RAID 1", 2), holds=5)
+    with pytest.raises(lk.ValidationError):
+        StorageDesign("x", arrays=5)
+    with pytest.raises(lk.ValidationError):
+        OnlineSpare("s", DRIVE_18GB_10K, covers=5)
+    with pytest.raises(lk.ValidationError):
+        st.plan_storage(100, 2, virtual_servers=5)
+    with pytest.raises(lk.ValidationError):
+        st.SizingAssumptions(io=0.5)
+    with pytest.raises(lk.ValidationError):
+        place([("a", "six")])

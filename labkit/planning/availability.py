@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..errors import ValidationError
+from .findings import as_tuple
 
 #: A Julian year (365.25 days) [D]; the paper does not say which year it uses.
 SECONDS_PER_YEAR = 365.25 * 86400.0
@@ -252,7 +253,7 @@ class DowntimeBreakdown:
 
 
 def _profiles(causes) -> tuple:
-    profiles = tuple(causes)
+    profiles = as_tuple(causes, "cause profiles", source=_SRC)
     for p in profiles:
         if not isinstance(p, CauseProfile):
             raise ValidationError(f"{p!r} is not a CauseProfile", rule="causes are CauseProfiles", source=_SRC)

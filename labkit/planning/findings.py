@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
-from ..errors import ConfigurationError, LabkitError
+from ..errors import ConfigurationError, LabkitError, ValidationError
 
 
 @dataclass(frozen=True)
@@ -56,4 +56,19 @@ def require(violations: Iterable[Violation], *, error: type[LabkitError] = Confi
     raise err
 
 
-__all__ = ["Violation", "require"]
+def as_tuple(value, what: str, *, source: str = "labkit.planning") -> tuple:
+    """``value`` (a list, tuple or other iterable, not a string) as a tuple; otherwise ValidationError.
+
+    >>> as_tuple(["a", "b"], "names")
+    ('a', 'b')
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise ValidationError(f"{what} must be a list, not {value!r}", rule=f"{what} is a list", source=source)
+    try:
+        return tuple(value)
+    except TypeError:
+        raise ValidationError(f"{what} must be a list, not {value!r}", rule=f"{what} is a list",
+                              source=source) from None
+
+
+__all__ = ["Violation", "require", "as_tuple"]

@@ -52,7 +52,8 @@ import networkx as nx
 from ..errors import ConfigurationError, NameConflictError, NotFoundError, ValidationError
 from . import raid
 from .raid import CL1850_CAGE, RA4000, RA4100, RA8000, Array, EnclosureModel, RaidLevel
-from .storage import PAPER_2001, Role, SizingAssumptions, StorageDesign, plan_storage, table9
+from .findings import as_tuple
+from .storage import Role, SizingAssumptions, StorageDesign, plan_storage, table9
 
 CLUSTER = "cluster"
 
@@ -154,6 +155,15 @@ class Topology:
         self.graph.add_node(name, kind=kind, scope=scope, within=within, **attrs)
         return name
 
+    def _free(self, *names) -> None:
+        """Refuse a command before it changes anything if any of ``names`` is taken."""
+        seen = set()
+        for n in names:
+            if n in self.graph or n in seen:
+                raise NameConflictError(f"{n!r} is already a component of {self.name}",
+                                        rule="component names are unique", source="labkit.planning.hardware")
+            seen.add(n)
+
     def _need(self, name, *kinds) -> dict:
         if name not in self.graph:
             raise NotFoundError(f"{name!r} is not a component of {self.name}", rule="components must exist",
@@ -181,7 +191,13 @@ class Topology:
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
                 raise ValidationError(f"{what} must be a whole number >= {low}, not {v!r}",
                                       rule="servers have parts", source="labkit.planning.hardware")
-        self._add(name, Kind.SERVER, within=self._site(site), model=model, memory_gb=memory_gb)
+        _name(name, "server name")
+        self._site(site)
+        self._free(name, *[f"{name} CPU {i}" for i in range(1, cpus + 1)], f"{name} memory",
+                   *[f"{name} power supply {i}" for i in range(1, power_supplies + 1)],
+                   f"{name} Smart Array controller", f"{name} boot array",
+                   *[f"{name} local drive {i}" for i in range(1, local_drives + 1)])
+        self._add(name, Kind.SERVER, within=site, model=model, memory_gb=memory_gb)
         cpu = [self._part(name, f"{name} CPU {i}", Kind.CPU) for i in range(1, cpus + 1)]
         mem = [self._part(name, f"{name} memory", Kind.MEMORY)]
         psu = [self._part(name, f"{name} power supply {i}", Kind.PSU) for i in range(1, power_supplies + 1)]
@@ -248,8 +264,9 @@ class Topology:
             raise ValidationError(f"{a!r} and {b!r} are on different networks", rule="a network is one LAN",
                                   source="labkit.planning.hardware")
         if link:
+            self._site(site)
             self._add(link, Kind.LINK, scope="infrastructure" if infrastructure else "cluster",
-                      within=self._site(site), network=na)
+                      within=site, network=na)
             self.graph.add_edge(a, link, layer="lan", network=na)
             self.graph.add_edge(link, b, layer="lan", network=na)
         else:
@@ -304,7 +321,10 @@ class Topology:
                 model.max_controllers, 0):
             raise ConfigurationError(f"a {model.name} takes 0 to {model.max_controllers} controllers, not "
                                      f"{controllers!r}", rule="controllers per enclosure", source=model.source)
-        self._add(name, Kind.ENCLOSURE, within=self._site(site), model=model, passive=True)
+        _name(name, "enclosure name")
+        self._site(site)
+        self._free(name, *[f"{name} controller {'AB'[c]}" for c in range(controllers)])
+        self._add(name, Kind.ENCLOSURE, within=site, model=model, passive=True)
         for c in range(controllers):
             ctl = self._add(f"{name} controller {'AB'[c]}", Kind.CONTROLLER, within=name)
             self.graph.add_edge(ctl, name, layer="storage")
@@ -328,6 +348,12 @@ class Topology:
         cluster cannot use until a manual recovery (Data Replication Manager).
         """
         enc = self._need(storage, Kind.ENCLOSURE)
+        users = as_tuple(for_, "virtual servers of an array", source="labkit.planning.hardware")
+        for vs in users:
+            _name(vs, "virtual server name")
+        if quorum and self.quorum is not None:
+            raise ConfigurationError(f"{self.name} already has its quorum on {self.quorum!r}",
+                                     rule="a cluster has one quorum disk", source="paper, Table 1")
         if not isinstance(array, Array):
             raise ValidationError(f"array must be a raid.Array, not {array!r}", rule="arrays are RAID arrays",
                                   source="labkit.planning.raid")
@@ -340,6 +366,8 @@ class Topology:
                                      source=enc["model"].source)
         if replica_of is not None:
             self._need(replica_of, Kind.ARRAY)
+        _name(label, "array label")
+        self._free(label, *[f"{label} drive {i + 1}" for i in range(array.drives)])
         self._add(label, Kind.ARRAY, within=storage, raid=array, replica_of=replica_of, local=False,
                   slot=used)
         self.graph.add_edge(storage, label, layer="storage")
@@ -347,11 +375,8 @@ class Topology:
             d = self._add(f"{label} drive {i + 1}", Kind.DRIVE, within=storage, array=label, index=i)
             self.graph.add_edge(label, d, layer="part")
         if quorum:
-            if self.quorum is not None:
-                raise ConfigurationError(f"{self.name} already has its quorum on {self.quorum!r}",
-                                         rule="a cluster has one quorum disk", source="paper, Table 1")
             self.quorum = label
-        for vs in for_:
+        for vs in users:
             self.virtual_servers[vs] = self.virtual_servers.get(vs, ()) + (label,)
         return label
 
@@ -663,7 +688,12 @@ def build_cluster(name: str, *, servers=2, server_model: str = "ProLiant DL380",
     >>> spof_report(t).no_spof
     True
     """
-    names = [f"NODE{i}" for i in range(1, servers + 1)] if isinstance(servers, int) else list(servers)
+    if isinstance(servers, bool):
+        servers = None
+    names = [f"NODE{i}" for i in range(1, servers + 1)] if isinstance(servers, int) \
+        else list(as_tuple(servers, "servers", source="labkit.planning.hardware"))
+    for n in names:
+        _name(n, "server name")
     if not names or len(set(names)) != len(names):
         raise ValidationError(f"servers must be a count >= 1 or distinct names, not {servers!r}",
                               rule="a cluster has nodes", source="labkit.planning.hardware")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..cluster.types import check_netbios_name, check_static_ip
 from ..errors import ConfigurationError, LabkitError, ValidationError
-from .findings import Violation, require
+from .findings import Violation, as_tuple, require
 
 #: The paper's 4-node names (Table 10), in node order.
 PAPER_NODE_NAMES = ("CURLY", "MOE", "LARRY", "JERRY")
@@ -74,7 +74,7 @@ class NamingPlan:
     entries: tuple = ()
 
     def __post_init__(self):
-        entries = tuple(self.entries)
+        entries = as_tuple(self.entries, "plan entries", source=SOURCE)
         for e in entries:
             if not isinstance(e, PlanEntry):
                 raise ValidationError(f"{e!r} is not a PlanEntry", rule="a plan lists entries", source=SOURCE)
@@ -168,7 +168,8 @@ def naming_plan(nodes: int = 4, *, cluster_name: str | None = None, node_names=N
     except (ValueError, TypeError):
         raise ValidationError(f"subnet must look like 132.192.1.0/24, not {subnet!r}", rule=RULES["one-subnet"][0],
                               source=RULES["one-subnet"][1]) from None
-    names = list(node_names) if node_names is not None else default_node_names(nodes)
+    names = list(as_tuple(node_names, "node names", source=SOURCE)) if node_names is not None \
+        else default_node_names(nodes)
     if len(names) != nodes:
         raise ValidationError(f"{nodes} nodes need {nodes} names, got {len(names)}", rule="one name per node",
                               source=SOURCE)

@@ -36,6 +36,7 @@ from enum import Enum
 from typing import Iterable, Sequence
 
 from ..errors import ConfigurationError, LimitError, ValidationError
+from .findings import as_tuple
 
 _EPS = 1e-9
 
@@ -400,8 +401,11 @@ class OnlineSpare:
     covers: tuple = ()
 
     def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValidationError(f"a spare's name is a non-empty string, not {self.name!r}",
+                                  rule="online spares are named", source="paper, Table 9")
         _check_drive(self.drive)
-        object.__setattr__(self, "covers", tuple(self.covers))
+        object.__setattr__(self, "covers", as_tuple(self.covers, "the arrays a spare covers"))
 
 
 @dataclass(frozen=True)
@@ -467,7 +471,14 @@ def place(items: Sequence[tuple[str, int]], model: EnclosureModel = RA4100) -> P
     if not isinstance(model, EnclosureModel):
         raise ValidationError(f"model must be an EnclosureModel, not {model!r}", rule="enclosures have a model",
                               source="labkit.planning.raid")
-    order = sorted(enumerate(items), key=lambda t: (-t[1][1], t[0]))
+    checked = []
+    for item in as_tuple(items, "placement items"):
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], int) and not isinstance(item[1], bool) and item[1] >= 1):
+            raise ValidationError(f"placement items are (label, drives) pairs, not {item!r}",
+                                  rule="arrays take whole drives", source="labkit.planning.raid")
+        checked.append(item)
+    order = sorted(enumerate(checked), key=lambda t: (-t[1][1], t[0]))
     bins: list[list[tuple[str, int]]] = []
     room: list[int] = []
     for _, (label, n) in order:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from ..errors import ConfigurationError, ValidationError
-from .findings import Violation, require
+from .findings import Violation, as_tuple, require
 from .raid import (DEFAULT_IO, DRIVE_18GB_10K, RA4100, Array, DriveModel, EnclosureModel, IOModel,
                    OnlineSpare, RaidLevel, Sizing, drives_needed, place)
 
@@ -151,7 +151,7 @@ class PlannedArray:
         if not isinstance(self.array, Array):
             raise ValidationError(f"array must be a raid.Array, not {self.array!r}",
                                   rule="a planned array is a RAID array", source="labkit.planning.raid")
-        holds = (self.holds,) if isinstance(self.holds, Content) else tuple(self.holds)
+        holds = (self.holds,) if isinstance(self.holds, Content) else as_tuple(self.holds, "what an array holds")
         for c in holds:
             if not isinstance(c, Content):
                 raise ValidationError(f"{self.label!r} holds {c!r}; use quorum(), logs(), database(), edb() or stm()",
@@ -191,7 +191,14 @@ class StorageDesign:
     assumptions: "SizingAssumptions | None" = None
 
     def __post_init__(self):
-        arrays, spares = tuple(self.arrays), tuple(self.spares)
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValidationError(f"a design's name is a non-empty string, not {self.name!r}",
+                                  rule="designs are named", source="labkit.planning.storage")
+        arrays, spares = as_tuple(self.arrays, "a design's arrays"), as_tuple(self.spares, "a design's spares")
+        if not isinstance(self.enclosure, EnclosureModel) or not isinstance(self.io, IOModel):
+            raise ValidationError("enclosure must be an EnclosureModel and io an IOModel",
+                                  rule="a design has an enclosure model and an I/O model",
+                                  source="labkit.planning.raid")
         for a in arrays:
             if not isinstance(a, PlannedArray):
                 raise ValidationError(f"{a!r} is not a PlannedArray", rule="a design lists planned arrays",
@@ -533,6 +540,10 @@ class SizingAssumptions:
             raise ValidationError(f"spares_per_role must be a whole number >= 0, not {self.spares_per_role!r}",
                                   rule="sizing assumptions are non-negative numbers",
                                   source="labkit.planning.storage")
+        if not isinstance(self.io, IOModel) or not isinstance(self.drive, DriveModel) \
+                or not isinstance(self.enclosure, EnclosureModel):
+            raise ValidationError("io, drive and enclosure must be an IOModel, a DriveModel and an EnclosureModel",
+                                  rule="sizing assumptions name their models", source="labkit.planning.raid")
         object.__setattr__(self, "database_level", RaidLevel.parse(self.database_level))
         object.__setattr__(self, "log_level", RaidLevel.parse(self.log_level))
 
@@ -634,7 +645,8 @@ def plan_storage(users: int, nodes: int, *, virtual_servers_per_node: int = 1, s
                               rule="sizing needs assumptions", source="labkit.planning.storage")
     a = assumptions
     n_vs = nodes * virtual_servers_per_node
-    names = list(virtual_servers) if virtual_servers is not None else [f"EXVS{i}" for i in range(1, n_vs + 1)]
+    names = list(as_tuple(virtual_servers, "virtual server names")) if virtual_servers is not None \
+        else [f"EXVS{i}" for i in range(1, n_vs + 1)]
     if len(names) != n_vs or len(set(names)) != n_vs:
         raise ValidationError(f"need {n_vs} distinct virtual server names, got {names!r}",
                               rule="one name per virtual server", source="paper, Table 10")
