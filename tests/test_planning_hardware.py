@@ -287,3 +287,21 @@ def test_wrong_argument_types_are_labkit_errors():
         build_cluster("t", fabric="token ring")
     with pytest.raises(lk.ValidationError):
         hw.Topology("t").add_server("N1", cpus=0)
+
+
+def test_spof_finder_scales_to_64_nodes():
+    from labkit.planning import storage as st
+    from labkit.planning.raid import RA8000
+    t = build_cluster("big", servers=64, design=st.plan_storage(64000, 64), enclosure=RA8000, controllers=2,
+                      fabric="switch", fabric_devices=2, paths_per_node=2, heartbeat_device="hub")
+    r = spof_report(t)
+    assert r.no_spof and len(r.targets) == 65
+    assert failure_outcome(t, ["NODE1", "NODE2"]).status["EXVS1"] == "runs"
+
+
+def test_cached_replays_match_fresh_ones():
+    t = hw.reference_5000(public_role=NetworkRole.PUBLIC)
+    for c in ["1-CURLY CPU 2", "1-CURLY", "Heartbeat hub", "FC hub 1", "1-CURLY power supply 1"]:
+        fresh = hw._Replay(t).replay([c])
+        assert failure_outcome(t, [c]).status == fresh.status
+    assert failure_outcome(t, ["1-CURLY CPU 2"]).live_servers == failure_outcome(t, ["1-CURLY"]).live_servers
