@@ -305,3 +305,9 @@ def test_cached_replays_match_fresh_ones():
         fresh = hw._Replay(t).replay([c])
         assert failure_outcome(t, [c]).status == fresh.status
     assert failure_outcome(t, ["1-CURLY CPU 2"]).live_servers == failure_outcome(t, ["1-CURLY"]).live_servers
+
+
+def test_crossover_cable_joins_exactly_two_nodes():
+    with pytest.raises(lk.ConfigurationError):
+        build_cluster("t", servers=3, heartbeat_device="cable")
+    assert "Heartbeat hub" in hw.build_cluster("t", servers=3).graph

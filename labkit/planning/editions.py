@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..cluster.cluster import EDITIONS, _EDITION_ALIASES
+from ..cluster import cluster as _core
+from ..cluster.cluster import EDITIONS
 from ..errors import ConfigurationError, LimitError, ValidationError
 
 #: Exchange 2000 releases in order.
@@ -55,7 +56,9 @@ def parse_release(release) -> str:
 
 def parse_edition(edition) -> str:
     """The core's edition names: 'Advanced Server', 'Datacenter', 'Modern'."""
-    ed = _EDITION_ALIASES.get(str(edition).strip().lower()) if isinstance(edition, str) else None
+    aliases = {e.lower(): e for e in EDITIONS}
+    aliases.update(getattr(_core, "_EDITION_ALIASES", {}))      # the core's spellings, when it has them
+    ed = aliases.get(edition.strip().lower()) if isinstance(edition, str) else None
     if ed is None:
         raise ValidationError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}",
                               rule="Windows editions that cluster", source=SRC_EDITION)

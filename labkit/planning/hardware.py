@@ -761,6 +761,13 @@ def build_cluster(name: str, *, servers=2, server_model: str = "ProLiant DL380",
     for n in names:
         t.add_nic(n, lan)
     hb_kind = heartbeat_device or ("cable" if len(names) == 2 else "hub")
+    if hb_kind == "cable" and len(names) != 2:
+        raise ConfigurationError(f"a crossover cable joins two nodes, not {len(names)}; use a hub or switch",
+                                 rule="a crossover heartbeat cable joins exactly two nodes",
+                                 source="Ethernet crossover cabling [D]")
+    if hb_kind not in ("cable", "hub", "switch"):
+        raise ValidationError(f"heartbeat_device must be 'cable', 'hub' or 'switch', not {hb_kind!r}",
+                              rule="heartbeat networks", source="labkit.planning.hardware")
     for h in range(1, heartbeat_networks + 1):
         net = t.add_network(f"Private {h}" if heartbeat_networks > 1 else "Private", NetworkRole.PRIVATE)
         label = "crossover cable" if hb_kind == "cable" else hb_kind
@@ -894,7 +901,9 @@ def ha_f500_enhanced_dt(distance_km: float = 10.0) -> Topology:
     t = Topology("ProLiant Cluster HA/F500 Enhanced DT (stretch cluster)",
                  source=f"paper, HA/F500 Enhanced DT Solution ({_HA_URL}ha-f500dt-description.html)")
     t.notes.extend(("one node per site [D]", "two long-wave links, one per fabric [U]",
-                    "heartbeat over a private inter-site link and the public LAN [U]"))
+                    "heartbeat over a private inter-site link and the public LAN [U]",
+                    "the paper's DT kit runs Windows NT 4.0 Enterprise Edition; Exchange 2000 needs Windows 2000 "
+                    "(shown as a what-if) [D]"))
     a_site = t.add_site("Initiator site")
     b_site = t.add_site("Target site", distance_km=distance_km)
     na = t.add_server("NODE-A", model="ProLiant (high end)", cpus=4, memory_gb=2.0, power_supplies=2, site=a_site)
