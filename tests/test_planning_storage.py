@@ -5,7 +5,7 @@ import pytest
 
 import labkit as lk
 from labkit.planning import storage as st
-from labkit.planning.raid import DRIVE_18GB_10K, DRIVE_36GB_10K, RA4100, Array, OnlineSpare, RaidLevel
+from labkit.planning.raid import DRIVE_18GB_10K, DRIVE_36GB_10K, RA4100, Array, OnlineSpare
 from labkit.planning.storage import (PlannedArray, StorageDesign, check, database, edb, logs, quorum,
                                      require_valid, stm)
 

@@ -24,15 +24,18 @@ behaviour [D]):
   have no processor redundancy: paper), its memory, its local array controller
   and boot disks, and at least one power supply work;
 - nodes heartbeat over networks whose role includes internal communication
-  (private, or "all communications"); nodes that cannot reach each other form
-  partitions, and the partition of the quorum owner survives if it reaches the
-  quorum disk; if not, any partition that reaches it may win the arbitration;
+  (private, or "all communications"); nodes joined by a working heartbeat
+  network form one partition, and the partition of the quorum owner survives if
+  it reaches the quorum disk; if not, any partition that reaches it may win the
+  arbitration (the quorum owner is the first server added unless set);
 - a virtual server runs in the surviving partition on a node that reaches every
   array it uses and reaches the clients over a network open to client access;
 - a drive is lost with its enclosure or site; an array with its RAID tolerance
   (:meth:`labkit.planning.raid.Array.survives`);
-- passive parts (enclosure chassis and backplanes) and cables are taken not to
-  fail; the public LAN and the clients are infrastructure, reported apart.
+- passive parts (enclosure chassis and backplanes) and plain cables are taken
+  not to fail; crossover heartbeat cables and inter-site links are components
+  that can; the public LAN and the clients are infrastructure, reported apart;
+  online spares play no part in surviving one failure and are left out.
 
 >>> r = spof_report(ha_f100())
 >>> sorted({s.component for s in r.spofs if s.scope == "cluster"})
@@ -51,8 +54,8 @@ import networkx as nx
 
 from ..errors import ConfigurationError, NameConflictError, NotFoundError, ValidationError
 from . import raid
-from .raid import CL1850_CAGE, RA4000, RA4100, RA8000, Array, EnclosureModel, RaidLevel
 from .findings import as_tuple
+from .raid import CL1850_CAGE, RA4000, RA4100, RA8000, Array, EnclosureModel, RaidLevel
 from .storage import Role, SizingAssumptions, StorageDesign, plan_storage, table9
 
 CLUSTER = "cluster"
