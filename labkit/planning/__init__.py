@@ -1,0 +1,62 @@
+"""Planning an Exchange 2000 cluster before building it: pure model code.
+
+Modules (each can be used on its own; none needs the Exchange layer):
+
+- :mod:`~labkit.planning.raid` -- drives, RAID 0/1/0+1/5 arrays, the I/O model
+  with the write penalty, online spares, storage enclosures (RA4100: 12 bays);
+- :mod:`~labkit.planning.storage` -- storage designs, the Table 8 design checker,
+  sizing from users, and the paper's Table 9 (rebuilt and as printed);
+- :mod:`~labkit.planning.naming` -- the Table 10 naming and IP plan for N nodes,
+  and its checker;
+- :mod:`~labkit.planning.availability` -- nines and downtime, causes of
+  downtime and what clustering removes, k-out-of-n, the ROI worksheet;
+- :mod:`~labkit.planning.hardware` -- hardware topology as a networkx graph, the
+  single-point-of-failure finder, the paper's Compaq presets;
+- :mod:`~labkit.planning.editions` -- Windows edition and Exchange 2000 release
+  support for N-node clusters;
+- :mod:`~labkit.planning.findings` -- the :class:`Violation` record the checkers
+  return.
+
+Load strategies, N-k analysis and a Monte Carlo of the failover model build on
+the Exchange layer and will join this package as their own modules.
+
+>>> from labkit import planning
+>>> d = planning.table9()
+>>> d.total_drives, planning.check_storage(d)
+(36, [])
+>>> planning.naming_plan(4).address_of("EXVS3")
+'132.192.1.31'
+>>> planning.spof_report(planning.hardware.ha_f500()).no_spof
+True
+"""
+from . import availability, editions, findings, hardware, naming, raid, storage
+from .availability import (GIGA_USD_PER_USER_PER_YEAR, MSCS_BEST, PAPER_LOCKSTEP, Cause, RoiWorksheet,
+                           availability_from_downtime, clustering_effect, describe, downtime_per_year, from_nines,
+                           k_out_of_n, nines)
+from .editions import check_cluster as check_edition_of_cluster
+from .editions import check_exchange_cluster
+from .findings import Violation
+from .hardware import (PRESETS as HARDWARE_PRESETS, Topology, build_cluster, failure_outcome, node_spofs,
+                       redundancy_ladder, spof_report)
+from .naming import NamingPlan, PlanEntry, check_naming, naming_plan, require_valid_naming, table10
+from .raid import (DRIVE_18GB_10K, RA4100, Array, DriveModel, EnclosureModel, IOModel, OnlineSpare, RaidLevel,
+                   drives_needed)
+from .storage import (PAPER_2001, PlannedArray, SizingAssumptions, StorageDesign, database, edb, logs, plan_storage,
+                      quorum, stm, table9, table9_as_printed)
+from .storage import check as check_storage
+from .storage import require_valid as require_valid_storage
+
+__all__ = [
+    "availability", "editions", "findings", "hardware", "naming", "raid", "storage",
+    "Violation",
+    "RaidLevel", "DriveModel", "DRIVE_18GB_10K", "IOModel", "Array", "drives_needed", "OnlineSpare",
+    "EnclosureModel", "RA4100",
+    "StorageDesign", "PlannedArray", "quorum", "logs", "database", "edb", "stm", "SizingAssumptions",
+    "PAPER_2001", "plan_storage", "table9", "table9_as_printed", "check_storage", "require_valid_storage",
+    "NamingPlan", "PlanEntry", "naming_plan", "check_naming", "require_valid_naming", "table10",
+    "downtime_per_year", "availability_from_downtime", "nines", "from_nines", "describe", "PAPER_LOCKSTEP",
+    "MSCS_BEST", "Cause", "clustering_effect", "k_out_of_n", "RoiWorksheet", "GIGA_USD_PER_USER_PER_YEAR",
+    "Topology", "build_cluster", "spof_report", "failure_outcome", "node_spofs", "redundancy_ladder",
+    "HARDWARE_PRESETS",
+    "check_exchange_cluster", "check_edition_of_cluster",
+]
