@@ -49,6 +49,20 @@ _EDITION_ALIASES = {"advanced server": "Advanced Server", "advanced": "Advanced 
                     "datacenter server": "Datacenter", "windows 2000 datacenter server": "Datacenter",
                     "modern": "Modern"}
 
+def parse_edition(edition) -> str:
+    """The edition's canonical name: 'Advanced Server', 'Datacenter' or 'Modern'.
+
+    >>> parse_edition("Windows 2000 Datacenter Server")
+    'Datacenter'
+    """
+    ed = _EDITION_ALIASES.get(edition.strip().lower()) if isinstance(edition, str) else None
+    if ed is None:
+        raise ValidationError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}",
+                              rule="clusters run Windows 2000 Advanced Server or Datacenter Server",
+                              source="paper, Windows 2000 Clustering Installation Requirements")
+    return ed
+
+
 #: The account that performs changes unless another is chosen with ``acting_as``.
 DEFAULT_ACCOUNT = "CLUSTER\\Administrator"
 ALL_RIGHTS = "*"
@@ -132,11 +146,7 @@ class Cluster:
         check_netbios_name(name, "cluster name")
         if ip is not None:
             ip = check_static_ip(ip, "cluster address")
-        ed = _EDITION_ALIASES.get(str(edition).strip().lower()) if isinstance(edition, str) else None
-        if ed is None:
-            raise ValidationError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}",
-                                  rule="clusters run Windows 2000 Advanced Server or Datacenter Server",
-                                  source="paper, Windows 2000 Clustering Installation Requirements")
+        ed = parse_edition(edition)
         if not isinstance(quorum_disk, str) or not quorum_disk.strip():
             raise ValidationError("quorum_disk must name the quorum Physical Disk resource")
         if not _is_int(seed):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..cluster import cluster as _core
+from ..cluster.cluster import parse_edition
 from ..cluster.cluster import EDITIONS
 from ..errors import ConfigurationError, LimitError, ValidationError
 
@@ -52,17 +52,6 @@ def parse_release(release) -> str:
         return release.strip().upper()
     raise ValidationError(f"unknown Exchange 2000 release {release!r}; choose one of {', '.join(RELEASES)}",
                           rule="Exchange 2000 releases are RTM, SP1, SP2, SP3", source=SRC_RTM)
-
-
-def parse_edition(edition) -> str:
-    """The core's edition names: 'Advanced Server', 'Datacenter', 'Modern'."""
-    aliases = {e.lower(): e for e in EDITIONS}
-    aliases.update(getattr(_core, "_EDITION_ALIASES", {}))      # the core's spellings, when it has them
-    ed = aliases.get(edition.strip().lower()) if isinstance(edition, str) else None
-    if ed is None:
-        raise ValidationError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}",
-                              rule="Windows editions that cluster", source=SRC_EDITION)
-    return ed
 
 
 @dataclass(frozen=True)
