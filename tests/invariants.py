@@ -42,7 +42,27 @@ def check_invariants(c: lk.Cluster) -> None:
     # the log runs forwards in time
     times = [e.time for e in c.log[-50:]]
     assert times == sorted(times)
+    check_log_matches_state(c)
     # the evicted are gone from every list
     for name in c.evicted:
         assert all(name not in g.preferred_owners for g in c.groups.values())
         assert all(name not in r.possible_owners for r in res.values())
+
+
+def check_log_matches_state(c: lk.Cluster) -> None:
+    """Every state change is a log event: replaying the "A -> B" lines of the log gives
+    each resource's and each node's current state."""
+    last: dict[str, str] = {}
+    for e in c.log:
+        if " -> " in e.what and not e.what.startswith("group ") and not e.what.startswith("owner "):
+            last[e.obj] = e.what.split(" -> ", 1)[1]
+    both = set(c.resources) & set(c.nodes)
+    for r in c.resources.values():
+        if r.name not in both:
+            assert last.get(r.name, "Offline") == str(r.state), f"log says {r.name} is {last.get(r.name)}, model {r.state}"
+    for n in c.nodes.values():
+        if n.name not in both:
+            assert last.get(n.name, "Up") == str(n.state), f"log says {n.name} is {last.get(n.name)}, model {n.state}"
+    for g in c.groups.values():
+        seen = [e.what for e in c.log if e.obj == g.name and e.what.startswith("group ")]
+        assert (seen[-1].split(" -> ", 1)[1] if seen else "Offline") == str(g.state), f"group {g.name}"

@@ -586,17 +586,11 @@ class Cluster:
         for g in self.groups.values():
             if g.owner != n.name:
                 continue
-            stopped = False
             for rn in g.resources:
                 r = self.resources[rn]
+                r.restart_pending = False
                 if r.state is not OFF:
-                    r.state, r.node, r.online_since_ms = OFF, None, None
-                    r.gen += 1
-                    r.restart_pending = False
-                    r.fault = None
-                    stopped = True
-            if stopped:
-                self.record(g.name, "resources stopped", f"node {n.name} {why}", n.name)
+                    self._set_state(r, OFF, f"stopped with its node ({why})")
             self._mark(g.name)
         alive = [m for m in self.nodes.values() if m.state is not NodeState.DOWN]
         if not alive:
@@ -1769,8 +1763,7 @@ class Cluster:
             r.failures.clear()
             r.restart_pending = False
             if r.state is FAILED:
-                r.state, r.node = OFF, None
-                r.gen += 1
+                self._set_state(r, OFF, f"reset for the {reason}")
         if target is None:
             owner_alive = g.owner in self.nodes and self.nodes[g.owner].state in (NodeState.UP, NodeState.PAUSED) \
                 and not self.nodes[g.owner].properties.get("_leaving")
@@ -1958,10 +1951,9 @@ class Cluster:
         for g in self.groups.values():
             for rn in g.resources:
                 r = self.resources[rn]
-                if r.state is not OFF:
-                    r.state, r.node, r.online_since_ms = OFF, None, None
-                    r.gen += 1
                 r.restart_pending = False
+                if r.state is not OFF:
+                    self._set_state(r, OFF, "stopped with the cluster service")
             g.move = None
             g.owner = None
             self._mark(g.name)
