@@ -17,7 +17,7 @@ def pytest_terminal_summary(terminalreporter):
     lines = []
     for rep in terminalreporter.stats.get("passed", []):
         for name, value in getattr(rep, "user_properties", []):
-            if "steps" in name or "cases" in name or "refused" in name:
+            if "campaign" in name or "steps" in name or "cases" in name:
                 lines.append(f"{rep.nodeid.split('::')[0]}: {name} = {value}")
     if lines:
         terminalreporter.section("labkit campaigns")
