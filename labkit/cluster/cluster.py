@@ -682,6 +682,8 @@ class Cluster:
                 self.record(node, "Joining -> Down", f"cannot form the cluster: {reason}", node)
                 return
             self.running = True
+            if self.partition_sides is not None:  # its side owns the quorum disk now
+                self.quorum_side = list(clean_side_of(self.partition_sides, node))
             self.record(node, "Joining -> Up", "formed the cluster with the quorum disk", node)
             for g in self.groups.values():
                 g.owner = None if g.owner not in self.nodes or not self.nodes[g.owner].is_up else g.owner
