@@ -385,12 +385,14 @@ class Cluster:
         self._name(name, "account name")
         if name in self.accounts:
             raise NameConflictError(f"account {name!r} exists", rule="account names are unique")
-        if isinstance(rights, str) or not all(isinstance(r, str) and r for r in rights):
-            raise ValidationError("rights must be a list of right names")
+        if isinstance(rights, str) or not isinstance(rights, (list, tuple, set)) or \
+                not all(isinstance(r, str) and r for r in rights):
+            raise ValidationError(f"rights must be a list of right names, not {rights!r}")
         self.accounts[name] = set(rights)
 
     def grant(self, account: str, right: str) -> None:
         """Give ``account`` a right."""
+        self._name(account, "account name")
         if account not in self.accounts:
             raise NotFoundError(f"no account named {account!r}")
         self._name(right, "right")
@@ -433,8 +435,13 @@ class Cluster:
 
     def schedule(self, delay_ms: int, kind: str, args: tuple = (), transient: bool = True) -> None:
         """Queue a plug-in job (its handler was registered with :meth:`register_handler`)."""
+        self._name(kind, "job kind")
         if kind not in JOB_HANDLERS and not hasattr(self, "_on_" + kind):
             raise NotFoundError(f"no handler for job kind {kind!r}")
+        if not _is_int(delay_ms) or not 0 <= delay_ms <= 100 * 365 * 86_400_000:
+            raise ValidationError(f"delay_ms must be a whole number of ms >= 0, not {delay_ms!r}")
+        if not isinstance(args, (tuple, list)) or not isinstance(transient, bool):
+            raise ValidationError("args must be a tuple and transient True or False")
         self.queue.push(self.clock.ms + int(delay_ms), kind, tuple(args), transient)
 
     def record(self, obj: str, what: str, why: str = "", node: str | None = None) -> None:
