@@ -89,6 +89,30 @@ def decode(text) -> dict:
     return out
 
 
+def encode(value) -> dict:
+    """What the kernel's extraction gives for ``value``, computed in this process (for
+    tests and for trying checks out): a Cluster becomes its snapshot, anything else a
+    JSON round trip.
+
+    >>> encode({"crash", "hang"})
+    {'kind': 'value', 'data': ['crash', 'hang']}
+    """
+    from ..cluster import Cluster
+
+    def enc(x):
+        if isinstance(x, (set, frozenset)):
+            return sorted(x, key=repr)
+        raise TypeError(f"{type(x).__name__} is not plain data")
+    if isinstance(value, Cluster):
+        data = dict(value.to_dict())
+        data.pop("log", None)
+        return decode(json.dumps({"kind": "cluster", "data": data}, default=enc))
+    try:
+        return decode(json.dumps({"kind": "value", "data": value}, default=enc))
+    except (TypeError, ValueError) as e:
+        return {"kind": "unreadable", "type": type(value).__name__, "error": str(e)}
+
+
 def _describe(v) -> str:
     s = repr(v)
     return f"{type(v).__name__} {s if len(s) <= 40 else s[:37] + '...'}"

@@ -12,9 +12,9 @@ raises :class:`Wrong` with a helpful message, or returns (passed).
 ... def double(x: int, y: int):
 ...     "Make y twice x."
 ...     expect(y == 2 * x, f"y is {y}; it should be twice x")
->>> [r.points for r in ex.grade({"x": 2, "y": 4}).results]
+>>> [r.points for r in ex.grade_values({"x": 2, "y": 4}).results]
 [2]
->>> print(ex.grade({"x": 2, "y": 5}).results[0].message)
+>>> print(ex.grade_values({"x": 2, "y": 5}).results[0].message)
 y is 5; it should be twice x
 """
 from __future__ import annotations
@@ -198,6 +198,12 @@ class Exercise:
         """Grade plain-data ``answers`` (variable name -> JSON value) question by question."""
         results = [q.grade(answers, missing_why) for q in self.questions]
         return Report(path=path, exercise=self.name, results=results, notes=list(notes or []))
+
+    def grade_values(self, values: dict, *, path: str = "") -> Report:
+        """Grade Python values as if a notebook had set them (they go through the same
+        plain-data conversion; clusters are rebuilt). For tests and for trying checks."""
+        from .answers import encode
+        return self.grade({k: encode(v) for k, v in values.items()}, path=path)
 
     def __repr__(self) -> str:
         return f"<Exercise {self.name}: {len(self.questions)} questions, {_num(self.max_score)} points>"

@@ -107,10 +107,10 @@ def _why_missing(nb, run, name: str) -> str:
     setters = [i for i, c in code if pat.search(c["source"])]
     if not setters:  # no assignment left (e.g. it was the answer): the first cell that uses it
         setters = [i for i, c in code if re.search(rf"\b{re.escape(name)}\b", c["source"])][:1]
-    if not setters:
+    o = run.cells.get(setters[-1]) if setters else None
+    if not setters or (o is not None and o.error.startswith("NameError") and f"'{name}'" in o.error):
         return "no cell sets it (was its cell deleted?)"
     i = setters[-1]
-    o = run.cells.get(i)
     where = _label(nb, i)
     if o is None or o.status == "ok":
         return f"{where} ran, but `{name}` was not defined when the notebook finished"
