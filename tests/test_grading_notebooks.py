@@ -121,6 +121,10 @@ def _submissions(folder: Path, out: Path) -> None:
     nb.cells = [c for c in nb.cells if 'c1 = two_nodes("EX02A")' not in c.source]
     w(nb, "deleted.ipynb")
 
+    # a notebook that kills the process grading it
+    w(_add_cell(_nb("solutions", SOL02), "import labkit as lk",
+                "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"), "zz_kills_grader.ipynb")
+
     # not gradable
     (folder / "broken.ipynb").write_text('{"cells": [{"cell_type": "code", "sou')
     (folder / "essay.ipynb").write_text("My essay about clusters.")
@@ -208,7 +212,15 @@ def test_corrupt_and_foreign_notebooks_are_reported_and_grading_continues(graded
     rows = list(csv.DictReader(out.open()))
     bad = [r for r in rows if r["file"] == "broken.ipynb"]
     assert len(bad) == 1 and bad[0]["status"] == "error" and "not a readable notebook" in bad[0]["message"]
-    assert "3 not gradable" in book.summary() and "NOT GRADED" in book.summary()
+    assert "4 not gradable" in book.summary() and "NOT GRADED" in book.summary()
+
+
+def test_a_notebook_that_kills_the_grader_is_reported_and_the_others_are_graded(graded):
+    reports = graded[0]
+    assert reports["zz_kills_grader.ipynb"].status == "error"
+    assert "stopped the grader's process" in reports["zz_kills_grader.ipynb"].error
+    assert all(r.status == "graded" for n, r in reports.items()
+               if n not in ("zz_kills_grader.ipynb", "broken.ipynb", "essay.ipynb", "foreign.ipynb"))
 
 
 def test_an_endless_loop_costs_only_its_question(graded):
@@ -216,6 +228,7 @@ def test_an_endless_loop_costs_only_its_question(graded):
     assert _points(r) == [0, 2, 1, 2, 0, 1], r.table()
     assert "ran past 4 s and was interrupted (an endless loop?)" in r.results[4].message
     assert "could not be read" in r.results[0].message        # its to_dict() never returned
+    assert "ran past the time limit" in r.results[0].message
     assert any("interrupted" in n for n in r.notes)
 
 
@@ -241,7 +254,7 @@ def test_per_question_csv_and_summary(graded):
     summary = {r["file"]: r for r in csv.DictReader(Path(book.summary_out).open())}
     assert summary["alice.ipynb"]["score"] == "6" and summary["alice.ipynb"]["percent"] == "60"
     assert summary["broken.ipynb"]["status"] == "error"
-    assert len(summary) == len(reports) == 16
+    assert len(summary) == len(reports) == 17
 
 
 def test_labkit_check_prints_the_score_table(tmp_path, monkeypatch, capsys):

@@ -53,8 +53,9 @@ def _labkit_answer_(name):
                 else:
                     text = _json.dumps({"kind": "value", "data": v}, default=enc)
             except BaseException as e:
-                text = _json.dumps({"kind": "unreadable", "type": str(type(v).__name__)[:80],
-                                    "error": (type(e).__name__ + ": " + str(e))[:300]})
+                why = ("reading it ran past the time limit" if isinstance(e, KeyboardInterrupt)
+                       else (type(e).__name__ + ": " + str(e))[:300])
+                text = _json.dumps({"kind": "unreadable", "type": str(type(v).__name__)[:80], "error": why})
     except BaseException as e:
         text = '{"kind": "unreadable", "type": "?", "error": "the answer could not be read"}'
     _display({"text/x-labkit-answer": text}, raw=True)
@@ -193,7 +194,7 @@ def convert(name: str, answer: dict, kind):
     if got == "missing":
         raise Wrong(f"`{name}` is not defined")
     if got == "unreadable":
-        raise Wrong(f"`{name}` could not be read: it is a {answer.get('type', '?')} "
+        raise Wrong(f"`{name}` could not be read: it is of type {answer.get('type', '?')} "
                     f"({answer.get('error', 'not plain data')}); answers are labkit clusters or plain "
                     "values (numbers, strings, lists, dicts)")
     if kind is Cluster:

@@ -10,11 +10,14 @@ kernel plays no part.
 from __future__ import annotations
 
 import csv
+import json
 import os
+import queue
 import re
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 from ..errors import LabkitError, NotFoundError, ValidationError
@@ -211,14 +214,58 @@ def _n(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _grade_one(path: str, exercise: str | None, timeout: float) -> Report:
-    return grade_notebook(path, exercise, timeout=timeout)
+def _preload() -> None:
+    """Import every check (and what the checks use) before any learner code runs, so a
+    notebook that rewrites files on disk cannot change the grader loaded afterwards."""
+    import labkit.widgets.demo  # noqa: F401
+    for name in exercises.names():
+        exercises.load(name)
+
+
+class _Worker:
+    """A ``python -m labkit.grading.worker`` process, started on first use and again
+    after a notebook kills it."""
+
+    def __init__(self):
+        self.proc = None
+
+    def grade(self, path: Path, exercise: str | None, timeout: float) -> Report:
+        from .worker import report_from_json
+        if self.proc is None or self.proc.poll() is not None:
+            from .kernel import same_labkit_env
+            self.proc = subprocess.Popen([sys.executable, "-m", "labkit.grading.worker"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                                         env=same_labkit_env())
+        request = json.dumps({"path": str(path), "exercise": exercise, "timeout": timeout})
+        try:
+            self.proc.stdin.write(request + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+            report = report_from_json(line)
+        except (OSError, ValueError, TypeError, KeyError):
+            self.close()
+            return Report(path=str(path), exercise=exercise, status="error",
+                          error="running this notebook stopped the grader's process")
+        report.path = str(path)
+        return report
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
 
 
 def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT_S,
               exercise: str | None = None) -> GradeBook:
     """Grade every ``*.ipynb`` under ``submissions`` (one per learner, any names), in
-    parallel over the cores, and write ``out`` (one row per notebook and question)
+    parallel over the cores -- ``jobs`` worker processes (default: one a core), each
+    running one notebook's kernel at a time -- and write ``out`` (one row per notebook and question)
     and ``<out stem>_summary.csv`` (one row per notebook). A corrupt or foreign
     notebook gets a row saying why, and grading carries on. ``exercise`` forces the
     exercise instead of reading it from each notebook."""
@@ -233,19 +280,24 @@ def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     jobs = max(1, min(jobs or cpus, len(files) or 1))
     reports: dict[Path, Report] = {}
-    if jobs == 1:
-        for p in files:
-            reports[p] = _grade_one(str(p), exercise, timeout)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_grade_one, str(p), exercise, timeout): p for p in files}
-            for fut in as_completed(futures):
-                p = futures[fut]
-                try:
-                    reports[p] = fut.result()
-                except Exception as e:  # a crashed worker: report it, keep the others
-                    reports[p] = Report(path=str(p), exercise=exercise, status="error",
-                                        error=f"grading failed ({type(e).__name__}: {e})")
+    workers: queue.SimpleQueue = queue.SimpleQueue()
+    pool = [_Worker() for _ in range(jobs)]
+    for w in pool:
+        workers.put(w)
+
+    def one(p: Path) -> Report:
+        w = workers.get()
+        try:
+            return w.grade(p, exercise, timeout)
+        finally:
+            workers.put(w)
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as threads:
+            for p, report in zip(files, threads.map(one, files)):
+                reports[p] = report
+    finally:
+        for w in pool:
+            w.close()
     book = GradeBook()
     for p in files:
         r = reports[p]

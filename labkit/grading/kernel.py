@@ -34,6 +34,15 @@ MAX_KILLED = 4
 STARTUP_TIMEOUT_S = 60.0
 
 
+def same_labkit_env(**extra) -> dict:
+    """This process's environment, with this labkit first on the import path, so child
+    processes (workers, kernels) import exactly the labkit the grader runs."""
+    from pathlib import Path
+    here = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": here + (os.pathsep + path if path else ""), **extra}
+
+
 @dataclass
 class CellOutcome:
     """What happened to one code cell: ``status`` is "ok", "error", "timeout"
@@ -77,7 +86,7 @@ class _Kernel:
                                   env={}, metadata={}, resource_dir="")
 
         km = AsyncKernelManager(kernel_name="labkit-grader", kernel_spec_manager=ThisPython())
-        env = {**os.environ, "LABKIT_GRADING": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        env = same_labkit_env(LABKIT_GRADING="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
         await km.start_kernel(cwd=cwd, env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         kc = km.client()
@@ -137,7 +146,7 @@ class _Kernel:
 async def _run(cells: list[tuple[int, str]], variables: list[str], timeout: float) -> Execution:
     killed: dict[int, CellOutcome] = {}
     stop_after: int | None = None
-    with tempfile.TemporaryDirectory(prefix="labkit-grading-") as cwd:
+    with tempfile.TemporaryDirectory(prefix="labkit-grading-", ignore_cleanup_errors=True) as cwd:
         while True:
             kernel = await _Kernel.start(cwd)
             try:
