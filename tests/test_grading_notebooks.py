@@ -265,3 +265,19 @@ def test_labkit_check_prints_the_score_table(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"{SOL03} · exercises/{SOL03}.ipynb · 10/10 points")
     assert out.count("passed") == 6
+
+
+def test_labkit_grade_exit_codes_and_summary(tmp_path, capsys):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+    nb = _nb("solutions", SOL02)
+    nb.cells = [c for c in nb.cells if not c.source.startswith("# Exercise")]   # no heading, no metadata
+    nbformat.write(nb, good / "anonymous.ipynb")
+    out = tmp_path / "g.csv"
+    assert grading.main_grade([str(good), "--out", str(out), "--exercise", SOL02, "--timeout", "20"]) == 0
+    text = capsys.readouterr().out
+    assert "1 notebooks: 1 graded, 0 not gradable" in text and "10/10" in text
+    (bad / "x.ipynb").write_text("not json")
+    assert grading.main_grade([str(bad), "--out", str(out)]) == 1
+    assert "NOT GRADED" in capsys.readouterr().out
