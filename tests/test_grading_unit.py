@@ -264,6 +264,7 @@ def _write(path, text, mode="w"):
     ('{"cells": [{"cell_type": "code", "source": 7}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
      "not a readable notebook"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "not a text file"),
+    ('{"cells": [], "metadata": [], "nbformat": 4, "nbformat_minor": 5}', "not a readable notebook"),
 ])
 def test_corrupt_notebooks_are_reported_without_running_anything(tmp_path, content, why):
     p = _write(tmp_path / "n.ipynb", content, "w" if isinstance(content, str) else "b")

@@ -51,7 +51,7 @@ def read_notebook(path):
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise NotebookError(f"{p.name} is not a readable notebook ({first[:200]})") from None
     cells = nb.get("cells")
-    if not isinstance(cells, list) or not all(isinstance(c, dict) and isinstance(c.get("source"), str)
+    if not isinstance(nb.get("metadata", {}), dict) or not isinstance(cells, list) or not all(isinstance(c, dict) and isinstance(c.get("source"), str)
                                               and c.get("cell_type") in ("code", "markdown", "raw")
                                               for c in cells):
         raise NotebookError(f"{p.name} is not a readable notebook (its cells are damaged)")
@@ -140,6 +140,9 @@ def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAUL
         ex = exercises.load(name)
     except LabkitError as e:
         return Report(path=path, exercise=exercise, status="error", error=getattr(e, "detail", str(e)))
+    except Exception as e:  # a notebook nbformat accepted but the grader cannot make sense of
+        return Report(path=path, exercise=exercise, status="error",
+                      error=f"{Path(path).name} is not a readable notebook ({type(e).__name__}: {e})")
     cells = [(i, c["source"]) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and c["source"].strip()]
     try:
         run = run_notebook(cells, ex.variables, timeout=timeout)

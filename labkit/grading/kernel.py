@@ -9,6 +9,11 @@ notebook carries on -- so a runaway cell costs the answers it was meant to give,
 not the rest. Then each answer variable is read with
 :data:`labkit.grading.answers.EXTRACT`, one variable a request, each with a limit.
 
+This drives the kernel with ``jupyter_client`` (what nbclient is built on) rather
+than nbclient's ``NotebookClient``: that one, told to interrupt on a timeout, waits
+for the interrupted cell's reply again and again when the kernel ignores the
+interrupt, and has no way to skip a cell and replay the others.
+
 The kernel runs in an empty temporary directory with ``LABKIT_GRADING=1`` in its
 environment (so a ``labkit.grading.check()`` cell in the notebook does nothing).
 Nothing the kernel writes is read back: the only channel is the answer output.
