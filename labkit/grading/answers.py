@@ -1,0 +1,209 @@
+"""Getting answers out of a learner's kernel as plain data, and checking their shape.
+
+Inside the learner's kernel the grader runs :data:`EXTRACT` once per variable: it
+turns the value into JSON (a ``labkit.Cluster`` into its ``to_dict()`` snapshot,
+without the log) and displays it under a private MIME type. Nothing else crosses
+from the kernel to the grader -- no objects, no functions, no files -- and what
+crosses is untrusted: :func:`convert` checks it against the question's annotation,
+and a cluster is rebuilt by the grader's own labkit (:func:`~labkit.grading.rebuild.rebuild_cluster`).
+
+>>> convert("names", {"kind": "value", "data": ["NODE1", "NODE2"]}, list[str])
+['NODE1', 'NODE2']
+>>> convert("n", {"kind": "value", "data": "3"}, int)
+Traceback (most recent call last):
+labkit.grading.api.Wrong: `n` should be a whole number (int), not str '3'
+"""
+from __future__ import annotations
+
+import json
+import math
+import types
+import typing
+
+from .api import Wrong
+
+#: The MIME type the extraction displays its JSON under.
+MIME = "text/x-labkit-answer"
+#: Largest answer accepted (characters of JSON).
+MAX_ANSWER_CHARS = 4_000_000
+
+#: Run in the learner's kernel with ``__VARIABLE__`` replaced by the variable's name (a Python
+#: string literal). Every import is local, so learner names like ``json`` do not matter.
+EXTRACT = r'''
+def _labkit_answer_(name):
+    import json as _json
+    from IPython import get_ipython as _gi
+    from IPython.display import display as _display
+    try:
+        ns = _gi().user_ns
+        if name not in ns:
+            text = _json.dumps({"kind": "missing"})
+        else:
+            v = ns[name]
+            def enc(x):
+                if isinstance(x, (set, frozenset)):
+                    return sorted(x, key=repr)
+                raise TypeError(f"{type(x).__name__} is not plain data")
+            try:
+                import labkit
+                if isinstance(v, labkit.Cluster):
+                    d = dict(v.to_dict())
+                    d.pop("log", None)
+                    text = _json.dumps({"kind": "cluster", "data": d}, default=enc)
+                else:
+                    text = _json.dumps({"kind": "value", "data": v}, default=enc)
+            except BaseException as e:
+                why = ("reading it ran past the time limit" if isinstance(e, KeyboardInterrupt)
+                       else (type(e).__name__ + ": " + str(e))[:300])
+                text = _json.dumps({"kind": "unreadable", "type": str(type(v).__name__)[:80], "error": why})
+    except BaseException as e:
+        text = '{"kind": "unreadable", "type": "?", "error": "the answer could not be read"}'
+    _display({"text/x-labkit-answer": text}, raw=True)
+_labkit_answer_(__VARIABLE__)
+del _labkit_answer_
+'''
+
+
+def extraction_code(name: str) -> str:
+    """The code that hands variable ``name`` to the grader (see :data:`EXTRACT`)."""
+    if not name.isidentifier():
+        raise ValueError(f"not a variable name: {name!r}")
+    return EXTRACT.replace("__VARIABLE__", repr(name))
+
+
+def decode(text) -> dict:
+    """Parse one extraction output; anything malformed reads as unreadable.
+
+    >>> decode('{"kind": "value", "data": 7}')
+    {'kind': 'value', 'data': 7}
+    >>> decode('[1, 2')["kind"]
+    'unreadable'
+    """
+    if not isinstance(text, str) or len(text) > MAX_ANSWER_CHARS:
+        return {"kind": "unreadable", "type": "?", "error": "the answer is too large to grade"}
+    try:
+        out = json.loads(text)
+    except (ValueError, RecursionError):
+        return {"kind": "unreadable", "type": "?", "error": "the answer could not be read"}
+    if not isinstance(out, dict) or out.get("kind") not in ("missing", "cluster", "value", "unreadable"):
+        return {"kind": "unreadable", "type": "?", "error": "the answer could not be read"}
+    return out
+
+
+def encode(value) -> dict:
+    """What the kernel's extraction gives for ``value``, computed in this process (for
+    tests and for trying checks out): a Cluster becomes its snapshot, anything else a
+    JSON round trip.
+
+    >>> encode({"crash", "hang"})
+    {'kind': 'value', 'data': ['crash', 'hang']}
+    """
+    from ..cluster import Cluster
+
+    def enc(x):
+        if isinstance(x, (set, frozenset)):
+            return sorted(x, key=repr)
+        raise TypeError(f"{type(x).__name__} is not plain data")
+    if isinstance(value, Cluster):
+        data = dict(value.to_dict())
+        data.pop("log", None)
+        return decode(json.dumps({"kind": "cluster", "data": data}, default=enc))
+    try:
+        return decode(json.dumps({"kind": "value", "data": value}, default=enc))
+    except (TypeError, ValueError) as e:
+        return {"kind": "unreadable", "type": type(value).__name__, "error": str(e)}
+
+
+def _describe(v) -> str:
+    s = repr(v)
+    return f"{type(v).__name__} {s if len(s) <= 40 else s[:37] + '...'}"
+
+
+_NAMES = {str: "a string (str)", int: "a whole number (int)", float: "a number (float)",
+          bool: "True or False (bool)"}
+
+
+def check_value(path: str, v, kind):
+    """Check plain JSON data ``v`` against annotation ``kind``; return it converted
+    (lists to sets/tuples where asked). Raises :class:`Wrong` naming the problem."""
+    if kind is typing.Any or kind is object:
+        return v
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        for k in args:
+            try:
+                return check_value(path, v, k)
+            except Wrong:
+                pass
+        raise Wrong(f"`{path}` has the wrong kind of value: {_describe(v)}")
+    if kind is type(None):
+        if v is not None:
+            raise Wrong(f"`{path}` should be None, not {_describe(v)}")
+        return None
+    if kind is bool:
+        if not isinstance(v, bool):
+            raise Wrong(f"`{path}` should be {_NAMES[bool]}, not {_describe(v)}")
+        return v
+    if kind is int:
+        if isinstance(v, float) and v.is_integer() and math.isfinite(v):
+            return int(v)
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise Wrong(f"`{path}` should be {_NAMES[int]}, not {_describe(v)}")
+        return v
+    if kind is float:
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+            raise Wrong(f"`{path}` should be {_NAMES[float]}, not {_describe(v)}")
+        return float(v)
+    if kind is str:
+        if not isinstance(v, str):
+            raise Wrong(f"`{path}` should be {_NAMES[str]}, not {_describe(v)}")
+        return v
+    if kind in (list, set, tuple, frozenset) or origin in (list, set, tuple, frozenset):
+        want = origin or kind
+        if not isinstance(v, list):
+            raise Wrong(f"`{path}` should be a {want.__name__}, not {_describe(v)}")
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            if len(v) != len(args):
+                raise Wrong(f"`{path}` should have {len(args)} items, not {len(v)}")
+            items = [check_value(f"{path}[{i}]", x, k) for i, (x, k) in enumerate(zip(v, args))]
+        else:
+            k = args[0] if args else typing.Any
+            items = [check_value(f"{path}[{i}]", x, k) for i, x in enumerate(v)]
+        if want in (set, frozenset):
+            try:
+                return set(items)
+            except TypeError:
+                raise Wrong(f"`{path}` should hold names or numbers") from None
+        return tuple(items) if want is tuple else items
+    if kind is dict or origin is dict:
+        if not isinstance(v, dict):
+            raise Wrong(f"`{path}` should be a dict, not {_describe(v)}")
+        kk, vk = (args or (typing.Any, typing.Any))
+        return {check_value(f"{path} key", k, kk): check_value(f"{path}[{k!r}]", x, vk) for k, x in v.items()}
+    raise TypeError(f"answers cannot be checked against {kind!r}")
+
+
+def convert(name: str, answer: dict, kind):
+    """Turn one decoded answer into what the question function receives.
+
+    A ``labkit.Cluster`` annotation gets a cluster rebuilt by the grader from the
+    learner's snapshot; other annotations get the checked plain value."""
+    from ..cluster import Cluster
+    got = answer.get("kind") if isinstance(answer, dict) else None
+    if got == "missing":
+        raise Wrong(f"`{name}` is not defined")
+    if got == "unreadable":
+        raise Wrong(f"`{name}` could not be read: it is of type {answer.get('type', '?')} "
+                    f"({answer.get('error', 'not plain data')}); answers are labkit clusters or plain "
+                    "values (numbers, strings, lists, dicts)")
+    if kind is Cluster:
+        if got != "cluster":
+            raise Wrong(f"`{name}` should be a labkit Cluster, not {_describe(answer.get('data'))}")
+        from .rebuild import rebuild_cluster
+        return rebuild_cluster(answer.get("data"), name=name)
+    if got == "cluster":
+        raise Wrong(f"`{name}` is a Cluster; this question wants {_NAMES.get(kind, str(kind))}")
+    if got != "value":
+        raise Wrong(f"`{name}` could not be read")
+    return check_value(name, answer.get("data"), kind)

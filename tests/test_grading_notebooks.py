@@ -1,0 +1,283 @@
+"""Grading real notebooks in real kernels.
+
+One folder of submissions is graded once (``grade_dir``, two notebooks at a time) and
+the tests read its report: the solutions get full marks, the generated exercises
+nothing, plausible wrong answers part, the tricks nothing, corrupt files are reported,
+and a runaway or kernel-killing cell costs its own question only."""
+import copy
+import csv
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from labkit import grading
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 4.0
+
+
+def _nb(kind, name):
+    return nbformat.read(ROOT / kind / f"{name}.ipynb", as_version=4)
+
+
+def _edit(nb, old, new):
+    """Replace ``old`` by ``new`` in the one code cell that holds it."""
+    hits = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+    assert len(hits) == 1, old
+    hits[0].source = hits[0].source.replace(old, new)
+    return nb
+
+
+def _add_cell(nb, after, source):
+    """Insert a code cell after the one that holds ``after``."""
+    i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and after in c.source)
+    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+SOL02, SOL03 = "02_mscs_building_blocks", "03_inside_the_cluster_service"
+
+
+def _submissions(folder: Path, out: Path) -> None:
+    w = lambda nb, name: nbformat.write(nb, folder / name)   # noqa: E731
+    w(_nb("solutions", SOL02), "sol02.ipynb")
+    w(_nb("solutions", SOL03), "sol03.ipynb")
+    w(_nb("exercises", SOL02), "ex02.ipynb")
+    w(_nb("exercises", SOL03), "ex03.ipynb")
+
+    # plausible wrong answers: the agent needs the disk and the name (not the server); three
+    # nodes outvote one; a hang is noticed after a full IsAlive interval; failback any time
+    nb = _edit(_nb("solutions", SOL02), 'c2.add_dependency("SQL Agent", provider="SQL Server")',
+               'c2.add_dependency("SQL Agent", provider="Disk S")\n'
+               'c2.add_dependency("SQL Agent", provider="Name S")')
+    nb = _edit(nb, 'c4.move_group("Cluster Group", "NODE1")\nc4.run_until_stable()', "pass  # 3 outvote 1")
+    w(nb, "alice.ipynb")
+    nb = _edit(_nb("solutions", SOL03), "    noticed[kind] = (seen.time - start).total_seconds()",
+               "    noticed[kind] = 5.0 if kind == 'crash' else 60.0")
+    nb = _edit(nb, 'auto_failback=True, failback_window=(1, 5))', "auto_failback=True)")
+    nb.metadata.pop("labkit", None)
+    w(nb, "Bob Smith (late).ipynb")
+
+    # trick: redefine labkit so the learner's own checks pass on a wrong cluster
+    nb = _add_cell(_nb("exercises", SOL02), 'c4 = lk.Cluster("EX02D"',
+                   "target = ['Disk S', 'IP S', 'Name S', 'SQL Server', 'SQL Agent']\n"
+                   "lk.Cluster.online_order = lambda self, group: list(target)\n"
+                   "lk.Cluster.partition = lambda self, sides: None\n"
+                   "lk.Cluster.quorum_owner = property(lambda self: 'NODE1')\n"
+                   "assert c2.online_order('SQL') == target\n"
+                   "c4.partition([['NODE1', 'NODE2', 'NODE3'], ['NODE4']])\n"
+                   "assert c4.quorum_owner == 'NODE1'")
+    w(nb, "trick_redefine.ipynb")
+    # trick: patch the grader inside the kernel
+    nb = _add_cell(_nb("exercises", SOL02), "import labkit as lk",
+                   "import sys\n"
+                   "import labkit.grading as g\n"
+                   "from labkit.grading import api, answers, grader\n"
+                   "full = lambda self, *a, **k: api.QuestionResult(self.name, self.title, self.points, "
+                   "self.points, True)\n"
+                   "api.Question.grade = full\n"
+                   "answers.convert = lambda name, answer, kind: answer\n"
+                   "api.expect = lambda *a, **k: None\n"
+                   "g.check = grader.check = lambda *a, **k: print('10/10 points')\n"
+                   "g.exercise('02_mscs_building_blocks').questions.clear()\n"
+                   "sys.modules['labkit.grading.exercises.02_mscs_building_blocks'] = None")
+    w(nb, "trick_patch_checks.ipynb")
+    # trick: print a passing score table and forge the answer channel from a normal cell
+    nb = _add_cell(_nb("exercises", SOL03), "import labkit as lk",
+                   "import json\n"
+                   "from IPython.display import display\n"
+                   "print('03_inside_the_cluster_service · 10/10 points\\n  1  detection_times  1/1  passed')\n"
+                   "display({'text/x-labkit-answer': json.dumps({'kind': 'value', 'data': "
+                   "{'crash': 5.0, 'hang': 35.0}})}, raw=True)")
+    w(nb, "trick_print_passed.ipynb")
+    # trick: write fake result files where the grader writes its own
+    nb = _add_cell(_nb("exercises", SOL03), "import labkit as lk",
+                   f"from pathlib import Path\n"
+                   f"out = Path({str(out)!r})\n"
+                   f"out.write_text('file,exercise,status,question,points\\ntrick_files.ipynb,x,graded,all,10\\n')\n"
+                   f"Path({str(out.with_name(out.stem + '_summary.csv'))!r}).write_text('all 10/10')\n"
+                   f"Path('results.json').write_text('{{\"score\": 10}}')\n"
+                   f"Path({str(folder / 'zz_fake_submission.ipynb')!r}).write_text('{{}}')")
+    w(nb, "trick_files.ipynb")
+
+    # an endless loop, and an answer whose to_dict() never returns: each costs its question
+    nb = _edit(_nb("solutions", SOL02), 'c5 = two_nodes("EX02E")', 'while True:\n    pass\nc5 = two_nodes("EX02E")')
+    nb = _add_cell(nb, 'c1 = two_nodes("EX02A")',
+                   "class Endless(lk.Cluster):\n"
+                   "    def to_dict(self):\n"
+                   "        while True:\n"
+                   "            pass\n"
+                   "c1 = Endless('EX02A', ip='10.2.0.100')\nc1.add_node('NODE1')")
+    w(nb, "loops.ipynb")
+    # a cell that ignores the interrupt, and one that kills its kernel
+    nb = _edit(_nb("solutions", SOL03), 'c3 = file_share_cluster(nodes=4)',
+               "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+               "c3 = file_share_cluster(nodes=4)")
+    nb = _edit(nb, 'c5 = file_share_cluster()', "import os\nos._exit(3)\nc5 = file_share_cluster()")
+    w(nb, "killers.ipynb")
+    # a deleted cell
+    nb = _nb("solutions", SOL02)
+    nb.cells = [c for c in nb.cells if 'c1 = two_nodes("EX02A")' not in c.source]
+    w(nb, "deleted.ipynb")
+
+    # a notebook that kills the process grading it
+    w(_add_cell(_nb("solutions", SOL02), "import labkit as lk",
+                "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"), "zz_kills_grader.ipynb")
+
+    # not gradable
+    (folder / "broken.ipynb").write_text('{"cells": [{"cell_type": "code", "sou')
+    (folder / "essay.ipynb").write_text("My essay about clusters.")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), folder / "foreign.ipynb")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    out = tmp_path_factory.mktemp("grades") / "grades.csv"
+    _submissions(folder, out)
+    book = grading.grade_dir(folder, out, jobs=2, timeout=TIMEOUT)
+    return {r.path: r for r in book.reports}, book, out, folder
+
+
+def _points(report):
+    return [r.points for r in report.results]
+
+
+def test_every_solution_scores_full_marks(graded):
+    reports = graded[0]
+    for name, exercise in (("sol02.ipynb", SOL02), ("sol03.ipynb", SOL03)):
+        r = reports[name]
+        assert r.status == "graded" and r.exercise == exercise, r.table()
+        assert r.all_passed and r.score == r.max_score == 10, r.table()
+        assert r.notes == []
+
+
+def test_every_generated_exercise_scores_zero(graded):
+    for name in ("ex02.ipynb", "ex03.ipynb"):
+        r = graded[0][name]
+        assert r.status == "graded" and r.score == 0 and len(r.results) == 6, r.table()
+        assert all(q.message for q in r.results)
+
+
+def test_plausible_wrong_answers_score_partial(graded):
+    alice, bob = graded[0]["alice.ipynb"], graded[0]["Bob Smith (late).ipynb"]
+    assert _points(alice) == [2, 0, 1, 0, 2, 1], alice.table()
+    assert "SQL Agent" in alice.results[1].message and "order" in alice.results[1].message
+    assert "what decides which side" in alice.results[3].message
+    assert bob.exercise == SOL03                        # no metadata, any file name: read from content
+    assert _points(bob) == [0, 2, 2, 0, 1, 2], bob.table()
+    assert "hang" in bob.results[0].message and "35" not in bob.results[0].message
+    assert "09:00 on the same day" in bob.results[3].message and "(1, 5)" not in bob.results[3].message
+
+
+def test_trick_redefining_labkit_gets_no_points(graded):
+    """The notebook's own asserts passed on patched labkit; the grader rebuilt c2 and c4
+    with its own labkit and found no dependencies and the quorum still on NODE4."""
+    r = graded[0]["trick_redefine.ipynb"]
+    assert r.status == "graded" and r.score == 0, r.table()
+    assert "SQL comes online in the order ['SQL Agent'" in r.results[1].message
+    assert "keeps running only on NODE4" in r.results[3].message
+
+
+def test_trick_patching_the_checks_gets_no_points(graded):
+    r = graded[0]["trick_patch_checks.ipynb"]
+    assert r.status == "graded" and r.exercise == SOL02 and len(r.results) == 6 and r.score == 0, r.table()
+
+
+def test_trick_printing_passed_and_forging_answers_gets_no_points(graded):
+    r = graded[0]["trick_print_passed.ipynb"]
+    assert r.status == "graded" and r.score == 0, r.table()
+    assert "exactly the keys" in r.results[0].message      # noticed is still the {} of the given cell
+
+
+def test_trick_writing_fake_result_files_gets_no_points(graded):
+    reports, book, out, folder = graded
+    assert reports["trick_files.ipynb"].score == 0
+    rows = list(csv.DictReader(out.open()))
+    assert {r["file"] for r in rows} == set(reports)       # the grader's file, not the fake one
+    assert all(r["points"] == "0" for r in rows if r["file"] == "trick_files.ipynb")
+    summary = list(csv.DictReader(Path(book.summary_out).open()))
+    assert {r["file"]: r["score"] for r in summary}["trick_files.ipynb"] == "0"
+    assert "zz_fake_submission.ipynb" not in reports        # files written while grading are not graded
+
+
+def test_corrupt_and_foreign_notebooks_are_reported_and_grading_continues(graded):
+    reports, book, out, _ = graded
+    assert "not a readable notebook" in reports["broken.ipynb"].error
+    assert "not a readable notebook" in reports["essay.ipynb"].error
+    assert "does not look like any labkit exercise" in reports["foreign.ipynb"].error
+    for name in ("broken.ipynb", "essay.ipynb", "foreign.ipynb"):
+        assert reports[name].status == "error"
+    rows = list(csv.DictReader(out.open()))
+    bad = [r for r in rows if r["file"] == "broken.ipynb"]
+    assert len(bad) == 1 and bad[0]["status"] == "error" and "not a readable notebook" in bad[0]["message"]
+    assert "4 not gradable" in book.summary() and "NOT GRADED" in book.summary()
+
+
+def test_a_notebook_that_kills_the_grader_is_reported_and_the_others_are_graded(graded):
+    reports = graded[0]
+    assert reports["zz_kills_grader.ipynb"].status == "error"
+    assert "stopped the grader's process" in reports["zz_kills_grader.ipynb"].error
+    assert all(r.status == "graded" for n, r in reports.items()
+               if n not in ("zz_kills_grader.ipynb", "broken.ipynb", "essay.ipynb", "foreign.ipynb"))
+
+
+def test_an_endless_loop_costs_only_its_question(graded):
+    r = graded[0]["loops.ipynb"]
+    assert _points(r) == [0, 2, 1, 2, 0, 1], r.table()
+    assert "ran past 4 s and was interrupted (an endless loop?)" in r.results[4].message
+    assert "could not be read" in r.results[0].message        # its to_dict() never returned
+    assert "ran past the time limit" in r.results[0].message
+    assert any("interrupted" in n for n in r.notes)
+
+
+def test_a_hung_or_dying_kernel_costs_only_its_question(graded):
+    r = graded[0]["killers.ipynb"]
+    assert _points(r) == [1, 2, 0, 2, 0, 2], r.table()
+    assert "ignored the interrupt" in r.results[2].message
+    assert "stopped the kernel" in r.results[4].message
+
+
+def test_a_deleted_cell_costs_only_its_question(graded):
+    r = graded[0]["deleted.ipynb"]
+    assert _points(r) == [0, 2, 1, 2, 2, 1], r.table()
+    assert "no cell sets it (was its cell deleted?)" in r.results[0].message
+
+
+def test_per_question_csv_and_summary(graded):
+    reports, book, out, _ = graded
+    rows = list(csv.DictReader(out.open()))
+    sol = [r for r in rows if r["file"] == "sol02.ipynb"]
+    assert [r["question"] for r in sol] == [q.name for q in grading.exercise(SOL02).questions]
+    assert all(r["passed"] == "yes" and r["points"] == r["max_points"] for r in sol)
+    summary = {r["file"]: r for r in csv.DictReader(Path(book.summary_out).open())}
+    assert summary["alice.ipynb"]["score"] == "6" and summary["alice.ipynb"]["percent"] == "60"
+    assert summary["broken.ipynb"]["status"] == "error"
+    assert len(summary) == len(reports) == 17
+
+
+def test_labkit_check_prints_the_score_table(tmp_path, monkeypatch, capsys):
+    (tmp_path / "exercises").mkdir()
+    nbformat.write(_nb("solutions", SOL03), tmp_path / "exercises" / f"{SOL03}.ipynb")
+    monkeypatch.chdir(tmp_path)
+    assert grading.main_check([SOL03, "--timeout", "20"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{SOL03} · exercises/{SOL03}.ipynb · 10/10 points")
+    assert out.count("passed") == 6
+
+
+def test_labkit_grade_exit_codes_and_summary(tmp_path, capsys):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+    nb = _nb("solutions", SOL02)
+    nb.cells = [c for c in nb.cells if not c.source.startswith("# Exercise")]   # no heading, no metadata
+    nbformat.write(nb, good / "anonymous.ipynb")
+    out = tmp_path / "g.csv"
+    assert grading.main_grade([str(good), "--out", str(out), "--exercise", SOL02, "--timeout", "20"]) == 0
+    text = capsys.readouterr().out
+    assert "1 notebooks: 1 graded, 0 not gradable" in text and "10/10" in text
+    (bad / "x.ipynb").write_text("not json")
+    assert grading.main_grade([str(bad), "--out", str(out)]) == 1
+    assert "NOT GRADED" in capsys.readouterr().out
