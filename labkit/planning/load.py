@@ -25,11 +25,14 @@ users, storage groups and preferred-owner list.
 - **Active/passive (Microsoft, later)** (``Strategy.ACTIVE_PASSIVE``): Microsoft
   later advised active/passive beyond two nodes (KB 815180, KB 329208; cause:
   store.exe virtual memory fragmentation, KB 325044) -- on four nodes three active
-  nodes with one virtual server each and one passive node, each virtual server
-  preferring only its own node, failback prevented (Exchange Server 2003,
-  "Configuration Settings for a Four-Node Cluster"). Exchange 2003 also refuses to
-  fail a virtual server over to a node already running one; the Exchange 2000
-  model does not, so the analysis counts such nodes (``shared_nodes``) instead.
+  nodes with one virtual server each and one passive node, failback prevented
+  (Exchange Server 2003, "Configuration Settings for a Four-Node Cluster"). There
+  each virtual server lists only its own node: Exchange 2003 itself sends a failed
+  virtual server to a node running none and refuses the others. The Exchange 2000
+  model has no such rule, so the plan lists the passive node(s) second (taking
+  turns, as standby nodes do) and nothing after [D]; the analysis counts nodes
+  running two virtual servers (``shared_nodes``) where Exchange 2003 would have
+  left one Failed.
 
 A plan predicts where virtual servers go when nodes fail (:meth:`LoadPlan.after`,
 MSCS's walk and the four-storage-group limit, a formula). :func:`n_k_analysis`
@@ -436,7 +439,7 @@ def plan_load(strategy, nodes, users: int, *, virtual_servers_per_node: int = 1,
 
     >>> p = plan_load("active/passive", 4, 5000)
     >>> [(v.name, v.home, v.users, v.preferred_owners) for v in p.virtual_servers][0]
-    ('EXVS1', '1-CURLY', 1667, ('1-CURLY',))
+    ('EXVS1', '1-CURLY', 1667, ('1-CURLY', '4-JERRY'))
     >>> p.standby, p.auto_failback
     (('4-JERRY',), False)
     """
@@ -472,13 +475,12 @@ def plan_load(strategy, nodes, users: int, *, virtual_servers_per_node: int = 1,
             name = f"{vs_prefix}{i * v_per + j + 1}"
             u = sum(per_sg[k:k + sg_per])
             k += sg_per
-            if s is Strategy.ALL_NODES or s is Strategy.ACTIVE_PASSIVE:
+            if s is Strategy.ALL_NODES:
                 prefs = (home,)
-            elif s is Strategy.STANDBY:
+            elif s in (Strategy.STANDBY, Strategy.ACTIVE_PASSIVE):
                 turn = (i * v_per + j) % len(idle)
-                spares = list(idle[turn:]) + list(idle[:turn])
-                ai = active.index(home)
-                prefs = (home, *spares, *_ring(active, ai))
+                spares = (*idle[turn:], *idle[:turn])
+                prefs = (home, *spares) + (tuple(_ring(active, active.index(home))) if s is Strategy.STANDBY else ())
             else:  # balanced: the ring after the home node, rotated per virtual server
                 ring = _ring(names, names.index(home))
                 shift = (j * len(ring)) // v_per
