@@ -11,7 +11,14 @@ virtual server's outages are read from its group's client-visible outages; the
 result gives outage counts, hours and user-minutes per virtual server and for the
 cluster.
 
-The paper gives no failure or repair figures: the defaults below are
+MSCS leaves a group Failed when it cannot place it (the storage-group limit
+refusing every node, the FailoverThreshold exceeded); only an administrator
+brings it back. The run models one: ``operator_h`` after a virtual server's group
+is found Failed, it is brought online (``cluster.online_group``) on the first node
+of its list that can host it and has room for its storage groups; when no node
+has, the operator waits for the next repair [D].
+
+The paper gives no failure, repair or response figures: the defaults below are
 assumptions [U] and are parameters.
 
 >>> from labkit.scenarios import four_node_5000
@@ -24,13 +31,14 @@ assumptions [U] and are parameters.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import random
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import StateError, ValidationError
+from ..errors import LabkitError, StateError, ValidationError
 from .availability import HOURS_PER_YEAR, KOutOfN, k_out_of_n, state_probabilities
 from .load import MAX_STORAGE_GROUPS_PER_NODE, fast_copy, virtual_server_loads
 
@@ -39,6 +47,8 @@ SRC_MC = "labkit.planning.montecarlo"
 DEFAULT_MTBF_H = 8760.0
 #: A same-day repair: parts on site within hours, the node rebuilt and started [U].
 DEFAULT_MTTR_H = 8.0
+#: An administrator notices a Failed group and brings it online within an hour [U].
+DEFAULT_OPERATOR_H = 1.0
 #: The working copy's log is cut when it grows past this many events (memory) [D].
 LOG_KEEP = 200_000
 _MS_PER_H = 3_600_000
@@ -73,7 +83,8 @@ class MonteCarloResult:
     """What a :func:`monte_carlo` run measured. ``nodes_up_time[i]`` is the share of
     the time exactly ``i`` nodes were working; ``batch_unavailability`` the share of
     each of ``len(...)`` equal slices of the run during which some virtual server
-    was down (for :attr:`standard_error`). ``wall_s`` (real seconds) is left out of
+    was down (for :attr:`standard_error`); ``restores`` how many times the operator
+    brought a Failed group back. ``wall_s`` (real seconds) is left out of
     comparisons: everything else is the same for the same seed."""
 
     years: float
@@ -84,6 +95,7 @@ class MonteCarloResult:
     nodes_needed: int
     node_failures: int
     repairs: int
+    restores: int
     servers: tuple
     all_up_availability: float
     nodes_up_time: tuple
@@ -190,14 +202,100 @@ def _overlap(intervals, lo, hi) -> int:
     return sum(max(0, min(b, hi) - max(a, lo)) for a, b in intervals)
 
 
+class _Run:
+    """The state of one run: the working cluster, the pending failure, repair and
+    operator events (a heap ordered by time, then by a counter), and the tallies."""
+
+    def __init__(self, c, rng, mtbf_h, mttr_h, operator_h, vss):
+        self.c, self.rng = c, rng
+        self.mtbf_h, self.mttr_h, self.operator_h = mtbf_h, mttr_h, operator_h
+        self.vss = vss
+        self.groups = list(dict.fromkeys(v.group_name for v in vss))
+        self.sgs = {}
+        for v in vss:
+            self.sgs[v.group_name] = self.sgs.get(v.group_name, 0) + v.storage_groups
+        org = c.extensions.get("exchange")
+        self.limit = org.settings.max_storage_groups_per_node if org is not None else MAX_STORAGE_GROUPS_PER_NODE
+        self.heap: list = []
+        self.counter = itertools.count()
+        self.broken: set = set()
+        self.called: set = set()
+        self.waiting: set = set()
+        self.failures = self.repairs = self.restores = 0
+
+    def push(self, at_ms: int, what: str, kind: str) -> None:
+        heapq.heappush(self.heap, (at_ms, next(self.counter), what, kind))
+
+    def after_h(self, t: int, hours: float) -> int:
+        return t + max(1, int(round(hours * _MS_PER_H)))
+
+    def fail(self, t: int, node: str) -> None:
+        self.failures += 1
+        if self.c.nodes[node].state.value != "Down":
+            self.c.crash_node(node)
+        self.broken.add(node)
+        self.push(self.after_h(t, self.rng.expovariate(1.0 / self.mttr_h)), node, "repair")
+
+    def repair(self, t: int, node: str) -> None:
+        self.repairs += 1
+        c = self.c
+        if c.nodes[node].regroup_pending:     # repaired before the cluster noticed the crash
+            c.run_until_stable()
+        if c.nodes[node].state.value == "Down":
+            c.start_node(node)
+        self.broken.discard(node)
+        self.waiting.clear()
+        self.push(self.after_h(t, self.rng.expovariate(1.0 / self.mtbf_h)), node, "fail")
+
+    def _room(self, node: str) -> int:
+        used = sum(self.sgs[g] for g in self.groups
+                   if self.c.groups[g].owner == node and self.c.groups[g].state.value != "Failed")
+        return self.limit - used
+
+    def restore(self, group: str) -> None:
+        """The operator's visit: bring a Failed group online on the first node of its
+        list that can host it and has room for its storage groups; if none has, wait
+        for the next repair."""
+        self.called.discard(group)
+        c = self.c
+        g = c.groups[group]
+        if g.state.value != "Failed" or not c.running or g.move is not None:
+            return
+        target = next((n for n in c.effective_owners(group)
+                       if c.can_host(group, n) and self._room(n) >= self.sgs[group]), None)
+        if target is None:
+            self.waiting.add(group)           # nowhere to put it until a node is repaired
+            return
+        try:
+            if g.owner != target and any(c.resources[r].state.value != "Offline" for r in g.resources):
+                c.move_group(group, target)
+            c.online_group(group, target)
+            self.restores += 1
+        except LabkitError:
+            pass                              # refused as a whole (nothing changed): try again later
+
+    def call_operator(self, t: int) -> None:
+        """Queue an operator visit for each virtual server group left Failed."""
+        if self.operator_h is None:
+            return
+        for name in self.groups:
+            if name not in self.called and name not in self.waiting and \
+                    self.c.groups[name].state.value == "Failed":
+                self.called.add(name)
+                self.push(self.after_h(max(t, self.c.clock.ms), self.operator_h), name, "operator")
+
+
 def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H, mttr_h: float = DEFAULT_MTTR_H,
-                seed: int = 0, batches: int = 20, progress: Callable | None = None,
-                progress_every: float = 0.01) -> MonteCarloResult:
+                operator_h: float | None = DEFAULT_OPERATOR_H, seed: int = 0, batches: int = 20,
+                progress: Callable | None = None, progress_every: float = 0.01) -> MonteCarloResult:
     """Simulate ``years`` of node failures and repairs on a copy of ``cluster``.
 
     Failure and repair times come from ``random.Random(seed)`` (the cluster keeps its
-    own generator); a repair that falls before the cluster noticed the crash waits
-    for the regroup. ``progress(fraction, years_done)`` is called every
+    own generator). After each failure, repair or operator visit the failover
+    manager's work is run to completion (seconds to minutes); an event that falls
+    inside it is applied when it ends, and a repair that falls before the cluster
+    noticed the crash waits for the regroup [D]. ``operator_h=None`` leaves Failed
+    groups alone. ``progress(fraction, years_done)`` is called every
     ``progress_every`` of the simulated time and at the end (a progress bar's hook;
     the model never imports widgets). ``cluster`` is not changed; it must be
     running with every node Up.
@@ -208,6 +306,8 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
                               rule="bounded runs", source=SRC_MC)
     mtbf_h = _number(mtbf_h, "mtbf_h")
     mttr_h = _number(mttr_h, "mttr_h")
+    if operator_h is not None:
+        operator_h = _number(operator_h, "operator_h")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValidationError(f"seed must be an integer, not {seed!r}", rule="runs are seeded", source=SRC_MC)
     if isinstance(batches, bool) or not isinstance(batches, int) or batches < 1:
@@ -224,49 +324,31 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
         raise StateError("start the Monte Carlo from a running cluster with every node Up",
                          rule="the run starts healthy", source=SRC_MC)
     del c.log[:]                      # the working copy's history is not needed
-    vss = virtual_server_loads(c)
     names = c.node_ids()
     n = len(names)
-    rng = random.Random(seed)
+    run = _Run(c, random.Random(seed), mtbf_h, mttr_h, operator_h, virtual_server_loads(c))
     t0 = c.clock.ms
-    t_end = t0 + int(round(years * HOURS_PER_YEAR * _MS_PER_H))
-    heap = []
-    seq = 0
+    span = int(round(years * HOURS_PER_YEAR * _MS_PER_H))
+    t_end = t0 + span
     for node in names:
-        seq += 1
-        heap.append((t0 + int(round(rng.expovariate(1.0 / mtbf_h) * _MS_PER_H)), seq, node, "fail"))
-    heapq.heapify(heap)
-    broken: set = set()
+        run.push(run.after_h(t0, run.rng.expovariate(1.0 / mtbf_h)), node, "fail")
     up_time = [0] * (n + 1)
     last = t0
-    failures = repairs = 0
     next_report = every
-    span = t_end - t0
-    while heap and heap[0][0] <= t_end:
-        t, _, node, kind = heapq.heappop(heap)
+    while run.heap and run.heap[0][0] <= t_end:
+        t, _, what, kind = heapq.heappop(run.heap)
         if t > c.clock.ms:
             c.run(seconds=(t - c.clock.ms) / 1000.0)
-        up_time[n - len(broken)] += t - last
+        up_time[n - len(run.broken)] += t - last
         last = t
-        nd = c.nodes[node]
         if kind == "fail":
-            failures += 1
-            if nd.state.value != "Down":
-                c.crash_node(node)
-            broken.add(node)
-            delay = rng.expovariate(1.0 / mttr_h)
-            kind_next = "repair"
+            run.fail(t, what)
+        elif kind == "repair":
+            run.repair(t, what)
         else:
-            repairs += 1
-            if nd.regroup_pending:
-                c.run_until_stable()
-            if nd.state.value == "Down":
-                c.start_node(node)
-            broken.discard(node)
-            delay = rng.expovariate(1.0 / mtbf_h)
-            kind_next = "fail"
-        seq += 1
-        heapq.heappush(heap, (t + max(1, int(round(delay * _MS_PER_H))), seq, node, kind_next))
+            run.restore(what)
+        c.run_until_stable()
+        run.call_operator(t)
         if len(c.log) > LOG_KEEP:
             del c.log[:]
         if progress is not None and (t - t0) / span >= next_report:
@@ -274,10 +356,10 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
             next_report = ((t - t0) / span // every + 1) * every
     if c.clock.ms < t_end:
         c.run(seconds=(t_end - c.clock.ms) / 1000.0)
-    up_time[n - len(broken)] += t_end - last
+    up_time[n - len(run.broken)] += t_end - last
     end = max(t_end, c.clock.ms)
     servers, all_down = [], []
-    for v in vss:
+    for v in run.vss:
         g = c.groups[v.group_name]
         spans = [[max(a, t0), min(b if b is not None else end, t_end)] for a, b in g.outages
                  if (b if b is not None else end) > t0 and a < t_end]
@@ -293,9 +375,10 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
                   if edges[i + 1] > edges[i])
     if progress is not None:
         progress(1.0, years)
-    return MonteCarloResult(years, seed, mtbf_h, mttr_h, n, nodes_needed(c), failures, repairs, tuple(servers),
-                            all_up, tuple(x / span for x in up_time), batch, time.perf_counter() - started)
+    return MonteCarloResult(years, seed, mtbf_h, mttr_h, n, nodes_needed(c), run.failures, run.repairs,
+                            run.restores, tuple(servers), all_up, tuple(x / span for x in up_time), batch,
+                            time.perf_counter() - started)
 
 
 __all__ = ["monte_carlo", "MonteCarloResult", "ServerAvailability", "nodes_needed", "DEFAULT_MTBF_H",
-           "DEFAULT_MTTR_H", "LOG_KEEP"]
+           "DEFAULT_MTTR_H", "DEFAULT_OPERATOR_H", "LOG_KEEP"]
