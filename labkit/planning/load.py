@@ -548,8 +548,12 @@ def _plain(v):
     if t in _SCALARS or isinstance(v, Enum):
         return v
     if t is dict:
+        if all(type(x) in _SCALARS for x in v.values()):
+            return dict(v)
         return {k: _plain(x) for k, x in v.items()}
     if t is list:
+        if all(type(x) in _SCALARS for x in v):
+            return list(v)
         return [_plain(x) for x in v]
     if t is tuple:
         return tuple(_plain(x) for x in v)
