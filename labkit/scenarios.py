@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, replace
 from . import exchange as ex
 from .cluster.cluster import Cluster
 from .errors import ValidationError
-from .planning.findings import Violation
+from .planning.findings import Violation, as_tuple
 from .planning.load import (LoadPlan, Strategy, VirtualServerPlan, check_failover, check_possible_owners,
                             plan_load, split)
 from .planning.naming import NamingPlan, naming_plan, table10
@@ -140,7 +140,13 @@ def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition
     Failover). With ``online`` the groups come online on their home nodes.
     """
 
-    late = tuple(late_nodes)
+    for what, obj, cls in (("naming", naming, NamingPlan), ("storage", storage, StorageDesign),
+                           ("plan", plan, LoadPlan)):
+        if not isinstance(obj, cls):
+            raise ValidationError(f"{what} must be a {cls.__name__}, not {obj!r}",
+                                  rule="a cluster is built from its naming, storage and load plans",
+                                  source="labkit.scenarios")
+    late = tuple(as_tuple(late_nodes, "late nodes"))
     if any(n not in plan.nodes for n in late):
         raise ValidationError(f"late nodes {late} must be nodes of the plan", rule="late nodes are cluster nodes",
                               source="labkit.scenarios")

@@ -199,6 +199,29 @@ def test_fast_copy_equals_the_cluster_and_behaves_like_a_deepcopy(ref):
     assert ref.nodes["2-MOE"].state is lk.NodeState.UP and ref.groups["EXVS2"].owner == "2-MOE"
 
 
+def test_fast_copy_in_the_middle_of_a_failover_resumes_the_same_story(ref):
+    c = ref.copy()
+    c.crash_node("1-CURLY")
+    c.run(seconds=30)                                      # noticed, EXVS1 coming online on 2-MOE
+    assert not c.is_stable()
+    a, b = fast_copy(c), copy.deepcopy(c)
+    for x in (a, b, c):
+        x.run_until_stable()
+    assert a.to_dict() == b.to_dict() == c.to_dict()
+
+
+def test_plan_predict_covers_every_failure_set():
+    p = plan_load("balanced", 4, 5000)
+    assert [x.failed for x in p.predict(2)] == failure_sets(NODES4, 2)
+    assert p.worst(2).worst_users == 3750
+
+
+def test_bad_failback_window_in_a_plan():
+    with pytest.raises(lk.ValidationError):
+        plan_load("balanced", 4, 5000, failback_window=(22, 22))
+    assert plan_load("balanced", 4, 5000, failback_window=(22, 6)).failback_window == (22, 6)
+
+
 def test_fast_copy_is_independent():
     c = sc.four_node_5000()
     d = fast_copy(c)
@@ -264,6 +287,13 @@ def test_n_k_progress_and_chosen_sets(ref):
     seen = []
     r = pl.n_k_analysis(ref, sets=[["3-LARRY"], ["1-CURLY", "4-JERRY"]], progress=lambda i, n: seen.append((i, n)))
     assert [c.failed for c in r.cases] == [("3-LARRY",), ("1-CURLY", "4-JERRY")] and seen == [(1, 2), (2, 2)]
+
+
+def test_n_k_case_lookup(ref):
+    r = pl.n_k_analysis(ref, 2)
+    assert r.case(["2-MOE", "1-CURLY"]).failed == ("1-CURLY", "2-MOE")
+    with pytest.raises(lk.NotFoundError):
+        r.case(["5-SHEMP"])
 
 
 @pytest.mark.parametrize("kwargs,exc", [(dict(k=4), lk.ValidationError), (dict(k=-1), lk.ValidationError),

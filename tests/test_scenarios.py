@@ -194,6 +194,18 @@ def test_fixed_design_has_no_flaws_at_n2():
     assert sc.fixed_design().flaws(k=2) == []
 
 
+def test_build_refuses_wrong_plans():
+    with pytest.raises(lk.ValidationError):
+        sc.build(pl.table10(), "Table 9", pl.plan_load("balanced", 4, 5000))
+
+
+def test_a_storage_design_without_arrays_for_a_planned_virtual_server_is_refused():
+    plan = pl.plan_load("balanced", 4, 5000, vs_prefix="MAIL")
+    with pytest.raises(lk.ValidationError) as e:
+        sc.build(pl.naming_plan(4, vs_prefix="MAIL"), pl.table9(), plan)
+    assert "paper, Table 9" in e.value.source
+
+
 def test_flaws_checks_a_bare_cluster_and_refuses_other_things():
     assert sc.flaws(sc.four_node_5000(), k=1) == []
     with pytest.raises(lk.ValidationError):

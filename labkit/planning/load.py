@@ -257,6 +257,11 @@ class LoadPlan:
                                   source="MSCS group property")
         if self.capacity_users is not None:
             _positive(self.capacity_users, "capacity_users")
+        w = self.failback_window
+        if w is not None and not (isinstance(w, tuple) and len(w) == 2 and all(
+                isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in w) and w[0] != w[1]):
+            raise ValidationError(f"failback_window must be None or (start_hour, end_hour), hours 0-23, not {w!r}",
+                                  rule="FailbackWindowStart/End are hours 0-23", source="MSCS group property")
         _count(self.max_storage_groups_per_node, "max_storage_groups_per_node")
 
     # --- normal operation -------------------------------------------------------------------
@@ -339,12 +344,16 @@ class LoadPlan:
         """Every set of 1 to ``k`` nodes, smallest first, each in node order."""
         return failure_sets(self.nodes, k)
 
+    def predict(self, k: int) -> tuple:
+        """:meth:`after` for every failure set of 1 to ``k`` nodes (the formula's
+        counterpart of :func:`n_k_analysis`)."""
+        return tuple(self.after(s) for s in self.failure_sets(k))
+
     def worst(self, k: int) -> Placement:
         """The predicted placement with the most users on one node over every failure
         set of up to ``k`` nodes (ties: the first such set)."""
         best = None
-        for s in self.failure_sets(k):
-            p = self.after(s)
+        for p in self.predict(k):
             if best is None or (p.worst_users, p.worst_storage_groups, len(p.down)) > \
                     (best.worst_users, best.worst_storage_groups, len(best.down)):
                 best = p
@@ -498,12 +507,14 @@ def virtual_server_loads(cluster) -> list[VirtualServerPlan]:
     (mailboxes), storage groups, preferred owners and the nodes that are possible
     owners of every resource of the group. Exchange 5.5's one virtual server counts
     no storage groups (it has none)."""
+    from ..exchange.e55 import EXT as EXT55
+    from ..exchange.model import EXT
     out = []
-    org = cluster.extensions.get("exchange")
+    org = cluster.extensions.get(EXT)
     servers = []
     if org is not None:
         servers += [(vs.name, vs.group, vs.mailboxes, len(vs.storage_groups)) for vs in org.virtual_servers.values()]
-    e55 = cluster.extensions.get("exchange55")
+    e55 = cluster.extensions.get(EXT55)
     if e55 is not None:
         servers.append((e55.name, e55.group, e55.mailboxes, 0))
     ids = cluster.node_ids()
@@ -711,7 +722,13 @@ class NkReport:
         return not self.failed_cases
 
     def case(self, failed) -> FailureCase:
-        key = tuple(sorted(as_tuple(failed, "failed nodes", source=SRC_LOAD), key=self.nodes.index))
+        """The case of the ``failed`` nodes (in any order)."""
+        names = as_tuple(failed, "failed nodes", source=SRC_LOAD)
+        unknown = [n for n in names if n not in self.nodes]
+        if unknown:
+            raise NotFoundError(f"no node named {unknown[0]!r} in the analysis", rule="cases are looked up by "
+                                "failed nodes", source=SRC_LOAD)
+        key = tuple(sorted(names, key=self.nodes.index))
         for c in self.cases:
             if c.failed == key:
                 return c
@@ -872,11 +889,12 @@ def _v(rule, message, subject=None) -> Violation:
 def check_possible_owners(cluster) -> list[Violation]:
     """Exchange groups whose resources miss a node that runs Exchange (paper,
     Resource Ownership and Failover): one finding per group and missing node."""
+    from ..exchange.model import EXT, NODE_KEY
     found = []
-    org = cluster.extensions.get("exchange")
+    org = cluster.extensions.get(EXT)
     if org is None:
         return found
-    installed = [n for n in cluster.node_ids() if "exchange2000" in cluster.nodes[n].properties]
+    installed = [n for n in cluster.node_ids() if NODE_KEY in cluster.nodes[n].properties]
     seen = set()
     for vs in org.virtual_servers.values():
         if vs.group in seen:
