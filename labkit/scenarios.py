@@ -52,7 +52,8 @@ from .errors import ValidationError
 from .planning.findings import Violation, as_tuple
 from .planning.load import (LoadPlan, Strategy, VirtualServerPlan, check_failover, check_possible_owners,
                             plan_load, split)
-from .planning.naming import NamingPlan, naming_plan, table10
+from .planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, default_cluster_name,
+                              default_node_names, naming_plan, require_valid_naming, table10)
 from .planning.storage import (TABLE9_USERS, Role, StorageDesign, check as check_storage, database, logs,
                                plan_storage, table9)
 
@@ -209,15 +210,21 @@ def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition
 
 
 def _naming_for(nodes: int, virtual_servers_per_node: int) -> NamingPlan:
-    """Table 10's scheme, moving the cluster address (and the subnet) out of the way
-    of large node counts [D]."""
-    step = 10
-    top = nodes * step + virtual_servers_per_node
-    if top < 100:
+    """Table 10's scheme while it fits one /24 (node *n* at .n0, its virtual servers at
+    .n1, .n2 ..., the cluster at .100); beyond that the same idea one octet up [D]:
+    node *n* at 132.192.n.10, its virtual servers at 132.192.n.11 ..., the cluster at
+    132.192.0.100 in 132.192.0.0/16."""
+    if nodes * PAPER_STEP + virtual_servers_per_node < PAPER_CLUSTER_HOST:
         return naming_plan(nodes, virtual_servers_per_node=virtual_servers_per_node)
-    host = (nodes + 1) * step
-    subnet = "132.192.1.0/24" if host < 255 else "132.192.0.0/16"
-    return naming_plan(nodes, virtual_servers_per_node=virtual_servers_per_node, cluster_host=host, subnet=subnet)
+    entries = [PlanEntry(default_cluster_name(nodes), "132.192.0.100", "cluster", service="Cluster Manager")]
+    k = 0
+    for i, name in enumerate(default_node_names(nodes), start=1):
+        entries.append(PlanEntry(name, f"132.192.{i}.10", "node"))
+        for j in range(1, virtual_servers_per_node + 1):
+            k += 1
+            entries.append(PlanEntry(f"EXVS{k}", f"132.192.{i}.{10 + j}", "virtual server", node=name,
+                                     service=f"VS{k}-NAME=EXVS{k}"))
+    return require_valid_naming(NamingPlan("132.192.0.0/16", tuple(entries)))
 
 
 # ---------------------------------------------------------------------------- the scenarios
