@@ -62,7 +62,7 @@ SRC_FIG7 = "paper, Figure 7 and Tables 9 and 10 (4-node cluster for 5,000 users)
 DATABASE_DRIVES = "EFGHIJK"
 LOG_DRIVES = "LMNOP"
 OTHER_DRIVES = "RSTUVWXYZ"
-FIRST_SG = "First Storage Group"
+FIRST_SG = ex.FIRST_SG
 
 
 def mailbox_store_name(virtual_server: str, storage_group: str) -> str:

@@ -66,7 +66,6 @@ SRC_SG_LIMIT = ("paper, Design Storage Before Configuring the Cluster and Balanc
 SRC_AP = ("Microsoft KB 815180 and KB 329208 (active/passive beyond two nodes; KB 325044); Exchange Server "
           "2003, Configuration Settings for a Four-Node Cluster (3 active + 1 passive, Prevent failback)")
 SRC_OWNERS = "paper, Resource Ownership and Failover"
-SRC_WALK = "KB 299631 (preferred owners, then the other nodes in node-id order)"
 #: Storage groups one node can mount (paper; KB 314266). Plans take it as a setting.
 MAX_STORAGE_GROUPS_PER_NODE = 4
 
