@@ -15,10 +15,16 @@ Modules (each can be used on its own; none needs the Exchange layer):
 - :mod:`~labkit.planning.editions` -- Windows edition and Exchange 2000 release
   support for N-node clusters;
 - :mod:`~labkit.planning.findings` -- the :class:`Violation` record the checkers
-  return.
+  return;
+- :mod:`~labkit.planning.load` -- the load strategies of "Cluster Load Planning"
+  (and Microsoft's later active/passive advice), load plans, and N-k analysis
+  through the real failover model;
+- :mod:`~labkit.planning.montecarlo` -- a seeded Monte Carlo of node failures and
+  repairs through the failover model, against the closed-form k-out-of-n.
 
-Load strategies, N-k analysis and a Monte Carlo of the failover model build on
-the Exchange layer and will join this package as their own modules.
+``load`` and ``montecarlo`` read Exchange virtual servers from a cluster; they
+import the Exchange layer only when a function needs it, so importing this
+package stays light.
 
 >>> from labkit import planning
 >>> d = planning.table9()
@@ -29,7 +35,7 @@ the Exchange layer and will join this package as their own modules.
 >>> planning.spof_report(planning.hardware.ha_f500()).no_spof
 True
 """
-from . import availability, editions, findings, hardware, naming, raid, storage
+from . import availability, editions, findings, hardware, load, montecarlo, naming, raid, storage
 from .availability import (GIGA_USD_PER_USER_PER_YEAR, MSCS_BEST, PAPER_LOCKSTEP, Cause, RoiWorksheet,
                            availability_from_downtime, clustering_effect, describe, downtime_per_year, from_nines,
                            k_out_of_n, nines)
@@ -45,6 +51,9 @@ from .storage import (PAPER_2001, PlannedArray, SizingAssumptions, StorageDesign
                       quorum, stm, table9, table9_as_printed)
 from .storage import check as check_storage
 from .storage import require_valid as require_valid_storage
+from .load import (FailureCase, LoadPlan, NkReport, Placement, Strategy, VirtualServerPlan, check_failover,
+                   check_possible_owners, fast_copy, n_k_analysis, plan_load, plan_of, simulate_failures)
+from .montecarlo import MonteCarloResult, ServerAvailability, monte_carlo, nodes_needed
 
 __all__ = [
     "availability", "editions", "findings", "hardware", "naming", "raid", "storage",
@@ -59,4 +68,8 @@ __all__ = [
     "Topology", "build_cluster", "spof_report", "failure_outcome", "node_spofs", "redundancy_ladder",
     "HARDWARE_PRESETS",
     "check_exchange_cluster", "check_edition_of_cluster",
+    "load", "montecarlo",
+    "Strategy", "VirtualServerPlan", "LoadPlan", "Placement", "plan_load", "plan_of", "FailureCase", "NkReport",
+    "simulate_failures", "n_k_analysis", "fast_copy", "check_possible_owners", "check_failover",
+    "MonteCarloResult", "ServerAvailability", "monte_carlo", "nodes_needed",
 ]
