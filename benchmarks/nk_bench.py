@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from labkit.planning.load import fast_copy, n_k_analysis  # noqa: E402
+from labkit.planning.load import n_k_analysis  # noqa: E402
 from labkit.scenarios import exchange_cluster  # noqa: E402
 
 TARGET_S = 10.0
@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     report = n_k_analysis(c, a.k)
     n_k = _median(lambda: n_k_analysis(c, a.k), a.repeat)
     deep = _median(lambda: copy.deepcopy(c), max(a.repeat, 5))
-    fast = _median(lambda: fast_copy(c), max(a.repeat, 5))
+    fast = _median(lambda: c.copy(), max(a.repeat, 5))
     cases = len(report.cases)
     print(f"N-k analysis, {a.nodes} nodes, {len(s.plan.virtual_servers)} virtual servers, "
           f"{len(c.resources)} resources, k={a.k}")
@@ -61,7 +61,7 @@ def main(argv=None) -> int:
           f"{'met' if n_k < TARGET_S else 'MISSED'})")
     print(f"{'per failure set':<44}{n_k / cases * 1000:>11.2f} ms")
     print(f"{'cluster copy: copy.deepcopy':<44}{deep * 1000:>11.2f} ms")
-    print(f"{'cluster copy: fast_copy (field by field)':<44}{fast * 1000:>11.2f} ms   ({deep / fast:.0f}x)")
+    print(f"{'cluster copy: Cluster.copy (field by field)':<44}{fast * 1000:>11.2f} ms   ({deep / fast:.0f}x)")
     print(f"{'worst node load / storage groups':<44}{report.worst_users:>8} users / {report.worst_storage_groups}")
     print(f"{'every virtual server runs again':<44}{str(report.survives):>14}")
     if a.profile:

@@ -12,7 +12,7 @@ import labkit as lk
 from labkit import exchange as ex
 from labkit import planning as pl
 from labkit import scenarios as sc
-from labkit.planning.load import Strategy, failure_sets, fast_copy, plan_load, split
+from labkit.planning.load import Strategy, failure_sets, plan_load, split
 
 NODES4 = ("1-CURLY", "2-MOE", "3-LARRY", "4-JERRY")
 
@@ -187,8 +187,8 @@ def test_plan_of_reads_the_cluster(ref):
 
 
 # -------------------------------------------------------------------------- fast copy
-def test_fast_copy_equals_the_cluster_and_behaves_like_a_deepcopy(ref):
-    a, b = fast_copy(ref), copy.deepcopy(ref)
+def test_cluster_copy_equals_the_cluster_and_behaves_like_a_deepcopy(ref):
+    a, b = ref.copy(), copy.deepcopy(ref)
     assert a.to_dict() == ref.to_dict()
     for c in (a, b):
         c.crash_node("2-MOE")
@@ -199,12 +199,12 @@ def test_fast_copy_equals_the_cluster_and_behaves_like_a_deepcopy(ref):
     assert ref.nodes["2-MOE"].state is lk.NodeState.UP and ref.groups["EXVS2"].owner == "2-MOE"
 
 
-def test_fast_copy_in_the_middle_of_a_failover_resumes_the_same_story(ref):
+def test_cluster_copy_in_the_middle_of_a_failover_resumes_the_same_story(ref):
     c = ref.copy()
     c.crash_node("1-CURLY")
     c.run(seconds=30)                                      # noticed, EXVS1 coming online on 2-MOE
     assert not c.is_stable()
-    a, b = fast_copy(c), copy.deepcopy(c)
+    a, b = c.copy(), copy.deepcopy(c)
     for x in (a, b, c):
         x.run_until_stable()
     assert a.to_dict() == b.to_dict() == c.to_dict()
@@ -222,9 +222,9 @@ def test_bad_failback_window_in_a_plan():
     assert plan_load("balanced", 4, 5000, failback_window=(22, 6)).failback_window == (22, 6)
 
 
-def test_fast_copy_is_independent():
+def test_cluster_copy_is_independent():
     c = sc.four_node_5000()
-    d = fast_copy(c)
+    d = c.copy()
     d.set_preferred_owners("EXVS1", ["4-JERRY"])
     d.nodes["1-CURLY"].properties["x"] = 1
     ex.virtual_server(d, "EXVS1").storage_groups.clear()

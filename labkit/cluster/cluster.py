@@ -20,7 +20,6 @@ and :meth:`Cluster.run_until_stable`.
 """
 from __future__ import annotations
 
-import copy
 import math
 import random
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from typing import Iterable
 from ..errors import (DependencyError, LimitError, NameConflictError, NotFoundError,
                       OwnershipError, QuorumError, StateError, ValidationError)
 from ..sim import START, Clock, ClusterLog, EventQueue, LogEvent, parse_duration
+from .copying import copy_cluster, copy_fields
 from .model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, Group, GroupState,
                     Node, NodeState, Resource, ResourceState, RestartAction)
 from .types import REGISTRY, CORE_TYPES, ResourceType, check_netbios_name, check_static_ip
@@ -460,7 +460,7 @@ class Cluster:
         if self._in_transaction:  # the outer transaction restores everything
             yield self
             return
-        saved = copy.deepcopy({k: getattr(self, k) for k in self._STATE})
+        saved = copy_fields({k: getattr(self, k) for k in self._STATE})
         clock_ms, log_len = self.clock.ms, len(self.log)
         self._in_transaction = True
         try:
@@ -479,8 +479,9 @@ class Cluster:
             self._in_transaction = False
 
     def copy(self) -> "Cluster":
-        """An independent deep copy (what-if experiments, N-k analysis)."""
-        return copy.deepcopy(self)
+        """An independent copy (what-if experiments, N-k analysis); behaves exactly like a
+        deep copy, several times faster (:mod:`labkit.cluster.copying`)."""
+        return copy_cluster(self)
 
     # ================================================================ nodes
     def add_node(self, name: str, ip: str | None = None) -> Node:

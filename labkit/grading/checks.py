@@ -13,7 +13,7 @@ labkit.grading.api.Wrong: `c1` has no group named 'PRINT'
 from __future__ import annotations
 
 from ..cluster import Cluster, GroupState, ResourceState
-from .api import MAX_EVENTS, Wrong, expect
+from .api import MAX_EVENTS, Wrong, expect  # noqa: F401  (Wrong: re-exported for checks)
 
 
 def need_group(c: Cluster, group: str, var: str):

@@ -52,7 +52,7 @@ from .storage import (PAPER_2001, PlannedArray, SizingAssumptions, StorageDesign
 from .storage import check as check_storage
 from .storage import require_valid as require_valid_storage
 from .load import (FailureCase, LoadPlan, NkReport, Placement, Strategy, VirtualServerPlan, check_failover,
-                   check_possible_owners, fast_copy, n_k_analysis, plan_load, plan_of, simulate_failures)
+                   check_possible_owners, n_k_analysis, plan_load, plan_of, simulate_failures)
 from .montecarlo import MonteCarloResult, ServerAvailability, monte_carlo, nodes_needed
 
 __all__ = [
@@ -70,6 +70,6 @@ __all__ = [
     "check_exchange_cluster", "check_edition_of_cluster",
     "load", "montecarlo",
     "Strategy", "VirtualServerPlan", "LoadPlan", "Placement", "plan_load", "plan_of", "FailureCase", "NkReport",
-    "simulate_failures", "n_k_analysis", "fast_copy", "check_possible_owners", "check_failover",
+    "simulate_failures", "n_k_analysis", "check_possible_owners", "check_failover",
     "MonteCarloResult", "ServerAvailability", "monte_carlo", "nodes_needed",
 ]

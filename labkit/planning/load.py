@@ -49,10 +49,8 @@ cluster, crashes the nodes and runs the failover model until it is stable.
 """
 from __future__ import annotations
 
-import copy
 import itertools
 import math
-import random
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable, Iterable
@@ -538,123 +536,6 @@ def plan_of(cluster) -> LoadPlan:
     return LoadPlan(Strategy.CUSTOM, tuple(cluster.node_ids()), tuple(vss), (), fb, None, None, limit)
 
 
-# --------------------------------------------------------------------- copying a cluster fast
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-
-
-def _shallow(obj):
-    """A new object of the same class with a copy of ``obj.__dict__`` (what
-    ``copy.copy`` does for a plain dataclass, without its generic machinery)."""
-    new = object.__new__(type(obj))
-    new.__dict__.update(obj.__dict__)
-    return new
-
-
-def _plain(v):
-    """A deep copy of plain data -- scalars, enums, lists, tuples, sets, dicts and
-    dataclass-like objects holding them -- faster than ``copy.deepcopy``, which it
-    falls back to for anything else."""
-    t = type(v)
-    if t in _SCALARS or isinstance(v, Enum):
-        return v
-    if t is dict:
-        if all(type(x) in _SCALARS for x in v.values()):
-            return dict(v)
-        return {k: _plain(x) for k, x in v.items()}
-    if t is list:
-        if all(type(x) in _SCALARS for x in v):
-            return list(v)
-        return [_plain(x) for x in v]
-    if t is tuple:
-        return tuple(_plain(x) for x in v)
-    if t is set:
-        return set(v) if all(type(x) in _SCALARS for x in v) else copy.deepcopy(v)
-    if hasattr(v, "__dataclass_fields__") and not hasattr(v, "__slots__") and hasattr(v, "__dict__"):
-        new = object.__new__(t)
-        new.__dict__.update({k: _plain(x) for k, x in v.__dict__.items()})
-        return new
-    return copy.deepcopy(v)
-
-
-def _copy_node(n):
-    m = _shallow(n)
-    m.properties = _plain(n.properties)
-    return m
-
-
-def _copy_group(g):
-    h = _shallow(g)
-    h.preferred_owners = list(g.preferred_owners)
-    h.resources = list(g.resources)
-    h.failovers = list(g.failovers)
-    h.move = dict(g.move) if g.move is not None else None
-    h.outages = [list(o) for o in g.outages]
-    return h
-
-
-def _copy_resource(r):
-    s = _shallow(r)
-    s.possible_owners = list(r.possible_owners)
-    s.dependencies = list(r.dependencies)
-    s.failures = list(r.failures)
-    s.properties = _plain(r.properties)
-    return s
-
-
-def _copy_queue(q):
-    c = _shallow(q)
-    c._heap = list(q._heap)   # jobs are never changed after they are queued
-    return c
-
-
-def _copy_random(r):
-    c = random.Random()
-    c.setstate(r.getstate())
-    return c
-
-
-_COPIERS = {
-    "nodes": lambda d: {k: _copy_node(v) for k, v in d.items()},
-    "groups": lambda d: {k: _copy_group(v) for k, v in d.items()},
-    "resources": lambda d: {k: _copy_resource(v) for k, v in d.items()},
-    "resource_types": dict,          # registered type objects are shared, as REGISTRY shares them
-    "queue": _copy_queue,
-    "log": lambda log: type(log)(log),   # log events are frozen
-    "random": _copy_random,
-    "clock": _shallow,
-    "settings": _shallow,
-    "accounts": lambda d: {k: set(v) for k, v in d.items()},
-    "extensions": _plain,
-    "_dependents": lambda d: {k: list(v) for k, v in d.items()},
-    "_order_cache": dict,            # cached orders are replaced, never changed in place
-    "_dirty": dict, "_touched": dict,
-    "_claims": lambda d: None if d is None else dict(d),
-    "_gidx": lambda d: None if d is None else dict(d),
-    "evicted": list,
-}
-
-
-def fast_copy(cluster):
-    """An independent copy of ``cluster`` that behaves exactly like ``cluster.copy()``
-    (a ``copy.deepcopy``) and compares equal in ``to_dict()``, several times faster:
-    it shares what never changes in place (frozen log events, queued jobs, the
-    registered resource types) and copies the rest field by field. Attributes it
-    does not know are deep-copied. (Proposed as the core's ``Cluster.copy``.)
-
-    >>> from labkit.cluster import Cluster
-    >>> c = Cluster("LAB", ip="10.0.0.100"); _ = c.add_node("A", ip="10.0.0.1")
-    >>> d = fast_copy(c); d.crash_node("A"); c.nodes["A"].state.value, d.nodes["A"].state.value
-    ('Up', 'Down')
-    """
-    new = object.__new__(type(cluster))
-    memo: dict = {}
-    nd = new.__dict__
-    for k, v in cluster.__dict__.items():
-        f = _COPIERS.get(k)
-        nd[k] = f(v) if f is not None else copy.deepcopy(v, memo)
-    return new
-
-
 # ---------------------------------------------------------------------------- N-k analysis
 @dataclass(frozen=True)
 class FailureCase(Placement):
@@ -743,7 +624,7 @@ class NkReport:
 
 
 def _stable_base(cluster):
-    base = fast_copy(cluster)
+    base = cluster.copy()
     if not base.is_stable():
         base.run_until_stable()
     if not base.running:
@@ -817,7 +698,7 @@ def _run_case(base, failed: tuple, vss, stores, marker, copy_base=True) -> Failu
                                 source=SRC_LOAD)
     order = {n: i for i, n in enumerate(base.node_ids())}
     failed = tuple(sorted(dict.fromkeys(failed), key=order.get))
-    c = fast_copy(base) if copy_base else base
+    c = base.copy() if copy_base else base
     t0, mark = c.clock.ms, len(c.log)
     for n in failed:
         if c.nodes[n].state.value != "Down":
@@ -837,7 +718,7 @@ def n_k_analysis(cluster, k: int = 1, *, sets=None, progress: Callable | None = 
     ``sets`` (a list of node lists) analyses only those failure sets. ``progress(done, total)`` is
     called after each case. The cluster itself is not changed.
 
-    The stable base is copied once per case with :func:`fast_copy` (field by field,
+    The stable base is copied once per case with :meth:`Cluster.copy` (field by field,
     sharing the frozen log events and queued jobs) -- the only work cases share.
 
     >>> from labkit.scenarios import four_node_5000
@@ -928,6 +809,6 @@ def check_failover(cluster, k: int = 2, *, report: NkReport | None = None) -> li
 
 
 __all__ = ["Strategy", "DEFAULT_FAILBACK", "MAX_STORAGE_GROUPS_PER_NODE", "VirtualServerPlan", "Placement",
-           "LoadPlan", "plan_load", "plan_of", "virtual_server_loads", "failure_sets", "split", "fast_copy",
+           "LoadPlan", "plan_load", "plan_of", "virtual_server_loads", "failure_sets", "split",
            "FailureCase", "NkReport", "simulate_failures", "n_k_analysis", "RULES", "check_possible_owners",
            "check_failover"]

@@ -40,7 +40,7 @@ from typing import Callable
 
 from ..errors import LabkitError, StateError, ValidationError
 from .availability import HOURS_PER_YEAR, KOutOfN, k_out_of_n, state_probabilities
-from .load import MAX_STORAGE_GROUPS_PER_NODE, fast_copy, virtual_server_loads
+from .load import MAX_STORAGE_GROUPS_PER_NODE, virtual_server_loads
 
 SRC_MC = "labkit.planning.montecarlo"
 #: A node fails about once a year, hardware, operating system and drivers together [U].
@@ -318,7 +318,7 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
         raise ValidationError("progress must be a callable(fraction, years_done)", rule="progress is a callback",
                               source=SRC_MC)
     started = time.perf_counter()
-    c = fast_copy(cluster)
+    c = cluster.copy()
     c.run_until_stable()
     if not c.running or any(n.state.value != "Up" for n in c.nodes.values()):
         raise StateError("start the Monte Carlo from a running cluster with every node Up",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from labkit import Cluster, GroupState, ResourceState
 from labkit.grading.api import Exercise, expect
-from labkit.grading.checks import events, need_group, need_resource, settle, start_on, why_not_online
+from labkit.grading.checks import events, need_resource, settle, start_on, why_not_online
 
 exercise = Exercise("03_inside_the_cluster_service", "Inside the cluster service")
 
