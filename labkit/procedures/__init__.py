@@ -1,0 +1,2 @@
+"""Operations as runnable procedures (WIP)."""
+from .engine import Advisory, Interruption, Procedure, ProcedureReport, Step, StepResult
