@@ -483,3 +483,32 @@ def servers_in(cluster, group: str) -> list:
     """The Exchange virtual servers (objects) in ``group``."""
     o = cluster.extensions.get("exchange")
     return [vs for vs in (o.virtual_servers.values() if o is not None else ()) if vs.group == group]
+
+
+def users_of(cluster, group: str) -> int:
+    """Clients of the Exchange virtual servers in ``group``: the users set per protocol,
+    MAPI users defaulting to the mailbox count (as ``labkit.exchange.set_clients``)."""
+    total = 0
+    for vs in servers_in(cluster, group):
+        total += sum(vs.clients.get(p, vs.mailboxes if p == "MAPI" else 0) for p in ("MAPI", "POP3", "IMAP4", "HTTP"))
+    return total
+
+
+def outages_since_loss(cluster, lost_ms: int, *, cause: str, groups=None) -> list[Interruption]:
+    """For a loss at ``lost_ms`` that stopped the cluster (quorum, site): each group that
+    is back Online now was interrupted from the loss until it last came back Online;
+    a group still down is interrupted until now (``end`` None). Groups the
+    administrator keeps offline are left out."""
+    out = []
+    for name in (groups if groups is not None else list(cluster.groups)):
+        g = cluster.groups.get(name)
+        if g is None or not g.persistent_state:
+            continue
+        ends = [f for s, f in g.outages if f is not None and f >= lost_ms]
+        online = str(g.state) == "Online"
+        if online and not ends:
+            continue
+        end = max(ends) if online else cluster.clock.ms
+        out.append(Interruption(name, cause, cluster.clock.at(int(lost_ms)), cluster.clock.at(end) if online else None,
+                                (end - lost_ms) / 1000, users_of(cluster, name)))
+    return out
