@@ -420,11 +420,10 @@ def wait(cluster) -> None:
 def interruptions(cluster, since_ms: int, until_ms: int | None = None, *, cause: str,
                   groups=None) -> list[Interruption]:
     """The time each group (or each of ``groups``) was not Online between ``since_ms``
-    and ``until_ms`` (default: now), from ``group.outages``; Exchange virtual servers
-    also report their users (``labkit.exchange.impact``)."""
+    and ``until_ms`` (default: now), from ``group.outages``, with the users of its
+    Exchange virtual servers (:func:`users_of`)."""
     end = cluster.clock.ms if until_ms is None else until_ms
     out = []
-    o = cluster.extensions.get("exchange")
     for name in (groups if groups is not None else list(cluster.groups)):
         g = cluster.groups.get(name)
         if g is None:
@@ -440,13 +439,7 @@ def interruptions(cluster, since_ms: int, until_ms: int | None = None, *, cause:
                 open_ = f is None or f > end
         if first is None:
             continue
-        users = 0
-        if o is not None:
-            for vs in o.virtual_servers.values():
-                if vs.group == name:
-                    from ..exchange import impact
-                    users += impact(cluster, vs.name, since=cluster.clock.at(since_ms),
-                                    until=cluster.clock.at(end)).users_affected
+        users = users_of(cluster, name)
         out.append(Interruption(name, cause, cluster.clock.at(first), None if open_ else cluster.clock.at(last),
                                 total / 1000, users))
     return out
