@@ -62,3 +62,17 @@ def step_refused(proc, cause=None, *, step=None):
     if step is None and e.step_index:
         assert f"step {e.step_index} '{e.step}'" in str(e)
     return e
+
+
+def reference_plan(**kw):
+    """The same cluster as a build plan: Table 9's shared disks (quorum, four database
+    and four log arrays), each basic, signed and partitioned."""
+    from labkit import procedures as pr
+    disks = [pr.SharedDisk("Disk Q:", "Q:", signature="51A7E000", partitions=1)]
+    for i, (_, _, _, db, log) in enumerate(EVS):
+        disks.append(pr.SharedDisk(db, db[-2:], signature=f"51A7E0{2 * i + 1:02X}", partitions=1, size_gb=54.6))
+        disks.append(pr.SharedDisk(log, log[-2:], signature=f"51A7E0{2 * i + 2:02X}", partitions=1))
+    args = dict(nodes=[pr.NodePlan(n, ip) for n, ip in NODES], disks=disks,
+                virtual_servers=[pr.VirtualServerPlan(name, ip, node, (db, log), 1250) for name, ip, node, db, log in EVS])
+    args.update(kw)
+    return pr.ClusterPlan("FOUR-STOOGES", "132.192.1.100", "Datacenter", **args)
