@@ -102,7 +102,10 @@ def remove_exchange_binaries(cluster, nodes: list[str]) -> Procedure:
         def act(p):
             from .maintenance import choose_target
             c = p.cluster
+            from .. import exchange as ex
             c._node(n)
+            if ex.installed_nodes(c) == [n]:
+                return f"{n} is the last node running Exchange: its groups have nowhere to go"
             moved = []
             for g in exchange_groups(c):
                 if c.groups[g].owner == n:
