@@ -168,6 +168,10 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         before_start(title, SRC_RELOC, _raise, ValidationError(f"batch is a whole number >= 1, not {batch!r}",
                                                                rule="mailboxes move in batches"))
+    if old is new:
+        before_start(title, SRC_RELOC, _raise, ConfigurationError(
+            "the Exchange 2000 cluster is built beside the 5.5 cluster, not on it",
+            rule="Exchange 5.5 and Exchange 2000 do not share a cluster", source=SRC_MIG))
     vs55 = e55.server(old) if hasattr(old, "extensions") else None
     total = vs55.mailboxes if vs55 is not None else 0
     nbatches = max(1, math.ceil(total / batch))
@@ -178,9 +182,6 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
 
     def ready(p):
         from .. import exchange as ex
-        if old is new:
-            raise ConfigurationError("the Exchange 2000 cluster is built beside the 5.5 cluster, not on it",
-                                     rule="Exchange 5.5 and Exchange 2000 do not share a cluster", source=SRC_MIG)
         if e55.server(old) is None:
             raise NotFoundError(f"{old.name} has no Exchange 5.5 virtual server", rule="migrate an Exchange 5.5 cluster")
         evs = virtual_server or next(iter(ex.virtual_servers(new)), None)
