@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ProcedureError
-from .engine import Procedure, Step, exchange_groups, html_table, text_table
+from .engine import Procedure, Step, before_start, exchange_groups, html_table, need_cluster, text_table
 
 SRC_OWNERS = "paper, Resource Ownership and Failover"
 
@@ -70,6 +70,7 @@ class OwnerAudit:
 def audit_possible_owners(cluster) -> OwnerAudit:
     """Every resource of an Exchange group whose possible owners miss a node where
     Exchange 2000 is installed. O(resources of Exchange groups x nodes)."""
+    need_cluster(cluster)
     from ..exchange import installed_nodes
     nodes = tuple(installed_nodes(cluster))
     findings = []
@@ -86,6 +87,7 @@ def audit_possible_owners(cluster) -> OwnerAudit:
 def fix_possible_owners(cluster) -> int:
     """Add the missing nodes to every finding's possible owners (``cluster res /addowner``),
     all-or-nothing. Returns how many resources changed."""
+    need_cluster(cluster)
     audit = audit_possible_owners(cluster)
     with cluster.transaction():
         for f in audit.findings:
@@ -97,6 +99,7 @@ def fix_possible_owners(cluster) -> int:
 def possible_owner_audit(cluster) -> Procedure:
     """The audit as a procedure: find, fix, verify (the report lists the findings)."""
     title = "Possible-owner audit"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
 
     def find(p):
         a = audit_possible_owners(p.cluster)

@@ -35,7 +35,7 @@ from datetime import timedelta
 from ..cluster.cluster import register_job_handler
 from ..errors import NameConflictError, NotFoundError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
-from .engine import Procedure, Step, before_start, minutes, wait
+from .engine import Procedure, Step, before_start, minutes, need_cluster, wait
 from .state import BackupJob, BackupSet, state
 
 SRC_DR = "paper, Disaster Recovery Considerations"
@@ -47,6 +47,7 @@ DAY_MS = 86_400_000
 # ----------------------------------------------------------------- catalogue
 def backup_sets(cluster, *, source: str | None = None, kind: str | None = None) -> list[BackupSet]:
     """The backup sets in the catalogue, oldest first (optionally of one source or kind)."""
+    need_cluster(cluster)
     s = state(cluster)
     return [b for b in (s.backup_sets if s is not None else ())
             if (source is None or b.source == source) and (kind is None or b.kind == kind)]
@@ -81,6 +82,7 @@ def size_mb(databases: list[dict], mailbox_mb: float, public_store_mb: float) ->
 def backup_durations(cluster, assumptions=None) -> list[dict]:
     """For each virtual server: the size of its backup and how long it takes to a local
     tape drive and over the LAN (the paper's trade-off, with the named throughputs)."""
+    need_cluster(cluster)
     from ..exchange import virtual_servers
     a = pick(assumptions)
     rows = []
@@ -101,6 +103,7 @@ def take_system_state_backup(cluster, node: str, *, assumptions=None) -> BackupS
     """NT Backup of ``node``'s System State; on a running cluster node it holds the
     cluster database (quorum log and checkpoints, KB 248998). Takes
     ``system_state_backup_min``."""
+    need_cluster(cluster)
     a = pick(assumptions)
     n = cluster._node(node)
     if str(n.state) not in ("Up", "Paused") or not cluster.running:
@@ -134,6 +137,7 @@ def add_backup_job(cluster, name: str, virtual_server: str, *, bound_to: str, ta
     name (``target`` defaults to it; another name is refused). ``path`` is "local" or
     "lan"; ``cluster_aware`` says whether the agent can resume after a failover.
     """
+    need_cluster(cluster)
     from ..exchange import virtual_server as get_vs
     a = pick(assumptions)
     if not isinstance(name, str) or not name.strip():
@@ -175,6 +179,7 @@ def add_backup_job(cluster, name: str, virtual_server: str, *, bound_to: str, ta
 
 def remove_backup_job(cluster, name: str) -> None:
     """Stop scheduling a job (its queued starts become no-ops); its history stays."""
+    need_cluster(cluster)
     s = state(cluster)
     if s is None or name not in s.backup_jobs:
         raise NotFoundError(f"no backup job {name!r}", rule="commands name existing jobs")
@@ -184,6 +189,7 @@ def remove_backup_job(cluster, name: str) -> None:
 
 def backup_history(cluster, job: str | None = None) -> list[dict]:
     """One row per run of every job (or of ``job``), in time order."""
+    need_cluster(cluster)
     s = state(cluster)
     rows = [h for j in (s.backup_jobs.values() if s is not None else ()) for h in j.history
             if job is None or h["job"] == job]
@@ -326,6 +332,7 @@ def backup_binding_drill(cluster, virtual_server: str, *, failover: str = "crash
     (``failover="crash"``: its node loses power -- the node job is *missed*;
     ``"move"``: a planned move -- the node job *fails*); the name-bound job runs."""
     title = f"Backup binding drill for {virtual_server}"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_DR, pick, assumptions)
     if failover not in ("crash", "move"):
         before_start(title, SRC_DR, _raise, ValidationError(f"failover is 'crash' or 'move', not {failover!r}",
@@ -395,11 +402,14 @@ def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bo
     non-cluster-aware agent restarts from the beginning on the partner node (the
     report shows the time lost); a cluster-aware one resumes [U]."""
     title = f"Backup interruption drill for {virtual_server}"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_DR, pick, assumptions)
 
     def schedule(p):
-        j = add_backup_job(p.cluster, f"{virtual_server.upper()} by name", virtual_server, bound_to="name", path=path,
-                           hour=hour, cluster_aware=cluster_aware, assumptions=a)
+        from ..exchange import virtual_server as get_vs
+        evs = get_vs(p.cluster, virtual_server).name
+        j = add_backup_job(p.cluster, f"{evs} by name", evs, bound_to="name", path=path, hour=hour,
+                           cluster_aware=cluster_aware, assumptions=a)
         p.data["job"] = j.name
         return f"{'cluster-aware' if cluster_aware else 'non-cluster-aware'} agent, {path}"
 

@@ -89,6 +89,7 @@ def domain_controller_advisories(plan: ClusterPlan) -> list[Advisory]:
     ...      nodes=[NodePlan("A", "10.0.0.2", ("DC", "GC"))], domain_controllers=[]))]
     ['A is also a domain con', 'no domain controller o']
     """
+    _check_plan(plan)
     out = []
     for n in plan.nodes:
         roles = [{"DC": "domain controller", "GC": "global catalog server"}[r] for r in n.roles]

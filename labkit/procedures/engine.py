@@ -505,3 +505,11 @@ def outages_since_loss(cluster, lost_ms: int, *, cause: str, groups=None) -> lis
         out.append(Interruption(name, cause, cluster.clock.at(int(lost_ms)), cluster.clock.at(end) if online else None,
                                 (end - lost_ms) / 1000, users_of(cluster, name)))
     return out
+
+
+def need_cluster(x, what: str = "cluster"):
+    """``x`` if it is a labkit Cluster; a ValidationError otherwise (never AttributeError)."""
+    from ..cluster.cluster import Cluster
+    if not isinstance(x, Cluster):
+        raise ValidationError(f"{what} must be a labkit Cluster, not {x!r}", rule="procedures act on a cluster")
+    return x

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from ..errors import OwnershipError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
-from .engine import Procedure, Step, before_start, interruptions, minutes, servers_in, users_of, wait
+from .engine import (Procedure, Step, before_start, interruptions, minutes, need_cluster, servers_in,
+                     users_of, wait)
 
 SRC_MAINT = "paper, The Problems Clustering Solves (planned outages); Windows NT/2000 Cluster Technology Fundamentals"
 SRC_MOVE = "paper, Clustering Support in Exchange 2000 (clients see an interruption only while pending)"
@@ -43,7 +44,10 @@ def choose_target(cluster, group: str, exclude=()) -> str | None:
     """Where to move ``group`` for maintenance: the first node of its effective owner list
     (preferred owners, then node-id order) that is Up, can host it (possible owners) and
     has room for its storage groups, skipping its current owner and ``exclude``."""
-    g = cluster.groups[group]
+    need_cluster(cluster)
+    g = cluster._group(group)
+    if isinstance(exclude, str) or not isinstance(exclude, (list, tuple, set)):
+        raise ValidationError(f"exclude is a list of node names, not {exclude!r}", rule="nodes are named")
     for n in cluster.effective_owners(group):
         if n != g.owner and n not in exclude and cluster.can_host(group, n) and _sg_room(cluster, group, n):
             return n
@@ -74,6 +78,12 @@ def prove_moves(cluster, moves: list[dict], since_ms: int, until_ms: int | None 
     """For each group: every outage (``group.outages``) between ``since_ms`` and
     ``until_ms`` must lie inside one of its moves ``[t0, t1]``; then no outage is longer
     than its move. One row per group: outages, longest, its move, ok."""
+    need_cluster(cluster)
+    ok = isinstance(moves, list) and all(isinstance(m, dict) and {"group", "t0", "t1"} <= set(m) for m in moves)
+    times = [since_ms] + ([] if until_ms is None else [until_ms])
+    if not ok or not all(isinstance(t, int) and not isinstance(t, bool) for t in times):
+        raise ValidationError("moves is a list of dicts with group, t0 and t1 (ms); since_ms and until_ms are ms",
+                              rule="the proof compares outages with moves")
     end = cluster.clock.ms if until_ms is None else until_ms
     rows = []
     for name, g in cluster.groups.items():
@@ -95,8 +105,9 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
     """Upgrade ``nodes`` (default: every node, in node-id order) one at a time with five
     steps each, then prove no group was offline outside its moves."""
     title = f"Rolling upgrade: {upgrade}"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_MAINT, pick, assumptions)
-    order = list(nodes) if nodes is not None else cluster.node_ids()
+    order = list(nodes) if isinstance(nodes, (list, tuple)) else cluster.node_ids() if nodes is None else []
     if not order or not all(isinstance(n, str) for n in order) or len(set(order)) != len(order):
         before_start(title, SRC_MAINT, _raise, ValidationError(f"nodes must be a list of distinct node names, not "
                                                                f"{nodes!r}", rule="each node is upgraded once"))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ConfigurationError, NotFoundError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
-from .engine import Procedure, Step, before_start, interruptions, minutes, wait
+from .engine import Procedure, Step, before_start, interruptions, minutes, need_cluster, wait
 from .state import BackupSet, state
 
 SRC_MIG = "paper, Migrating From Exchange 5.5 Clusters"
@@ -132,6 +132,7 @@ def _cas_to(site: ExchangeSite, server: str) -> list[str]:
 # ------------------------------------------------------------------ files
 def folders(cluster, disk: str) -> dict[str, list[str]]:
     """The folders (and their files) the model knows on shared disk ``disk``."""
+    need_cluster(cluster)
     s = state(cluster)
     return dict(s.files.get(disk, {})) if s is not None else {}
 
@@ -142,6 +143,7 @@ def _find(files: dict, path: str) -> str | None:
 
 def rename_folder(cluster, disk: str, path: str, new_name: str) -> str:
     """Rename a folder on a shared disk (Windows Explorer); returns the new path."""
+    need_cluster(cluster)
     s = state(cluster)
     files = s.files.get(disk, {}) if s is not None else {}
     old = _find(files, path)
@@ -163,6 +165,8 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
     replicate the public folders, and decommission the 5.5 cluster."""
     from ..exchange import e55
     title = "Migration from Exchange 5.5: mailbox relocation"
+    before_start(title, "labkit procedures", need_cluster, new, "new")
+    before_start(title, "labkit procedures", need_cluster, old, "old")
     a = before_start(title, SRC_RELOC, pick, assumptions)
     before_start(title, SRC_RELOC, _site, site)
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
@@ -257,6 +261,7 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
     from .. import exchange as ex
     from ..exchange import e55
     title = "Migration from Exchange 5.5: in-place upgrade"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_INPLACE, pick, assumptions)
     before_start(title, SRC_INPLACE, _site, site)
     nodes = cluster.node_ids()
@@ -431,6 +436,9 @@ def back_out(procedure: Procedure, *, assumptions=None):
     step 1's offline backup (with System State), its clock moved on past the restore.
     ``procedure.cluster`` (the half-upgraded cluster) is left as it is."""
     a = pick(assumptions)
+    if not isinstance(procedure, Procedure):
+        raise ValidationError(f"back_out takes the in-place upgrade procedure, not {procedure!r}",
+                              rule="the back-out plan belongs to an in-place upgrade")
     point = getattr(procedure, "backout", None)
     if point is None:
         raise ProcedureError(f"{procedure.title}: step 1's offline backup has not been taken; there is nothing to back "

@@ -29,8 +29,8 @@ from .assumptions import pick
 from .backup import latest, size_mb
 from .disks import default_signature, write_signature
 from .engine import (Interruption, Procedure, Step, before_start, exchange_groups, interruptions, minutes,
-                     outages_since_loss, wait)
-from .state import SharedDisk, state
+                     need_cluster, outages_since_loss, wait)
+from .state import BackupSet, SharedDisk, state
 
 SRC_RESTORE = "paper, Cluster Back Up and Restore Scenarios"
 SRC_S1 = f"{SRC_RESTORE}, Scenario 1"
@@ -79,6 +79,7 @@ class ClusterRecord:
 
 def record_configuration(cluster) -> ClusterRecord:
     """Document ``cluster``'s configuration (before a disaster, not after)."""
+    need_cluster(cluster)
     o = cluster.extensions.get("exchange")
     servers = []
     for vs in (o.virtual_servers.values() if o is not None else ()):
@@ -106,7 +107,11 @@ def recreate_virtual_server(cluster, rec: VirtualServerRecord, *, node: str | No
     """Recreate a virtual server from its record with the same group, resource names,
     address, disks, storage groups and databases (mailboxes are *not* restored: that is
     the backup's job). The group is left offline. Returns the names of its resources."""
+    need_cluster(cluster)
     from .. import exchange as ex
+    if not isinstance(rec, VirtualServerRecord):
+        raise ValidationError(f"rec must be a VirtualServerRecord (from record_configuration), not {rec!r}",
+                              rule="recreate from the documented configuration", source=SRC_S3)
     c = cluster
     node = node or next((n for n in rec.preferred_owners + [rec.owner] if n in c.nodes), None)
     with c.transaction():
@@ -146,6 +151,7 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
     taken *from that virtual server*), putting back each database's mailboxes; the
     virtual server must be offline (stores dismounted). Time passes at the restore
     rate. Returns the seconds it took."""
+    need_cluster(cluster)
     from .. import exchange as ex
     a = pick(assumptions)
     vs = ex.virtual_server(cluster, evs)
@@ -153,6 +159,9 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
         raise ProcedureError(f"no backup set of {vs.name} in the catalogue",
                              rule="every virtual server's databases are restored from its own backup",
                              source=f"{SRC_S3}, step 4")
+    if not isinstance(backup, BackupSet):
+        raise ValidationError(f"backup must be a BackupSet from the catalogue, not {backup!r}",
+                              rule="databases are restored from a backup set")
     if backup.kind != "exchange":
         raise ValidationError(f"{backup.name!r} is a {backup.kind} backup, not an Exchange database backup",
                               rule="databases are restored from an Exchange backup set", source=f"{SRC_S3}, step 4")
@@ -189,6 +198,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
     ``procedure.params`` (failed, new_name, new_ip, group) may be corrected after a refusal."""
     from .. import exchange as ex
     title = "Scenario 1: single node failure"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_S1, pick, assumptions)
     P = {"failed": failed, "new_name": new_name, "new_ip": new_ip, "group": group}
 
@@ -312,6 +322,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
 def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
     """Scenario 2: the cluster service does not start because the quorum disk is corrupt."""
     title = "Scenario 2: quorum disk failure"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_S2, pick, assumptions)
     src_sig = "KB 280425 and KB 243195 (event 1034: MSCS finds disks by signature)"
 

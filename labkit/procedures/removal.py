@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 from ..errors import ProcedureError, StateError
-from .engine import Advisory, Procedure, Step, exchange_groups, wait
+from .engine import Advisory, Procedure, Step, before_start, exchange_groups, need_cluster, wait
 from .recovery import record_configuration
 
 SRC_REMOVE = "paper, Removing Exchange Virtual Servers and Binaries from a Cluster"
@@ -53,6 +53,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False) -> P
     """Remove virtual server ``evs`` (``delete_group``: also its group, address, name and
     disks)."""
     title = f"Remove Exchange virtual server {evs}"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     P = {"evs": evs}
 
     def offline(p):
@@ -96,6 +97,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False) -> P
 def remove_exchange_binaries(cluster, nodes: list[str]) -> Procedure:
     """Run Exchange setup's Remove on each of ``nodes``, after moving Exchange groups off it."""
     title = "Remove the Exchange 2000 binaries"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     order = list(nodes) if isinstance(nodes, (list, tuple)) else [nodes]
 
     def off(n):
@@ -140,6 +142,7 @@ def rebuild_virtual_server(cluster, evs: str) -> Procedure:
     configuration, take it offline, remove it, re-create it with the same names (the
     databases stay on their disks, so their mailbox counts come back), bring it online."""
     title = f"Re-create virtual server {evs} for content indexing"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
 
     def record(p):
         from .. import exchange as ex

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .engine import need_cluster
+
 EXT = "procedures"
 
 
@@ -152,6 +154,7 @@ class ProceduresState:
 
 def state(cluster, *, create: bool = False) -> ProceduresState | None:
     """The cluster's :class:`ProceduresState` (None if there is none, unless ``create``)."""
+    need_cluster(cluster)
     s = cluster.extensions.get(EXT)
     if s is None and create:
         s = cluster.extensions[EXT] = ProceduresState()

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ..errors import ConfigurationError, LimitError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
-from .engine import Procedure, Step, before_start, minutes, outages_since_loss, wait
+from .engine import Procedure, Step, before_start, minutes, need_cluster, outages_since_loss, wait
 from .state import StretchConfig, state
 
 SRC_DT = "paper, Compaq ProLiant Cluster HA/F500 Enhanced DT Solution (Stretch Cluster)"
@@ -40,6 +40,7 @@ def configure_stretch(cluster, initiator: list[str], target: list[str], *, dista
     """Say which node sits at the initiator site (with the primary storage) and which at
     the target site (with the DRM mirror). The HA/F500 Enhanced DT is a two-node cluster,
     nodes and storage at most 10 km apart."""
+    need_cluster(cluster)
     for side in (initiator, target):
         if isinstance(side, str) or not isinstance(side, (list, tuple)) or not side:
             raise ValidationError("initiator and target are non-empty lists of node names",
@@ -77,6 +78,7 @@ def site_disaster(cluster) -> None:
     """The initiator site is lost: its storage (every online disk) becomes unreachable
     and its nodes go down at once. The surviving node loses the quorum disk and the
     cluster stops."""
+    need_cluster(cluster)
     cfg = _cfg(cluster)
     if cfg.state != "mirrored":
         raise StateError(f"the stretch cluster is {cfg.state}", rule="a site is lost once", source=SRC_DT)
@@ -98,6 +100,7 @@ def site_disaster(cluster) -> None:
 def site_recovery(cluster, *, assumptions=None) -> Procedure:
     """The manual recovery at the target site after :func:`site_disaster`."""
     title = "Stretch cluster: recovery at the target site"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_DT, pick, assumptions)
 
     def lost(p):
