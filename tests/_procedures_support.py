@@ -73,6 +73,7 @@ def reference_plan(**kw):
         disks.append(pr.SharedDisk(db, db[-2:], signature=f"51A7E0{2 * i + 1:02X}", partitions=1, size_gb=54.6))
         disks.append(pr.SharedDisk(log, log[-2:], signature=f"51A7E0{2 * i + 2:02X}", partitions=1))
     args = dict(nodes=[pr.NodePlan(n, ip) for n, ip in NODES], disks=disks,
-                virtual_servers=[pr.VirtualServerPlan(name, ip, node, (db, log), 1250) for name, ip, node, db, log in EVS])
+                virtual_servers=[pr.VirtualServerPlan(name, ip, node, (db, log), 1250)
+                                 for name, ip, node, db, log in EVS])
     args.update(kw)
     return pr.ClusterPlan("FOUR-STOOGES", "132.192.1.100", "Datacenter", **args)

@@ -81,7 +81,8 @@ def test_the_in_place_upgrade_runs_its_nine_steps():
     ({"cluster_windows": "Windows NT 4.0"}, "upgrade the Windows NT 4.0 cluster to Windows 2000 Cluster Server first"),
     ({"domain": "Windows NT 4.0"}, "the Windows 2000 cluster nodes are members of a Windows 2000 domain"),
     ({"adc_run": False}, "run the Active Directory Connector before the upgrade"),
-    ({"exchange2000_servers": []}, "the Exchange cluster is not the first Exchange 2000 server in an Exchange 5.5 site"),
+    ({"exchange2000_servers": []},
+     "the Exchange cluster is not the first Exchange 2000 server in an Exchange 5.5 site"),
     ({"bridgehead": "EX55"}, "the Exchange cluster does not serve as a bridgehead to an Exchange 5.5 site"),
 ])
 def test_each_in_place_precondition_is_enforced(change, rule):

@@ -59,7 +59,8 @@ class OwnerAudit:
                 for f in self.findings]
 
     def __str__(self) -> str:
-        head = (f"possible-owner audit of {self.cluster}: Exchange runs on {', '.join(self.exchange_nodes) or 'no node'}; "
+        nodes = ", ".join(self.exchange_nodes) or "no node"
+        head = (f"possible-owner audit of {self.cluster}: Exchange runs on {nodes}; "
                 f"{len(self.findings)} resource(s) miss some of them")
         return head if self.ok else head + "\n" + text_table(self.rows())
 

@@ -418,7 +418,8 @@ def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bo
         c.run(seconds=_ms_until(c, hour) / 1000 + interrupt_after_min * 60)
         job = state(c).backup_jobs[p.data["job"]]
         if job.running_on is None:
-            raise ProcedureError(f"the backup is not running ({job.history[-1]['outcome'] if job.history else 'no run'})",
+            last = job.history[-1]["outcome"] if job.history else "no run"
+            raise ProcedureError(f"the backup is not running ({last})",
                                  rule="the drill interrupts a running backup", source=SRC_DR)
         p.data["node"] = job.running_on
         p.data["done_mb"] = job.done_mb
@@ -453,7 +454,8 @@ def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bo
                                  source=SRC_DR)
 
     steps = [Step("schedule a name-bound backup", schedule, source=SRC_DR),
-             Step(f"wait for the {hour:02d}:00 backup and let it run {interrupt_after_min:g} minutes", start, source=SRC_DR),
+             Step(f"wait for the {hour:02d}:00 backup and let it run {interrupt_after_min:g} minutes", start,
+                  source=SRC_DR),
              Step("crash the node it runs on", crash, source=SRC_DR),
              Step("let the backup finish", finish, verify=verify, source=SRC_DR)]
     return Procedure(title, cluster, steps, source=SRC_DR,

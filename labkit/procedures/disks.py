@@ -102,7 +102,8 @@ def add_shared_disk(cluster, name: str, *, drive: str | None = None, disk_type: 
         raise ValidationError(f"a disk signature is 8 hex digits, not {signature!r}", rule="signatures are 32-bit")
     d = SharedDisk(name, drive, disk_type, signature.upper() if signature else None, parts, float(size_gb), site)
     state(cluster, create=True).disks[name] = d
-    cluster.record(name, "disk on the shared bus", f"{disk_type}, {parts} partition(s), signature {d.signature or 'none'}")
+    cluster.record(name, "disk on the shared bus",
+                   f"{disk_type}, {parts} partition(s), signature {d.signature or 'none'}")
     return d
 
 

@@ -101,7 +101,8 @@ def prove_moves(cluster, moves: list[dict], since_ms: int, until_ms: int | None 
     return rows
 
 
-def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service Pack 2", assumptions=None) -> Procedure:
+def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service Pack 2",
+                    assumptions=None) -> Procedure:
     """Upgrade ``nodes`` (default: every node, in node-id order) one at a time with five
     steps each, then prove no group was offline outside its moves."""
     title = f"Rolling upgrade: {upgrade}"
@@ -190,7 +191,8 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
             raise ProcedureError(f"{', '.join(bad)} were offline outside a move",
                                  rule="a planned move interrupts clients only while the group moves", source=SRC_MOVE)
         longest = max((r["longest outage s"] for r in rows), default=0.0)
-        return f"{len(p.data.get('moves', []))} moves; longest client interruption {longest:g} s, always within its move"
+        moves = len(p.data.get("moves", []))
+        return f"{moves} moves; longest client interruption {longest:g} s, always within its move"
 
     steps = [Step("check another node can take the groups", start, source=SRC_MAINT)]
     for n in order:

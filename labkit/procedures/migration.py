@@ -81,7 +81,8 @@ class ExchangeSite:
 
 def _site(site) -> ExchangeSite:
     if not isinstance(site, ExchangeSite):
-        raise ValidationError(f"site must be an ExchangeSite, not {site!r}", rule="the site's facts are an ExchangeSite")
+        raise ValidationError(f"site must be an ExchangeSite, not {site!r}",
+                              rule="the site's facts are an ExchangeSite")
     return site
 
 
@@ -187,7 +188,8 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
     def ready(p):
         from .. import exchange as ex
         if e55.server(old) is None:
-            raise NotFoundError(f"{old.name} has no Exchange 5.5 virtual server", rule="migrate an Exchange 5.5 cluster")
+            raise NotFoundError(f"{old.name} has no Exchange 5.5 virtual server",
+                                rule="migrate an Exchange 5.5 cluster")
         evs = virtual_server or next(iter(ex.virtual_servers(new)), None)
         if evs is None:
             raise NotFoundError(f"{new.name} has no Exchange 2000 virtual server", rule="create the target first",
@@ -280,8 +282,8 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         f = files(p)
         f.setdefault(vs.binaries, list(BINARIES_55))
         f.setdefault(vs.data_path, list(DATA_55))
-        return f"{vs.name}: SP{site.exchange55_service_pack}, {site.cluster_windows} in a {site.domain} domain, ADC run, " \
-               f"{site.srs_server} is the site's Exchange 2000 server"
+        return (f"{vs.name}: SP{site.exchange55_service_pack}, {site.cluster_windows} in a {site.domain} domain, "
+                f"ADC run, {site.srs_server} is the site's Exchange 2000 server")
 
     def backup(p):
         c = p.cluster
@@ -290,7 +292,8 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         minutes(c, a.system_state_backup_min)
         b = BackupSet(f"offline {p.data['evs']} {c.now:%Y-%m-%d %H:%M}", "offline", p.data["evs"],
                       c.now.isoformat(timespec="seconds"), c.clock.ms, c.groups[p.data["group"]].owner,
-                      [{"storage_group": "", "database": "PRIV.EDB", "kind": "mailbox", "mailboxes": p.data["mailboxes"]},
+                      [{"storage_group": "", "database": "PRIV.EDB", "kind": "mailbox",
+                        "mailboxes": p.data["mailboxes"]},
                        {"storage_group": "", "database": "PUB.EDB", "kind": "public", "mailboxes": 0}], mb)
         state(c, create=True).backup_sets.append(b)
         p.tables["back-out plan"] = [

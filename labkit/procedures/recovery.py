@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ConfigurationError, NotFoundError, ProcedureError, StateError, ValidationError
+from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .backup import latest, size_mb
 from .disks import default_signature, write_signature
