@@ -162,3 +162,15 @@ def test_assumptions_are_positive_numbers():
         pr.Assumptions(windows_install_min=0)
     with pytest.raises(lk.ValidationError):
         pr.Assumptions().backup_mb_s("tape")
+
+
+def test_procedures_import_no_view_and_never_print(capsys):
+    import subprocess
+    import sys
+    code = ("import sys, labkit.procedures; "
+            "print(sorted(m for m in ('graphviz', 'ipywidgets', 'IPython') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    from labkit.exchange import demo_cluster
+    pr.rolling_upgrade(demo_cluster()).run()
+    assert capsys.readouterr().out == ""
