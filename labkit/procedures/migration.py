@@ -1,0 +1,465 @@
+"""Migrating from Exchange 5.5 clusters (paper, Migrating From Exchange 5.5 Clusters).
+
+**Mailbox relocation** (:func:`mailbox_relocation`, Compaq's recommendation): an
+Exchange 2000 cluster is built beside the Exchange 5.5 cluster (two ``Cluster``
+objects); because the Site Replication Service is not supported on a cluster
+(Table 5), a non-clustered Exchange 2000 server must already be in the 5.5 site;
+mailboxes move in batches, the public folders are replicated, and the 5.5 cluster
+is decommissioned -- unless it is the first server of its site.
+
+**In-place upgrade** (:func:`in_place_upgrade`, Microsoft's 9 steps, which Compaq
+does not endorse): preconditions -- Exchange 5.5 SP3, the cluster already Windows
+2000 in a Windows 2000 domain, the Active Directory Connector run, a non-clustered
+Exchange 2000 server already in the site and the cluster not a bridgehead, and
+(before step 4) no connection agreement pointing to the cluster. Steps 3 and 5
+rename ``mdbdata`` away and back, so that removing Exchange 5.5 does not delete it;
+step 8 keeps only ``Priv.edb`` and ``Pub.edb``, renamed ``Priv1.edb`` and ``Pub1.edb``;
+the streaming files (.STM) are created when the store first mounts (step 9). Step 1's
+offline backup is the back-out plan: :func:`back_out` returns the cluster restored
+from it.
+
+The site and organisation facts the preconditions need are an :class:`ExchangeSite`.
+
+>>> site = ExchangeSite(exchange55_service_pack=2)
+>>> check_in_place_preconditions(site, "EX55")
+Traceback (most recent call last):
+labkit.errors.ConfigurationError: Exchange 5.5 runs Service Pack 2 [rule: Exchange 5.5 runs Service Pack 3 before the in-place upgrade; source: paper, In-Place Cluster Upgrade Strategy]
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..errors import ConfigurationError, NotFoundError, ProcedureError, StateError, ValidationError
+from .assumptions import pick
+from .engine import Procedure, Step, before_start, interruptions, minutes, need_cluster, wait
+from .state import BackupSet, state
+
+SRC_MIG = "paper, Migrating From Exchange 5.5 Clusters"
+SRC_RELOC = "paper, Mailbox Relocation Strategy"
+SRC_INPLACE = "paper, In-Place Cluster Upgrade Strategy"
+SRC_SRS = "paper, Table 5 (Site Replication Service not supported in a cluster); Mailbox Relocation Strategy"
+BINARIES_55 = ["STORE.EXE", "DSAMAIN.EXE", "MAD.EXE", "EMSMTA.EXE"]
+DATA_55 = ["PRIV.EDB", "PUB.EDB", "EDB.CHK", "EDB00001.LOG", "EDB00002.LOG", "RES1.LOG", "RES2.LOG"]
+
+
+@dataclass
+class ConnectionAgreement:
+    """An Active Directory Connector connection agreement and the Exchange 5.5 server it points to."""
+
+    name: str
+    points_to: str
+
+
+@dataclass
+class ExchangeSite:
+    """Facts about the Exchange 5.5 site and the Windows 2000 organisation that the
+    migration's preconditions need (paper, Migrating From Exchange 5.5 Clusters).
+
+    - ``exchange55_service_pack``: of the Exchange 5.5 cluster (3 is required).
+    - ``cluster_windows``: what the cluster nodes run ("Windows NT 4.0" or "Windows 2000").
+    - ``domain``: the domain the nodes are members of ("Windows NT 4.0" or "Windows 2000").
+    - ``adc_run``: the Active Directory Connector populated Active Directory.
+    - ``exchange2000_servers``: non-clustered Exchange 2000 servers already in the site;
+      ``srs_server``: the one running the Site Replication Service.
+    - ``bridgehead``: the server that is the bridgehead to other Exchange 5.5 sites.
+    - ``first_server``: the first server installed in the site.
+    - ``connection_agreements``: ADC connection agreements.
+    """
+
+    name: str = "HEADQUARTERS"
+    exchange55_service_pack: int = 3
+    cluster_windows: str = "Windows 2000"
+    domain: str = "Windows 2000"
+    adc_run: bool = True
+    exchange2000_servers: list[str] = field(default_factory=lambda: ["EX2K-SRS"])
+    srs_server: str | None = "EX2K-SRS"
+    bridgehead: str | None = "EX55-HUB"
+    first_server: str | None = "EX55-HUB"
+    connection_agreements: list[ConnectionAgreement] = field(default_factory=list)
+
+
+def _site(site) -> ExchangeSite:
+    if not isinstance(site, ExchangeSite):
+        raise ValidationError(f"site must be an ExchangeSite, not {site!r}",
+                              rule="the site's facts are an ExchangeSite")
+    return site
+
+
+def check_srs(site: ExchangeSite) -> None:
+    """A non-clustered Exchange 2000 server runs the Site Replication Service in the site."""
+    if not site.exchange2000_servers or site.srs_server not in site.exchange2000_servers:
+        raise ConfigurationError(
+            f"site {site.name} has no non-clustered Exchange 2000 server running the Site Replication Service",
+            rule="a non-clustered Exchange 2000 server joins the Exchange 5.5 site first (SRS is not supported on a "
+                 "cluster)", source=SRC_SRS)
+
+
+def check_in_place_preconditions(site: ExchangeSite, server: str) -> None:
+    """Refuse the in-place upgrade of Exchange 5.5 cluster ``server`` unless every
+    precondition of the paper holds (connection agreements are checked before step 4)."""
+    _site(site)
+    if site.exchange55_service_pack < 3:
+        raise ConfigurationError(f"Exchange 5.5 runs Service Pack {site.exchange55_service_pack}",
+                                 rule="Exchange 5.5 runs Service Pack 3 before the in-place upgrade",
+                                 source=SRC_INPLACE)
+    if site.cluster_windows != "Windows 2000":
+        raise ConfigurationError(f"the cluster nodes run {site.cluster_windows}",
+                                 rule="upgrade the Windows NT 4.0 cluster to Windows 2000 Cluster Server first",
+                                 source=SRC_INPLACE)
+    if site.domain != "Windows 2000":
+        raise ConfigurationError(f"the cluster nodes are members of a {site.domain} domain",
+                                 rule="the Windows 2000 cluster nodes are members of a Windows 2000 domain",
+                                 source=SRC_INPLACE)
+    if not site.adc_run:
+        raise ConfigurationError("the Active Directory Connector has not populated Active Directory",
+                                 rule="run the Active Directory Connector before the upgrade", source=SRC_INPLACE)
+    try:
+        check_srs(site)
+    except ConfigurationError as e:
+        raise ConfigurationError(f"{e.detail}: the cluster would be the first Exchange 2000 server in the site",
+                                 rule="the Exchange cluster is not the first Exchange 2000 server in an Exchange 5.5 "
+                                      "site", source=SRC_INPLACE) from None
+    if site.bridgehead is not None and site.bridgehead.upper() == server.upper():
+        raise ConfigurationError(f"{server} is the bridgehead of site {site.name}",
+                                 rule="the Exchange cluster does not serve as a bridgehead to an Exchange 5.5 site",
+                                 source=SRC_INPLACE)
+
+
+def _cas_to(site: ExchangeSite, server: str) -> list[str]:
+    return [ca.name for ca in site.connection_agreements if ca.points_to.upper() == server.upper()]
+
+
+# ------------------------------------------------------------------ files
+def folders(cluster, disk: str) -> dict[str, list[str]]:
+    """The folders (and their files) the model knows on shared disk ``disk``."""
+    need_cluster(cluster)
+    s = state(cluster)
+    return dict(s.files.get(disk, {})) if s is not None else {}
+
+
+def _find(files: dict, path: str) -> str | None:
+    return next((k for k in files if k.lower() == path.lower()), None)
+
+
+def rename_folder(cluster, disk: str, path: str, new_name: str) -> str:
+    """Rename a folder on a shared disk (Windows Explorer); returns the new path."""
+    need_cluster(cluster)
+    s = state(cluster)
+    files = s.files.get(disk, {}) if s is not None else {}
+    old = _find(files, path)
+    if old is None:
+        raise NotFoundError(f"no folder {path} on {disk}", rule="rename an existing folder")
+    new = old.rsplit("\\", 1)[0] + "\\" + new_name
+    if _find(files, new) is not None:
+        raise StateError(f"{new} exists", rule="folder names are unique")
+    files[new] = files.pop(old)
+    cluster.record(disk, f"folder {old} renamed", new)
+    return new
+
+
+# ------------------------------------------------------------ relocation
+def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | None = None, batch: int = 500,
+                       assumptions=None) -> Procedure:
+    """Move every mailbox of ``old``'s Exchange 5.5 virtual server to the Exchange 2000
+    cluster ``new`` (``virtual_server``: default its first) in batches of ``batch``,
+    replicate the public folders, and decommission the 5.5 cluster."""
+    from ..exchange import e55
+    title = "Migration from Exchange 5.5: mailbox relocation"
+    before_start(title, "labkit procedures", need_cluster, new, "new")
+    before_start(title, "labkit procedures", need_cluster, old, "old")
+    a = before_start(title, SRC_RELOC, pick, assumptions)
+    before_start(title, SRC_RELOC, _site, site)
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        before_start(title, SRC_RELOC, _raise, ValidationError(f"batch is a whole number >= 1, not {batch!r}",
+                                                               rule="mailboxes move in batches"))
+    if old is new:
+        before_start(title, SRC_RELOC, _raise, ConfigurationError(
+            "the Exchange 2000 cluster is built beside the 5.5 cluster, not on it",
+            rule="Exchange 5.5 and Exchange 2000 do not share a cluster", source=SRC_MIG))
+    vs55 = e55.server(old) if hasattr(old, "extensions") else None
+    total = vs55.mailboxes if vs55 is not None else 0
+    nbatches = max(1, math.ceil(total / batch))
+
+    def srs(p):
+        check_srs(site)
+        return f"{site.srs_server} runs SRS in site {site.name}"
+
+    def ready(p):
+        from .. import exchange as ex
+        if e55.server(old) is None:
+            raise NotFoundError(f"{old.name} has no Exchange 5.5 virtual server",
+                                rule="migrate an Exchange 5.5 cluster")
+        evs = virtual_server or next(iter(ex.virtual_servers(new)), None)
+        if evs is None:
+            raise NotFoundError(f"{new.name} has no Exchange 2000 virtual server", rule="create the target first",
+                                source=SRC_RELOC)
+        vs = ex.virtual_server(new, evs)
+        if str(new.groups[vs.group].state) != "Online":
+            raise StateError(f"{vs.name} is {new.groups[vs.group].state}", rule="the target virtual server is online",
+                             source=SRC_RELOC)
+        p.data["evs"] = vs.name
+        p.data["store"] = next(db.name for db in vs.databases() if db.kind == "mailbox")
+        return f"{vs.name} on {new.groups[vs.group].owner}, store {p.data['store']!r}"
+
+    def move(i):
+        def act(p):
+            from .. import exchange as ex
+            vs = e55.server(old)
+            n = vs.mailboxes if i == nbatches - 1 else min(batch, vs.mailboxes)
+            if n == 0:
+                return "no mailbox left"
+            secs = n * a.mailbox_mb / a.move_mailbox_mb_s
+            for c in (old, new):
+                c.run(seconds=secs)
+            vs.mailboxes -= n       # labkit.exchange.e55 has no function to take mailboxes out (reported)
+            old.record(vs.name, f"{n} mailboxes moved out", f"to {p.data['evs']} (Move Mailbox)")
+            ex.add_mailboxes(new, p.data["evs"], p.data["store"], n)
+            p.tables.setdefault("batches", []).append({"batch": i + 1, "mailboxes": n, "minutes": round(secs / 60, 1),
+                                                       "left on 5.5": vs.mailboxes})
+            return f"{n} mailboxes in {secs / 60:.0f} min; each user offline while their mailbox moves"
+        return act
+
+    def public(p):
+        for c in (old, new):
+            minutes(c, a.public_folder_replication_min)
+        return "public folders replicated to the Exchange 2000 public store"
+
+    def decommission(p):
+        vs = e55.server(old)
+        if vs.mailboxes:
+            raise StateError(f"{vs.mailboxes} mailboxes are still on {vs.name}", rule="move every mailbox first",
+                             source=SRC_RELOC)
+        if site.first_server is not None and site.first_server.upper() == vs.name:
+            raise ConfigurationError(f"{vs.name} is the first server of site {site.name}",
+                                     rule="decommission the 5.5 cluster only if it is not the first server in the site",
+                                     source=SRC_RELOC)
+        if site.bridgehead is not None and site.bridgehead.upper() == vs.name:
+            raise ConfigurationError(f"{vs.name} is the bridgehead of site {site.name}",
+                                     rule="move the bridgehead role before decommissioning [D]", source=SRC_RELOC)
+        cas = _cas_to(site, vs.name)
+        if cas:
+            raise ConfigurationError(f"connection agreements {', '.join(cas)} point to {vs.name}",
+                                     rule="delete connection agreements pointing to a server before removing it [D]",
+                                     source=SRC_MIG)
+        old.offline_group(vs.group)
+        wait(old)
+        e55.remove_virtual_server(old)
+        return f"{vs.name} removed from {old.name}"
+
+    steps = [Step("check a non-clustered Exchange 2000 server runs SRS in the site", srs, source=SRC_SRS),
+             Step("check the Exchange 2000 cluster beside it is ready", ready, source=SRC_RELOC)]
+    steps += [Step(f"move mailboxes: batch {i + 1} of {nbatches}", move(i), source=SRC_RELOC) for i in range(nbatches)]
+    steps += [Step("replicate the public folders", public, source=SRC_RELOC),
+              Step("decommission the Exchange 5.5 cluster", decommission, source=SRC_RELOC)]
+    return Procedure(title, new, steps, source=SRC_RELOC, others=(old,), params={"site": site},
+                     rebuild=lambda cs: mailbox_relocation(cs[1], cs[0], site, virtual_server=virtual_server,
+                                                           batch=batch, assumptions=a))
+
+
+# --------------------------------------------------------------- in place
+def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old", assumptions=None) -> Procedure:
+    """Microsoft's 9-step in-place upgrade of an Exchange 5.5 cluster, with its preconditions."""
+    from .. import exchange as ex
+    from ..exchange import e55
+    title = "Migration from Exchange 5.5: in-place upgrade"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    a = before_start(title, SRC_INPLACE, pick, assumptions)
+    before_start(title, SRC_INPLACE, _site, site)
+    nodes = cluster.node_ids()
+
+    def files(p) -> dict:
+        return state(p.cluster, create=True).files.setdefault(p.data["disk"], {})
+
+    def pre(p):
+        vs = e55.server(p.cluster)
+        if vs is None:
+            raise NotFoundError(f"{p.cluster.name} has no Exchange 5.5 virtual server",
+                                rule="upgrade an Exchange 5.5 cluster", source=SRC_INPLACE)
+        check_in_place_preconditions(site, vs.name)
+        p.data.update(evs=vs.name, group=vs.group, disk=vs.disk, data=vs.data_path, bin=vs.binaries,
+                      mailboxes=vs.mailboxes, root=vs.data_path.rsplit("\\", 1)[0])
+        f = files(p)
+        f.setdefault(vs.binaries, list(BINARIES_55))
+        f.setdefault(vs.data_path, list(DATA_55))
+        return (f"{vs.name}: SP{site.exchange55_service_pack}, {site.cluster_windows} in a {site.domain} domain, "
+                f"ADC run, {site.srs_server} is the site's Exchange 2000 server")
+
+    def backup(p):
+        c = p.cluster
+        mb = p.data["mailboxes"] * a.mailbox_mb + a.public_store_mb
+        c.run(seconds=a.transfer_s(mb, "local"))
+        minutes(c, a.system_state_backup_min)
+        b = BackupSet(f"offline {p.data['evs']} {c.now:%Y-%m-%d %H:%M}", "offline", p.data["evs"],
+                      c.now.isoformat(timespec="seconds"), c.clock.ms, c.groups[p.data["group"]].owner,
+                      [{"storage_group": "", "database": "PRIV.EDB", "kind": "mailbox",
+                        "mailboxes": p.data["mailboxes"]},
+                       {"storage_group": "", "database": "PUB.EDB", "kind": "public", "mailboxes": 0}], mb)
+        state(c, create=True).backup_sets.append(b)
+        p.tables["back-out plan"] = [
+            {"step": 1, "action": "stop: take the cluster group offline, remove whatever Exchange 2000 was installed"},
+            {"step": 2, "action": f"restore the offline backup {b.name!r} with System State on both nodes"},
+            {"step": 3, "action": "restart the nodes; bring the Exchange 5.5 group online; check the mailboxes"}]
+        p.backout = (c.copy(), b)          # what back_out() restores
+        return f"{b.name!r}: {mb:,.0f} MB with System State (the back-out point)"
+
+    def offline(p):
+        p.data["t_off"] = p.cluster.clock.ms
+        p.cluster.offline_group(p.data["group"])
+        wait(p.cluster)
+        return f"group {p.data['group']} offline"
+
+    def rename_away(p):
+        minutes(p.cluster, a.file_work_min)
+        new = rename_folder(p.cluster, p.data["disk"], p.data["data"], renamed)
+        p.data["renamed"] = new
+        return f"{p.data['data']} -> {new}"
+
+    def remove55(p):
+        cas = _cas_to(site, p.data["evs"])
+        if cas:
+            raise ConfigurationError(f"connection agreements {', '.join(cas)} point to {p.data['evs']}",
+                                     rule="delete the connection agreements pointing to the Exchange 5.5 cluster "
+                                          "before proceeding", source=f"{SRC_INPLACE}, note to step 4")
+        f = files(p)
+        if _find(f, p.data["data"]) is not None:
+            raise ProcedureError(f"{p.data['data']} still exists: Remove All would delete it with the binaries",
+                                 rule="rename mdbdata before removing Exchange 5.5", source=f"{SRC_INPLACE}, step 3")
+        minutes(p.cluster, a.e55_remove_min)
+        gone = e55.remove_virtual_server(p.cluster)
+        f.pop(_find(f, p.data["bin"]), None)
+        return f"Remove All on both nodes: {len(gone)} resources and {p.data['bin']} deleted; {p.data['renamed']} kept"
+
+    def rename_back(p):
+        f = files(p)
+        if _find(f, p.data["renamed"]) is None:
+            raise ProcedureError(f"{p.data['renamed']} is missing", rule="rename the folder back to mdbdata",
+                                 source=f"{SRC_INPLACE}, step 5")
+        minutes(p.cluster, a.file_work_min)
+        return f"{p.data['renamed']} -> {rename_folder(p.cluster, p.data['disk'], p.data['renamed'], 'mdbdata')}"
+
+    def install(n):
+        def act(p):
+            c = p.cluster
+            minutes(c, a.exchange_setup_min)
+            ex.install(c, n)
+            wait(c)
+            if ex.install_under_way(c):
+                raise ProcedureError(f"{n} is not back after its restart",
+                                     rule="restart each node after installing; not both at the same time",
+                                     source=f"{SRC_INPLACE}, step 6")
+            return "installed; restarted"
+        return act
+
+    def create(p):
+        c = p.cluster
+        if _find(files(p), f"{p.data['root']}\\mdbdata") is None:
+            raise ProcedureError("there is no mdbdata folder on the shared disk",
+                                 rule="rename the folder back to mdbdata before creating the virtual server",
+                                 source=f"{SRC_INPLACE}, step 5")
+        sa = ex.TABLE7_BY_ROLE["System Attendant"].type
+        name = ex.resource_names(p.data["evs"])
+        c.add_resource(name["System Attendant"], type=sa, group=p.data["group"],
+                       dependencies=[name["Network Name"], p.data["disk"]])
+        p.data["log_mark"] = len(c.log)
+        return f"Exchange 2000 virtual server {p.data['evs']} in group {p.data['group']}, left offline"
+
+    def created_offline(p):
+        if str(p.cluster.groups[p.data["group"]].state) != "Offline":
+            raise ProcedureError("the group is not offline", rule="do not bring the group online yet",
+                                 source=f"{SRC_INPLACE}, step 7")
+
+    def databases(p):
+        c = p.cluster
+        vs = ex.virtual_server(c, p.data["evs"])
+        came = [e for e in c.log.since(p.data["log_mark"]) if e.obj == vs.information_store
+                and e.what.endswith("-> Online")]
+        if came:
+            raise ProcedureError(f"{vs.name}'s Information Store was brought online at {came[0].time:%H:%M:%S}: "
+                                 "it created new, empty databases", rule="do not bring the group online before step 9",
+                                 source=f"{SRC_INPLACE}, step 7")
+        f = files(p)
+        key = _find(f, f"{p.data['root']}\\mdbdata")
+        have = {x.upper() for x in f[key]}
+        if not {"PRIV.EDB", "PUB.EDB"} <= have:
+            raise ProcedureError(f"{key} holds {sorted(f[key])}, not Priv.edb and Pub.edb",
+                                 rule="keep Priv.edb and Pub.edb", source=f"{SRC_INPLACE}, step 8")
+        minutes(c, a.file_work_min)
+        deleted = [x for x in f[key] if x.upper() not in ("PRIV.EDB", "PUB.EDB")]
+        f[key] = ["Priv1.edb", "Pub1.edb"]
+        c.record(p.data["disk"], "database files prepared",
+                 f"deleted {', '.join(deleted)}; Priv.edb -> Priv1.edb, Pub.edb -> Pub1.edb")
+        return f"deleted {len(deleted)} files; Priv1.edb and Pub1.edb"
+
+    def online(p):
+        c = p.cluster
+        if p.data["mailboxes"]:
+            ex.add_mailboxes(c, p.data["evs"], f"Mailbox Store ({p.data['evs']})", p.data["mailboxes"])
+        c.online_group(p.data["group"])
+        wait(c)
+        f = files(p)
+        key = _find(f, f"{p.data['root']}\\mdbdata")
+        if str(c.groups[p.data["group"]].state) == "Online":
+            f[key] = ["Priv1.edb", "Priv1.stm", "Pub1.edb", "Pub1.stm", "E00.chk", "E00.log"]
+            c.record(p.data["disk"], "databases converted", "Priv1.stm and Pub1.stm created on first mount")
+        p.interruptions.extend(interruptions(c, p.data["t_off"], cause="in-place upgrade", groups=[p.data["group"]]))
+        return f"{p.data['evs']} online on {c.groups[p.data['group']].owner}; {p.data['mailboxes']} mailboxes converted"
+
+    def converted(p):
+        c = p.cluster
+        f = files(p)
+        key = _find(f, f"{p.data['root']}\\mdbdata")
+        if str(c.groups[p.data["group"]].state) != "Online" or "Priv1.stm" not in f.get(key, []):
+            raise ProcedureError("the virtual server is not online with converted databases",
+                                 rule="the databases are converted and the .STM files created on first mount",
+                                 source=f"{SRC_INPLACE}, step 9")
+
+    steps = [Step("check the upgrade's preconditions", pre, source=SRC_INPLACE),
+             Step("(1) back up everything offline, with System State", backup, source=f"{SRC_INPLACE}, step 1"),
+             Step("(2) take the Exchange 5.5 group offline", offline, source=f"{SRC_INPLACE}, step 2"),
+             Step("(3) rename the mdbdata folder", rename_away, source=f"{SRC_INPLACE}, step 3"),
+             Step("(4) remove Exchange 5.5 from both nodes", remove55, source=f"{SRC_INPLACE}, step 4")]
+    steps += [Step("(5) rename the folder back to mdbdata", rename_back, source=f"{SRC_INPLACE}, step 5")]
+    steps += [Step(f"(6) install Exchange 2000 on {n} and restart it", install(n), source=f"{SRC_INPLACE}, step 6")
+              for n in nodes]
+    steps += [Step("(7) create the virtual server in the same group, offline", create, verify=created_offline,
+                   source=f"{SRC_INPLACE}, step 7"),
+              Step("(8) keep Priv.edb and Pub.edb, renamed Priv1.edb and Pub1.edb", databases,
+                   source=f"{SRC_INPLACE}, step 8"),
+              Step("(9) bring the group online: the databases are converted", online, verify=converted,
+                   source=f"{SRC_INPLACE}, step 9")]
+    p = Procedure(title, cluster, steps, source=SRC_INPLACE, params={"site": site},
+                  rebuild=lambda cs: in_place_upgrade(cs[0], site, renamed=renamed, assumptions=a))
+    p.backout = None
+    return p
+
+
+def back_out(procedure: Procedure, *, assumptions=None):
+    """Carry out the in-place upgrade's back-out plan: return the cluster as restored from
+    step 1's offline backup (with System State), its clock moved on past the restore.
+    ``procedure.cluster`` (the half-upgraded cluster) is left as it is."""
+    a = pick(assumptions)
+    if not isinstance(procedure, Procedure):
+        raise ValidationError(f"back_out takes the in-place upgrade procedure, not {procedure!r}",
+                              rule="the back-out plan belongs to an in-place upgrade")
+    point = getattr(procedure, "backout", None)
+    if point is None:
+        raise ProcedureError(f"{procedure.title}: step 1's offline backup has not been taken; there is nothing to back "
+                             "out to", rule="the back-out plan starts from the offline backup of step 1",
+                             source=f"{SRC_INPLACE}, step 1")
+    snapshot, b = point
+    restored = snapshot.copy()
+    now = procedure.cluster.clock.ms
+    restore_s = a.transfer_s(b.size_mb, "local") + a.system_state_restore_min * 60
+    restored.run(seconds=max(0, now - restored.clock.ms) / 1000 + restore_s)
+    restored.record(restored.name, "backed out", f"restored from {b.name!r} with System State (back-out plan)")
+    from ..exchange import e55
+    vs = e55.server(restored)
+    if vs is not None:
+        restored.online_group(vs.group)
+        wait(restored)
+    return restored
+
+
+def _raise(e):
+    raise e
