@@ -200,3 +200,12 @@ def test_resource_types_are_an_open_registry_with_an_online_veto():
 def test_uninstalled_types_are_refused(two):
     with pytest.raises(lk.NotFoundError):
         two.add_resource("SA", type="Microsoft Exchange System Attendant", group="G1")
+
+
+def test_losing_the_quorum_updates_group_states_and_opens_outages(two):
+    c = two
+    c.inject_fault("Disk Q:", "crash", everywhere=True)
+    c.run_until_stable()
+    g = c.groups["G1"]
+    assert g.state is lk.GroupState.OFFLINE
+    assert g.outages and g.outages[-1][1] is None

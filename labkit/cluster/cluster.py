@@ -1621,6 +1621,7 @@ class Cluster:
             if name == self.quorum_resource:
                 self._set_state(r, FAILED, reason)
                 self._stop_cluster(f"the quorum resource {name!r} cannot come online ({reason})")
+                self._settle()
                 return
             self._fail(r, reason)
         else:
@@ -1636,6 +1637,7 @@ class Cluster:
         if name == self.quorum_resource:
             self._set_state(r, FAILED, why)
             self._stop_cluster(f"the quorum resource {name!r} cannot come online")
+            self._settle()
             return
         self._fail(r, why)
         self._settle()
