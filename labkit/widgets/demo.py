@@ -72,8 +72,10 @@ def service_cluster(*, nodes: int = 4, groups: int = 5, name: str = "BENCH") -> 
     for k in range(1, groups + 1):
         g = f"SVC{k}"
         c.add_group(g)
-        props = {"Disk": {"drive": _DRIVES[(k - 1) % len(_DRIVES)] + ":"},
-                 "IP": {"address": f"10.1.1.{k}"}, "Name": {"name": f"SVC{k}"}}
+        # letters run out after a couple of dozen disks: larger clusters mount the rest without one
+        disk = {"drive": _DRIVES[k - 1] + ":"} if k <= len(_DRIVES) else {}
+        props = {"Disk": disk, "IP": {"address": f"10.1.{1 + (k - 1) // 250}.{1 + (k - 1) % 250}"},
+                 "Name": {"name": f"SVC{k}"}}
         for part, rtype, needs in SERVICE_TREE:
             c.add_resource(f"{part} {g}", type=rtype, group=g, dependencies=[f"{n} {g}" for n in needs],
                            **props.get(part, {}))
