@@ -162,7 +162,7 @@ _NCNAME_BAD = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def _ncname(name: str, prefix: str) -> str:
-    s = _NCNAME_BAD.sub("-", name).strip("-.") or prefix.rstrip("-")
+    s = re.sub(r"-{2,}", "-", _NCNAME_BAD.sub("-", name)).strip("-.") or prefix.rstrip("-")
     if not re.match(r"[A-Za-z_]", s):
         s = prefix + s
     return s
