@@ -26,8 +26,7 @@ format: labkit cluster file
 True
 >>> loads(text.replace("NODE1: {id: 1", "NODE1: {id: one"))
 Traceback (most recent call last):
-labkit.errors.FileFormatError: cluster file: 1 problem
-  nodes.NODE1.id: expected a whole number, not 'one' [rule: a cluster file follows the labkit cluster file schema, version 1; source: docs/cluster-file.md]
+labkit.errors.FileFormatError: cluster file: nodes.NODE1.id: expected a whole number, not 'one' [rule: a cluster file follows the labkit cluster file schema, version 1; source: docs/cluster-file.md]
 
 Plug-ins keep their state in ``cluster.extensions[name]``; an object there needs a
 ``to_dict()`` method and a loader registered with :func:`register_extension`
@@ -194,8 +193,8 @@ def file_error(origin: str, problems: list[tuple[str, str]]) -> FileFormatError:
     the list is also in its ``problems`` attribute as ``"path: message"`` strings."""
     lines = [f"{p}: {m}" if p else m for p, m in problems]
     n = len(lines)
-    err = FileFormatError(f"{origin}: {n} problem{'s' if n != 1 else ''}\n" + "\n".join("  " + s for s in lines),
-                          rule=RULE, source=SOURCE)
+    text = lines[0] if n == 1 else f"{n} problems\n" + "\n".join("  " + s for s in lines)
+    err = FileFormatError(f"{origin}: {text}", rule=RULE, source=SOURCE)
     err.problems = lines
     err.origin = origin
     return err
@@ -624,13 +623,14 @@ class _Check:
                 if got is _MISSING:
                     ok = False
                 elif got in out:
-                    ok = self.bad(_p(path, i), f"{got} is listed twice") and False
+                    self.bad(_p(path, i), f"{got} is listed twice")
+                    ok = False
                 out.append(got)
             return out if ok else _MISSING
         if kind == "times":
             if not isinstance(v, list):
                 return self.bad(path, f"expected a list of times (ms), not {_show(v)}")
-            ok = all(self.value("int>=0", x, _p(path, i)) is not _MISSING for i, x in enumerate(v))
+            ok = all([self.value("int>=0", x, _p(path, i)) is not _MISSING for i, x in enumerate(v)])
             return list(v) if ok else _MISSING
         if kind == "plain-dict":
             if not isinstance(v, dict):
@@ -654,8 +654,8 @@ class _Check:
                 if not (isinstance(x, list) and len(x) == 2 and isinstance(x[0], int) and not isinstance(x[0], bool)
                         and x[0] >= 0 and (x[1] is None or (isinstance(x[1], int) and not isinstance(x[1], bool)
                                                             and x[1] >= x[0]))):
-                    ok = self.bad(_p(path, i), f"expected [start_ms, end_ms or null] with end >= start, "
-                                               f"not {_show(x)}") and False
+                    self.bad(_p(path, i), f"expected [start_ms, end_ms or null] with end >= start, not {_show(x)}")
+                    ok = False
             return [list(x) for x in v] if ok else _MISSING
         if kind == "accounts":
             if not isinstance(v, dict) or not all(isinstance(r, list) and all(isinstance(x, str) and x for x in r)
@@ -689,8 +689,9 @@ class _Check:
                 return self.bad(path, f"expected null or a mapping with reason, target (and why), not {_show(v)}")
             ok = self.keys(v, ("reason", "target", "why"), path, required=("reason", "target"))
             if "reason" in v and v["reason"] not in ("failover", "move", "failback", "node failure"):
-                ok = self.bad(_p(path, "reason"), f"expected one of failover, move, failback, node failure, "
-                                                  f"not {_show(v['reason'])}") and False
+                self.bad(_p(path, "reason"), f"expected one of failover, move, failback, node failure, "
+                                             f"not {_show(v['reason'])}")
+                ok = False
             if v.get("target") is not None and self.value("node", v["target"], _p(path, "target")) is _MISSING:
                 ok = False
             if "why" in v and self.value("str", v["why"], _p(path, "why")) is _MISSING:
@@ -704,10 +705,12 @@ class _Check:
             if k not in known:
                 near = difflib.get_close_matches(str(k), [str(x) for x in known], n=1)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
-                ok = self.bad(_p(path, str(k)), f"unknown field{hint}") and False
+                self.bad(_p(path, str(k)), f"unknown field{hint}")
+                ok = False
         for k in required:
             if k not in mapping:
-                ok = self.bad(_p(path, k), "missing (required)") and False
+                self.bad(_p(path, k), "missing (required)")
+                ok = False
         return ok
 
     def entry(self, raw, table, path: str) -> dict | None:
@@ -1151,29 +1154,36 @@ def _check_queue(ck: _Check, raw, cl) -> dict | None:
     for i, j in enumerate(jobs):
         jp = _p(_p(p, "jobs"), i)
         if not (isinstance(j, list) and len(j) == 5):
-            ok = ck.bad(jp, f"expected [at_ms, seq, kind, args, transient], not {_show(j)}") and False
+            ck.bad(jp, f"expected [at_ms, seq, kind, args, transient], not {_show(j)}")
+            ok = False
             continue
         at, s, kind, args, transient = j
         if ck.value("int>=0", at, _p(jp, 0)) is _MISSING or ck.value("int>=1", s, _p(jp, 1)) is _MISSING:
             ok = False
             continue
         if at < now:
-            ok = ck.bad(_p(jp, 0), f"job due at {at} ms, before the clock ({now} ms)") and False
+            ck.bad(_p(jp, 0), f"job due at {at} ms, before the clock ({now} ms)")
+            ok = False
         if s in seen or (isinstance(seq, int) and s > seq):
-            ok = ck.bad(_p(jp, 1), f"sequence number {s} is repeated or above queue.seq") and False
+            ck.bad(_p(jp, 1), f"sequence number {s} is repeated or above queue.seq")
+            ok = False
         seen.add(s)
         if not isinstance(kind, str) or not (hasattr(Cluster, "_on_" + kind) or kind in JOB_HANDLERS):
             _import_plugins()
         if not isinstance(kind, str) or not (hasattr(Cluster, "_on_" + kind) or kind in JOB_HANDLERS):
-            ok = ck.bad(_p(jp, 2), f"no handler for jobs of kind {_show(kind)}") and False
+            ck.bad(_p(jp, 2), f"no handler for jobs of kind {_show(kind)}")
+            ok = False
         if not isinstance(args, list) or _non_plain(args):
-            ok = ck.bad(_p(jp, 3), f"expected a list of plain values, not {_show(args)}") and False
+            ck.bad(_p(jp, 3), f"expected a list of plain values, not {_show(args)}")
+            ok = False
         elif isinstance(kind, str):
             why = _args_problem(kind, args)
             if why:
-                ok = ck.bad(_p(jp, 3), why) and False
+                ck.bad(_p(jp, 3), why)
+                ok = False
         if not isinstance(transient, bool):
-            ok = ck.bad(_p(jp, 4), f"expected true or false, not {_show(transient)}") and False
+            ck.bad(_p(jp, 4), f"expected true or false, not {_show(transient)}")
+            ok = False
     return {"seq": seq, "jobs": jobs} if ok and seq is not _MISSING else None
 
 
@@ -1211,7 +1221,8 @@ def _check_log(ck: _Check, raw: list, cl) -> list | None:
     for i, e in enumerate(raw):
         p = _p("log", i)
         if not (isinstance(e, list) and len(e) == 5):
-            ok = ck.bad(p, f"expected [time, node, object, what, why], not {_show(e)}") and False
+            ck.bad(p, f"expected [time, node, object, what, why], not {_show(e)}")
+            ok = False
             continue
         t = e[0]
         if isinstance(t, str):
@@ -1220,20 +1231,26 @@ def _check_log(ck: _Check, raw: list, cl) -> list | None:
             except ValueError:
                 t = None
         if not isinstance(t, datetime) or t.tzinfo is not None:
-            ok = ck.bad(_p(p, 0), f"expected a time like 2001-05-07T09:00:00.000, not {_show(e[0])}") and False
+            ck.bad(_p(p, 0), f"expected a time like 2001-05-07T09:00:00.000, not {_show(e[0])}")
+            ok = False
             continue
         if t < last:
-            ok = ck.bad(_p(p, 0), f"{e[0]} is earlier than the event before it: the log runs forwards") and False
+            ck.bad(_p(p, 0), f"{e[0]} is earlier than the event before it: the log runs forwards")
+            ok = False
         if end is not None and t > end:
-            ok = ck.bad(_p(p, 0), f"{e[0]} is later than the clock") and False
+            ck.bad(_p(p, 0), f"{e[0]} is later than the clock")
+            ok = False
         if t.microsecond % 1000:
-            ok = ck.bad(_p(p, 0), "times have millisecond precision") and False
+            ck.bad(_p(p, 0), "times have millisecond precision")
+            ok = False
         last = max(last, t)
         if not (e[1] is None or isinstance(e[1], str)):
-            ok = ck.bad(_p(p, 1), f"expected a node name or null, not {_show(e[1])}") and False
+            ck.bad(_p(p, 1), f"expected a node name or null, not {_show(e[1])}")
+            ok = False
         for k in (2, 3, 4):
             if not isinstance(e[k], str):
-                ok = ck.bad(_p(p, k), f"expected text, not {_show(e[k])}") and False
+                ck.bad(_p(p, k), f"expected text, not {_show(e[k])}")
+                ok = False
         out.append(LogEvent(t, e[1], e[2], e[3], e[4]))
     return out if ok else None
 

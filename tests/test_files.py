@@ -625,3 +625,42 @@ def test_saving_inside_a_transaction_is_refused():
             files.dumps(c)
     with pytest.raises(lk.ValidationError):
         files.dumps("not a cluster")
+
+
+def _random_step(c: lk.Cluster, rng: random.Random) -> str:
+    """One random command (the same rng draws give the same command on a twin)."""
+    nodes, groups, res = sorted(c.nodes), sorted(c.groups), sorted(c.resources)
+    kind = rng.choice(["crash", "start", "pause", "resume", "fail", "fault", "move", "online", "offline",
+                       "run", "run", "stable", "partition", "heal", "restart"])
+    n, g, r = rng.choice(nodes), rng.choice(groups), rng.choice(res)
+    call = {"crash": (c.crash_node, n), "start": (c.start_node, n), "pause": (c.pause_node, n),
+            "resume": (c.resume_node, n), "restart": (c.restart_node, n), "fail": (c.fail_resource, r),
+            "fault": (c.inject_fault, r, rng.choice(["crash", "hang"])), "move": (c.move_group, g, n),
+            "online": (c.online_group, g), "offline": (c.offline_group, g),
+            "run": (lambda s: c.run(seconds=s), rng.choice([1, 5, 8, 30, 200])),
+            "stable": (c.run_until_stable,), "heal": (c.heal,),
+            "partition": (c.partition, [nodes[:2], nodes[2:]])}[kind]
+    try:
+        call[0](*call[1:])
+        return kind
+    except lk.LabkitError as e:
+        return f"{kind} refused: {type(e).__name__}"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_loaded_twin_behaves_exactly_like_the_original(seed):
+    """Random commands; at a random step the cluster is saved and loaded into a twin; the
+    same commands then give the same outcomes, refusals, logs and snapshots on both."""
+    rng = random.Random(seed)
+    c = four_nodes()
+    for _ in range(rng.randint(0, 25)):
+        _random_step(c, rng)
+    twin = files.loads(files.dumps(c, rng.choice(["yaml", "json"])))
+    mark = len(c.log)
+    state = rng.getstate()
+    steps = [_random_step(c, rng) for _ in range(25)]
+    rng.setstate(state)
+    assert [_random_step(twin, rng) for _ in range(25)] == steps
+    assert [str(e) for e in twin.log[mark:]] == [str(e) for e in c.log[mark:]]
+    assert twin.to_dict() == c.to_dict()
+    assert files.dumps(twin) == files.dumps(c)
