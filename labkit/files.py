@@ -54,6 +54,9 @@ from .cluster.types import CORE_TYPES, REGISTRY, check_netbios_name, check_stati
 from .errors import FileFormatError, LabkitError, StateError, ValidationError
 from .sim import START, ClusterLog, EventQueue, LogEvent
 
+__all__ = ["save", "load", "dumps", "loads", "to_data", "from_data", "register_extension", "file_error",
+           "FORMAT", "VERSION", "PLUGIN_PACKAGES"]
+
 #: The first line of every cluster file's data: what it is.
 FORMAT = "labkit cluster file"
 #: The schema version this labkit writes and reads (docs/cluster-file.md).
@@ -67,31 +70,38 @@ SOURCE = "docs/cluster-file.md"
 #: (only) when a file names something labkit does not know yet.
 PLUGIN_PACKAGES: list[str] = ["labkit.exchange"]
 
-#: Extension loaders: name -> (loader(data) -> object, check(data, path) -> [(path, message)] or None).
+#: Extension loaders: name -> (loader(data) -> object, check(data, path) -> [(path, message)] or None,
+#: check_loaded(cluster, obj, path) -> [(path, message)] or None).
 _EXTENSIONS: dict[str, tuple] = {}
-#: Loaders registered lazily: name -> ("module", "Class.method" or "function", "module:check" or None).
-_LAZY_EXTENSIONS: dict[str, tuple[str, str, str | None]] = {
-    "exchange": ("labkit.exchange.model", "ExchangeOrg.from_dict", "labkit.files:_check_exchange"),
-    "exchange55": ("labkit.exchange.e55", "E55Server.from_dict", "labkit.files:_check_e55"),
+#: Loaders registered lazily, as "module:attribute" texts (imported when a file uses them):
+#: the Exchange layer's, so that labkit.exchange loads only when a file holds Exchange state.
+_LAZY_EXTENSIONS: dict[str, tuple[str, str | None, str | None]] = {
+    "exchange": ("labkit.exchange.model:ExchangeOrg.from_dict", "labkit.files:_check_exchange",
+                 "labkit.files:_exchange_refs"),
+    "exchange55": ("labkit.exchange.e55:E55Server.from_dict", "labkit.files:_check_e55", None),
 }
 
 
-def register_extension(name: str, loader, check=None) -> None:
+def register_extension(name: str, loader, check=None, check_loaded=None) -> None:
     """Make ``cluster.extensions[name]`` loadable: ``loader(data)`` rebuilds the object
-    from its ``to_dict()``; the optional ``check(data, path)`` returns a list of
-    ``(path, message)`` problems (checked before anything is built).
+    from its ``to_dict()``. Optional checks return lists of ``(path, message)``
+    problems: ``check(data, path)`` before anything is built, ``check_loaded(cluster,
+    obj, path)`` on the built cluster (references to groups, resources, nodes).
 
     >>> register_extension("notes", dict)
     >>> "notes" in _EXTENSIONS
     True
     """
-    if not isinstance(name, str) or not name or not callable(loader) or (check is not None and not callable(check)):
-        raise ValidationError("register_extension needs a name, a callable loader and an optional callable check")
-    _EXTENSIONS[name] = (loader, check)
+    if not isinstance(name, str) or not name or not callable(loader) or not all(
+            f is None or callable(f) for f in (check, check_loaded)):
+        raise ValidationError("register_extension needs a name, a callable loader and optional callable checks")
+    _EXTENSIONS[name] = (loader, check, check_loaded)
     _LAZY_EXTENSIONS.pop(name, None)
 
 
-def _resolve(spec: str):
+def _resolve(spec: str | None):
+    if spec is None:
+        return None
     module, _, attr = spec.partition(":")
     obj = importlib.import_module(module)
     for part in attr.split("."):
@@ -101,8 +111,7 @@ def _resolve(spec: str):
 
 def _extension(name: str):
     if name not in _EXTENSIONS and name in _LAZY_EXTENSIONS:
-        module, attr, check = _LAZY_EXTENSIONS[name]
-        _EXTENSIONS[name] = (_resolve(f"{module}:{attr}"), _resolve(check) if check else None)
+        _EXTENSIONS[name] = tuple(_resolve(spec) for spec in _LAZY_EXTENSIONS[name])
     return _EXTENSIONS.get(name)
 
 
@@ -833,8 +842,9 @@ def _check_e55(data, path: str) -> list[tuple[str, str]]:
     return out
 
 
-def _exchange_refs(cluster: Cluster, org, path: str, probs: _Problems) -> None:
+def _exchange_refs(cluster: Cluster, org, path: str) -> list[tuple[str, str]]:
     """Cross-references of the Exchange organisation to the cluster it lives in."""
+    probs = _Problems()
     vpath = _p(path, "virtual_servers")
     for name, vs in org.virtual_servers.items():
         p = _p(vpath, name)
@@ -856,6 +866,7 @@ def _exchange_refs(cluster: Cluster, org, path: str, probs: _Problems) -> None:
             if not isinstance(evs, str) or evs not in org.virtual_servers:
                 probs.add(_p(_p(_p("resources", r.name), "properties"), "virtual_server"),
                           f"no Exchange virtual server named {_show(evs)}")
+    return probs.items
 
 
 def from_data(data, *, origin: str = "cluster file", _problems: _Problems | None = None) -> Cluster:
@@ -916,13 +927,17 @@ def from_data(data, *, origin: str = "cluster file", _problems: _Problems | None
     c = _build(cl, settings, nodes, groups, resources, dep_order, queue, log, ck)
     probs.raise_if_any(origin)
     for name, raw in ext.items():
-        loader, _check = _extension(name) or (None, None)
+        loader = (_extension(name) or (None,))[0]
         try:
             c.extensions[name] = loader(raw) if loader else _copy(raw)
         except Exception as e:  # a plug-in's loader refusing the data is a file problem
             probs.add(_p("extensions", name), f"the {name} plug-in could not load it: {type(e).__name__}: {e}")
-    if "exchange" in c.extensions and not probs.items and hasattr(c.extensions["exchange"], "virtual_servers"):
-        _exchange_refs(c, c.extensions["exchange"], _p("extensions", "exchange"), probs)
+    probs.raise_if_any(origin)
+    for name in ext:
+        check_loaded = (_extension(name) or (None, None, None))[2]
+        if check_loaded is not None:
+            for path, msg in check_loaded(c, c.extensions[name], _p("extensions", name)):
+                probs.add(path, msg)
     probs.raise_if_any(origin)
     _check_invariants(c, probs)
     probs.raise_if_any(origin)

@@ -411,6 +411,10 @@ WRONG = [
     (("extensions", "exchange", "mta_server"), "EXVS7", "extensions.exchange.mta_server: no virtual server named EXVS7"),
     (("extensions", "exchange", "virtual_servers", "EXVS1", "resources", "MTA"), ["x"],
      "extensions.exchange.virtual_servers.EXVS1.resources: MTA: expected a string"),
+    (("extensions", "exchange", "virtual_servers", "EXVS1", "group"), "NOGROUP",
+     "extensions.exchange.virtual_servers.EXVS1.group: no group named NOGROUP"),
+    (("resources", "Exchange System Attendant - (EXVS2)", "properties", "virtual_server"), "EXVS7",
+     'resources["Exchange System Attendant - (EXVS2)"].properties.virtual_server: no Exchange virtual server'),
     (("extensions", "exchange", "settings", "max_storage_groups_per_node"), "4",
      "extensions.exchange.settings.max_storage_groups_per_node: expected a whole number"),
 ]
