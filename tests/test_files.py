@@ -668,3 +668,12 @@ def test_a_loaded_twin_behaves_exactly_like_the_original(seed):
     assert [str(e) for e in twin.log[mark:]] == [str(e) for e in c.log[mark:]]
     assert twin.to_dict() == c.to_dict()
     assert files.dumps(twin) == files.dumps(c)
+
+
+def test_the_example_files_are_what_make_examples_builds():
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "make_examples.py"), "--check"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    for name in ("two_node_file_share.yaml", "exchange_two_node.yaml"):
+        c = files.load(ROOT / "examples" / name)
+        assert c.is_stable() and all(str(g.state) == "Online" for g in c.groups.values())
