@@ -27,6 +27,20 @@ if ! command -v dot >/dev/null 2>&1; then
   fi
 fi
 
+# Pacemaker's command-line tools (crm_simulate, crm_verify) for the comparison with a
+# modern HA stack; optional: the tests that need them skip with a reason when absent.
+if ! command -v crm_simulate >/dev/null 2>&1 && [ ! -x /usr/sbin/crm_simulate ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing the Debian package 'pacemaker-cli-utils' (crm_simulate, crm_verify)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q --no-install-recommends pacemaker-cli-utils >/dev/null 2>&1 || {
+      apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends pacemaker-cli-utils \
+        >/dev/null; } || say "warning: could not install pacemaker-cli-utils; the Pacemaker comparison is skipped"
+  else
+    say "optional: 'sudo apt-get install --no-install-recommends pacemaker-cli-utils' adds crm_simulate"
+  fi
+fi
+
 # --- 2. Python environment --------------------------------------------------
 PY=${PYTHON:-python3}
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then

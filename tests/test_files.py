@@ -312,7 +312,8 @@ def test_the_schema_names_every_field_of_the_model():
     assert {f for f, _k, _d in files.SETTINGS_FIELDS} == {f.name for f in fields(ClusterSettings)}
     snapshot = set(lk.Cluster("X").to_dict())
     covered = {f for f, _k, _d in files.CLUSTER_FIELDS} | {"settings", "nodes", "groups", "resources", "queue",
-                                                          "log", "extensions", "partition_sides", "quorum_side"}
+                                                          "log", "extensions", "partition_sides", "quorum_side",
+                                                          "dependents"}  # written as dependents_order
     assert snapshot - covered == set()
 
 

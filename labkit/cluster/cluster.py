@@ -24,6 +24,7 @@ import math
 import random
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
+from enum import Enum
 from typing import Iterable
 
 from ..errors import (DependencyError, LimitError, NameConflictError, NotFoundError,
@@ -183,6 +184,7 @@ class Cluster:
         self._res_seq = 0
         self._in_transaction = False
         self._claims: dict | None = None
+        self._claims_size = (0, 0)
 
     # ------------------------------------------------------------------ views
     @property
@@ -286,7 +288,8 @@ class Cluster:
     def _claims_index(self) -> dict:
         """Who holds each address, NetBIOS name and drive letter (built on demand, kept up
         to date as resources and nodes come and go)."""
-        if self._claims is None:
+        size = (len(self.nodes), len(self.resources))
+        if self._claims is None or self._claims_size != size:  # rebuilt if objects came in another way
             claims: dict = {}
             if self.ip:
                 claims[("ip", self.ip)] = f"cluster {self.name}"
@@ -296,6 +299,7 @@ class Cluster:
             for r in self.resources.values():
                 self._claim_resource(claims, r)
             self._claims = claims
+        self._claims_size = size
         return self._claims
 
     @staticmethod
@@ -524,8 +528,10 @@ class Cluster:
                              rule="a joining node must reach every member", source="MSCS membership")
         node = Node(name=name, id=self._next_node_id, ip=ip, state=NodeState.UP)
         self._next_node_id += 1
+        claims = self._claims_index()
         self.nodes[name] = node
-        self._claim_node(self._claims_index(), node)
+        self._claim_node(claims, node)
+        self._claims_size = (len(self.nodes), len(self.resources))
         if len(self.nodes) == 1:
             self.running = True
             self.record(name, "formed the cluster", f"first node; quorum disk {self.quorum_drive}", name)
@@ -1171,8 +1177,10 @@ class Cluster:
         r = Resource(name=name, type=t.name, group=g.name, possible_owners=list(owners),
                      properties=props, **RESOURCE_DEFAULTS)
         self._res_seq += 1
+        claims = self._claims_index()
         self.resources[name] = r
-        self._claim_resource(self._claims_index(), r)
+        self._claim_resource(claims, r)
+        self._claims_size = (len(self.nodes), len(self.resources))
         g.resources.append(name)
         self._order_cache.pop(g.name, None)
         self._mark(g.name)
@@ -1205,8 +1213,10 @@ class Cluster:
                      for v in victims)
         with (self.transaction() if hooked else _nothing()):
             for v in reversed(victims):  # dependents first
+                claims = self._claims_index()
                 vr = gone[v] = self.resources.pop(v)
-                self._claim_resource(self._claims_index(), vr, drop=True)
+                self._claim_resource(claims, vr, drop=True)
+                self._claims_size = (len(self.nodes), len(self.resources))
                 g = self.groups[vr.group]
                 g.resources.remove(v)
                 for p in vr.dependencies:
@@ -1982,7 +1992,7 @@ class Cluster:
                 return [enc(x) for x in v]
             if isinstance(v, set):
                 return sorted(enc(x) for x in v)
-            if hasattr(v, "value") and not isinstance(v, (int, float, str, bool)):
+            if isinstance(v, Enum):
                 return v.value
             return v
 
@@ -2004,6 +2014,7 @@ class Cluster:
             "nodes": [obj(n) for n in self.nodes.values()],
             "groups": [obj(g) for g in self.groups.values()],
             "resources": [obj(r) for r in self.resources.values()],
+            "dependents": {p: list(v) for p, v in self._dependents.items() if v},
             "queue": self.queue.to_dict(), "log": [e.to_list() for e in self.log],
             "extensions": ext,
         }

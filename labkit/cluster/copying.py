@@ -103,6 +103,7 @@ _COPIERS = {
     "_order_cache": dict,            # cached orders are replaced, never changed in place
     "_dirty": dict, "_touched": dict,
     "_claims": lambda d: None if d is None else dict(d),
+    "_claims_size": tuple,
     "_gidx": lambda d: None if d is None else dict(d),
     "evicted": list,
 }
