@@ -108,6 +108,10 @@ def test_storage_html_lists_arrays_spares_and_violations():
     ok = PP.storage_html(PP.design_storage())
     assert "VS4-SG1 Database Device" in ok and "Online Spare – LOG Devices" in ok
     assert "no storage rule broken" in ok and "36 drives (3 x RA4100)" in ok
+    log_row = ok.split("VS1-SG1 LOG Device")[1].split("</tr>")[0]
+    assert log_row.count("<td align=right>-</td>") == 3               # no random-I/O figures for logs
+    db_row = ok.split("VS1-SG1 Database Device")[1].split("</tr>")[0]
+    assert "<td align=right>494</td><td align=right>375</td><td align=right>24%</td>" in db_row
     bad = PP.storage_html(PP.design_storage(5000, 2, storage_groups_per_server=3))
     assert "✘ 1 rule violation" in bad and "storage-groups-per-node-after-failover" in bad
 

@@ -266,7 +266,8 @@ def violations_html(violations) -> str:
 
 def storage_html(report: StorageReport) -> str:
     """The designer's output: summary, one row an array with capacity and I/O
-    headroom, the online spares, and the rule violations."""
+    headroom (random I/O only for the database arrays: logs are sequential and the
+    quorum quiet), the online spares, and the rule violations."""
     if report.design is None:
         return (f"<div style='color:{_BAD}'>✘ no design: {escape(report.refused or '')}</div>"
                 + (violations_html(report.violations) if report.violations else ""))
@@ -278,8 +279,10 @@ def storage_html(report: StorageReport) -> str:
         colour = f" style='color:{_BAD}'" if low or r.capacity_headroom < 0 else ""
         rows.append(f"<tr{colour}><td>{escape(r.label)}</td><td>{escape(r.level)}</td><td align=right>{r.drives}</td>"
                     f"<td align=right>{r.usable_gb:,.1f}</td><td align=right>{r.required_gb:,.1f}</td>"
-                    f"<td align=right>{_pct(r.capacity_headroom)}</td><td align=right>{r.max_iops:,.0f}</td>"
-                    f"<td align=right>{r.required_iops:,.0f}</td><td align=right>{_pct(r.io_headroom)}</td></tr>")
+                    f"<td align=right>{_pct(r.capacity_headroom)}</td>" + (
+                        f"<td align=right>{r.max_iops:,.0f}</td><td align=right>{r.required_iops:,.0f}</td>"
+                        if r.required_iops else "<td align=right>-</td><td align=right>-</td>")
+                    + f"<td align=right>{_pct(r.io_headroom)}</td></tr>")
     for s in report.design.spares:
         rows.append(f"<tr style='color:#555'><td>{escape(s.name)}</td><td>spare</td><td align=right>1</td>"
                     "<td></td><td></td><td></td><td></td><td></td><td></td></tr>")
