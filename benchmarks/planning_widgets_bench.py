@@ -40,6 +40,9 @@ CASES = {
     "storage: database RAID 0+1 -> 5": (StorageDesigner, lambda w, i: setattr(w.database_level, "value", "RAID 5")),
     "storage: 20,000 users on 8 nodes": (StorageDesigner, lambda w, i: (setattr(w.nodes, "value", 8),
                                                                          setattr(w.users, "value", 20000))),
+    "storage: largest (100,000 users, 8 nodes x 4 x 6 SGs)": (
+        lambda: StorageDesigner(users=100_000, nodes=8, virtual_servers=4),
+        lambda w, i: setattr(w.storage_groups, "value", 6)),
     "availability: nines slider": (AvailabilityCalculator, lambda w, i: setattr(w.nines, "value", 5.0)),
     "availability: downtime box": (AvailabilityCalculator, lambda w, i: setattr(w.downtime, "value", 500.0)),
     "availability: a cause weight": (AvailabilityCalculator,

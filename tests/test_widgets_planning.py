@@ -261,6 +261,9 @@ def test_calculator_downtime_box_drives_the_nines_slider():
     assert w.nines.value == 1.0 and w.reading.nines < 1             # the slider stops at 1, the reading does not
     w.downtime.value = 0.05                                         # 3 s: seven nines
     assert "lock-step" in w.reading_view.value
+    w.downtime.value = 0                                            # no downtime: infinitely many nines
+    assert w.nines.value == 7.0 and "infinitely many nines" in w.reading_view.value
+    assert w.reading_view.value.count("font-weight:bold") == 1
 
 
 def test_calculator_cause_sliders_update_the_breakdown():

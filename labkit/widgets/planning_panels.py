@@ -354,13 +354,14 @@ def nines_html(reading: AvailabilityReading) -> str:
     rows = ["<table style='border-collapse:collapse'><tr><th>nines</th><th>availability</th>"
             "<th>downtime a year</th><th align=left>the paper</th></tr>"]
     for r in av.nines_table():
-        here = math.floor(n + 1e-9) == r["nines"] or (n >= 7 and r["nines"] == 7)
+        here = (n >= 7 and r["nines"] == 7) or (n < 7 and math.floor(n + 1e-9) == r["nines"])
         style = " style='background:#eef3fb;font-weight:bold'" if here else ""
         rows.append(f"<tr{style}><td align=center>{r['nines']}</td><td align=right>{r['availability']}</td>"
                     f"<td align=right>{r['downtime']}</td><td>{escape(r['note'])}</td></tr>")
     rows.append("</table>")
     colour = _BAD if reading.availability > av.MSCS_BEST + 1e-12 else _OK
-    return (f"<div style='font-size:14px'><b>{escape(reading.text)}</b> ({n:.2f} nines)</div>"
+    count = "no downtime at all: infinitely many" if math.isinf(n) else f"{n:.2f}"
+    return (f"<div style='font-size:14px'><b>{escape(reading.text)}</b> ({count} nines)</div>"
             f"<div style='color:{colour}'>{escape(reading.note)}</div>" + "".join(rows))
 
 

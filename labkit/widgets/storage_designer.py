@@ -31,7 +31,7 @@ class StorageDesigner(W.VBox):
                  drive: str = "18.2 GB 10,000 rpm (Table 9)"):
         style = {"description_width": "170px"}
         wide = W.Layout(width="360px")
-        self.users = W.BoundedIntText(value=users, min=0, max=1_000_000, step=250, description="users",
+        self.users = W.BoundedIntText(value=users, min=0, max=100_000, step=250, description="users",
                                       style=style, layout=wide)
         self.nodes = W.IntSlider(value=nodes, min=1, max=8, description="nodes", style=style, layout=wide)
         self.virtual_servers = W.IntSlider(value=virtual_servers, min=1, max=4, description="virtual servers per node",
