@@ -92,3 +92,52 @@ def timeline(events, *, start=None, objects=None) -> str:
         why = f" ({e.why})" if e.why else ""
         lines.append(f"{(e.time - t0).total_seconds():+6.1f} s  {(e.node or '-'):<10}  {e.obj}: {e.what}{why}")
     return "\n".join(lines)
+
+
+def text_table(rows, columns=None, *, formats=None) -> str:
+    """Rows (dicts, or dataclasses) as a fixed-width text table for ``print``.
+
+    ``columns`` picks and orders the keys; an item may be ``(key, header)`` to rename
+    a column. ``formats`` maps a key to a format string such as ``"{:.1f}"``. Numbers
+    are right-aligned, text left-aligned; True/False print as yes/no.
+
+    >>> print(text_table([{"level": "RAID 1", "drives": 2, "usable_gb": 18.2},
+    ...                   {"level": "RAID 0+1", "drives": 6, "usable_gb": 54.6}],
+    ...                  [("level", "RAID"), "drives", ("usable_gb", "usable GB")]))
+    RAID      drives  usable GB
+    --------  ------  ---------
+    RAID 1         2       18.2
+    RAID 0+1       6       54.6
+    """
+    from dataclasses import asdict, is_dataclass
+
+    rows = [asdict(r) if is_dataclass(r) else dict(r) for r in rows]
+    if columns is None:
+        columns = list(rows[0]) if rows else []
+    cols = [c if isinstance(c, tuple) else (c, c) for c in columns]
+    formats = formats or {}
+
+    def cell(key, v):
+        if key in formats and v is not None:
+            return formats[key].format(v)
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if isinstance(v, float):
+            return f"{v:,.1f}"
+        if isinstance(v, int):
+            return f"{v:,}"
+        return "" if v is None else str(v)
+
+    body = [[cell(k, r.get(k)) for k, _ in cols] for r in rows]
+    numeric = [all(isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool)
+                   for r in rows if r.get(k) is not None) and any(r.get(k) is not None for r in rows)
+               for k, _ in cols]
+    widths = [max([len(h)] + [len(b[i]) for b in body]) for i, (_, h) in enumerate(cols)]
+
+    def line(values):
+        return "  ".join(v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i])
+                         for i, v in enumerate(values)).rstrip()
+
+    lines = [line([h for _, h in cols]), "  ".join("-" * w for w in widths)]
+    lines += [line(b) for b in body]
+    return "\n".join(lines)

@@ -5,11 +5,21 @@
 - :class:`ClusterAdministrator`: groups, resources and nodes with their states; move,
   fail, crash, pause, advance time; the cluster diagram and the log update live.
 - :class:`DependencyExplorer`: step through a group's online and offline order.
+- :class:`StorageDesigner`: users, storage groups, RAID levels and drives in; drives,
+  capacity, I/O headroom and broken storage rules out.
+- :class:`AvailabilityCalculator`: nines <-> downtime, and the causes of downtime with
+  what clustering can and cannot remove.
+
+The planning widgets' computations are in :mod:`labkit.widgets.planning_panels`.
 """
 from .actions import ACTIONS, ActionResult, apply_action, order_steps
+from .availability_calculator import AvailabilityCalculator
 from .cluster_admin import ClusterAdministrator
 from .dependency_explorer import DependencyExplorer
+from .planning_panels import cause_breakdown, design_storage, read_availability
+from .storage_designer import StorageDesigner
 from .starter import StarterWidget
 
 __all__ = ["StarterWidget", "ClusterAdministrator", "DependencyExplorer", "apply_action", "ActionResult",
-           "ACTIONS", "order_steps"]
+           "ACTIONS", "order_steps",
+           "StorageDesigner", "AvailabilityCalculator", "design_storage", "read_availability", "cause_breakdown"]
