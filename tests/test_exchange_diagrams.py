@@ -15,7 +15,7 @@ def test_figure5_redrawn_from_table7():
     edges = {(a.strip().strip('"'), b.strip().strip('"')) for a, b in _edges(src)}
     want = {(row.role, p) for row in ex.TABLE7 for p in row.providers} | {("Network Name", "IP Address")}
     assert edges == want
-    assert "rankdir=BT" in src
+    assert "rankdir=TB" in src   # providers at the bottom: online order reads bottom to top
 
 
 def test_dependency_tree_of_a_virtual_server_shows_its_resources_and_states():

@@ -26,7 +26,7 @@ _MSCS = (("Network Name", "Network Name", ("IP Address",)), ("IP Address", "IP A
          ("Physical Disk", "Physical Disk", ()))
 
 
-def _graph(name: str, label: str, rankdir: str = "BT") -> graphviz.Digraph:
+def _graph(name: str, label: str, rankdir: str = "TB") -> graphviz.Digraph:
     return graphviz.Digraph(name=name, graph_attr={"rankdir": rankdir, "fontname": FONT, "label": label,
                                                    "labelloc": "t", "fontsize": "12"},
                             node_attr={"shape": "box", "style": "rounded,filled", "fontname": FONT,
