@@ -241,10 +241,13 @@ class Cluster:
 
         Independent resources keep the order they were created in.
         """
-        g = self._group(group)
+        return list(self._order(self._group(group)))
+
+    def _order(self, g: Group) -> list[str]:
+        """The cached online order of a group (do not modify the list)."""
         cached = self._order_cache.get(g.name)
         if cached is not None:
-            return list(cached)
+            return cached
         members = list(g.resources)
         pos = {r: i for i, r in enumerate(members)}
         indeg = {r: len(self.resources[r].dependencies) for r in members}
@@ -261,7 +264,7 @@ class Cluster:
                 if indeg[d] == 0:
                     heapq.heappush(heap, (pos[d], d))
         self._order_cache[g.name] = order
-        return list(order)
+        return order
 
     def offline_order(self, group: str) -> list[str]:
         """Resource names in the order they go offline: dependents before providers."""
@@ -627,10 +630,12 @@ class Cluster:
         n.regroup_pending = False
         if not self.running:
             return
-        self.record(node, "removed from membership",
-                    f"regroup after {self.settings.missed_heartbeats} missed heartbeats "
-                    f"({self.settings.detection_ms / 1000:g} s)" if n.down_reason != "stopped"
-                    else "the node left the cluster", None)
+        if n.down_reason == "stopped":
+            why = "the node left the cluster"
+        else:
+            why = (f"regroup after {self.settings.missed_heartbeats} missed heartbeats "
+                   f"({self.settings.detection_ms / 1000:g} s)")
+        self.record(node, "removed from membership", why, None)
         mine = [g for g in self.groups.values() if g.owner == node]
         # the quorum first: the survivors must own it before anything else can move
         mine.sort(key=lambda g: 0 if self.quorum_resource in g.resources else 1)
@@ -1594,7 +1599,7 @@ class Cluster:
             r.online_since_ms = None
         if state is not ON:
             r.fault = None
-        self.log.append(LogEvent(self.clock.now, node, r.name, f"{old} -> {state}", why))
+        self.log.append(LogEvent(self.clock.now, node, r.name, f"{old.value} -> {state.value}", why))
         self._mark(r.group)
 
     def _start_online(self, r: Resource, node: str, why: str) -> None:
@@ -1807,17 +1812,13 @@ class Cluster:
         else:
             self.record(g.name, "restarting on the same node", "no other node is eligible", target)
             self._mark(g.name)
-        if reason in ("failover", "node failure") and g.persistent_state:
-            for rn in g.resources:
-                if not self.resources[rn].wanted and rn == self.quorum_resource:
-                    self.resources[rn].wanted = True
 
     def _advance(self, g: Group) -> None:
         """Drive the group's resources one step towards what is wanted."""
         res = self.resources
         if g.move is not None:
             busy = False
-            for rn in self.offline_order(g.name):
+            for rn in reversed(self._order(g)):
                 r = res[rn]
                 if r.state is ON:
                     busy = True
@@ -1833,7 +1834,7 @@ class Cluster:
         owner = g.owner
         node = self.nodes.get(owner) if owner else None
         alive = node is not None and node.state in (NodeState.UP, NodeState.PAUSED)
-        order = self.online_order(g.name)
+        order = self._order(g)
         down: dict[str, bool] = {}
         for rn in order:  # providers first, so their verdict is known
             r = res[rn]
