@@ -22,7 +22,7 @@ Views (Graphviz) are in :mod:`labkit.exchange.diagrams` (``ex.diagrams``), loade
 first use so that the model never imports graphviz.
 """
 from . import e55
-from .clients import Impact, ProtocolImpact, impact, outages, set_clients
+from .clients import Impact, ProtocolImpact, StoreImpact, impact, outages, set_clients
 from .components import COMPONENTS, TABLE5, Component, add_component, check_component
 from .demo import demo_cluster
 from .model import (FULL_ADMIN, PROTOCOLS, Database, ExchangeOrg, ExchangeSettings, StorageGroup,
@@ -44,7 +44,7 @@ __all__ = [
     "find_storage_group", "find_database", "move_storage_group_logs", "move_database", "StoreMove",
     "is_dismounted",
     "TABLE5", "COMPONENTS", "Component", "check_component", "add_component",
-    "set_clients", "impact", "outages", "Impact", "ProtocolImpact",
+    "set_clients", "impact", "outages", "Impact", "ProtocolImpact", "StoreImpact",
     "TABLE7", "TABLE7_BY_ROLE", "Table7Row", "EXCHANGE_TYPES", "EXCHANGE_TYPE_NAMES",
     "ExchangeOrg", "ExchangeSettings", "VirtualServer", "StorageGroup", "Database",
     "FULL_ADMIN", "PROTOCOLS", "demo_cluster", "e55",

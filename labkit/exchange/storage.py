@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..cluster.cluster import register_job_handler
-from ..cluster.model import ResourceState
+from ..cluster.model import GroupState, ResourceState
 from ..errors import (ConfigurationError, LimitError, NameConflictError, NotFoundError, StateError,
                       ValidationError)
 from .model import Database, StorageGroup, VirtualServer, need_org, org
@@ -315,11 +315,13 @@ def _prepare_move(cluster, vs: VirtualServer, sg: StorageGroup) -> str | None:
     is_name = vs.resources.get("Information Store")
     r = cluster.resources.get(is_name) if is_name else None
     g = cluster.groups[vs.group]
-    if (r is not None and r.state in (ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING)) \
-            or g.move is not None:
-        what = f"its Information Store is {r.state}" if r is not None and r.state in (
-            ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING) else f"group {g.name!r} is moving"
-        raise StateError(f"{vs.name}: {what}; wait until it is Online or Offline (cluster.run_until_stable())",
+    changing = None
+    if r is not None and r.state in (ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING):
+        changing = f"its Information Store is {r.state}"
+    elif g.move is not None or g.state is GroupState.PENDING:
+        changing = f"group {g.name!r} is {'moving' if g.move is not None else g.state}"
+    if changing:
+        raise StateError(f"{vs.name}: {changing}; wait until it is Online or Offline (cluster.run_until_stable())",
                          rule="Exchange System Manager moves files of a store that is mounted or offline, not "
                               "one that is starting or stopping [D]", source=SRC_ESM)
     busy = _dismount_under_way(cluster, vs, sg)
