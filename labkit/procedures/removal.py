@@ -2,8 +2,8 @@
 (Removing Exchange Virtual Servers and Binaries from a Cluster).
 
 :func:`remove_virtual_server`: check the cautions first -- the virtual server holding
-the cluster's MTA goes only when it is the last one (checked by rehearsing the
-removal on a copy of the cluster, so the rule is ``labkit.exchange``'s own and the
+the cluster's MTA goes only when it is the last one (checked with
+``labkit.exchange.check_removal``, so the rule is ``labkit.exchange``'s own and the
 group is not taken offline for nothing) -- then take the group offline, delete the
 System Attendant (its dependents go with it), and check the server is gone from the
 organisation (Exchange System Manager).
@@ -36,11 +36,9 @@ def _cautions(p, evs: str, delete_group: bool) -> str:
     from .. import exchange as ex
     c = p.cluster
     vs = ex.virtual_server(c, evs)
-    trial = c.copy()          # rehearse: labkit.exchange enforces the order and the MTA rule
-    if trial.groups[vs.group].persistent_state or str(trial.groups[vs.group].state) != "Offline":
-        trial.offline_group(vs.group)
-        trial.run_until_stable()
-    ex.remove_virtual_server(trial, evs, delete_group=delete_group)
+    # labkit.exchange's own rules (the MTA caution, the group to delete), checked before the
+    # next step takes the group offline; nothing changes
+    ex.check_removal(c, evs, delete_group=delete_group, assume_offline=True)
     if vs.content_indexing_broken:
         p.advisories.append(Advisory(f"{vs.name}'s Microsoft Search instance was deleted earlier; content indexing "
                                      "was already broken", rule=RULE_SEARCH, source=SRC_REMOVE))
