@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from ..errors import ProcedureError, StateError
 from .engine import Advisory, Procedure, Step, before_start, exchange_groups, need_cluster, wait
-from .recovery import record_configuration
+from .recovery import record_configuration, storage_from_record
 
 SRC_REMOVE = "paper, Removing Exchange Virtual Servers and Binaries from a Cluster"
 RULE_SEARCH = "deleting a virtual server's MS Search instance means re-creating the whole virtual server"
@@ -165,14 +165,10 @@ def rebuild_virtual_server(cluster, evs: str) -> Procedure:
         sa = ex.TABLE7_BY_ROLE["System Attendant"].type
         c.add_resource(rec.system_attendant, type=sa, group=rec.group,
                        dependencies=[rec.name_resource, *[d for d, _ in rec.disks]], data_disk=rec.data_disk)
+        storage_from_record(c, rec)                  # the same storage groups, stores and file locations
         for sg in rec.storage_groups:
-            if sg["name"] not in ex.virtual_server(c, rec.name).storage_groups:
-                ex.add_storage_group(c, rec.name, sg["name"], log_disk=sg["log_disk"])
             for db in sg["databases"]:
                 have = ex.virtual_server(c, rec.name).storage_groups[sg["name"]].databases
-                if db["name"] not in have:
-                    ex.add_database(c, rec.name, sg["name"], db["name"], edb_disk=db["edb_disk"],
-                                    stm_disk=db["stm_disk"], kind=db["kind"])
                 if db["kind"] == "mailbox" and db["mailboxes"]:
                     ex.add_mailboxes(c, rec.name, db["name"], db["mailboxes"] - have[db["name"]].mailboxes)
         return f"{len(ex.virtual_server(c, rec.name).resources)} Exchange resources with the same names"
