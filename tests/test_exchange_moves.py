@@ -53,6 +53,9 @@ def test_moving_logs_while_mounted_dismounts_every_database_of_the_storage_group
     assert ex.is_dismounted(c, "EXVS1", MBX) and ex.is_dismounted(c, "EXVS1", PUB)
     assert c.resources[is1].state is lk.ResourceState.ONLINE            # the store keeps running
     assert not c.is_stable()                                             # the remount is pending work
+    c.run(seconds=5)
+    (s,) = ex.impact(c, "EXVS1", since=t0).stores
+    assert s.seconds == 5 and s.interruption == (t0, None)               # still dismounted
     c.run_until_stable()
     assert not ex.is_dismounted(c, "EXVS1", MBX)
     whats = [(e.what, e.node) for e in c.log.about("EXVS1")][-3:]
@@ -107,6 +110,15 @@ def test_storage_groups_never_share_a_log_folder_after_a_move():
     ex.move_storage_group_logs(c, "EXVS1", SG, "Disk L:")      # L:\Exchsrvr\mdbdata is EXVS2's
     paths = [ex.virtual_server(c, v).storage_groups[SG].log_path for v in ("EXVS1", "EXVS2")]
     assert paths == ["L:\\Exchsrvr\\EXVS1\\mdbdata", "L:\\Exchsrvr\\mdbdata"]
+
+
+def test_a_database_file_never_lands_on_another_databases_file():
+    c = ex.demo_cluster()
+    _offline(c)
+    # EXVS2 shares the group, with L: as its data location: its priv1.edb is L:\Exchsrvr\mdbdata\priv1.edb
+    ex.create_virtual_server(c, "EXVS2", ip="132.192.1.21", disks=["Disk L:", "Disk E:"], group="EXVS1")
+    e = refused(c, lk.NameConflictError, ex.move_database, c, "EXVS1", SG, MBX, edb_disk="Disk L:")
+    assert "L:\\Exchsrvr\\mdbdata\\priv1.edb" in str(e) and e.rule == "each database has files of its own"
 
 
 # ------------------------------------------------------------ the store not mounted
