@@ -16,9 +16,12 @@ Each build follows the paper's order: the cluster and its nodes; Exchange 2000
 installed on one node at a time, each restarted before the next ("Installing
 Exchange 2000 Server"); then, per virtual server, its group with its Physical
 Disks, IP Address, Network Name and System Attendant ("Creating Exchange 2000
-Virtual Servers", here :func:`labkit.exchange.create_virtual_server`); the
-storage groups with their logs on the log array and the mailbox stores on the
-database array; the mailboxes ("Creating New Users"); the preferred owners of the
+Virtual Servers", here :func:`labkit.exchange.create_virtual_server`), with
+the database array as its one data location; Exchange System Manager moving the
+default storage group's logs to the log array ("Design Storage Before Configuring
+the Cluster", :func:`labkit.exchange.move_storage_group_logs`); the other storage
+groups with their logs on their log arrays and their mailbox stores on their
+database arrays; the mailboxes ("Creating New Users"); the preferred owners of the
 load strategy ("Cluster Load Planning"); the groups online; the model run until
 stable. Builds are deterministic (``seed``) and take milliseconds.
 
@@ -31,12 +34,17 @@ Choices the paper leaves open [D]:
 - MSCS setup would first put each shared disk into a "Disk Group"; the kit has no
   command to move a resource between groups, so each disk is created in its
   virtual server's group.
-- The design's "SG1" is Exchange's default "First Storage Group": the log array is
-  the virtual server's first disk (its data location), so setup puts the storage
-  group's logs there. Setup also puts the default stores (empty "Mailbox Store
-  (EXVSn)", and EXVS1's public store) on that data location; the users live in a
-  mailbox store "Mailbox Store SG1 (EXVSn)" on the database array. Exchange System
-  Manager would move the default stores; the Exchange layer has no move command yet.
+- The design's "SG1" is Exchange's default "First Storage Group", and its
+  "Mailbox Store" is setup's default "Mailbox Store (EXVSn)", which holds its users.
+  Setup asks for one data location and puts the default storage group -- logs,
+  mailbox store and, in EXVS1, the cluster's public store -- there; the kit gives
+  it SG1's database array, then moves the logs to the log array (and a streaming
+  store to its own array, when the design separates it). So no log array holds a
+  database (Table 8) and no empty default store is left behind. The paper moves
+  files once the group is online; the kit moves them before the store first
+  mounts, so nothing is dismounted -- the same end state.
+- Further storage groups get one mailbox store each, "Mailbox Store SGn (EXVSn)"
+  (:func:`mailbox_store_name`).
 
 >>> c = four_node_5000()
 >>> [(g, c.groups[g].owner, str(c.groups[g].state)) for g in ("EXVS1", "EXVS4")]
@@ -54,8 +62,8 @@ from .planning.load import (LoadPlan, Strategy, VirtualServerPlan, check_failove
                             plan_load, split)
 from .planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, default_cluster_name,
                               default_node_names, naming_plan, require_valid_naming, table10)
-from .planning.storage import (TABLE9_USERS, Role, StorageDesign, check as check_storage, database, logs,
-                               plan_storage, table9)
+from .planning.storage import (DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, check as check_storage,
+                               database, logs, plan_storage, table9)
 
 SRC_FIG7 = "paper, Figure 7 and Tables 9 and 10 (4-node cluster for 5,000 users)"
 #: Drive letters [D]: database arrays, then log arrays, then the rest (Q: is the quorum).
@@ -66,7 +74,8 @@ FIRST_SG = ex.FIRST_SG
 
 
 def mailbox_store_name(virtual_server: str, storage_group: str) -> str:
-    """The mailbox store holding a storage group's users.
+    """The mailbox store :func:`build` creates for the users of a design storage group
+    after the first (the first's users live in setup's default "Mailbox Store (EXVSn)").
 
     >>> mailbox_store_name("EXVS1", "SG1")
     'Mailbox Store SG1 (EXVS1)'
@@ -128,14 +137,23 @@ def _layout(storage: StorageDesign, vs: str) -> dict:
     return out
 
 
+def _data_location(sg_layout: dict) -> str | None:
+    """The array setup gets as a virtual server's one data location: where the design
+    puts the first storage group's default store (else its first database, else its logs)."""
+    dbs = sg_layout["databases"]
+    edb, stm = dbs.get(DEFAULT_DATABASE) or next(iter(dbs.values()), (None, None))
+    return edb or stm or sg_layout["logs"]
+
+
 def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition: str | None = None, seed: int = 0,
           late_nodes=(), online: bool = True, name: str = "scenario", notes=()) -> Scenario:
     """Build an Exchange 2000 cluster from the three plans, in the paper's order.
 
     Nodes are those of ``plan`` (named and addressed by ``naming``); each planned
     virtual server gets the arrays ``storage`` gives it, its storage groups (the
-    first is "First Storage Group", logging on the first log array) with one
-    mailbox store each, its users shared evenly over them, and its preferred owners.
+    first is setup's "First Storage Group" with its default mailbox store, created
+    on the first database array, its logs then moved to the first log array) with
+    one mailbox store each, its users shared evenly over them, and its preferred owners.
     ``late_nodes`` join -- and get Exchange -- only after the virtual servers exist,
     so they are missing from their possible owners (paper, Resource Ownership and
     Failover). With ``online`` the groups come online on their home nodes.
@@ -170,8 +188,9 @@ def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition
             raise ValidationError(f"the storage design has no arrays for {v.name}",
                                   rule="every virtual server has its arrays", source="paper, Table 9")
         sgs = list(lay)
-        first_log = lay[sgs[0]]["logs"]
-        labels = [first_log] if first_log else []
+        first = lay[sgs[0]]
+        data = _data_location(first)
+        labels = [data] if data else []
         for sg in sgs:
             for lab in [lay[sg]["logs"], *(x for pair in lay[sg]["databases"].values() for x in pair)]:
                 if lab and lab not in labels:
@@ -180,17 +199,28 @@ def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition
         for lab in labels:
             drive = letters.get(lab)
             c.add_resource(lab, type="Physical Disk", group=v.name, **({"drive": drive} if drive else {}))
-        # IP Address, Network Name, then the System Attendant, which creates the rest (Table 7)
+        # IP Address, Network Name, then the System Attendant, which creates the rest (Table 7);
+        # the one data location setup asks for is the first storage group's database array
         ex.create_virtual_server(c, v.name, ip=naming.address_of(v.name), disks=labels, group=v.name)
+        data = labels[0]
+        if first["logs"] and first["logs"] != data:    # Exchange System Manager: the logs to their array
+            ex.move_storage_group_logs(c, v.name, FIRST_SG, first["logs"])
+        default = next(db.name for db in ex.virtual_server(c, v.name).storage_groups[FIRST_SG].databases.values()
+                       if db.kind == "mailbox")
         per_sg = split(v.users, len(sgs))
         for i, sg in enumerate(sgs):                   # storage groups, stores, mailboxes
             ex_sg = FIRST_SG if i == 0 else sg
             if i > 0:
-                ex.add_storage_group(c, v.name, ex_sg, log_disk=lay[sg]["logs"] or labels[0])
+                ex.add_storage_group(c, v.name, ex_sg, log_disk=lay[sg]["logs"] or data)
             dbs = list(lay[sg]["databases"].items())
             for j, (db, (edb, stm)) in enumerate(dbs):
-                store = mailbox_store_name(v.name, sg) if db == "Mailbox Store" else f"{db} ({v.name})"
-                ex.add_database(c, v.name, ex_sg, store, edb_disk=edb, stm_disk=stm)
+                if i == 0 and db == DEFAULT_DATABASE:  # setup's default store, on the data location
+                    store = default
+                    if (edb or data) != data or (stm or data) != data:
+                        ex.move_database(c, v.name, FIRST_SG, store, edb_disk=edb, stm_disk=stm)
+                else:
+                    store = mailbox_store_name(v.name, sg) if db == DEFAULT_DATABASE else f"{db} ({v.name})"
+                    ex.add_database(c, v.name, ex_sg, store, edb_disk=edb, stm_disk=stm)
                 share = split(per_sg[i], len(dbs))[j]
                 if share:
                     ex.add_mailboxes(c, v.name, store, share)

@@ -108,6 +108,11 @@ EXCHANGE_CALLS = {
     "add_mailboxes": (("EXVS1", "Mailbox Store (EXVS1)", 10), {}),
     "storage_groups_on": (("1-CURLY",), {}),
     "remove_virtual_server": (("EXVS1",), {}),
+    "check_removal": (("EXVS1",), {"delete_group": False, "assume_offline": True}),
+    "move_storage_group_logs": (("EXVS1", "First Storage Group", "Disk L:"), {}),
+    "move_database": (("EXVS1", "First Storage Group", "Mailbox Store (EXVS1)"),
+                      {"edb_disk": "Disk L:", "stm_disk": "Disk L:"}),
+    "is_dismounted": (("EXVS1", "Mailbox Store (EXVS1)"), {}),
     "install": (("2-MOE",), {}),
     "uninstall": (("2-MOE",), {}),
 }

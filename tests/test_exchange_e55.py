@@ -83,3 +83,80 @@ def test_comparison_table_covers_the_differences():
     aspects = [row["aspect"] for row in e55.COMPARISON]
     assert {"failover mode", "binaries", "virtual servers", "resource DLL"} <= set(aspects)
     assert all(row["source"].startswith("paper") for row in e55.COMPARISON)
+
+
+# ------------------------------------------------------------ taking mailboxes out
+MBX = "Mailbox Store (EXVS1)"
+
+
+def _beside(mailboxes=1000):
+    """An Exchange 5.5 cluster (online, with mailboxes) and an Exchange 2000 cluster beside it."""
+    old = lk.Cluster("OLDEX", ip="132.192.2.100")
+    old.add_node("A55", ip="132.192.2.1")
+    old.run_until_stable()
+    e55.create_virtual_server(old, "EX55", ip="132.192.2.11", disk="Disk E:")
+    e55.add_mailboxes(old, mailboxes)
+    old.online_group("EX55")
+    old.run_until_stable()
+    return old, ex.demo_cluster()
+
+
+def _both_refused(old, new, exc, *args):
+    before = (old.to_dict(), new.to_dict())
+    e = refused(new, exc, e55.move_mailboxes, old, new, *args)
+    assert (old.to_dict(), new.to_dict()) == before
+    return e
+
+
+def test_move_mailboxes_takes_them_out_of_exchange55_into_an_exchange2000_store():
+    old, new = _beside()
+    assert e55.move_mailboxes(old, new, "EXVS1", MBX, 400) == 600
+    assert e55.server(old).mailboxes == 600 and ex.virtual_server(new, "EXVS1").mailboxes == 400
+    assert [e.what for e in old.log.about("EX55")][-1] == "400 mailboxes moved out"
+    assert [e.what for e in new.log.about("EXVS1")][-1] == "400 mailboxes moved in"
+    assert e55.move_mailboxes(old, new, "EXVS1", MBX, 600) == 0
+
+
+def test_move_mailboxes_moves_only_mailboxes_that_exist():
+    old, new = _beside(100)
+    e = _both_refused(old, new, lk.LimitError, "EXVS1", MBX, 101)
+    assert "Mailbox Relocation" in e.source
+    _both_refused(old, new, lk.ValidationError, "EXVS1", MBX, 0)
+    _both_refused(old, new, lk.ValidationError, "EXVS1", MBX, True)
+
+
+def test_move_mailboxes_needs_both_stores_running():
+    old, new = _beside()
+    old.offline_group("EX55")
+    old.run_until_stable()
+    e = _both_refused(old, new, lk.StateError, "EXVS1", MBX, 10)
+    assert e.rule == "Move Mailbox needs both stores running [D]"
+    old.online_group("EX55")
+    old.run_until_stable()
+    new.offline_group("EXVS1")
+    new.run_until_stable()
+    _both_refused(old, new, lk.StateError, "EXVS1", MBX, 10)
+    new.online_group("EXVS1")
+    new.run_until_stable()
+    ex.move_database(new, "EXVS1", ex.FIRST_SG, MBX, edb_disk="Disk L:")     # dismounted for the move
+    assert "dismounted" in str(_both_refused(old, new, lk.StateError, "EXVS1", MBX, 10))
+    new.run_until_stable()
+    e55.move_mailboxes(old, new, "EXVS1", MBX, 10)
+
+
+def test_move_mailboxes_goes_into_a_mailbox_store_of_another_cluster():
+    old, new = _beside()
+    _both_refused(old, new, lk.ConfigurationError, "EXVS1", "Public Folder Store (EXVS1)", 10)
+    _both_refused(old, new, lk.NotFoundError, "EXVS1", "Nope", 10)
+    _both_refused(old, new, lk.NotFoundError, "EXVS9", MBX, 10)
+    e = refused(old, lk.ConfigurationError, e55.move_mailboxes, old, old, "EX55", MBX, 10)
+    assert e.rule == "Exchange 5.5 and Exchange 2000 do not share a cluster"
+    _both_refused(new, old, lk.NotFoundError, "EXVS1", MBX, 10)         # no Exchange 5.5 server there
+    refused(old, lk.ValidationError, e55.move_mailboxes, old, "NEWEX", "EXVS1", MBX, 10)
+
+
+def test_move_mailboxes_needs_exchange_full_administrator_rights_on_the_target():
+    old, new = _beside()
+    new.add_account("LAB\\operator")
+    with new.acting_as("LAB\\operator"):
+        _both_refused(old, new, lk.AccessDeniedError, "EXVS1", MBX, 10)

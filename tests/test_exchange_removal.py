@@ -110,3 +110,69 @@ def test_a_shared_group_is_kept_while_it_holds_another_virtual_server():
 def test_remove_unknown_virtual_server():
     c = ex.demo_cluster()
     refused(c, lk.NotFoundError, ex.remove_virtual_server, c, "EXVS9")
+
+
+# ------------------------------------------------------------------- check_removal
+def _same_refusal(c, exc, evs, **kw):
+    """check_removal refuses exactly as remove_virtual_server does, and changes nothing."""
+    e1 = refused(c, exc, ex.check_removal, c, evs, **kw)
+    e2 = refused(c, exc, ex.remove_virtual_server, c, evs, **kw)
+    assert (type(e1), str(e1), e1.rule, e1.source) == (type(e2), str(e2), e2.rule, e2.source)
+    return e1
+
+
+def test_check_removal_refuses_an_online_virtual_server_as_removal_does():
+    c = ex.demo_cluster()
+    e = _same_refusal(c, lk.StateError, "EXVS1")
+    assert "offline" in e.rule
+
+
+def test_check_removal_refuses_the_mta_virtual_server_while_others_remain():
+    c = ex.demo_cluster()
+    ex.create_virtual_server(c, "EXVS2", ip="132.192.1.21", disks=["Disk F:"])
+    _offline(c, "EXVS1")
+    assert "MTA" in _same_refusal(c, lk.ProcedureError, "EXVS1").rule
+
+
+def test_check_removal_refuses_deleting_a_shared_group():
+    c = ex.demo_cluster()
+    _offline(c, "EXVS1")
+    ex.create_virtual_server(c, "EXVS2", ip="132.192.1.21", disks=["Disk E:"], group="EXVS1")
+    _same_refusal(c, lk.ConfigurationError, "EXVS2", delete_group=True)
+
+
+def test_check_removal_refuses_deleting_the_cluster_group():
+    c = ex.demo_cluster()
+    sa = ex.virtual_server(c, "EXVS1").system_attendant
+    # a virtual server built by hand in the Cluster Group: that group (and the quorum) must stay
+    c.add_resource("CG Name 3", type="Network Name", group="Cluster Group", name="EXVS3",
+                   dependencies=["Cluster IP Address"])
+    c.add_resource("SA 3", type=c.resources[sa].type, group="Cluster Group", dependencies=["CG Name 3", "Disk Q:"])
+    e = refused(c, lk.ConfigurationError, ex.check_removal, c, "EXVS3", delete_group=True, assume_offline=True)
+    assert "quorum" in e.rule
+    _same_refusal(c, lk.StateError, "EXVS3", delete_group=True)      # and the Cluster Group never goes offline
+
+
+def test_check_removal_needs_exchange_full_administrator_rights():
+    c = ex.demo_cluster()
+    _offline(c, "EXVS1")
+    c.add_account("LAB\\operator")
+    with c.acting_as("LAB\\operator"):
+        _same_refusal(c, lk.AccessDeniedError, "EXVS1")
+
+
+def test_check_removal_passes_where_removal_succeeds_and_changes_nothing():
+    c = ex.demo_cluster()
+    _offline(c, "EXVS1")
+    before = c.to_dict()
+    assert ex.check_removal(c, "EXVS1", delete_group=True) is None
+    assert c.to_dict() == before
+    ex.remove_virtual_server(c, "EXVS1", delete_group=True)
+
+
+def test_check_removal_can_assume_the_group_will_be_taken_offline_first():
+    c = ex.demo_cluster()
+    ex.check_removal(c, "EXVS1", assume_offline=True)          # online, but the last one: fine
+    ex.create_virtual_server(c, "EXVS2", ip="132.192.1.21", disks=["Disk F:"])
+    refused(c, lk.ProcedureError, ex.check_removal, c, "EXVS1", assume_offline=True)
+    refused(c, lk.ValidationError, ex.check_removal, c, "EXVS1", assume_offline="yes")

@@ -16,7 +16,7 @@ from invariants import check_invariants
 LONG = os.environ.get("LABKIT_HYPOTHESIS") == "long"
 PROFILE = settings(max_examples=1000 if LONG else 60, stateful_step_count=60 if LONG else 30,
                    derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
-COUNTS = {"steps": 0, "refused": 0, "clusters": 0, "violations": 0}
+COUNTS = {"steps": 0, "refused": 0, "clusters": 0, "violations": 0, "store dismounts": 0}
 
 
 def exchange_cluster(nodes: int, sgs: list[int]) -> lk.Cluster:
@@ -100,6 +100,20 @@ class ExchangeCampaign(RuleBasedStateMachine):
     def monitor(self, s):
         self.do("crash_resource_monitor", self.stores[s % len(self.stores)])
 
+    @rule(v=st.integers(0, 7), to_log=st.booleans())
+    def esm_move(self, v, to_log):
+        """Exchange System Manager moves the first storage group's logs (a dismount while mounted)."""
+        names = ex.virtual_servers(self.c)
+        if not names:
+            return
+        evs = names[v % len(names)]
+        COUNTS["steps"] += 1
+        try:
+            move = ex.move_storage_group_logs(self.c, evs, ex.FIRST_SG, f"Disk {evs} {'LOG' if to_log else 'DB'}")
+            COUNTS["store dismounts"] += move.dismounted
+        except lk.LabkitError:
+            COUNTS["refused"] += 1
+
     @rule(split=st.integers(1, 7))
     def partition(self, split):
         live = [n for n in self.nodes if n in self.c.nodes]
@@ -139,4 +153,4 @@ def test_report_campaign(record_property):
     for k, v in COUNTS.items():
         record_property(f"exchange fault campaign {k}", v)
     print(f"exchange fault campaign: {COUNTS}")
-    assert COUNTS["steps"] > 0 and COUNTS["violations"] == 0
+    assert COUNTS["steps"] > 0 and COUNTS["violations"] == 0 and COUNTS["store dismounts"] > 0

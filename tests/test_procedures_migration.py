@@ -32,6 +32,21 @@ def test_mailbox_relocation_runs_green_between_two_clusters():
     assert old.clock.ms >= report.seconds * 1000 and any(e.what.endswith("moved out") for e in old.log)
 
 
+def test_relocation_moves_each_batch_with_exchange55_move_mailboxes():
+    old, new = _old55(), reference_cluster()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite(), batch=500)
+    p.run(until="move mailboxes: batch 1 of 3")
+    assert [e.what for e in new.log.about("EXVS1")][-1] == "500 mailboxes moved in"
+    assert [e.what for e in old.log.about("EX55")][-1] == "500 mailboxes moved out"
+    old.offline_group("EX55")                      # Move Mailbox needs the 5.5 store running
+    old.run_until_stable()
+    e = step_refused(p, lk.StateError)
+    assert e.rule == "Move Mailbox needs both stores running [D]" and e55.server(old).mailboxes == 700
+    old.online_group("EX55")
+    old.run_until_stable()
+    assert p.run().complete and e55.server(old) is None
+
+
 def test_relocation_needs_a_non_clustered_exchange_2000_server_in_the_site():
     old, new = _old55(), reference_cluster()
     site = pr.ExchangeSite(exchange2000_servers=[], srs_server=None)

@@ -228,3 +228,15 @@ def test_the_configuration_record_lists_what_recreation_needs():
     v = r.virtual_servers[1]
     assert (v.name, v.ip, v.preferred_owners, v.data_disk) == ("EXVS2", "132.192.1.21", ["2-MOE"], "Disk F:")
     assert v.storage_groups[0]["databases"][0]["mailboxes"] == 1250
+
+
+def test_a_recreated_virtual_server_gets_its_recorded_file_locations_back():
+    from labkit import scenarios as sc
+    c = sc.four_node_5000()                       # logs moved off the data location with Exchange System Manager
+    rec = next(v for v in pr.record_configuration(c).virtual_servers if v.name == "EXVS3")
+    before = [{**r, "mailboxes": 0} for r in ex.layout(c, "EXVS3")]    # mailboxes come back from the backup
+    c.offline_group("EXVS3")
+    c.run_until_stable()
+    ex.remove_virtual_server(c, "EXVS3", delete_group=True)
+    pr.recreate_virtual_server(c, rec)
+    assert ex.layout(c, "EXVS3") == before and before[0]["log_disk"] == "VS3-SG1 LOG Device"

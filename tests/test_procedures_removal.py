@@ -67,3 +67,15 @@ def test_removing_an_unknown_virtual_server_is_refused():
     e = step_refused(pr.remove_virtual_server(c, "EXVS9"), lk.NotFoundError)
     assert "EXVS9" in str(e)
     refused(c, lk.NotFoundError, ex.virtual_server, c, "EXVS9")
+
+
+def test_a_recreated_virtual_server_gets_its_storage_layout_back():
+    from labkit import scenarios as sc
+    c = sc.four_node_5000()                       # logs moved to the LOG Device with Exchange System Manager
+    before = ex.layout(c, "EXVS2")
+    c.offline_group("EXVS2")
+    c.run_until_stable()
+    c.delete_resource(ex.virtual_server(c, "EXVS2").resources["MS Search"])
+    report = pr.rebuild_virtual_server(c, "EXVS2").run()
+    assert report.complete and ex.layout(c, "EXVS2") == before
+    assert before[0]["log_disk"] == "VS2-SG1 LOG Device"

@@ -65,17 +65,43 @@ def test_each_virtual_server_has_its_log_disk_and_database_disk_as_dependencies_
 
 
 def test_one_storage_group_per_virtual_server_logs_on_log_disk_users_on_database_disk(ref):
+    """Table 9: each virtual server's logs on its LOG Device, its database (EDB+STM) on its
+    Database Device -- the final layout, as Exchange System Manager shows it."""
     c = ref.cluster
+    drive = lambda disk: c.resources[disk].properties["drive"]
     for i, vs_name in enumerate(ex.virtual_servers(c), 1):
-        vs = ex.virtual_server(c, vs_name)
-        assert list(vs.storage_groups) == [ex.FIRST_SG]
-        sg = vs.storage_groups[ex.FIRST_SG]
-        assert sg.log_disk == f"VS{i}-SG1 LOG Device"
-        (store,) = [db for db in sg.databases.values() if db.mailboxes]
-        assert (store.name, store.edb_disk, store.stm_disk, store.mailboxes) == (
-            sc.mailbox_store_name(vs_name, "SG1"), f"VS{i}-SG1 Database Device", f"VS{i}-SG1 Database Device",
-            pl.storage.TABLE9_USERS // 4)
+        log, db = f"VS{i}-SG1 LOG Device", f"VS{i}-SG1 Database Device"
+        rows = ex.layout(c, vs_name)
+        stores = [(r["database"], r["kind"], r["mailboxes"]) for r in rows]
+        assert stores == [(f"Mailbox Store ({vs_name})", "mailbox", pl.storage.TABLE9_USERS // 4)] + (
+            [(f"Public Folder Store ({vs_name})", "public", 0)] if i == 1 else [])   # one public store per cluster
+        for r in rows:
+            assert (r["storage_group"], r["log_disk"], r["edb_disk"], r["stm_disk"]) == (ex.FIRST_SG, log, db, db)
+            assert r["log_path"] == f"{drive(log)}\\Exchsrvr\\mdbdata"
+            assert r["edb_file"].startswith(f"{drive(db)}\\Exchsrvr\\mdbdata\\")
+            assert r["stm_file"].startswith(f"{drive(db)}\\Exchsrvr\\mdbdata\\")
     assert sum(ex.virtual_server(c, v).mailboxes for v in ex.virtual_servers(c)) == 5000
+
+
+def test_no_store_is_left_on_a_log_disk(ref):
+    c = ref.cluster
+    logs = {sg.log_disk for v in ex.virtual_servers(c) for sg in ex.virtual_server(c, v).storage_groups.values()}
+    assert logs == {f"VS{i}-SG1 LOG Device" for i in range(1, 5)}
+    assert not [r["database"] for r in ex.layout(c) if {r["edb_disk"], r["stm_disk"]} & logs]
+
+
+def test_the_logs_are_moved_with_exchange_system_manager_before_the_store_first_mounts(ref):
+    c, log = ref.cluster, ref.cluster.log
+    drive = lambda disk: c.resources[disk].properties["drive"]
+    for i, vs in enumerate(ex.virtual_servers(c), 1):
+        moved = [e for e in log.about(vs) if e.what == f"transaction logs of {ex.FIRST_SG!r} moved"]
+        db, logs = drive(f"VS{i}-SG1 Database Device"), drive(f"VS{i}-SG1 LOG Device")
+        assert len(moved) == 1 and moved[0].why.startswith(f"{db}\\Exchsrvr\\mdbdata -> {logs}\\Exchsrvr\\mdbdata")
+        store = ex.virtual_server(c, vs).information_store
+        first_online = next(j for j, e in enumerate(log) if e.obj == store and e.what.endswith("-> Online"))
+        assert log.index(moved[0]) < first_online
+        assert ex.virtual_server(c, vs).dismounts == []                   # nothing was mounted yet
+    assert ex.virtual_server(c, "EXVS1").data_disk == "VS1-SG1 Database Device"
 
 
 def test_drive_letters_are_unique_and_the_quorum_is_q(ref):
@@ -210,3 +236,17 @@ def test_flaws_checks_a_bare_cluster_and_refuses_other_things():
     assert sc.flaws(sc.four_node_5000(), k=1) == []
     with pytest.raises(lk.ValidationError):
         sc.flaws("FOUR-STOOGES")
+
+
+def test_a_design_with_a_separate_streaming_store_array_gets_it_by_a_database_move():
+    from labkit.planning.storage import Array, PlannedArray, StorageDesign, edb, quorum, stm
+    design = StorageDesign("EDB and STM apart", [
+        PlannedArray("Q", Array("RAID 1", 2), [quorum()]),
+        PlannedArray("VS1 LOGS", Array("RAID 1", 2), [pl.storage.logs("EXVS1", "SG1")]),
+        PlannedArray("VS1 EDB", Array("RAID 0+1", 4), [edb("EXVS1", "SG1")]),
+        PlannedArray("VS1 STM", Array("RAID 5", 3), [stm("EXVS1", "SG1")])])
+    s = sc.build(pl.naming_plan(2), design, pl.plan_load("standby", 2, 500))
+    (row,) = [r for r in ex.layout(s.cluster, "EXVS1") if r["kind"] == "mailbox"]
+    assert (row["database"], row["log_disk"], row["edb_disk"], row["stm_disk"], row["mailboxes"]) == (
+        "Mailbox Store (EXVS1)", "VS1 LOGS", "VS1 EDB", "VS1 STM", 500)
+    assert any(e.what == "database 'Mailbox Store (EXVS1)' moved" for e in s.cluster.log.about("EXVS1"))

@@ -22,26 +22,29 @@ Views (Graphviz) are in :mod:`labkit.exchange.diagrams` (``ex.diagrams``), loade
 first use so that the model never imports graphviz.
 """
 from . import e55
-from .clients import Impact, ProtocolImpact, impact, outages, set_clients
+from .clients import Impact, ProtocolImpact, StoreImpact, impact, outages, set_clients
 from .components import COMPONENTS, TABLE5, Component, add_component, check_component
 from .demo import demo_cluster
 from .model import (FULL_ADMIN, PROTOCOLS, Database, ExchangeOrg, ExchangeSettings, StorageGroup,
                     VirtualServer)
-from .servers import (create_virtual_server, remove_virtual_server, resource_names, virtual_server,
-                      virtual_servers)
+from .servers import (check_removal, create_virtual_server, remove_virtual_server, resource_names,
+                      virtual_server, virtual_servers)
 from .setup import configure, install, installed_nodes, uninstall
-from .storage import (FIRST_SG, add_database, add_mailboxes, add_storage_group, find_database,
-                      find_storage_group, layout, storage_groups_on)
+from .storage import (FIRST_SG, StoreMove, add_database, add_mailboxes, add_storage_group, find_database,
+                      find_storage_group, is_dismounted, layout, move_database, move_storage_group_logs,
+                      storage_groups_on)
 from .types import (EXCHANGE_TYPE_NAMES, EXCHANGE_TYPES, TABLE7, TABLE7_BY_ROLE, Table7Row,
                     install_under_way, installed)
 
 __all__ = [
     "install", "uninstall", "installed", "installed_nodes", "install_under_way", "configure",
-    "create_virtual_server", "remove_virtual_server", "virtual_server", "virtual_servers", "resource_names",
+    "create_virtual_server", "remove_virtual_server", "check_removal", "virtual_server", "virtual_servers",
+    "resource_names",
     "add_storage_group", "add_database", "add_mailboxes", "storage_groups_on", "layout", "FIRST_SG",
-    "find_storage_group", "find_database",
+    "find_storage_group", "find_database", "move_storage_group_logs", "move_database", "StoreMove",
+    "is_dismounted",
     "TABLE5", "COMPONENTS", "Component", "check_component", "add_component",
-    "set_clients", "impact", "outages", "Impact", "ProtocolImpact",
+    "set_clients", "impact", "outages", "Impact", "ProtocolImpact", "StoreImpact",
     "TABLE7", "TABLE7_BY_ROLE", "Table7Row", "EXCHANGE_TYPES", "EXCHANGE_TYPE_NAMES",
     "ExchangeOrg", "ExchangeSettings", "VirtualServer", "StorageGroup", "Database",
     "FULL_ADMIN", "PROTOCOLS", "demo_cluster", "e55",

@@ -10,6 +10,13 @@ notice (paper, Clustering Support in Exchange 2000). The resource timeline is
 read from the cluster log; the group's outages (``group.outages``) are reported
 alongside as the cluster's own view.
 
+A database dismounted by an Exchange System Manager move (see
+:func:`labkit.exchange.move_storage_group_logs`) cuts off only the users whose
+mailboxes are in it, while every resource stays Online: :func:`impact` lists those
+dismounts in ``stores``. Users of a protocol are spread over the databases in
+proportion to their mailboxes [D]; a dismount and a failover in the same window
+are counted separately.
+
 >>> from labkit.exchange import demo_cluster
 >>> c = demo_cluster()
 >>> set_clients(c, "EXVS1", mapi=1000, pop3=200)
@@ -25,7 +32,7 @@ from datetime import datetime, timedelta
 
 from ..cluster.model import ResourceState
 from ..errors import NotFoundError, ValidationError
-from .model import PROTOCOLS
+from .model import PROTOCOLS, VirtualServer
 
 _STATES = {s.value: s for s in ResourceState}
 _ROLE_2000 = {"MAPI": "Information Store", "POP3": "POP3", "IMAP4": "IMAP4", "HTTP": "HTTP"}
@@ -47,6 +54,21 @@ class ProtocolImpact:
 
 
 @dataclass(frozen=True)
+class StoreImpact:
+    """One Exchange System Manager dismount within the window: the storage group, the
+    databases dismounted, their mailboxes, the users cut off (all protocols), how long
+    (clipped to the window) and ``(start, end)`` (``end`` None if still dismounted)."""
+
+    storage_group: str
+    databases: tuple[str, ...]
+    mailboxes: int
+    users: int
+    seconds: float
+    interruption: tuple[datetime, datetime | None]
+    why: str
+
+
+@dataclass(frozen=True)
 class Impact:
     """What users of a virtual server saw between ``since`` and ``until``.
 
@@ -59,6 +81,10 @@ class Impact:
     until: datetime
     protocols: tuple[ProtocolImpact, ...]
     group_outage_seconds: float
+    #: Exchange System Manager dismounts in the window (Exchange 2000 only)
+    stores: tuple[StoreImpact, ...] = ()
+    #: ``(protocol, users)``: users of each protocol whose database was dismounted
+    store_users: tuple[tuple[str, int], ...] = ()
 
     def protocol(self, name: str) -> ProtocolImpact:
         for p in self.protocols:
@@ -70,21 +96,28 @@ class Impact:
 
     @property
     def users_affected(self) -> int:
-        return sum(p.users for p in self.protocols if p.affected)
+        """Users of a protocol that was interrupted, plus, of the other protocols, the
+        users whose database was dismounted."""
+        hit = dict(self.store_users)
+        return sum(p.users if p.affected else hit.get(p.protocol, 0) for p in self.protocols)
 
     @property
     def seconds(self) -> float:
-        """The longest interruption any protocol's users saw (total over the window)."""
-        return max((p.seconds for p in self.protocols if p.users), default=0.0)
+        """The longest interruption any protocol's users -- or a dismounted database's
+        users -- saw (total over the window)."""
+        return max([p.seconds for p in self.protocols if p.users] + [s.seconds for s in self.stores if s.users],
+                   default=0.0)
 
     @property
     def user_seconds(self) -> float:
-        return sum(p.users * p.seconds for p in self.protocols)
+        return sum(p.users * p.seconds for p in self.protocols) + sum(s.users * s.seconds for s in self.stores)
 
     def __str__(self) -> str:
         parts = ", ".join(f"{p.protocol} {p.users:,} users {p.seconds:g} s" for p in self.protocols if p.users)
+        stores = "".join(f"; {s.storage_group!r} dismounted {s.seconds:g} s ({s.users:,} users)" for s in self.stores)
         return (f"{self.virtual_server}: {self.users_affected:,} users affected, up to {self.seconds:g} s of "
-                f"interruption ({parts or 'no clients'}); group not Online for {self.group_outage_seconds:g} s")
+                f"interruption ({parts or 'no clients'}){stores}; group not Online for "
+                f"{self.group_outage_seconds:g} s")
 
 
 def _server(cluster, evs):
@@ -215,7 +248,7 @@ def impact(cluster, evs: str, since: datetime | None = None, until: datetime | N
     """Users affected and seconds of interruption for virtual server ``evs`` between
     ``since`` (e.g. ``cluster.now`` taken just before a failover) and ``until``
     (default: now). Works for Exchange 2000 and Exchange 5.5 virtual servers."""
-    _, name, group, _, users = _server(cluster, evs)
+    obj, name, group, _, users = _server(cluster, evs)
     start = _to_ms(cluster, since)
     end = _to_ms(cluster, until) if until is not None else cluster.clock.ms
     rows = []
@@ -232,7 +265,35 @@ def impact(cluster, evs: str, since: datetime | None = None, until: datetime | N
         f = end if f is None else f
         s, f = max(s, start), min(f, end)
         gsecs += max(0, f - s)
-    return Impact(name, cluster.clock.at(start), cluster.clock.at(end), tuple(rows), gsecs / 1000)
+    stores, store_users = _store_impact(cluster, obj, users, start, end, until is None) \
+        if isinstance(obj, VirtualServer) else ((), ())
+    return Impact(name, cluster.clock.at(start), cluster.clock.at(end), tuple(rows), gsecs / 1000, stores,
+                  store_users)
+
+
+def _share(users: dict, mailboxes: int, total: int) -> dict:
+    """Users of each protocol whose mailboxes are among ``mailboxes`` of ``total`` [D]."""
+    if mailboxes <= 0 or total <= 0:
+        return {p: 0 for p in users}
+    return {p: min(n, round(n * mailboxes / total)) for p, n in users.items()}
+
+
+def _store_impact(cluster, vs, users: dict, start: int, end: int, open_ended: bool):
+    total = max(vs.mailboxes, 1)
+    rows, hit = [], {}
+    for d in vs.dismounts:
+        s, f = max(d["start_ms"], start), min(d["end_ms"], end)
+        if f <= s:
+            continue
+        mailboxes = sum(d["databases"].values())
+        for db, n in d["databases"].items():
+            hit[(d["storage_group"], db)] = max(n, hit.get((d["storage_group"], db), 0))
+        still = open_ended and d["end_ms"] > end
+        rows.append(StoreImpact(d["storage_group"], tuple(d["databases"]), mailboxes,
+                                sum(_share(users, mailboxes, total).values()), (f - s) / 1000,
+                                (cluster.clock.at(s), None if still else cluster.clock.at(f)), d["why"]))
+    hit_users = _share(users, sum(hit.values()), total)
+    return tuple(rows), tuple((p, hit_users[p]) for p in PROTOCOLS if hit)
 
 
 def _still_down(cluster, evs, protocol) -> bool:

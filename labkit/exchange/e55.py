@@ -151,6 +151,85 @@ def add_mailboxes(cluster, count: int) -> int:
     return vs.mailboxes
 
 
+SRC_MOVE = "paper, Mailbox Relocation Strategy (Migrating From Exchange 5.5 Clusters)"
+
+
+def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
+    """Move ``count`` mailboxes from the Exchange 5.5 virtual server of cluster ``source``
+    to mailbox store ``database`` of Exchange 2000 virtual server ``evs`` in cluster
+    ``target`` (Active Directory Users and Computers, Exchange Tasks, Move Mailbox) --
+    the paper's mailbox relocation, done in batches. Returns the mailboxes left on the
+    Exchange 5.5 server.
+
+    Refused, changing neither cluster: the Exchange 2000 cluster is the 5.5 one (the
+    two do not share a cluster); more mailboxes than the 5.5 server holds; either store
+    not running -- Move Mailbox reads the mailbox from the running 5.5 Information Store
+    and writes it into a mounted Exchange 2000 store [D]; a target that is not a mailbox
+    store; an account without Exchange Full Administrator rights on the target. How long
+    a batch takes is the caller's to simulate (see ``labkit.procedures.mailbox_relocation``).
+
+    >>> import labkit as lk
+    >>> from labkit.exchange import demo_cluster
+    >>> old = lk.Cluster("OLDEX", ip="10.0.0.100"); _ = old.add_node("A", ip="10.0.0.1")
+    >>> create_virtual_server(old, "EX55", ip="10.0.0.11"); add_mailboxes(old, 300)
+    'EX55'
+    300
+    >>> old.online_group("EX55"); old.run_until_stable()
+    >>> new = demo_cluster()
+    >>> move_mailboxes(old, new, "EXVS1", "Mailbox Store (EXVS1)", 200)
+    100
+    >>> from labkit.exchange import virtual_server
+    >>> virtual_server(new, "EXVS1").mailboxes
+    200
+    """
+    from .model import need_org
+    from .storage import find_database, is_dismounted
+    from .types import check_full_admin
+    for what, c in (("source", source), ("target", target)):
+        if not hasattr(c, "extensions") or not hasattr(c, "transaction"):
+            raise ValidationError(f"{what} must be a labkit Cluster, not {c!r}", rule="mailboxes move between clusters")
+    old = server(source)
+    if old is None:
+        raise NotFoundError(f"{source.name} has no Exchange 5.5 virtual server",
+                            rule="mailboxes are moved out of an Exchange 5.5 server", source=SRC_MOVE)
+    if source is target:
+        raise ConfigurationError("the Exchange 2000 virtual server is on the Exchange 5.5 cluster",
+                                 rule="Exchange 5.5 and Exchange 2000 do not share a cluster",
+                                 source="paper, Migrating From Exchange 5.5 Clusters")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    if count > old.mailboxes:
+        raise LimitError(f"{old.name} holds {old.mailboxes} mailboxes, not {count}",
+                         rule="Move Mailbox moves mailboxes that exist", source=SRC_MOVE)
+    check_full_admin(target, "move mailboxes")
+    o = need_org(target)
+    vs = o.server(evs)
+    sg, db = find_database(target, evs, database)
+    if db.kind != "mailbox":
+        raise ConfigurationError(f"{database!r} is a public store; mailboxes live in mailbox stores",
+                                 rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
+    store55 = source.resources[old.resources["Information Store"]]
+    if store55.state is not ResourceState.ONLINE:
+        raise StateError(f"{old.name}'s Information Store is {store55.state}; bring group {old.group!r} online",
+                         rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
+    store = target.resources.get(vs.resources.get("Information Store", ""))
+    if store is None or store.state is not ResourceState.ONLINE or is_dismounted(target, evs, db.name):
+        state = "dismounted for a move" if store is not None and store.state is ResourceState.ONLINE \
+            else (store.state if store is not None else "missing")
+        raise StateError(f"{db.name!r} of {vs.name} is not mounted (its Information Store is {state})",
+                         rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
+    with source.transaction(), target.transaction():
+        old.mailboxes -= count
+        source.record(old.name, f"{count} mailboxes moved out",
+                      f"to {vs.name} ({db.name!r}) on {target.name} (Move Mailbox) by {target.account}",
+                      store55.node)
+        db.mailboxes += count
+        target.record(vs.name, f"{count} mailboxes moved in",
+                      f"into {db.name!r} from Exchange 5.5 server {old.name} on {source.name} (Move Mailbox)",
+                      store.node)
+    return old.mailboxes
+
+
 def remove_virtual_server(cluster) -> list[str]:
     """Delete the Exchange 5.5 services (group offline first), keeping the group, its
     address, name and disk -- with the data on it (the in-place upgrade's starting point,

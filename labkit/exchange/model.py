@@ -47,6 +47,13 @@ class ExchangeSettings:
     - ``nntp_follows_kb_259197``: the paper's Table 5 lists NNTP as Active/Active;
       Microsoft's KB 259197 says NNTP is not supported in a cluster. False follows the
       paper; True follows the KB and refuses NNTP.
+    - ``store_move_s``: 15 -- seconds a storage group's databases stay dismounted when
+      Exchange System Manager moves its transaction logs, or moves an empty database,
+      while the store is mounted (dismount, move, remount) [U].
+    - ``store_copy_mb_s``: 20 -- MB/s at which a database's files are copied from one
+      array to another during such a move [U].
+    - ``mailbox_mb``: 25 -- the average mailbox, both files together, for copy times;
+      the kit splits it evenly between the .EDB and the .STM [U].
     """
 
     max_storage_groups_per_node: int = 4
@@ -54,6 +61,9 @@ class ExchangeSettings:
     max_databases_per_storage_group: int = 5
     public_stores_per_cluster: int = 1
     nntp_follows_kb_259197: bool = False
+    store_move_s: int = 15
+    store_copy_mb_s: int = 20
+    mailbox_mb: int = 25
 
 
 @dataclass
@@ -92,6 +102,9 @@ class VirtualServer:
     ``content_indexing_broken`` is set when its MS Search instance was deleted: the
     whole virtual server must be re-created for content indexing to work again (paper,
     Removing Exchange Virtual Servers). ``clients`` counts users by protocol.
+    ``dismounts`` records each time Exchange System Manager dismounted databases of a
+    mounted store to move their files: ``{"storage_group", "databases": {name:
+    mailboxes}, "start_ms", "end_ms", "node", "why"}`` (read by the clients model).
     """
 
     name: str
@@ -104,6 +117,7 @@ class VirtualServer:
     components: list[str] = field(default_factory=list)
     content_indexing_broken: bool = False
     clients: dict[str, int] = field(default_factory=dict)
+    dismounts: list[dict] = field(default_factory=list)
 
     @property
     def system_attendant(self) -> str:

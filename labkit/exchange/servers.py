@@ -146,19 +146,29 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
     return target
 
 
-def remove_virtual_server(cluster, name: str, *, delete_group: bool = False) -> list[str]:
-    """Remove an Exchange virtual server: its group must be offline; deleting the System
-    Attendant deletes every Exchange resource depending on it; the virtual server with the
-    cluster's MTA goes only when it is the last one (paper, Removing Exchange Virtual
-    Servers). ``delete_group`` also deletes the group with its IP Address, Network Name and
-    disks (refused when the group holds another virtual server). Returns the deleted names.
+def check_removal(cluster, name: str, *, delete_group: bool = False, assume_offline: bool = False) -> None:
+    """Raise the error :func:`remove_virtual_server` would raise for the same arguments,
+    and change nothing: a runbook checks the paper's cautions before acting.
+
+    ``assume_offline`` skips the one rule a runbook satisfies itself next -- the group
+    offline first -- so the MTA caution is checked while the virtual server still runs.
+
+    >>> from labkit.exchange import demo_cluster
+    >>> c = demo_cluster()
+    >>> check_removal(c, "EXVS1")
+    Traceback (most recent call last):
+    labkit.errors.StateError: group 'EXVS1' is Online (13 resources not offline); take it offline first [rule: take the virtual server's group offline before deleting its resources; source: paper, Removing Exchange Virtual Servers and Binaries from a Cluster]
+    >>> check_removal(c, "EXVS1", assume_offline=True)      # the last one: its MTA may go
     """
     check_full_admin(cluster, "remove an Exchange virtual server")
     o = need_org(cluster)
     vs = o.server(name)
+    for what, flag in (("delete_group", delete_group), ("assume_offline", assume_offline)):
+        if not isinstance(flag, bool):
+            raise ValidationError(f"{what} is True or False, not {flag!r}", rule="switches are True or False")
     g = cluster.groups[vs.group]
     busy = [r for r in g.resources if cluster.resources[r].state not in (ResourceState.OFFLINE, ResourceState.FAILED)]
-    if busy or g.move is not None:
+    if not assume_offline and (busy or g.move is not None):
         raise StateError(f"group {g.name!r} is {g.state} ({len(busy)} resources not offline); take it offline first",
                          rule="take the virtual server's group offline before deleting its resources",
                          source=SRC_REMOVE)
@@ -168,10 +178,28 @@ def remove_virtual_server(cluster, name: str, *, delete_group: bool = False) -> 
                              f"({others}) first",
                              rule="the virtual server with the MTA is deleted only when it is the last one",
                              source=SRC_REMOVE)
-    sharing = [v.name for v in o.virtual_servers.values() if v.group == vs.group and v.name != vs.name]
-    if delete_group and sharing:
-        raise ConfigurationError(f"group {g.name!r} also holds {', '.join(sharing)}; remove it first or keep the group",
-                                 rule="a group is deleted with its last virtual server")
+    if delete_group:
+        sharing = [v.name for v in o.virtual_servers.values() if v.group == vs.group and v.name != vs.name]
+        if sharing:
+            raise ConfigurationError(f"group {g.name!r} also holds {', '.join(sharing)}; remove it first or keep "
+                                     "the group", rule="a group is deleted with its last virtual server")
+        if g.name == cluster.cluster_group or cluster.quorum_resource in g.resources:
+            raise ConfigurationError(f"group {g.name!r} holds the quorum resource; it cannot be deleted",
+                                     rule="the cluster keeps its Cluster Group and quorum resource",
+                                     source="paper, Table 1 (Quorum Resource)")
+
+
+def remove_virtual_server(cluster, name: str, *, delete_group: bool = False) -> list[str]:
+    """Remove an Exchange virtual server: its group must be offline; deleting the System
+    Attendant deletes every Exchange resource depending on it; the virtual server with the
+    cluster's MTA goes only when it is the last one (paper, Removing Exchange Virtual
+    Servers). ``delete_group`` also deletes the group with its IP Address, Network Name and
+    disks (refused when the group holds another virtual server). Returns the deleted names.
+    :func:`check_removal` checks the same rules without removing anything.
+    """
+    check_removal(cluster, name, delete_group=delete_group)
+    vs = need_org(cluster).server(name)
+    g = cluster.groups[vs.group]
     with cluster.transaction():
         gone = cluster.delete_resource(vs.system_attendant, with_dependents=True)
         if delete_group:

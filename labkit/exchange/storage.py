@@ -16,18 +16,36 @@ cluster in the first (paper, Exchange 2000 Cluster Administration and Management
 250
 >>> [row["database"] for row in layout(c, "EXVS1")]
 ['Mailbox Store (EXVS1)', 'Public Folder Store (EXVS1)', 'Sales']
+
+Setup puts the default storage group and stores on the single data location chosen
+when the virtual server is created; Exchange System Manager then moves the logs and
+database files to the arrays the design gives them (paper, Design Storage Before
+Configuring the Cluster; Creating Exchange 2000 Virtual Servers):
+
+>>> move = move_storage_group_logs(c, "EXVS1", "First Storage Group", "Disk L:")
+>>> print(move)
+EXVS1 / First Storage Group: E:\\Exchsrvr\\mdbdata -> L:\\Exchsrvr\\mdbdata; Mailbox Store (EXVS1), Public Folder Store (EXVS1) dismounted 15 s (0 mailboxes)
+>>> c.run_until_stable(); [e.what for e in c.log.about("EXVS1")][-1]
+"databases of 'First Storage Group' mounted"
 """
 from __future__ import annotations
 
-from ..cluster.model import ResourceState
-from ..errors import (ConfigurationError, LimitError, NameConflictError, NotFoundError,
+from dataclasses import dataclass
+
+from ..cluster.cluster import register_job_handler
+from ..cluster.model import GroupState, ResourceState
+from ..errors import (ConfigurationError, LimitError, NameConflictError, NotFoundError, StateError,
                       ValidationError)
-from .model import Database, StorageGroup, VirtualServer, need_org
+from .model import Database, StorageGroup, VirtualServer, need_org, org
 from .types import SRC_SG_LIMIT, check_full_admin, storage_group_counts_on
 
 FIRST_SG = "First Storage Group"
 SRC_DISKS = "paper, Adding the System Attendant Resource (only the disks it depends on are available)"
 SRC_FIG6 = "paper, Figure 6 and Table 8"
+SRC_ESM = ("paper, Design Storage Before Configuring the Cluster (databases and log files are allocated to "
+           "arrays with Exchange System Manager after the virtual server is created)")
+#: The queued job that remounts databases after a move (see :func:`move_storage_group_logs`).
+REMOUNT = "exchange_store_remount"
 
 
 def _drive(cluster, disk: str) -> str:
@@ -248,3 +266,213 @@ def layout(cluster, evs: str | None = None) -> list[dict]:
                              "edb_disk": db.edb_disk, "edb_file": db.edb_file, "stm_disk": db.stm_disk,
                              "stm_file": db.stm_file, "mailboxes": db.mailboxes})
     return rows
+
+
+# --------------------------------------------------------- Exchange System Manager moves
+@dataclass(frozen=True)
+class StoreMove:
+    """What an Exchange System Manager move did.
+
+    ``files``: ``(old, new)`` paths (the log folder, or the .EDB and .STM files);
+    ``databases``: the databases it dismounted -- or would have, had the store been
+    mounted; ``dismounted``: whether they were (the Information Store was Online);
+    ``seconds``: how long they stay dismounted (0 when they were not); ``mailboxes``:
+    the mailboxes in them, whose users lose their mailbox for that long."""
+
+    virtual_server: str
+    storage_group: str
+    databases: tuple[str, ...]
+    files: tuple[tuple[str, str], ...]
+    mailboxes: int
+    dismounted: bool
+    seconds: float
+
+    def __str__(self) -> str:
+        moved = "; ".join(f"{a} -> {b}" for a, b in self.files) or "nothing to move"
+        cut = (f"; {', '.join(self.databases)} dismounted {self.seconds:g} s ({self.mailboxes:,} mailboxes)"
+               if self.dismounted else "")
+        return f"{self.virtual_server} / {self.storage_group}: {moved}{cut}"
+
+
+def _rebase(cluster, disk: str, path: str) -> str:
+    """``path`` moved to ``disk``: same folders and file name, that disk's drive."""
+    rest = path.split("\\", 1)[1] if "\\" in path else path
+    return f"{_drive(cluster, disk)}\\{rest}"
+
+
+def _leaf(path: str) -> str:
+    return path.rsplit("\\", 1)[-1]
+
+
+def _dismount_under_way(cluster, vs: VirtualServer, sg: StorageGroup) -> dict | None:
+    now = cluster.clock.ms
+    return next((d for d in vs.dismounts if d["storage_group"] == sg.name and d["end_ms"] > now), None)
+
+
+def _prepare_move(cluster, vs: VirtualServer, sg: StorageGroup) -> str | None:
+    """Refuse a move while the store is changing state or another move of the storage
+    group is under way; return the node where the store is mounted (None: not mounted)."""
+    is_name = vs.resources.get("Information Store")
+    r = cluster.resources.get(is_name) if is_name else None
+    g = cluster.groups[vs.group]
+    changing = None
+    if r is not None and r.state in (ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING):
+        changing = f"its Information Store is {r.state}"
+    elif g.move is not None or g.state is GroupState.PENDING:
+        changing = f"group {g.name!r} is {'moving' if g.move is not None else g.state}"
+    if changing:
+        raise StateError(f"{vs.name}: {changing}; wait until it is Online or Offline (cluster.run_until_stable())",
+                         rule="Exchange System Manager moves files of a store that is mounted or offline, not "
+                              "one that is starting or stopping [D]", source=SRC_ESM)
+    busy = _dismount_under_way(cluster, vs, sg)
+    if busy is not None:
+        raise StateError(f"a move of {sg.name!r} of {vs.name} is under way until "
+                         f"{cluster.clock.at(busy['end_ms']):%H:%M:%S}; run the clock and try again",
+                         rule="one Exchange System Manager move at a time per storage group [D]", source=SRC_ESM)
+    return _mounted_on(cluster, vs)
+
+
+def _dismount(cluster, vs: VirtualServer, sg: StorageGroup, dbs: list[Database], node: str, seconds: float,
+              why: str) -> None:
+    start = cluster.clock.ms
+    end = start + max(1, round(seconds * 1000))
+    vs.dismounts.append({"storage_group": sg.name, "databases": {db.name: db.mailboxes for db in dbs},
+                         "start_ms": start, "end_ms": end, "node": node, "why": why})
+    names = ", ".join(repr(db.name) for db in dbs)
+    cluster.record(vs.name, f"databases of {sg.name!r} dismounted",
+                   f"{names} ({sum(db.mailboxes for db in dbs):,} mailboxes) unavailable for about {seconds:g} s: "
+                   f"{why}", node)
+    cluster.schedule(end - start, REMOUNT, (vs.name, sg.name, end))
+
+
+def _on_remount(cluster, evs: str, storage_group: str, end_ms: int) -> None:
+    """The queued end of a move: the databases are mounted again if the store still runs."""
+    o = org(cluster)
+    vs = o.virtual_servers.get(evs) if o is not None else None
+    if vs is None or storage_group not in vs.storage_groups:
+        return
+    node = _mounted_on(cluster, vs)
+    if node is not None:
+        cluster.record(vs.name, f"databases of {storage_group!r} mounted", "the move is complete", node)
+    else:
+        cluster.record(vs.name, f"move of {storage_group!r} complete",
+                       "the Information Store is not Online: the databases mount when it comes online")
+
+
+register_job_handler(REMOUNT, _on_remount)
+
+
+def move_storage_group_logs(cluster, evs: str, storage_group: str, log_disk: str) -> StoreMove:
+    """Move a storage group's transaction logs to ``log_disk`` (Exchange System Manager:
+    the storage group's Properties, "Transaction log location", Browse).
+
+    The paper: databases and logs are allocated to their arrays with Exchange System
+    Manager after the virtual server has been created, and only the disks that are
+    dependencies of the virtual server (its System Attendant) are available
+    (Creating Exchange 2000 Virtual Servers; Design Storage Before Configuring the
+    Cluster). The folder keeps its name on the new disk.
+
+    While the Information Store is Online, every database of the storage group is
+    dismounted for the move and mounted again ``settings.store_move_s`` seconds later
+    (logged, and counted by :func:`labkit.exchange.impact` for the users of those
+    databases). With the store not mounted (group offline) nothing is dismounted: the
+    new location is configuration the store uses when it next mounts [D]. Refused
+    while the store is starting or stopping, or another move of the storage group is
+    under way. Needs Exchange Full Administrator rights. All-or-nothing.
+    """
+    check_full_admin(cluster, "move transaction logs")
+    o = need_org(cluster)
+    sg = find_storage_group(cluster, evs, storage_group)
+    vs = o.server(evs)
+    disk = _check_disk(cluster, vs, log_disk, "log disk")
+    node = _prepare_move(cluster, vs, sg)
+    dbs = list(sg.databases.values())
+    mailboxes = sum(db.mailboxes for db in dbs)
+    if disk == sg.log_disk:
+        return StoreMove(vs.name, sg.name, tuple(db.name for db in dbs), (), mailboxes, False, 0.0)
+    used = {s.log_path.lower() for v in o.virtual_servers.values() for s in v.storage_groups.values() if s is not sg}
+    new = _rebase(cluster, disk, sg.log_path)
+    if new.lower() in used:
+        leaf = _leaf(sg.log_path)
+        new = f"{_drive(cluster, disk)}\\Exchsrvr\\{vs.name}\\{leaf}"
+        if new.lower() in used:
+            raise NameConflictError(f"{new} on {disk} already holds another storage group's logs",
+                                    rule="no two storage groups share a log folder", source=SRC_FIG6)
+    seconds = float(o.settings.store_move_s) if node is not None else 0.0
+    old = sg.log_path
+    with cluster.transaction():
+        sg.log_disk, sg.log_path = disk, new
+        cluster.record(vs.name, f"transaction logs of {sg.name!r} moved",
+                       f"{old} -> {new} by {cluster.account} (Exchange System Manager)",
+                       cluster.groups[vs.group].owner)
+        if node is not None:
+            _dismount(cluster, vs, sg, dbs, node, seconds, f"moving the transaction logs to {disk}")
+    return StoreMove(vs.name, sg.name, tuple(db.name for db in dbs), ((old, new),), mailboxes, node is not None,
+                     seconds)
+
+
+def move_database(cluster, evs: str, storage_group: str, database: str, edb_disk: str | None = None,
+                  stm_disk: str | None = None) -> StoreMove:
+    """Move a database's property store (.EDB) to ``edb_disk`` and/or its streaming
+    store (.STM) to ``stm_disk`` (Exchange System Manager: the store's Properties,
+    Database tab, Browse); a file whose disk is None stays where it is.
+
+    Same rules as :func:`move_storage_group_logs`: only disks the System Attendant
+    depends on; while the store is mounted this database alone is dismounted, for
+    ``settings.store_move_s`` plus the time to copy the files moved
+    (``mailboxes * mailbox_mb``, half in each file, at ``store_copy_mb_s``) -- so a
+    store full of mailboxes is better placed before its users are created [U].
+    """
+    check_full_admin(cluster, "move databases")
+    o = need_org(cluster)
+    sg = find_storage_group(cluster, evs, storage_group)
+    vs = o.server(evs)
+    _check_name(database, "database")
+    db = sg.databases.get(database)
+    if db is None:
+        elsewhere = [s.name for s in vs.storage_groups.values() if database in s.databases]
+        hint = f"; it is in storage group {elsewhere[0]!r}" if elsewhere else ""
+        raise NotFoundError(f"storage group {sg.name!r} of {vs.name} has no database {database!r}{hint}",
+                            rule="commands name existing databases", source="Exchange System Manager")
+    if edb_disk is None and stm_disk is None:
+        raise ValidationError("name the disk for the .EDB (edb_disk), the .STM (stm_disk) or both",
+                              rule="a move names where the files go", source=SRC_ESM)
+    edb = _check_disk(cluster, vs, edb_disk, "database disk") if edb_disk is not None else db.edb_disk
+    stm = _check_disk(cluster, vs, stm_disk, "streaming store disk") if stm_disk is not None else db.stm_disk
+    node = _prepare_move(cluster, vs, sg)
+    files = []
+    edb_file = _rebase(cluster, edb, db.edb_file) if edb != db.edb_disk else db.edb_file
+    stm_file = _rebase(cluster, stm, db.stm_file) if stm != db.stm_disk else db.stm_file
+    if edb_file != db.edb_file:
+        files.append((db.edb_file, edb_file))
+    if stm_file != db.stm_file:
+        files.append((db.stm_file, stm_file))
+    if not files:
+        return StoreMove(vs.name, sg.name, (db.name,), (), db.mailboxes, False, 0.0)
+    taken = {f.lower() for v in o.virtual_servers.values() for d in v.databases() if d is not db
+             for f in (d.edb_file, d.stm_file)}
+    clash = [new for _, new in files if new.lower() in taken]
+    if clash:
+        raise NameConflictError(f"{clash[0]} is another database's file",
+                                rule="each database has files of its own", source=SRC_FIG6)
+    s = o.settings
+    share = 0.5 * (edb != db.edb_disk) + 0.5 * (stm != db.stm_disk)
+    seconds = 0.0
+    if node is not None:
+        seconds = float(s.store_move_s + db.mailboxes * s.mailbox_mb * share / s.store_copy_mb_s)
+    with cluster.transaction():
+        before = f".EDB on {db.edb_disk}, .STM on {db.stm_disk}"
+        db.edb_disk, db.stm_disk, db.edb_file, db.stm_file = edb, stm, edb_file, stm_file
+        cluster.record(vs.name, f"database {db.name!r} moved",
+                       f"{before} -> .EDB on {edb}, .STM on {stm} by {cluster.account} (Exchange System Manager)",
+                       cluster.groups[vs.group].owner)
+        if node is not None:
+            _dismount(cluster, vs, sg, [db], node, seconds, f"moving {' and '.join(_leaf(f) for f, _ in files)}")
+    return StoreMove(vs.name, sg.name, (db.name,), tuple(files), db.mailboxes, node is not None, round(seconds, 3))
+
+
+def is_dismounted(cluster, evs: str, database: str) -> bool:
+    """True while an Exchange System Manager move keeps ``database`` of ``evs`` dismounted."""
+    sg, db = find_database(cluster, evs, database)
+    d = _dismount_under_way(cluster, need_org(cluster).server(evs), sg)
+    return d is not None and db.name in d["databases"]

@@ -24,7 +24,7 @@ assumptions [U] and are parameters.
 >>> from labkit.scenarios import four_node_5000
 >>> r = monte_carlo(four_node_5000(), years=2, mtbf_h=2000, mttr_h=24, seed=1)
 >>> r.node_failures, r.server("EXVS1").outages, round(r.user_availability, 6)
-(43, 32, 0.999981)
+(43, 32, 0.999982)
 >>> r.closed_form().k
 1
 """

@@ -204,7 +204,6 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
 
     def move(i):
         def act(p):
-            from .. import exchange as ex
             vs = e55.server(old)
             n = vs.mailboxes if i == nbatches - 1 else min(batch, vs.mailboxes)
             if n == 0:
@@ -212,11 +211,9 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
             secs = n * a.mailbox_mb / a.move_mailbox_mb_s
             for c in (old, new):
                 c.run(seconds=secs)
-            vs.mailboxes -= n       # labkit.exchange.e55 has no function to take mailboxes out (reported)
-            old.record(vs.name, f"{n} mailboxes moved out", f"to {p.data['evs']} (Move Mailbox)")
-            ex.add_mailboxes(new, p.data["evs"], p.data["store"], n)
+            left = e55.move_mailboxes(old, new, p.data["evs"], p.data["store"], n)
             p.tables.setdefault("batches", []).append({"batch": i + 1, "mailboxes": n, "minutes": round(secs / 60, 1),
-                                                       "left on 5.5": vs.mailboxes})
+                                                       "left on 5.5": left})
             return f"{n} mailboxes in {secs / 60:.0f} min; each user offline while their mailbox moves"
         return act
 

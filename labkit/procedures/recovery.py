@@ -127,14 +127,7 @@ def recreate_virtual_server(cluster, rec: VirtualServerRecord, *, node: str | No
                 c.add_resource(disk, type="Physical Disk", group=rec.group, **({"drive": drive} if drive else {}))
         c.add_resource(rec.system_attendant, type=ex.TABLE7_BY_ROLE["System Attendant"].type, group=rec.group,
                        dependencies=[rec.name_resource, *[d for d, _ in rec.disks]], data_disk=rec.data_disk)
-        for sg in rec.storage_groups:
-            if sg["name"] not in ex.virtual_server(c, rec.name).storage_groups:
-                ex.add_storage_group(c, rec.name, sg["name"], log_disk=sg["log_disk"])
-            have = ex.virtual_server(c, rec.name).storage_groups[sg["name"]].databases
-            for db in sg["databases"]:
-                if db["name"] not in have:
-                    ex.add_database(c, rec.name, sg["name"], db["name"], edb_disk=db["edb_disk"],
-                                    stm_disk=db["stm_disk"], kind=db["kind"])
+        storage_from_record(c, rec)
         if rec.clients:
             ex.set_clients(c, rec.name, **{k.lower(): v for k, v in rec.clients.items()})
         vs = ex.virtual_server(c, rec.name)
@@ -144,6 +137,29 @@ def recreate_virtual_server(cluster, rec: VirtualServerRecord, *, node: str | No
                                      rule="recreate the Exchange cluster resources with the same names",
                                      source=SRC_S3)
     return [rec.ip_resource, rec.name_resource] + [d for d, _ in rec.disks] + list(vs.resources.values())
+
+
+def storage_from_record(cluster, rec: VirtualServerRecord) -> None:
+    """Give a recreated virtual server the recorded storage layout: the storage groups
+    and databases setup did not create are added where they were, and setup's default
+    storage group and stores -- created on the data location -- are moved where they
+    were with Exchange System Manager (``labkit.exchange.move_storage_group_logs`` and
+    ``move_database``; the group is offline, so nothing is dismounted)."""
+    from .. import exchange as ex
+    for sg in rec.storage_groups:
+        have = ex.virtual_server(cluster, rec.name).storage_groups
+        if sg["name"] not in have:
+            ex.add_storage_group(cluster, rec.name, sg["name"], log_disk=sg["log_disk"])
+        elif have[sg["name"]].log_disk != sg["log_disk"]:
+            ex.move_storage_group_logs(cluster, rec.name, sg["name"], sg["log_disk"])
+        dbs = ex.virtual_server(cluster, rec.name).storage_groups[sg["name"]].databases
+        for db in sg["databases"]:
+            if db["name"] not in dbs:
+                ex.add_database(cluster, rec.name, sg["name"], db["name"], edb_disk=db["edb_disk"],
+                                stm_disk=db["stm_disk"], kind=db["kind"])
+            elif (dbs[db["name"]].edb_disk, dbs[db["name"]].stm_disk) != (db["edb_disk"], db["stm_disk"]):
+                ex.move_database(cluster, rec.name, sg["name"], db["name"], edb_disk=db["edb_disk"],
+                                 stm_disk=db["stm_disk"])
 
 
 def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptions=None) -> float:

@@ -2,8 +2,8 @@
 (Removing Exchange Virtual Servers and Binaries from a Cluster).
 
 :func:`remove_virtual_server`: check the cautions first -- the virtual server holding
-the cluster's MTA goes only when it is the last one (checked by rehearsing the
-removal on a copy of the cluster, so the rule is ``labkit.exchange``'s own and the
+the cluster's MTA goes only when it is the last one (checked with
+``labkit.exchange.check_removal``, so the rule is ``labkit.exchange``'s own and the
 group is not taken offline for nothing) -- then take the group offline, delete the
 System Attendant (its dependents go with it), and check the server is gone from the
 organisation (Exchange System Manager).
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from ..errors import ProcedureError, StateError
 from .engine import Advisory, Procedure, Step, before_start, exchange_groups, need_cluster, wait
-from .recovery import record_configuration
+from .recovery import record_configuration, storage_from_record
 
 SRC_REMOVE = "paper, Removing Exchange Virtual Servers and Binaries from a Cluster"
 RULE_SEARCH = "deleting a virtual server's MS Search instance means re-creating the whole virtual server"
@@ -36,11 +36,9 @@ def _cautions(p, evs: str, delete_group: bool) -> str:
     from .. import exchange as ex
     c = p.cluster
     vs = ex.virtual_server(c, evs)
-    trial = c.copy()          # rehearse: labkit.exchange enforces the order and the MTA rule
-    if trial.groups[vs.group].persistent_state or str(trial.groups[vs.group].state) != "Offline":
-        trial.offline_group(vs.group)
-        trial.run_until_stable()
-    ex.remove_virtual_server(trial, evs, delete_group=delete_group)
+    # labkit.exchange's own rules (the MTA caution, the group to delete), checked before the
+    # next step takes the group offline; nothing changes
+    ex.check_removal(c, evs, delete_group=delete_group, assume_offline=True)
     if vs.content_indexing_broken:
         p.advisories.append(Advisory(f"{vs.name}'s Microsoft Search instance was deleted earlier; content indexing "
                                      "was already broken", rule=RULE_SEARCH, source=SRC_REMOVE))
@@ -167,14 +165,10 @@ def rebuild_virtual_server(cluster, evs: str) -> Procedure:
         sa = ex.TABLE7_BY_ROLE["System Attendant"].type
         c.add_resource(rec.system_attendant, type=sa, group=rec.group,
                        dependencies=[rec.name_resource, *[d for d, _ in rec.disks]], data_disk=rec.data_disk)
+        storage_from_record(c, rec)                  # the same storage groups, stores and file locations
         for sg in rec.storage_groups:
-            if sg["name"] not in ex.virtual_server(c, rec.name).storage_groups:
-                ex.add_storage_group(c, rec.name, sg["name"], log_disk=sg["log_disk"])
             for db in sg["databases"]:
                 have = ex.virtual_server(c, rec.name).storage_groups[sg["name"]].databases
-                if db["name"] not in have:
-                    ex.add_database(c, rec.name, sg["name"], db["name"], edb_disk=db["edb_disk"],
-                                    stm_disk=db["stm_disk"], kind=db["kind"])
                 if db["kind"] == "mailbox" and db["mailboxes"]:
                     ex.add_mailboxes(c, rec.name, db["name"], db["mailboxes"] - have[db["name"]].mailboxes)
         return f"{len(ex.virtual_server(c, rec.name).resources)} Exchange resources with the same names"
