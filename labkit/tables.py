@@ -141,3 +141,36 @@ def text_table(rows, columns=None, *, formats=None) -> str:
     lines = [line([h for _, h in cols]), "  ".join("-" * w for w in widths)]
     lines += [line(b) for b in body]
     return "\n".join(lines)
+
+
+def duration(seconds: float) -> str:
+    """Simulated seconds as an administrator reads them: seconds under two minutes,
+    minutes under an hour, hours beyond.
+
+    >>> duration(64.25), duration(1200), duration(5400)
+    ('64.25 s', '20.0 min', '1.5 h')
+    """
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 120:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:g} s"
+
+
+def step_line(result) -> str:
+    """One step of a procedure (a ``labkit.procedures.StepResult``, or anything with
+    ``index``, ``name``, ``status``, ``seconds`` and ``note``) as one line: what
+    ``procedure.next()`` just did, for notebooks that walk a runbook step by step.
+
+    >>> from types import SimpleNamespace as S
+    >>> print(step_line(S(index=4, name="install the cluster service and join", status="done",
+    ...                   seconds=3.0, note="5-SHEMP joined as node 5")))
+     4. install the cluster service and join -- done, 3 s: 5-SHEMP joined as node 5
+    >>> print(step_line(S(index=7, name="move the groups back", status="skipped", seconds=0.0,
+    ...                   note="after hours")))
+     7. move the groups back -- skipped: after hours
+    """
+    head = f"{result.index:>2}. {result.name} -- {result.status}"
+    if result.status == "done":
+        head += f", {duration(result.seconds)}"
+    return f"{head}: {result.note}" if result.note else head
