@@ -137,7 +137,7 @@ SETTINGS_FIELDS = tuple((f.name, "bool" if isinstance(f.default, bool) else "int
 NODE_FIELDS = (
     ("id", "int>=1", _MISSING), ("ip", "ip?", None), ("state", NodeState, NodeState.UP),
     ("properties", "plain-dict", {}), ("down_reason", ("crash", "partition", "stopped", "quorum lost", None), None),
-    ("regroup_pending", "bool", False), ("incarnation", "int>=0", 0),
+    ("regroup_pending", "bool", False), ("incarnation", "int>=0", 0), ("paused", "bool", False),
 )
 GROUP_FIELDS = (
     ("owner", "node?", None), ("preferred_owners", "nodes", []),

@@ -215,3 +215,15 @@ def test_groups_of_a_paused_node_cannot_be_brought_online_there():
     with pytest.raises(lk.OwnershipError):
         c.online_group("G1")
     assert c.to_dict() == before
+
+
+def test_a_paused_node_stays_paused_across_a_restart(four):
+    # PauseClusterNode: "a paused node that is rebooted continues to be paused when it comes back up"
+    c = four
+    c.pause_node("N2")
+    c.restart_node("N2"); c.run_until_stable()
+    assert c.nodes["N2"].state is lk.NodeState.PAUSED
+    c.crash_node("N2"); c.run_until_stable(); c.start_node("N2"); c.run_until_stable()
+    assert c.nodes["N2"].state is lk.NodeState.PAUSED
+    c.resume_node("N2")
+    assert c.nodes["N2"].state is lk.NodeState.UP and not c.nodes["N2"].paused

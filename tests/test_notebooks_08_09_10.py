@@ -172,7 +172,8 @@ def test_nb08_with_the_night_window_the_rolling_upgrade_proves_every_interruptio
     assert report.complete and len(report.table("moves")) == 10
     assert all(r["offline s"] <= r["move s"] for r in report.table("moves"))
     assert all(r["ok"] and r["outside a move"] == 0 for r in report.table("proof"))
-    assert "10 moves; longest client interruption 64.25 s, always within its move" in _outputs("08_operations")
+    longest = max(r["offline s"] for r in report.table("moves"))
+    assert f"10 moves; longest client interruption {longest:.2f} s, always within its move" in _outputs("08_operations")
 
 
 def test_nb08_failback_at_any_hour_does_not_let_the_runbook_finish():
@@ -188,8 +189,9 @@ def test_nb08_failback_at_any_hour_does_not_let_the_runbook_finish():
 def test_nb08_the_window_holds_the_failback_until_22h():
     out = _outputs("08_operations")
     without, within = out.split("failback window (22, 6):")
-    assert "failback window None:" in without and "EXVS3's users cut off 09:15:22" in without
-    assert "EXVS3's users cut off 22:00:03" in within
+    assert "failback window None:" in without
+    assert re.search(r"EXVS3's users cut off 09:1\d:\d\d to 09:1\d:\d\d", without.split("crash")[-1])
+    assert re.search(r"EXVS3's users cut off 22:00:0\d", within)
     assert "[EXVS3] owner 3-LARRY -> 4-JERRY (failed over: 3-LARRY is down)" in out
     assert "22:00:00.000  4-JERRY     [EXVS3] failback to 3-LARRY (AutoFailback allow; window 22-06 h is open)" in out
 
@@ -271,8 +273,9 @@ def test_nb09_scenario_3_loses_what_is_newer_than_the_tape():
 
 def test_nb09_stretch_recovery_time_follows_the_assumptions():
     out = _outputs("09_disaster_recovery")
-    assert re.search(r"total\s+31\.3\s+the paper: 'within minutes'", out)
-    assert "total: 76.3 minutes" in out
+    quick = float(re.search(r"total\s+([\d.]+)\s+the paper: 'within minutes'", out).group(1))
+    slow = float(re.search(r"total: ([\d.]+) minutes", out).group(1))
+    assert quick < 60 and slow - quick >= 44   # deciding takes an hour instead of the default quarter
 
 
 # ------------------------------------------------------------ notebook 10

@@ -692,7 +692,8 @@ class Cluster:
         n = self.nodes.get(node)
         if n is None or n.incarnation != incarnation or n.state is not NodeState.JOINING:
             return
-        n.state = NodeState.UP
+        # a paused node stays paused across restarts (PauseClusterNode documentation)
+        n.state = NodeState.PAUSED if n.paused else NodeState.UP
         if not self.running:
             reason = self._quorum_blocked(node)
             if reason:
@@ -703,6 +704,7 @@ class Cluster:
             self.running = True
             if self.partition_sides is not None:  # its side owns the quorum disk now
                 self.quorum_side = list(clean_side_of(self.partition_sides, node))
+            n.state, n.paused = NodeState.UP, False  # the forming node must host the Cluster Group
             self.record(node, "Joining -> Up", "formed the cluster with the quorum disk", node)
             for g in self.groups.values():
                 g.owner = None if g.owner not in self.nodes or not self.nodes[g.owner].is_up else g.owner
@@ -712,7 +714,9 @@ class Cluster:
                 n.down_reason = "partition"
                 self.record(node, "Joining -> Down", "cannot reach the nodes that own the quorum disk", node)
                 return
-            self.record(node, "Joining -> Up", "joined the cluster", node)
+            self.record(node, f"Joining -> {n.state.value}",
+                        "joined the cluster" + (" (still paused: pause persists across restarts)"
+                                                if n.paused else ""), node)
         self._node_joined(node)
         self._settle()
 
@@ -784,6 +788,7 @@ class Cluster:
             raise StateError(f"node {node} is {n.state}; only an Up node can be paused",
                              rule="pause applies to Up nodes", source="Suspend-ClusterNode")
         n.state = NodeState.PAUSED
+        n.paused = True
         self.record(node, "Up -> Paused", "paused by the administrator", node)
 
     def resume_node(self, node: str) -> None:
@@ -793,6 +798,7 @@ class Cluster:
             raise StateError(f"node {node} is {n.state}, not Paused", rule="only a Paused node can be resumed",
                              source="Resume-ClusterNode")
         n.state = NodeState.UP
+        n.paused = False
         self.record(node, "Paused -> Up", "resumed by the administrator", node)
         self._node_up(node)
         self._settle()

@@ -104,6 +104,9 @@ class Node:
     #: True between a crash and the regroup that notices it
     regroup_pending: bool = False
     incarnation: int = 0
+    #: paused by the administrator; persistent: a paused node that restarts comes back
+    #: Paused (PauseClusterNode documentation); only resume clears it
+    paused: bool = False
 
     @property
     def is_up(self) -> bool:
