@@ -253,3 +253,33 @@ def test_widget_users_and_optimal_load():
     assert w.report.rules_broken == ["optimal-load"] and "125%" in w.output.value
     w.users.value = 4000
     assert w.report.ok and w.report.busiest.users == 2000
+
+
+# ==================================================================== pure: plans you already have
+def test_report_for_a_cluster_plan_uses_its_possible_owners():
+    """Paper, Resource Ownership and Failover: a node missing from the possible owners
+    is never chosen -- the planner reads that from the cluster (plan_of)."""
+    from labkit.scenarios import flawed_design
+    plan = planning.plan_of(flawed_design().cluster)
+    r = LP.report_for(plan, failure=["1-CURLY", "3-LARRY"], optimal_users=5000)
+    assert "4-JERRY" not in r.placement.owner.values()
+    assert r.placement.down == ("EXVS1",) and r.rows[3].virtual_servers == ()
+
+
+def test_report_for_defaults_to_the_plans_capacity():
+    plan = ld.plan_load("balanced", 4, 5000, capacity_users=5000)
+    assert LP.report_for(plan, failed=3).ok
+    assert LP.report_for(ld.plan_load("balanced", 4, 5000), failed=3).optimal_users == LP.DEFAULT_OPTIMAL_USERS
+    with pytest.raises(lk.ValidationError):
+        LP.report_for("balanced")
+
+
+def test_compare_strategies_rows():
+    rows = LP.compare_strategies(4, 5000)
+    assert [r["strategy"] for r in rows] == [str(s) for s in LP.STRATEGIES.values()]
+    assert rows[1]["1 failed"] == "1,667 (67%)" and rows[1]["2 failed"] == "3,334 (133%) !"
+    two = LP.compare_strategies(4, 5000, strategies=["all nodes", "balanced"], virtual_servers_per_node=2,
+                                max_failed=1)
+    assert [r["1 failed"] for r in two] == ["2,500 (100%)", "1,875 (75%)"] and "2 failed" not in two[0]
+    assert LP.compare_strategies(4, 5000, strategies=["active/passive"], virtual_servers_per_node=2)[0][
+        "0 failed"] == "no plan"

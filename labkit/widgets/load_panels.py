@@ -231,31 +231,89 @@ def plan_failures(strategy="balanced", nodes=4, users: int = 5000, *, failed: in
     s = ld.Strategy.parse(strategy)
     names = _node_names(nodes)
     _count(users, "users", 0)
-    if isinstance(optimal_users, bool) or not isinstance(optimal_users, (int, float)) or not optimal_users > 0:
-        raise ValidationError(f"optimal_users must be a number of users > 0, not {optimal_users!r}",
-                              rule="a node's optimal load is a number of users", source=SRC_OPTIMAL)
-    if failure is None:
-        _count(failed, "failed nodes", 0, max(len(names) - 1, 0))
-    else:
-        failure = tuple(failure)
-        unknown = [n for n in failure if n not in names]
-        if unknown or len(set(failure)) != len(failure) or len(failure) >= len(names):
-            raise ValidationError(f"failure must be distinct nodes of {', '.join(names)}, leaving one up; not "
-                                  f"{failure!r}", rule="failed nodes are nodes of the plan", source=ld.SRC_LOAD)
-        failure = tuple(n for n in names if n in failure)
+    optimal = _optimal(optimal_users)
+    failure = _failure(names, failed, failure)
     try:
         plan = ld.plan_load(s, names, users, virtual_servers_per_node=virtual_servers_per_node,
                             storage_groups_per_server=storage_groups_per_server, standby=standby,
-                            capacity_users=float(optimal_users))
+                            capacity_users=optimal)
     except LabkitError as e:
         shown = failure if failure is not None else names[:failed]
-        return LoadReport(s, names, users, shown, False, float(optimal_users), None, None, (), str(e))
+        return LoadReport(s, names, users, shown, False, optimal, None, None, (), str(e))
+    return report_for(plan, failed=failed, failure=failure, optimal_users=optimal)
+
+
+def _optimal(optimal_users) -> float:
+    if isinstance(optimal_users, bool) or not isinstance(optimal_users, (int, float)) or not optimal_users > 0:
+        raise ValidationError(f"optimal_users must be a number of users > 0, not {optimal_users!r}",
+                              rule="a node's optimal load is a number of users", source=SRC_OPTIMAL)
+    return float(optimal_users)
+
+
+def _failure(names: tuple, failed, failure) -> tuple | None:
+    if failure is None:
+        _count(failed, "failed nodes", 0, max(len(names) - 1, 0))
+        return None
+    if isinstance(failure, str):
+        failure = (failure,)
+    failure = tuple(failure)
+    unknown = [n for n in failure if n not in names]
+    if unknown or len(set(failure)) != len(failure) or len(failure) >= len(names):
+        raise ValidationError(f"failure must be distinct nodes of {', '.join(names)}, leaving one up; not "
+                              f"{failure!r}", rule="failed nodes are nodes of the plan", source=ld.SRC_LOAD)
+    return tuple(n for n in names if n in failure)
+
+
+def report_for(plan: ld.LoadPlan, *, failed: int = 1, failure=None, optimal_users=None) -> LoadReport:
+    """:func:`plan_failures` for a plan you already have -- one read from a cluster
+    (:func:`labkit.planning.plan_of`), a scenario's ``.plan``, or your own
+    :class:`~labkit.planning.LoadPlan`. ``optimal_users`` defaults to the plan's
+    ``capacity_users``, else :data:`DEFAULT_OPTIMAL_USERS`.
+
+    >>> from labkit.scenarios import flawed_design
+    >>> r = report_for(flawed_design().plan, failure=["1-CURLY"])
+    >>> r.placement.owner, r.rules_broken
+    ({'EXVS1': '3-LARRY', 'EXVS2': '2-MOE'}, ['storage-groups-after-failover'])
+    """
+    if not isinstance(plan, ld.LoadPlan):
+        raise ValidationError(f"report_for takes a LoadPlan, not {plan!r}", rule="a report is made for a plan",
+                              source=SRC)
+    if optimal_users is None:
+        optimal_users = plan.capacity_users or DEFAULT_OPTIMAL_USERS
+    optimal = _optimal(optimal_users)
+    failure = _failure(plan.nodes, failed, failure)
     worst = failure is None
     shown = worst_failure(plan, failed) if worst else failure
-    p = plan.after(shown)
-    report = LoadReport(s, names, users, shown, worst, float(optimal_users), plan, p, (), None,
-                        len(failure_choices(names, len(shown))))
+    report = LoadReport(plan.strategy, plan.nodes, plan.users, shown, worst, optimal, plan, plan.after(shown), (),
+                        None, len(failure_choices(plan.nodes, len(shown))))
     return _with_findings(report)
+
+
+def compare_strategies(nodes=4, users: int = 5000, *, strategies=tuple(STRATEGIES), max_failed: int | None = None,
+                       optimal_users: float = DEFAULT_OPTIMAL_USERS, **layout) -> list[dict]:
+    """One row per strategy: for 0, 1, ... ``max_failed`` failed nodes (default: all
+    but one), the worst case's busiest node as "users (load)", with "!" when a rule
+    breaks -- the paper's strategies side by side. ``layout`` passes
+    ``virtual_servers_per_node``, ``storage_groups_per_server`` and ``standby`` on.
+
+    >>> rows = compare_strategies(4, 5000, strategies=["balanced"])
+    >>> rows[0]["strategy"], rows[0]["0 failed"], rows[0]["2 failed"]
+    ('Balanced / cascading', '1,250 (50%)', '3,750 (150%) !')
+    """
+    names = _node_names(nodes)
+    top = len(names) - 1 if max_failed is None else _count(max_failed, "max_failed", 0, len(names) - 1)
+    out = []
+    for s in strategies:
+        row = {"strategy": str(ld.Strategy.parse(s))}
+        for k in range(top + 1):
+            r = plan_failures(s, names, users, failed=k, optimal_users=optimal_users, **layout)
+            b = r.busiest
+            if r.plan is None:
+                row[f"{k} failed"] = "no plan"
+            else:
+                row[f"{k} failed"] = f"{b.users:,} ({percent(b.load)})" + (" !" if r.violations else "")
+        out.append(row)
+    return out
 
 
 def _with_findings(r: LoadReport) -> LoadReport:
@@ -401,4 +459,4 @@ def load_html(r: LoadReport) -> str:
 
 
 __all__ = ["percent", "STRATEGIES", "DEFAULT_OPTIMAL_USERS", "MAX_NODES", "RULES", "NodeRow", "LoadReport", "failure_choices",
-           "worst_failure", "plan_failures", "load_summary", "load_text", "load_html"]
+           "worst_failure", "plan_failures", "report_for", "compare_strategies", "load_summary", "load_text", "load_html"]
