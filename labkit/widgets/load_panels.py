@@ -447,7 +447,9 @@ def load_html(r: LoadReport) -> str:
                    f"<td align=right>{row.users:,}</td><td align=right{load_style}>{percent(row.load)}</td>"
                    f"<td>{_bar_html(row, scale, r.optimal_users)}</td>"
                    f"<td align=center{sg_style}>{row.storage_groups}/{limit}{refused}</td><td>{vss}</td></tr>")
-    out.append("</table>")
+    out.append("</table><div style='color:#555;font-size:11px'>bar: <span style='background:#93c47d'>&nbsp;"
+               "&nbsp;</span> a node's own virtual servers, <span style='background:#f6b26b'>&nbsp;&nbsp;</span> "
+               "virtual servers that moved in (←), ▍ the optimal load; red: over it, or a mount refused</div>")
     if r.violations:
         items = "".join(f"<li><b>{escape(v.rule)}</b> · {escape(v.subject or '')}: {escape(v.message)} "
                         f"<small style='color:#666'>({escape(v.source)})</small></li>" for v in r.violations)
