@@ -9,17 +9,23 @@
   capacity, I/O headroom and broken storage rules out.
 - :class:`AvailabilityCalculator`: nines <-> downtime, and the causes of downtime with
   what clustering can and cannot remove.
+- :class:`LoadPlanner`: a load strategy and failed nodes in; each node's load against
+  its optimal load and its storage groups against the limit out, violations marked.
 
-The planning widgets' computations are in :mod:`labkit.widgets.planning_panels`.
+The planning widgets' computations are in :mod:`labkit.widgets.planning_panels` and
+:mod:`labkit.widgets.load_panels`.
 """
 from .actions import ACTIONS, ActionResult, apply_action, order_steps
 from .availability_calculator import AvailabilityCalculator
 from .cluster_admin import ClusterAdministrator
 from .dependency_explorer import DependencyExplorer
+from .load_panels import load_html, load_text, plan_failures
+from .load_planner import LoadPlanner
 from .planning_panels import cause_breakdown, design_storage, read_availability
 from .storage_designer import StorageDesigner
 from .starter import StarterWidget
 
 __all__ = ["StarterWidget", "ClusterAdministrator", "DependencyExplorer", "apply_action", "ActionResult",
            "ACTIONS", "order_steps",
-           "StorageDesigner", "AvailabilityCalculator", "design_storage", "read_availability", "cause_breakdown"]
+           "StorageDesigner", "AvailabilityCalculator", "design_storage", "read_availability", "cause_breakdown",
+           "LoadPlanner", "plan_failures", "load_text", "load_html"]
