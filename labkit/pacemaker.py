@@ -421,6 +421,89 @@ class Comparison:
         return head + "\n" + self.table() + "".join("\n  note: " + n for n in self.notes)
 
 
+def status_cib(c: Cluster) -> str:
+    """The exported CIB with a status section written directly from labkit's state: every
+    node Up or Paused is a member, every online resource has a successful start on its
+    group's owner. crm_simulate then computes what a failure changes without first
+    simulating the whole cluster's start-up (which takes minutes beyond a few hundred
+    resources). No probe results are written for other nodes, so Pacemaker's transition
+    also probes there, as it would after a restart of its cluster stack."""
+    root = ET.fromstring(export_cib(c))
+    prims = {p.get("id"): p for p in root.iter("primitive")}
+    ids = resource_ids(c)
+    status = root.find("status")
+    if status is None:
+        status = ET.SubElement(root, "status")
+    call = 1
+    for n in c.node_ids():
+        node = c.nodes[n]
+        up = node.state in (NodeState.UP, NodeState.PAUSED)
+        ns = ET.SubElement(status, "node_state", {
+            "id": str(node.id), "uname": n, "in_ccm": "true" if up else "false",
+            "crmd": "online" if up else "offline", "join": "member" if up else "down",
+            "expected": "member" if up else "down"})
+        lrm = ET.SubElement(ET.SubElement(ns, "lrm", {"id": str(node.id)}), "lrm_resources")
+        for g in c.groups.values():
+            running = [r for r in g.resources
+                       if c.resources[r].state is ResourceState.ONLINE and r != c.quorum_resource]
+            if g.owner != n or not running:
+                continue
+            for rid in [ids[("group", g.name)]] + [ids[r] for r in running]:
+                p = prims[rid]
+                attrs = {"id": rid, "class": p.get("class"), "type": p.get("type")}
+                if p.get("provider"):
+                    attrs["provider"] = p.get("provider")
+                lr = ET.SubElement(lrm, "lrm_resource", attrs)
+                call += 1
+                key = f"{call}:-1:0:00000000-0000-0000-0000-000000000000"
+                ET.SubElement(lr, "lrm_rsc_op", {
+                    "id": f"{rid}_last_0", "operation_key": f"{rid}_start_0", "operation": "start",
+                    "crm-debug-origin": "labkit", "crm_feature_set": "3.16.1", "transition-key": key,
+                    "transition-magic": f"0:0;{key}", "exit-reason": "", "call-id": str(call), "rc-code": "0",
+                    "op-status": "0", "interval": "0", "last-rc-change": "1", "exec-time": "0", "queue-time": "0"})
+    return ET.tostring(root, encoding="unicode")
+
+
+def running_cib(c: Cluster, folder: Path, *, timeout_s: float = 120) -> tuple[Path, list[str]]:
+    """Write ``folder/start.xml``: the cluster's CIB with a status section in which every
+    group runs where it runs in labkit now (crm_simulate builds the status from injected
+    probe results), and return its path and the ``-t`` arguments that give crm_simulate
+    labkit's clock (failback-window rules). ``crm_simulate -x start.xml -S -f NODE`` then
+    computes the transition of a node failure."""
+    sim = _need("crm_simulate")
+    ids = resource_ids(c)
+    paused = tuple(n for n, x in c.nodes.items() if x.state is NodeState.PAUSED)
+    up = [n for n, x in c.nodes.items() if x.state in (NodeState.UP, NodeState.PAUSED)]
+    # pin every running group to its labkit owner and let one simulated transition start
+    # them there (far faster than injecting a probe result per resource)
+    frozen = ET.fromstring(export_cib(c, _frozen=True, _standby=paused))
+    constraints = frozen.find("configuration/constraints")
+    for g in c.groups.values():
+        running = [r for r in g.resources if c.resources[r].state is ResourceState.ONLINE
+                   and r != c.quorum_resource]
+        if g.owner and running:
+            gid = ids[("group", g.name)]
+            ET.SubElement(constraints, "rsc_location", {"id": f"pin-{gid}", "rsc": gid, "node": g.owner,
+                                                        "score": "INFINITY"})
+    t = Path(folder)
+    ET.ElementTree(frozen).write(t / "frozen.xml", encoding="unicode")
+    when = ["-t", c.now.isoformat(timespec="seconds")]  # failback-window rules see labkit's clock
+    args = [sim, "-x", str(t / "frozen.xml"), "-S", "-O", str(t / "now.xml"), "-Q", *when]
+    for n in up:
+        args += ["-u", n]
+    first = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s)
+    if first.returncode != 0:
+        raise ConfigurationError(f"crm_simulate could not load the exported cluster: "
+                                 f"{(first.stderr or first.stdout).strip()[:300]}")
+    # the same status, with the real configuration (stickiness as configured)
+    now = ET.parse(t / "now.xml").getroot()
+    real = ET.fromstring(export_cib(c, _standby=paused))
+    now.remove(now.find("configuration"))
+    now.insert(0, real.find("configuration"))
+    ET.ElementTree(now).write(t / "start.xml", encoding="unicode")
+    return t / "start.xml", when
+
+
 def compare_with_crm_simulate(cluster: Cluster, node: str, *, timeout_s: float = 120) -> Comparison:
     """Fail ``node`` in labkit and in Pacemaker's simulator and compare where every group
     ends up (labkit: a copy of the cluster, crashed and run to stable; Pacemaker: the
@@ -463,39 +546,14 @@ def compare_with_crm_simulate(cluster: Cluster, node: str, *, timeout_s: float =
     c = theirs_input
     ids = resource_ids(c)
     paused = tuple(n for n, x in c.nodes.items() if x.state is NodeState.PAUSED)
-    up = [n for n, x in c.nodes.items() if x.state in (NodeState.UP, NodeState.PAUSED)]
-    inject = []
-    for g in c.groups.values():
-        running = [r for r in g.resources if c.resources[r].state is ResourceState.ONLINE
-                   and r != c.quorum_resource]
-        if g.owner and running:
-            inject.append(f"{ids[('group', g.name)]}_monitor_0@{g.owner}=0")
-            inject += [f"{ids[r]}_monitor_0@{g.owner}=0" for r in running]
     notes = []
     if paused:
         notes.append(f"paused nodes ({', '.join(paused)}) are in standby for Pacemaker, which moves their groups")
     with tempfile.TemporaryDirectory() as tmp:
-        t = Path(tmp)
-        (t / "frozen.xml").write_text(export_cib(c, _frozen=True, _standby=paused), encoding="utf-8")
-        when = ["-t", c.now.isoformat(timespec="seconds")]  # failback-window rules see labkit's clock
-        args = [sim, "-x", str(t / "frozen.xml"), "-S", "-O", str(t / "now.xml"), "-Q", *when]
-        for n in up:
-            args += ["-u", n]
-        for spec in inject:
-            args += ["-i", spec]
-        first = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s)
-        if first.returncode != 0:
-            raise ConfigurationError(f"crm_simulate could not load the exported cluster: "
-                                     f"{(first.stderr or first.stdout).strip()[:300]}")
-        # the same status, with the real configuration (stickiness as configured)
-        now = ET.parse(t / "now.xml").getroot()
-        real = ET.fromstring(export_cib(c, _standby=paused))
-        now.remove(now.find("configuration"))
-        now.insert(0, real.find("configuration"))
-        ET.ElementTree(now).write(t / "start.xml", encoding="unicode")
-        second = subprocess.run([sim, "-x", str(t / "start.xml"), "-S", "-f", node, *when, "--output-as=xml"],
+        start, when = running_cib(c, Path(tmp), timeout_s=timeout_s)
+        second = subprocess.run([sim, "-x", str(start), "-S", "-f", node, *when, "--output-as=xml"],
                                 capture_output=True, text=True, timeout=timeout_s)
-        text = subprocess.run([sim, "-x", str(t / "start.xml"), "-S", "-f", node, *when],
+        text = subprocess.run([sim, "-x", str(start), "-S", "-f", node, *when],
                               capture_output=True, text=True, timeout=timeout_s).stdout
     if second.returncode != 0:
         raise ConfigurationError(f"crm_simulate failed: {(second.stderr or second.stdout).strip()[:300]}")
