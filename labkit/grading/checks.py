@@ -126,14 +126,14 @@ def known_drive(drive) -> bool:
     return any(drive == d for d in (raid.DRIVE_18GB_10K, raid.DRIVE_36GB_10K, raid.DRIVE_18GB_15K))
 
 
-def check_design(design, users: dict, var: str, *, spares: bool = False) -> None:
+def check_design(design, users: dict, var: str, *, spares: bool = False, assumptions=None) -> None:
     """A storage design passes the Table 8 checker and serves exactly the storage
     groups ``users`` lists (``(virtual server, storage group) -> users``): each one's
-    log and database arrays hold what the grader's own sizing (the paper's 2001
-    assumptions, the default I/O model) says its users need. With ``spares`` every
-    redundant array is covered by an online spare, as in Table 9."""
+    log and database arrays hold what the grader's own sizing (``assumptions``, by
+    default the paper's 2001 ones, with their I/O model) says its users need. With
+    ``spares`` every redundant log and database array is covered by an online spare,
+    as in Table 9."""
     from ..planning import check_storage
-    from ..planning.raid import DEFAULT_IO
     from ..planning.storage import PAPER_2001, Role
     found = check_storage(design)
     expect(not found, f"the storage checker finds {len(found)} problem(s) in `{var}`, the first: {found[0]}"
@@ -145,7 +145,8 @@ def check_design(design, users: dict, var: str, *, spares: bool = False) -> None
     for a in design.arrays:
         expect(known_drive(a.array.drive), f"array {a.label!r} is built of drives labkit does not know "
                                            "(use planning.raid.DRIVE_18GB_10K, DRIVE_36GB_10K or DRIVE_18GB_15K)")
-    a = PAPER_2001
+    a = assumptions or PAPER_2001
+    io = a.io
     for key, n in users.items():
         name = "/".join(key)
         logs = [x for x in design.arrays if any(c.role is Role.LOGS and c.storage_group_key == key for c in x.holds)]
@@ -153,11 +154,11 @@ def check_design(design, users: dict, var: str, *, spares: bool = False) -> None
                                                for c in x.holds)]
         expect(logs[0].array.usable_gb + 1e-9 >= a.log_gb(n),
                f"the log array of {name} holds {logs[0].array.usable_gb:g} GB: too little for {n:,} users' "
-               "transaction logs under labkit's sizing assumptions")
+               "transaction logs under the task's sizing assumptions")
         gb = sum(x.array.usable_gb for x in dbs)
-        iops = sum(x.array.max_iops(DEFAULT_IO.read_fraction, DEFAULT_IO) for x in dbs)
+        iops = sum(x.array.max_iops(io.read_fraction, io) for x in dbs)
         expect(gb + 1e-9 >= a.database_gb(n), f"the database array of {name} holds {gb:g} GB: too little for "
-                                              f"{n:,} users' mailboxes under labkit's sizing assumptions")
+                                              f"{n:,} users' mailboxes under the task's sizing assumptions")
         expect(iops + 1e-9 >= a.database_iops(n), f"the database array of {name} sustains {iops:.0f} I/O a second: "
                                                   f"too few for {n:,} users at the busy hour")
     if spares:
