@@ -21,6 +21,11 @@ groups, databases, mailboxes, components and clients through
 node...) are facts, not settings a learner may change: a snapshot that changes them is
 refused; only the NNTP reading (``nntp_follows_kb_259197``) may be chosen.
 
+The groups of an Exchange cluster are brought online one at a time, in the snapshot's
+order, each Information Store counting the storage groups already mounted on its node
+[D] (two stores coming online at the same moment would each count only the other's
+finished mounts).
+
 Also replayed: the accounts and their rights (the Exchange Delegation Wizard's grants)
 and Paused nodes (paused once their groups are where the snapshot says).
 
@@ -189,6 +194,8 @@ def _rebuild(d) -> Cluster:
                 c.online_group(gname, home)
             except LabkitError:
                 pass  # no node can host it: it stays offline, and the check will say so
+            if exchange is not None:
+                _settle(c)    # one virtual server at a time: each store counts the ones already mounted
     _settle(c)
     paused = [n["name"] for n in nodes if n.get("state") == "Paused"]
     for n in paused:

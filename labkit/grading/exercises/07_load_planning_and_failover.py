@@ -74,7 +74,7 @@ def landing(landed: dict[str, str | None]):
     expect(set(landed) == set(want), "`landed` should have one entry per virtual server: " + ", ".join(want))
     wrong = [v for v in want if landed[v] != want[v]]
     expect(not wrong, f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not where you say at the end "
-                      "(did 2-MOE's return change anything?)")
+                      "(did the node that came back change anything?)")
 
 
 def _flawed_shape(c: Cluster, var: str) -> None:
