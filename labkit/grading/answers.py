@@ -2,10 +2,13 @@
 
 Inside the learner's kernel the grader runs :data:`EXTRACT` once per variable: it
 turns the value into JSON (a ``labkit.Cluster`` into its ``to_dict()`` snapshot,
-without the log) and displays it under a private MIME type. Nothing else crosses
+without the log; a labkit planning object -- a storage design, a naming or load plan,
+a build plan, Exchange 5.5 site facts -- into its fields tagged with its class, see
+:func:`to_plain`) and displays it under a private MIME type. Nothing else crosses
 from the kernel to the grader -- no objects, no functions, no files -- and what
 crosses is untrusted: :func:`convert` checks it against the question's annotation,
-and a cluster is rebuilt by the grader's own labkit (:func:`~labkit.grading.rebuild.rebuild_cluster`).
+a cluster is rebuilt by the grader's own labkit (:func:`~labkit.grading.rebuild.rebuild_cluster`)
+and a planning object built again through its constructors (:mod:`labkit.grading.objects`).
 
 >>> convert("names", {"kind": "value", "data": ["NODE1", "NODE2"]}, list[str])
 ['NODE1', 'NODE2']
