@@ -8,11 +8,10 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-import labkit as lk
 from labkit import exchange as ex
 from labkit import grading, planning, scenarios
 from labkit import procedures as pr
-from labkit.grading import answers, objects
+from labkit.grading import answers
 from labkit.grading.api import Wrong
 from labkit.planning.raid import Array
 
@@ -172,7 +171,8 @@ def test_exchange_limits_are_facts_not_settings():
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d["resources"][-1].update(name="My IMAP4"), "not one its virtual server's System Attendant creates"),
     (lambda d: d["extensions"]["exchange"]["virtual_servers"].update(
-        EXVS9=d["extensions"]["exchange"]["virtual_servers"]["EXVS1"]), "are not the ones its System Attendants create"),
+        EXVS9=d["extensions"]["exchange"]["virtual_servers"]["EXVS1"]),
+     "are not the ones its System Attendants create"),
     (lambda d: d["extensions"]["exchange"].update(mta_server="EXVS9"), "MTA"),
     (lambda d: d["extensions"]["exchange"]["virtual_servers"]["EXVS1"].update(data_disk="Disk L:"), "data disk"),
     (lambda d: d["extensions"]["exchange"]["settings"].update(colour=1), "unknown Exchange setting"),

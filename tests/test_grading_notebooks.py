@@ -61,7 +61,8 @@ WRONG = {
     # a dynamic disk left as it is; the paper's 5,000-user cluster instead of 4,000
     "06_build_the_5000_user_cluster": ([
         ('replace(shelf[3], disk_type="basic")', 'replace(shelf[3])'),
-        ('c3 = scenarios.build(naming, storage, plan, edition="Datacenter").cluster', 'c3 = scenarios.four_node_5000()'),
+        ('c3 = scenarios.build(naming, storage, plan, edition="Datacenter").cluster',
+         'c3 = scenarios.four_node_5000()'),
     ], [2, 0, 0, 2]),
     # cascading lists instead of the standby node second; the late node's possible owners forgotten
     "07_load_planning_and_failover": ([
@@ -89,7 +90,8 @@ WRONG = {
     "11_capstone": ([
         ('design = planning.plan_storage(3000, 3, storage_groups_per_server=2, assumptions=profile)',
          'design = planning.plan_storage(3000, 3, storage_groups_per_server=2)'),
-        ('                          auto_failback=True, failback_window=(1, 5))', '                          auto_failback=True)'),
+        ('                          auto_failback=True, failback_window=(1, 5))',
+         '                          auto_failback=True)'),
     ], [2, 0, 0, 5, 4, 2]),
 }
 

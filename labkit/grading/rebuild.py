@@ -351,8 +351,9 @@ def _exchange(c: Cluster, data, resources: list) -> None:
                                     stm_disk=db.get("stm_disk"), kind=db.get("kind", "mailbox"))
                 have = mine.databases[db_name]
                 for key in ("kind", "edb_disk", "stm_disk"):
-                    _need(db.get(key) == getattr(have, key), f"database {db_name!r} of {name}: {key} is "
-                                                             f"{db.get(key)!r}; the rebuild gives {getattr(have, key)!r}")
+                    _need(db.get(key) == getattr(have, key),
+                          f"database {db_name!r} of {name}: {key} is {db.get(key)!r}; the rebuild gives "
+                          f"{getattr(have, key)!r}")
                 count = db.get("mailboxes", 0)
                 _need(isinstance(count, int) and not isinstance(count, bool) and count >= have.mailboxes,
                       f"database {db_name!r} of {name} should count its mailboxes")

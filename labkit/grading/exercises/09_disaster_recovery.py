@@ -75,8 +75,9 @@ def expected_scenario2_hours() -> float:
 def scenario2(scenario2_hours: float):
     """How long are EXVS1's users without mail when the quorum disk fails?"""
     want = expected_scenario2_hours()
-    expect(abs(scenario2_hours - want) < 0.01, f"EXVS1's users are not cut off for {scenario2_hours:g} h in Scenario 2: "
-                                               "run the procedure and read its report's client interruptions")
+    expect(abs(scenario2_hours - want) < 0.01, f"EXVS1's users are not cut off for {scenario2_hours:g} h in "
+                                               "Scenario 2: run the procedure and read its report's client "
+                                               "interruptions")
 
 
 @lru_cache(maxsize=1)
