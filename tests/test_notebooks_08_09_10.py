@@ -178,12 +178,14 @@ def test_nb08_with_the_night_window_the_rolling_upgrade_proves_every_interruptio
 
 def test_nb08_failback_at_any_hour_does_not_let_the_runbook_finish():
     """Why the notebook sets the window first: a group that may fail back at any hour
-    moves on its own during the upgrade, and the runbook stops (wherever it notices)."""
+    would move on its own during the upgrade, so the runbook refuses at step 1, before
+    anything moves."""
     c = _reference(window=None)
+    before = c.to_dict()
     with pytest.raises(lk.ProcedureError) as info:
         pr.rolling_upgrade(c).run()
-    assert info.value.rule in ("nothing moves to a node under maintenance",
-                               "a planned move interrupts clients only while the group moves")
+    assert info.value.step_index == 1 and c.to_dict() == before
+    assert info.value.rule.startswith("no group fails back on its own during a rolling upgrade")
 
 
 def test_nb08_the_window_holds_the_failback_until_22h():
