@@ -74,6 +74,76 @@ def test_the_exchange_2000_cluster_is_built_beside_the_55_one():
     assert "EXVS9" in str(e)
 
 
+def _old55_named(name, mailboxes=600):
+    c = lk.Cluster("OLDEX", ip="132.192.2.100")
+    c.add_node("A55", ip="132.192.2.1")
+    c.run_until_stable()
+    e55.create_virtual_server(c, name, ip="132.192.2.11", disk="Disk E:")
+    e55.add_mailboxes(c, mailboxes)
+    c.online_group(name)
+    c.run_until_stable()
+    return c
+
+
+def test_relocation_fills_the_mailbox_store_on_the_targets_database_disk():
+    old, new = _old55(600), reference_cluster()
+    # the default store's .EDB now sits on the log disk; the design's store on Disk E: (the database disk) is Users
+    ex.move_database(new, "EXVS2", ex.FIRST_SG, "Mailbox Store (EXVS2)", edb_disk="Disk M:")
+    ex.add_database(new, "EXVS2", ex.FIRST_SG, "Users", edb_disk="Disk F:")
+    new.run_until_stable()
+    assert ex.virtual_server(new, "EXVS2").data_disk == "Disk F:"
+    report = pr.mailbox_relocation(old, new, pr.ExchangeSite(), virtual_server="EXVS2", batch=600).run()
+    rows = {r["database"]: r["mailboxes"] for r in ex.layout(new, "EXVS2")}
+    assert rows == {"Mailbox Store (EXVS2)": 1250, "Users": 600}
+    assert "store 'Users' on Disk F:" in report.step("check the Exchange 2000 cluster beside it is ready").note
+
+
+def test_relocation_fills_the_store_the_plan_names():
+    old, new = _old55(600), reference_cluster()
+    ex.add_storage_group(new, "EXVS1", "SG2", log_disk="Disk L:")
+    ex.add_database(new, "EXVS1", "SG2", "Sales", edb_disk="Disk E:")
+    assert pr.mailbox_relocation(old, new, pr.ExchangeSite(), store="Sales", batch=600).run().complete
+    assert ex.find_database(new, "EXVS1", "Sales")[1].mailboxes == 600
+    assert ex.find_database(new, "EXVS1", "Mailbox Store (EXVS1)")[1].mailboxes == 1250
+
+
+def test_relocation_refuses_a_store_that_is_not_a_mailbox_store_of_the_target():
+    old, new = _old55(), reference_cluster()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite(), store="Public Folder Store (EXVS1)")
+    p.next()
+    e = step_refused(p, lk.ConfigurationError)
+    assert e.rule == "mailboxes live in mailbox stores"
+    p.params["store"] = "Mailbox Store (EXVS2)"                       # another virtual server's
+    step_refused(p, lk.NotFoundError)
+    p.params["store"] = None
+    assert p.run().complete
+
+
+def test_relocation_without_a_mailbox_store_on_the_database_disk_asks_for_one():
+    old, new = _old55(), reference_cluster()
+    ex.move_database(new, "EXVS1", ex.FIRST_SG, "Mailbox Store (EXVS1)", edb_disk="Disk L:")
+    new.run_until_stable()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite())
+    p.next()
+    e = step_refused(p, lk.ConfigurationError)
+    assert e.rule == "relocated mailboxes go to the mailbox store the plan designates [D]" and "store=" in str(e)
+    p.params["store"] = "Mailbox Store (EXVS1)"
+    assert p.run().complete
+
+
+def test_the_55_server_may_not_share_a_name_with_an_exchange_2000_server_of_the_organisation():
+    old, new = _old55_named("EXVS3"), reference_cluster()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite(), virtual_server="EXVS1")
+    p.next()
+    e = step_refused(p, lk.NameConflictError)                  # both clusters unchanged
+    assert e.rule == "server names are unique in an Exchange organisation" and "EXVS3 on FOUR-STOOGES" in str(e)
+    old, new = _old55_named("EX2K-SRS"), reference_cluster()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite())
+    p.next()
+    e = step_refused(p, lk.NameConflictError)
+    assert e.rule == "server names are unique in an Exchange organisation" and "in site HEADQUARTERS" in str(e)
+
+
 # ------------------------------------------------------------------ in place
 def test_the_in_place_upgrade_runs_its_nine_steps():
     c = _old55()

@@ -50,8 +50,9 @@ from .disks import (add_shared_disk, check_shared_disk, create_partition, delete
                     shared_disks, write_signature)
 from .engine import Advisory, Interruption, Procedure, ProcedureReport, Step, StepResult
 from .maintenance import choose_target, estimate_hours, failback_risks, prove_moves, rolling_upgrade
-from .migration import (ConnectionAgreement, ExchangeSite, back_out, check_in_place_preconditions, folders,
-                        in_place_upgrade, mailbox_relocation, rename_folder)
+from .migration import (ConnectionAgreement, ExchangeSite, back_out, check_in_place_preconditions,
+                        check_unique_server_name, designated_store, folders, in_place_upgrade, mailbox_relocation,
+                        rename_folder)
 from .recovery import (ClusterRecord, VirtualServerRecord, complete_cluster_failure, quorum_disk_failure,
                        record_configuration, recreate_virtual_server, restore_databases, single_node_failure)
 from .removal import rebuild_virtual_server, remove_exchange_binaries, remove_virtual_server
@@ -70,6 +71,7 @@ __all__ = [
     "rolling_upgrade", "choose_target", "prove_moves", "failback_risks", "estimate_hours",
     "remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server",
     "ExchangeSite", "ConnectionAgreement", "check_in_place_preconditions", "mailbox_relocation",
+    "designated_store", "check_unique_server_name",
     "in_place_upgrade", "back_out", "folders", "rename_folder",
     "configure_stretch", "site_disaster", "site_recovery", "StretchConfig",
     "audit_possible_owners", "fix_possible_owners", "possible_owner_audit", "OwnerAudit", "OwnerFinding",

@@ -4,8 +4,11 @@
 Exchange 2000 cluster is built beside the Exchange 5.5 cluster (two ``Cluster``
 objects); because the Site Replication Service is not supported on a cluster
 (Table 5), a non-clustered Exchange 2000 server must already be in the 5.5 site;
-mailboxes move in batches, the public folders are replicated, and the 5.5 cluster
-is decommissioned -- unless it is the first server of its site.
+mailboxes move in batches into the mailbox store the plan designates (by default the
+one on the target virtual server's database disk, :func:`designated_store`), the
+public folders are replicated, and the 5.5 cluster is decommissioned -- unless it is
+the first server of its site. While both clusters serve the site, the Exchange 2000
+virtual server needs a name of its own (:func:`check_unique_server_name`).
 
 **In-place upgrade** (:func:`in_place_upgrade`, Microsoft's 9 steps, which Compaq
 does not endorse): preconditions -- Exchange 5.5 SP3, the cluster already Windows
@@ -30,7 +33,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import ConfigurationError, NotFoundError, ProcedureError, StateError, ValidationError
+from ..errors import (ConfigurationError, NameConflictError, NotFoundError, ProcedureError, StateError,
+                      ValidationError)
 from .assumptions import pick
 from .engine import Procedure, Step, before_start, interruptions, minutes, need_cluster, wait
 from .state import BackupSet, state
@@ -159,11 +163,64 @@ def rename_folder(cluster, disk: str, path: str, new_name: str) -> str:
 
 
 # ------------------------------------------------------------ relocation
-def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | None = None, batch: int = 500,
-                       assumptions=None) -> Procedure:
+def designated_store(cluster, evs: str, store: str | None = None) -> dict:
+    """The mailbox store of Exchange 2000 virtual server ``evs`` that relocated
+    mailboxes go to, as its :func:`labkit.exchange.layout` row: ``store`` when named
+    (it must be a mailbox store of ``evs``), else the mailbox store whose .EDB is on the
+    virtual server's database disk -- the data location setup was given, the design's
+    database array (paper, Design Storage Before Configuring the Cluster) [D].
+
+    >>> from labkit.exchange import demo_cluster
+    >>> designated_store(demo_cluster(), "EXVS1")["database"]
+    'Mailbox Store (EXVS1)'
+    """
+    from .. import exchange as ex
+    need_cluster(cluster)
+    vs = ex.virtual_server(cluster, evs)
+    rows = ex.layout(cluster, vs.name)
+    if store is not None:
+        sg, db = ex.find_database(cluster, vs.name, store)
+        if db.kind != "mailbox":
+            raise ConfigurationError(f"{db.name!r} is a public store; mailboxes live in mailbox stores",
+                                     rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
+        return next(r for r in rows if r["database"] == db.name)
+    found = [r for r in rows if r["kind"] == "mailbox" and r["edb_disk"] == vs.data_disk]
+    if not found:
+        raise ConfigurationError(f"{vs.name} has no mailbox store on its database disk {vs.data_disk!r}; name the "
+                                 "store the mailboxes go to (store=...)",
+                                 rule="relocated mailboxes go to the mailbox store the plan designates [D]",
+                                 source=SRC_RELOC)
+    return found[0]
+
+
+def check_unique_server_name(new, site: ExchangeSite, name: str) -> None:
+    """Refuse an Exchange 5.5 server ``name`` that an Exchange 2000 server of the same
+    site and organisation also has: an Exchange virtual server of cluster ``new`` or a
+    non-clustered server of ``site`` (server names are unique in an Exchange
+    organisation; both are in the directory while the mailboxes move)."""
+    from .. import exchange as ex
+    _site(site)
+    clash = [v for v in (ex.virtual_servers(new) if new.extensions.get("exchange") is not None else ())
+             if v.upper() == name.upper()]
+    clash += [s for s in [*site.exchange2000_servers, site.srs_server] if s and s.upper() == name.upper()]
+    if clash:
+        where = (f"Exchange 2000 virtual server {clash[0]} on {new.name}" if clash[0] in ex.virtual_servers(new)
+                 else f"Exchange 2000 server {clash[0]} in site {site.name}")
+        raise NameConflictError(f"the Exchange 5.5 server {name} has the same name as {where}; build the Exchange 2000 "
+                                "virtual server under a name of its own",
+                                rule="server names are unique in an Exchange organisation",
+                                source=f"{SRC_RELOC} (both servers are in the site); Exchange 2000 Server naming")
+
+
+def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | None = None, store: str | None = None,
+                       batch: int = 500, assumptions=None) -> Procedure:
     """Move every mailbox of ``old``'s Exchange 5.5 virtual server to the Exchange 2000
-    cluster ``new`` (``virtual_server``: default its first) in batches of ``batch``,
-    replicate the public folders, and decommission the 5.5 cluster."""
+    cluster ``new`` in batches of ``batch``, replicate the public folders, and
+    decommission the 5.5 cluster. The mailboxes go to ``virtual_server`` (default:
+    the first) and its mailbox store ``store`` (default: the one on its database disk,
+    :func:`designated_store`); both are in ``procedure.params`` and may be corrected
+    after a refusal. An Exchange 5.5 server named like an Exchange 2000 server of the
+    organisation is refused (:func:`check_unique_server_name`)."""
     from ..exchange import e55
     title = "Migration from Exchange 5.5: mailbox relocation"
     before_start(title, "labkit procedures", need_cluster, new, "new")
@@ -187,10 +244,12 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
 
     def ready(p):
         from .. import exchange as ex
-        if e55.server(old) is None:
+        vs55 = e55.server(old)
+        if vs55 is None:
             raise NotFoundError(f"{old.name} has no Exchange 5.5 virtual server",
                                 rule="migrate an Exchange 5.5 cluster")
-        evs = virtual_server or next(iter(ex.virtual_servers(new)), None)
+        check_unique_server_name(new, site, vs55.name)
+        evs = p.params["virtual_server"] or next(iter(ex.virtual_servers(new)), None)
         if evs is None:
             raise NotFoundError(f"{new.name} has no Exchange 2000 virtual server", rule="create the target first",
                                 source=SRC_RELOC)
@@ -198,9 +257,10 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
         if str(new.groups[vs.group].state) != "Online":
             raise StateError(f"{vs.name} is {new.groups[vs.group].state}", rule="the target virtual server is online",
                              source=SRC_RELOC)
+        row = designated_store(new, vs.name, p.params["store"])
         p.data["evs"] = vs.name
-        p.data["store"] = next(db.name for db in vs.databases() if db.kind == "mailbox")
-        return f"{vs.name} on {new.groups[vs.group].owner}, store {p.data['store']!r}"
+        p.data["store"] = row["database"]
+        return f"{vs.name} on {new.groups[vs.group].owner}, store {row['database']!r} on {row['edb_disk']}"
 
     def move(i):
         def act(p):
@@ -249,9 +309,10 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
     steps += [Step(f"move mailboxes: batch {i + 1} of {nbatches}", move(i), source=SRC_RELOC) for i in range(nbatches)]
     steps += [Step("replicate the public folders", public, source=SRC_RELOC),
               Step("decommission the Exchange 5.5 cluster", decommission, source=SRC_RELOC)]
-    return Procedure(title, new, steps, source=SRC_RELOC, others=(old,), params={"site": site},
+    return Procedure(title, new, steps, source=SRC_RELOC, others=(old,),
+                     params={"site": site, "virtual_server": virtual_server, "store": store},
                      rebuild=lambda cs: mailbox_relocation(cs[1], cs[0], site, virtual_server=virtual_server,
-                                                           batch=batch, assumptions=a))
+                                                           store=store, batch=batch, assumptions=a))
 
 
 # --------------------------------------------------------------- in place
