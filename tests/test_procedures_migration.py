@@ -242,6 +242,49 @@ def test_the_back_out_plan_restores_the_55_cluster_from_step_1():
     assert ex.installed_nodes(c) == ["A55"]                 # the half-upgraded cluster is left alone
 
 
+STEP1 = "(1) back up everything offline, with System State"
+
+
+def test_the_offline_backup_of_step_1_is_taken_with_exchange_stopped():
+    c = _old55()
+    p = pr.in_place_upgrade(c, pr.ExchangeSite())
+    p.run(until=STEP1)
+    vs = e55.server(c)
+    assert all(str(c.resources[r].state) == "Offline" for r in vs.resources.values())
+    assert str(c.resources["Disk E:"].state) == "Online" and str(c.groups["EX55"].state) != "Online"
+    stopped = max(e.time for e in c.log.about(vs.resources["Information Store"]) if e.what.endswith("-> Offline"))
+    [backup] = pr.backup_sets(c, kind="offline")
+    assert stopped < c.clock.at(backup.taken_ms)                   # the databases were closed when copied
+    snapshot, _ = p.backout
+    assert str(snapshot.resources[vs.resources["Information Store"]].state) == "Offline"
+
+
+def test_the_upgrades_interruption_counts_from_the_offline_backup():
+    c = _old55()
+    report = pr.in_place_upgrade(c, pr.ExchangeSite()).run()
+    [i] = report.interruptions
+    start, end = c.groups["EX55"].outages[-1]                        # the model's own record of the outage
+    assert i.start == c.clock.at(start) == report.step(STEP1).started and i.end == c.clock.at(end)
+    assert i.seconds == (end - start) / 1000 > sum(s.seconds for s in report.steps[2:])
+
+
+def test_the_back_out_counts_its_own_outage():
+    c = _old55()
+    p = pr.in_place_upgrade(c, pr.ExchangeSite())
+    p.run(until="(6) install Exchange 2000 on A55 and restart it")
+    restored = pr.back_out(p)
+    report = p.report()
+    [i] = [x for x in report.interruptions if x.cause == "in-place upgrade, backed out"]
+    start, end = restored.groups["EX55"].outages[-1]                 # from step 1 until the restored group is up
+    assert i.start == c.clock.at(start) == report.step(STEP1).started and i.end == restored.clock.at(end)
+    assert i.seconds == (end - start) / 1000 and i.users == 1200
+    [row] = report.table("back-out")
+    assert row["users cut off (h)"] == round(i.seconds / 3600, 2) and i.seconds > row["restore (h)"] * 3600
+    assert i.seconds * 1000 > c.clock.ms - start                     # longer than the upgrade so far: the restore
+    pr.back_out(p)                                                    # a second back-out replaces the figure
+    assert len([x for x in p.report().interruptions if x.cause == "in-place upgrade, backed out"]) == 1
+
+
 def test_in_place_upgrade_needs_an_exchange_55_cluster():
     c = reference_cluster()
     e = step_refused(pr.in_place_upgrade(c, pr.ExchangeSite()), lk.NotFoundError)

@@ -18,8 +18,12 @@ Exchange 2000 server already in the site and the cluster not a bridgehead, and
 rename ``mdbdata`` away and back, so that removing Exchange 5.5 does not delete it;
 step 8 keeps only ``Priv.edb`` and ``Pub.edb``, renamed ``Priv1.edb`` and ``Pub1.edb``;
 the streaming files (.STM) are created when the store first mounts (step 9). Step 1's
-offline backup is the back-out plan: :func:`back_out` returns the cluster restored
-from it.
+backup is taken *offline*: it stops the Exchange 5.5 services (the shared disk stays
+online for the copy) and leaves them stopped, so no mail arrives that the backup lacks
+-- the paper lists it before step 2 takes the group offline; the users' interruption
+counts from step 1. That backup is the back-out plan: :func:`back_out` returns the
+cluster restored from it and adds the whole interruption, restore included, to the
+report.
 
 The site and organisation facts the preconditions need are an :class:`ExchangeSite`.
 
@@ -31,7 +35,7 @@ labkit.errors.ConfigurationError: Exchange 5.5 runs Service Pack 2 [rule: Exchan
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import (ConfigurationError, NameConflictError, NotFoundError, ProcedureError, StateError,
                       ValidationError)
@@ -345,6 +349,14 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
 
     def backup(p):
         c = p.cluster
+        vs = e55.server(c)
+        p.data["t_off"] = c.clock.ms               # users are cut off from here: an offline backup stops Exchange
+        c.offline_resource(vs.resources["System Attendant"])      # with the Directory, the IS and the MTA
+        wait(c)
+        running = [r for r in vs.resources.values() if str(c.resources[r].state) != "Offline"]
+        if running:
+            raise ProcedureError(f"{', '.join(running)} did not stop", rule="an offline backup is taken with the "
+                                 "Exchange services stopped", source=f"{SRC_INPLACE}, step 1")
         mb = p.data["mailboxes"] * a.mailbox_mb + a.public_store_mb
         c.run(seconds=a.transfer_s(mb, "local"))
         minutes(c, a.system_state_backup_min)
@@ -359,10 +371,10 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
             {"step": 2, "action": f"restore the offline backup {b.name!r} with System State on both nodes"},
             {"step": 3, "action": "restart the nodes; bring the Exchange 5.5 group online; check the mailboxes"}]
         p.backout = (c.copy(), b)          # what back_out() restores
-        return f"{b.name!r}: {mb:,.0f} MB with System State (the back-out point)"
+        return (f"Exchange 5.5 services stopped; {b.name!r}: {mb:,.0f} MB with System State (the back-out point); "
+                "the services stay stopped, so no mail arrives that the backup lacks")
 
     def offline(p):
-        p.data["t_off"] = p.cluster.clock.ms
         p.cluster.offline_group(p.data["group"])
         wait(p.cluster)
         return f"group {p.data['group']} offline"
@@ -494,8 +506,12 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
 
 def back_out(procedure: Procedure, *, assumptions=None):
     """Carry out the in-place upgrade's back-out plan: return the cluster as restored from
-    step 1's offline backup (with System State), its clock moved on past the restore.
-    ``procedure.cluster`` (the half-upgraded cluster) is left as it is."""
+    step 1's offline backup (with System State), its clock moved on past the restore and
+    its Exchange 5.5 group back online. ``procedure.cluster`` (the half-upgraded
+    cluster) is left as it is; the users' whole interruption -- from step 1, when the
+    offline backup stopped Exchange, through the upgrade so far and the restore, until
+    the group is back online -- is added to the procedure's report (cause "in-place
+    upgrade, backed out") with a "back-out" table."""
     a = pick(assumptions)
     if not isinstance(procedure, Procedure):
         raise ValidationError(f"back_out takes the in-place upgrade procedure, not {procedure!r}",
@@ -510,12 +526,22 @@ def back_out(procedure: Procedure, *, assumptions=None):
     now = procedure.cluster.clock.ms
     restore_s = a.transfer_s(b.size_mb, "local") + a.system_state_restore_min * 60
     restored.run(seconds=max(0, now - restored.clock.ms) / 1000 + restore_s)
-    restored.record(restored.name, "backed out", f"restored from {b.name!r} with System State (back-out plan)")
     from ..exchange import e55
     vs = e55.server(restored)
+    cause = "in-place upgrade, backed out"
+    cut = []
     if vs is not None:
         restored.online_group(vs.group)
         wait(restored)
+        cut = [replace(i, users=vs.mailboxes)     # Exchange 5.5's users: its mailboxes
+               for i in interruptions(restored, procedure.data["t_off"], cause=cause, groups=[vs.group])]
+    procedure.interruptions = [i for i in procedure.interruptions if i.cause != cause] + cut
+    hours = sum(i.seconds for i in cut) / 3600
+    procedure.tables["back-out"] = [{"restored from": b.name, "restore (h)": round(restore_s / 3600, 2),
+                                     "back online": f"{restored.now:%Y-%m-%d %H:%M}",
+                                     "users cut off (h)": round(hours, 2), "users": sum(i.users for i in cut)}]
+    restored.record(restored.name, "backed out", f"restored from {b.name!r} with System State (back-out plan); "
+                    f"users cut off {hours:.1f} h since step 1's offline backup")
     return restored
 
 
