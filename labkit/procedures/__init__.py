@@ -55,7 +55,7 @@ from .migration import (ConnectionAgreement, ExchangeSite, back_out, check_in_pl
                         rename_folder)
 from .recovery import (ClusterRecord, VirtualServerRecord, complete_cluster_failure, quorum_disk_failure,
                        record_configuration, recreate_virtual_server, restore_databases, single_node_failure)
-from .removal import rebuild_virtual_server, remove_exchange_binaries, remove_virtual_server
+from .removal import move_mailboxes, rebuild_virtual_server, remove_exchange_binaries, remove_virtual_server
 from .state import BackupJob, BackupSet, ProceduresState, SharedDisk, StretchConfig, state
 from .stretch import configure_stretch, site_disaster, site_recovery
 
@@ -69,7 +69,7 @@ __all__ = [
     "add_backup_job", "remove_backup_job", "backup_history", "backup_sets", "backup_durations",
     "take_system_state_backup", "backup_binding_drill", "backup_interruption_drill", "BackupJob", "BackupSet",
     "rolling_upgrade", "choose_target", "prove_moves", "failback_risks", "estimate_hours",
-    "remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server",
+    "remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server", "move_mailboxes",
     "ExchangeSite", "ConnectionAgreement", "check_in_place_preconditions", "mailbox_relocation",
     "designated_store", "check_unique_server_name",
     "in_place_upgrade", "back_out", "folders", "rename_folder",
