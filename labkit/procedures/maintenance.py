@@ -72,6 +72,15 @@ def choose_target(cluster, group: str, exclude=()) -> str | None:
     return None
 
 
+def _nodes(cluster, nodes) -> list[str]:
+    need_cluster(cluster)
+    if isinstance(nodes, str) or not isinstance(nodes, (list, tuple, set)):
+        raise ValidationError(f"nodes is a list of node names, not {nodes!r}", rule="nodes are named")
+    for n in nodes:
+        cluster._node(n)
+    return list(nodes)
+
+
 def _window_opens(cluster, window, hours: float):
     """When a failback window ``(start, end)`` is next open within ``hours`` from now
     (now, or the next start hour), or None if it stays closed that long."""
@@ -102,9 +111,7 @@ def failback_risks(cluster, nodes, *, hours: float = 0.0) -> list[dict]:
     >>> [(r["group"], r["window"], r["opens"]) for r in failback_risks(c, ["1-CURLY"], hours=2)]
     [('EXVS1', 'any hour', '09:07')]
     """
-    need_cluster(cluster)
-    if isinstance(nodes, str) or not isinstance(nodes, (list, tuple, set)):
-        raise ValidationError(f"nodes is a list of node names, not {nodes!r}", rule="nodes are named")
+    _nodes(cluster, nodes)
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0:
         raise ValidationError(f"hours is a number >= 0, not {hours!r}", rule="durations are positive numbers")
     wanted = set(nodes)
@@ -127,6 +134,7 @@ def estimate_hours(cluster, nodes, assumptions=None) -> float:
     upgrade, restart and join, and two moves of each group on it now
     (:class:`~labkit.procedures.assumptions.Assumptions` ``upgrade_min`` and
     ``group_move_min``; the core's ``node_reboot_s`` and ``node_join_s``)."""
+    _nodes(cluster, nodes)
     a = pick(assumptions)
     s = cluster.settings
     total = 0.0

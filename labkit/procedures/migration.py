@@ -203,7 +203,10 @@ def check_unique_server_name(new, site: ExchangeSite, name: str) -> None:
     non-clustered server of ``site`` (server names are unique in an Exchange
     organisation; both are in the directory while the mailboxes move)."""
     from .. import exchange as ex
+    need_cluster(new, "new")
     _site(site)
+    if not isinstance(name, str) or not name:
+        raise ValidationError(f"a server is named by a string, not {name!r}", rule="servers are named")
     clash = [v for v in (ex.virtual_servers(new) if new.extensions.get("exchange") is not None else ())
              if v.upper() == name.upper()]
     clash += [s for s in [*site.exchange2000_servers, site.srs_server] if s and s.upper() == name.upper()]
