@@ -213,8 +213,9 @@ def check_unique_server_name(new, site: ExchangeSite, name: str) -> None:
     if clash:
         where = (f"Exchange 2000 virtual server {clash[0]} on {new.name}" if clash[0] in ex.virtual_servers(new)
                  else f"Exchange 2000 server {clash[0]} in site {site.name}")
-        raise NameConflictError(f"the Exchange 5.5 server {name} has the same name as {where}; build the Exchange 2000 "
-                                "virtual server under a name of its own",
+        fix = ("build the Exchange 2000 virtual server under a name of its own" if "virtual server" in where
+               else "two servers of one organisation cannot share a name")
+        raise NameConflictError(f"the Exchange 5.5 server {name} has the same name as {where}; {fix}",
                                 rule="server names are unique in an Exchange organisation",
                                 source=f"{SRC_RELOC} (both servers are in the site); Exchange 2000 Server naming")
 
