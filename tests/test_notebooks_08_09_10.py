@@ -200,9 +200,12 @@ def test_nb08_the_window_holds_the_failback_until_22h():
 
 def test_nb08_delegation_removal_backups_and_audit_are_shown():
     out = _outputs("08_operations")
+    steps = len(pr.remove_virtual_server(scenarios.four_node_5000(), "EXVS4").steps)
+    moved = ex.virtual_server(scenarios.four_node_5000(), "EXVS4").mailboxes
     for text in ("may not remove an Exchange virtual server: it needs the 'Exchange Full Administrator' right",
                  "EXVS1 holds the cluster's MTA instance; delete the other virtual servers (EXVS2, EXVS3, EXVS4) first",
-                 "Remove Exchange virtual server EXVS4 on FOUR-STOOGES -- complete, 4 of 4 steps",
+                 f"Remove Exchange virtual server EXVS4 on FOUR-STOOGES -- complete, {steps} of {steps} steps",
+                 f"{moved:,} mailboxes to EXVS1 ('Mailbox Store (EXVS1)')",
                  "[EXVS3] content indexing broken",
                  "[backup job EXVS2 on 2-MOE] backup missed (node 2-MOE is Down",
                  "[backup job EXVS2 by name] backup completed",
@@ -315,3 +318,22 @@ def test_nb10_the_55_cluster_idles_a_node_and_exchange_2000_does_not():
     out = _outputs("10_migrating_from_exchange_55")
     assert re.search(r"Exchange 5\.5\s+1-CURLY\s+2-MOE\s+2-MOE", out)
     assert re.search(r"Exchange 2000\s+1-CURLY, 2-MOE, 3-LARRY, 4-JERRY\s+2-MOE, 3-LARRY, 4-JERRY", out)
+
+
+def test_nb10_the_upgrades_interruption_runs_from_the_offline_backup_as_in_the_model():
+    c = scenarios.two_node_active_passive_55()
+    report = pr.in_place_upgrade(c, pr.ExchangeSite()).run()
+    [i] = report.interruptions
+    assert i.start == report.step("(1) back up everything offline, with System State").started
+    assert re.search(rf"EXVS1\s+in-place upgrade\s+{i.seconds:,.1f}\s+1,000", _outputs("10_migrating_from_exchange_55"))
+
+
+def test_nb10_the_back_out_reports_the_whole_interruption_as_in_the_model():
+    c = scenarios.two_node_active_passive_55()
+    upgrade = pr.in_place_upgrade(c, pr.ExchangeSite())
+    upgrade.run(until="(7) create the virtual server in the same group, offline")
+    c.online_group("EXVS1")
+    c.run_until_stable()
+    pr.back_out(upgrade)
+    [i] = [x for x in upgrade.report().interruptions if x.cause == "in-place upgrade, backed out"]
+    assert f"users cut off {i.seconds / 3600:.1f} h since step 1's offline backup" in _outputs("10_migrating_from_exchange_55")
