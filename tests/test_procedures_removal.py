@@ -94,6 +94,10 @@ def test_move_mailboxes_needs_both_stores_running():
     c.run_until_stable()
     e = step_refused(p, lk.StateError)
     assert e.rule == "Move Mailbox needs both stores running [D]" and ex.virtual_server(c, "EXVS4").mailboxes == 1250
+    q = pr.remove_virtual_server(c.copy(), "EXVS4", move_mailboxes_to="EXVS2")   # or correct the plan and go on
+    q.next()
+    q.params["move_mailboxes_to"] = "EXVS3"
+    assert "to EXVS3" in q.next().note and ex.virtual_server(q.cluster, "EXVS3").mailboxes == 2500
     e = refused(c, lk.StateError, pr.move_mailboxes, c, "EXVS4", "Mailbox Store (EXVS4)", "EXVS2",
                 "Mailbox Store (EXVS2)", 10)
     refused(c, lk.LimitError, pr.move_mailboxes, c, "EXVS4", "Mailbox Store (EXVS4)", "EXVS1",

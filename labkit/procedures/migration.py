@@ -226,8 +226,8 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
     cluster ``new`` in batches of ``batch``, replicate the public folders, and
     decommission the 5.5 cluster. The mailboxes go to ``virtual_server`` (default:
     the first) and its mailbox store ``store`` (default: the one on its database disk,
-    :func:`designated_store`); both are in ``procedure.params`` and may be corrected
-    after a refusal. An Exchange 5.5 server named like an Exchange 2000 server of the
+    :func:`designated_store`); both are in ``procedure.params``, read by step 2 (which
+    may be run again after a refusal). An Exchange 5.5 server named like an Exchange 2000 server of the
     organisation is refused (:func:`check_unique_server_name`)."""
     from ..exchange import e55
     title = "Migration from Exchange 5.5: mailbox relocation"

@@ -162,6 +162,15 @@ def _cautions(p, evs: str, delete_group: bool) -> str:
                       else f"kept in {o.mta_server or 'no virtual server'}")
 
 
+def _target_or_refuse(cluster, vs, target) -> tuple[str, str]:
+    where = _mailbox_target(cluster, vs.name, target)
+    if where is None:
+        raise ConfigurationError(f"{vs.name} holds {vs.mailboxes:,} mailboxes and no other virtual server of "
+                                 f"{cluster.name} is online to take them; move them to another Exchange server first",
+                                 rule=RULE_MAILBOXES, source=SRC_MAILBOXES)
+    return where
+
+
 def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move_mailboxes_to=None,
                           assumptions=None) -> Procedure:
     """Remove virtual server ``evs`` (``delete_group``: also its group, address, name and
@@ -179,12 +188,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
         vs = ex.virtual_server(p.cluster, p.params["evs"])
         if not vs.mailboxes:
             return f"{note}; no mailboxes"
-        where = _mailbox_target(p.cluster, vs.name, p.params["move_mailboxes_to"])
-        if where is None:
-            raise ConfigurationError(f"{vs.name} holds {vs.mailboxes:,} mailboxes and no other virtual server of "
-                                     f"{p.cluster.name} is online to take them; move them to another Exchange server "
-                                     "first", rule=RULE_MAILBOXES, source=SRC_MAILBOXES)
-        p.data["target"] = where
+        where = _target_or_refuse(p.cluster, vs, p.params["move_mailboxes_to"])
         return f"{note}; {vs.mailboxes:,} mailboxes, to move to {where[0]} ({where[1]!r})"
 
     def move(p):
@@ -193,7 +197,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
         vs = ex.virtual_server(c, p.params["evs"])
         if not vs.mailboxes:
             return "no mailbox to move"
-        to_evs, to_db = p.data["target"]
+        to_evs, to_db = _target_or_refuse(c, vs, p.params["move_mailboxes_to"])     # params may have changed
         dbs = [(db.name, db.mailboxes) for db in vs.databases() if db.kind == "mailbox" and db.mailboxes]
         for name, n in dbs:                       # refuse before the clock runs if a store is not mounted
             _running_store(c, vs, name)
