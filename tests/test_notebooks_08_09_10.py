@@ -178,12 +178,14 @@ def test_nb08_with_the_night_window_the_rolling_upgrade_proves_every_interruptio
 
 def test_nb08_failback_at_any_hour_does_not_let_the_runbook_finish():
     """Why the notebook sets the window first: a group that may fail back at any hour
-    moves on its own during the upgrade, and the runbook stops (wherever it notices)."""
+    would move on its own during the upgrade, so the runbook refuses at step 1, before
+    anything moves."""
     c = _reference(window=None)
+    before = c.to_dict()
     with pytest.raises(lk.ProcedureError) as info:
         pr.rolling_upgrade(c).run()
-    assert info.value.rule in ("nothing moves to a node under maintenance",
-                               "a planned move interrupts clients only while the group moves")
+    assert info.value.step_index == 1 and c.to_dict() == before
+    assert info.value.rule.startswith("no group fails back on its own during a rolling upgrade")
 
 
 def test_nb08_the_window_holds_the_failback_until_22h():
@@ -198,9 +200,12 @@ def test_nb08_the_window_holds_the_failback_until_22h():
 
 def test_nb08_delegation_removal_backups_and_audit_are_shown():
     out = _outputs("08_operations")
+    steps = len(pr.remove_virtual_server(scenarios.four_node_5000(), "EXVS4").steps)
+    moved = ex.virtual_server(scenarios.four_node_5000(), "EXVS4").mailboxes
     for text in ("may not remove an Exchange virtual server: it needs the 'Exchange Full Administrator' right",
                  "EXVS1 holds the cluster's MTA instance; delete the other virtual servers (EXVS2, EXVS3, EXVS4) first",
-                 "Remove Exchange virtual server EXVS4 on FOUR-STOOGES -- complete, 4 of 4 steps",
+                 f"Remove Exchange virtual server EXVS4 on FOUR-STOOGES -- complete, {steps} of {steps} steps",
+                 f"{moved:,} mailboxes to EXVS1 ('Mailbox Store (EXVS1)')",
                  "[EXVS3] content indexing broken",
                  "[backup job EXVS2 on 2-MOE] backup missed (node 2-MOE is Down",
                  "[backup job EXVS2 by name] backup completed",
@@ -313,3 +318,22 @@ def test_nb10_the_55_cluster_idles_a_node_and_exchange_2000_does_not():
     out = _outputs("10_migrating_from_exchange_55")
     assert re.search(r"Exchange 5\.5\s+1-CURLY\s+2-MOE\s+2-MOE", out)
     assert re.search(r"Exchange 2000\s+1-CURLY, 2-MOE, 3-LARRY, 4-JERRY\s+2-MOE, 3-LARRY, 4-JERRY", out)
+
+
+def test_nb10_the_upgrades_interruption_runs_from_the_offline_backup_as_in_the_model():
+    c = scenarios.two_node_active_passive_55()
+    report = pr.in_place_upgrade(c, pr.ExchangeSite()).run()
+    [i] = report.interruptions
+    assert i.start == report.step("(1) back up everything offline, with System State").started
+    assert re.search(rf"EXVS1\s+in-place upgrade\s+{i.seconds:,.1f}\s+1,000", _outputs("10_migrating_from_exchange_55"))
+
+
+def test_nb10_the_back_out_reports_the_whole_interruption_as_in_the_model():
+    c = scenarios.two_node_active_passive_55()
+    upgrade = pr.in_place_upgrade(c, pr.ExchangeSite())
+    upgrade.run(until="(7) create the virtual server in the same group, offline")
+    c.online_group("EXVS1")
+    c.run_until_stable()
+    pr.back_out(upgrade)
+    [i] = [x for x in upgrade.report().interruptions if x.cause == "in-place upgrade, backed out"]
+    assert f"users cut off {i.seconds / 3600:.1f} h since step 1's offline backup" in _outputs("10_migrating_from_exchange_55")

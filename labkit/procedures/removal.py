@@ -4,9 +4,26 @@
 :func:`remove_virtual_server`: check the cautions first -- the virtual server holding
 the cluster's MTA goes only when it is the last one (checked with
 ``labkit.exchange.check_removal``, so the rule is ``labkit.exchange``'s own and the
-group is not taken offline for nothing) -- then take the group offline, delete the
-System Attendant (its dependents go with it), and check the server is gone from the
-organisation (Exchange System Manager).
+group is not taken offline for nothing) -- and report the server's mailboxes; move
+them to another virtual server; take the group offline, delete the System Attendant
+(its dependents go with it), and check the server is gone from the organisation
+(Exchange System Manager).
+
+Mailboxes: the paper's removal section does not mention them, but Exchange does not
+delete a mailbox store that still holds mailboxes (Exchange SDK, CDOEXM
+``MailboxStoreDB`` delete: it fails while the store contains mailboxes), and deleting
+the virtual server's resources would strand its users. So a virtual server is removed
+only once its mailboxes are moved [D]: the runbook moves them (Move Mailbox) to
+``move_mailboxes_to`` -- a virtual server, or ``(virtual server, store)`` -- by
+default to the other online virtual server with the fewest mailboxes, into its
+mailbox store on its database disk (:func:`~labkit.procedures.migration.designated_store`);
+with no other virtual server to take them (the last one) it refuses at step 1. Moves
+take ``mailbox_mb / move_mailbox_mb_s`` seconds a mailbox
+(:class:`~labkit.procedures.assumptions.Assumptions`), each user offline while their
+own mailbox moves. ``labkit.exchange`` has Move Mailbox only out of Exchange 5.5
+(``e55.move_mailboxes``); until it has one between Exchange 2000 virtual servers,
+:func:`move_mailboxes` here applies the same rules (both stores mounted, a mailbox
+store as target, Exchange Full Administrator rights) to the organisation's counts.
 
 :func:`remove_exchange_binaries`: for each node, move the Exchange groups off it, then
 run setup's Remove; the Exchange cluster resources stay unless it is the last node
@@ -24,12 +41,110 @@ True
 """
 from __future__ import annotations
 
-from ..errors import ProcedureError, StateError
+from ..errors import ConfigurationError, LimitError, ProcedureError, StateError, ValidationError
+from .assumptions import pick
 from .engine import Advisory, Procedure, Step, before_start, exchange_groups, need_cluster, wait
 from .recovery import record_configuration, storage_from_record
 
 SRC_REMOVE = "paper, Removing Exchange Virtual Servers and Binaries from a Cluster"
 RULE_SEARCH = "deleting a virtual server's MS Search instance means re-creating the whole virtual server"
+RULE_MAILBOXES = "a virtual server is removed only once its mailboxes have been moved to another server [D]"
+SRC_MAILBOXES = (f"{SRC_REMOVE} (silent on mailboxes); Exchange SDK, CDOEXM MailboxStoreDB delete (fails while the "
+                 "store holds mailboxes)")
+SRC_MOVE = "Move Mailbox (Active Directory Users and Computers, Exchange Tasks); paper, Mailbox Relocation Strategy"
+
+
+def _running_store(cluster, vs, database: str) -> None:
+    from .. import exchange as ex
+    store = cluster.resources.get(vs.information_store or "")
+    if store is None or str(store.state) != "Online" or ex.is_dismounted(cluster, vs.name, database):
+        what = "dismounted for a move" if store is not None and str(store.state) == "Online" else \
+            (str(store.state) if store is not None else "missing")
+        raise StateError(f"{database!r} of {vs.name} is not mounted (its Information Store is {what})",
+                         rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
+
+
+def move_mailboxes(cluster, evs: str, database: str, to_evs: str, to_database: str, count: int) -> int:
+    """Move ``count`` mailboxes from store ``database`` of virtual server ``evs`` to store
+    ``to_database`` of ``to_evs`` in the same cluster (Move Mailbox), all-or-nothing;
+    returns the mailboxes left in ``database``. Both stores must be mounted, the target
+    a mailbox store of another virtual server; needs Exchange Full Administrator rights.
+    A stand-in for the ``labkit.exchange`` command it mirrors (``e55.move_mailboxes``
+    moves out of Exchange 5.5 only); how long it takes is the caller's to simulate.
+
+    >>> import labkit as lk
+    >>> from labkit import exchange as ex
+    >>> c = lk.Cluster("LAB", ip="10.0.0.100")
+    >>> for n, ip in (("A", "10.0.0.1"), ("B", "10.0.0.2")):
+    ...     _ = c.add_node(n, ip=ip)
+    >>> for n in ("A", "B"):
+    ...     ex.install(c, n); c.run_until_stable()
+    >>> for v, n, d in (("EXVS1", "A", "Disk E:"), ("EXVS2", "B", "Disk F:")):
+    ...     _ = ex.create_virtual_server(c, v, ip=f"10.0.0.{11 if n == 'A' else 21}", disks=[d], node=n)
+    ...     c.online_group(v)
+    >>> c.run_until_stable(); _ = ex.add_mailboxes(c, "EXVS2", "Mailbox Store (EXVS2)", 300)
+    >>> move_mailboxes(c, "EXVS2", "Mailbox Store (EXVS2)", "EXVS1", "Mailbox Store (EXVS1)", 300)
+    0
+    >>> ex.virtual_server(c, "EXVS1").mailboxes
+    300
+    """
+    from .. import exchange as ex
+    from ..exchange.types import check_full_admin
+    need_cluster(cluster)
+    sg, db = ex.find_database(cluster, evs, database)
+    tsg, tdb = ex.find_database(cluster, to_evs, to_database)
+    vs, tvs = ex.virtual_server(cluster, evs), ex.virtual_server(cluster, to_evs)
+    if vs.name == tvs.name:
+        raise ConfigurationError(f"{vs.name} is both the source and the target", rule="move mailboxes to another "
+                                 "server", source=SRC_MOVE)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    if db.kind != "mailbox" or tdb.kind != "mailbox":
+        raise ConfigurationError(f"{(db if db.kind != 'mailbox' else tdb).name!r} is a public store; mailboxes live "
+                                 "in mailbox stores", rule="mailboxes live in mailbox stores",
+                                 source="paper, Creating New Users")
+    if count > db.mailboxes:
+        raise LimitError(f"{db.name!r} of {vs.name} holds {db.mailboxes} mailboxes, not {count}",
+                         rule="Move Mailbox moves mailboxes that exist", source=SRC_MOVE)
+    check_full_admin(cluster, "move mailboxes")
+    _running_store(cluster, vs, db.name)
+    _running_store(cluster, tvs, tdb.name)
+    with cluster.transaction():
+        db.mailboxes -= count
+        tdb.mailboxes += count
+        cluster.record(vs.name, f"{count} mailboxes moved out", f"from {db.name!r} to {tvs.name} ({tdb.name!r}) "
+                       f"(Move Mailbox) by {cluster.account}", cluster.groups[vs.group].owner)
+        cluster.record(tvs.name, f"{count} mailboxes moved in", f"into {tdb.name!r} from {vs.name} ({db.name!r}) "
+                       "(Move Mailbox)", cluster.groups[tvs.group].owner)
+    return db.mailboxes
+
+
+def _mailbox_target(cluster, evs: str, target) -> tuple[str, str] | None:
+    """Where ``evs``'s mailboxes go: ``target`` (a virtual server, or (virtual server,
+    store)), else the other online virtual server with the fewest mailboxes (creation
+    order breaks ties) and its designated store; None when there is no other server."""
+    from .. import exchange as ex
+    from .migration import designated_store
+    vs = ex.virtual_server(cluster, evs)
+    store = None
+    if isinstance(target, (list, tuple)) and len(target) == 2:
+        target, store = target
+    if target is not None:
+        if not isinstance(target, str):
+            raise ValidationError(f"move_mailboxes_to is a virtual server or (virtual server, store), not {target!r}",
+                                  rule="mailboxes move to a named store")
+        tvs = ex.virtual_server(cluster, target)
+        if tvs.name == vs.name:
+            raise ConfigurationError(f"{vs.name}'s mailboxes cannot move to {vs.name} itself", rule=RULE_MAILBOXES,
+                                     source=SRC_MAILBOXES)
+        return tvs.name, designated_store(cluster, tvs.name, store)["database"]
+    o = cluster.extensions["exchange"]
+    others = [v for v in o.virtual_servers.values() if v.name != vs.name
+              and str(cluster.groups[v.group].state) == "Online"]
+    if not others:
+        return None
+    best = min(others, key=lambda v: v.mailboxes)
+    return best.name, designated_store(cluster, best.name)["database"]
 
 
 def _cautions(p, evs: str, delete_group: bool) -> str:
@@ -47,12 +162,56 @@ def _cautions(p, evs: str, delete_group: bool) -> str:
                       else f"kept in {o.mta_server or 'no virtual server'}")
 
 
-def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False) -> Procedure:
+def _target_or_refuse(cluster, vs, target) -> tuple[str, str]:
+    where = _mailbox_target(cluster, vs.name, target)
+    if where is None:
+        raise ConfigurationError(f"{vs.name} holds {vs.mailboxes:,} mailboxes and no other virtual server of "
+                                 f"{cluster.name} is online to take them; move them to another Exchange server first",
+                                 rule=RULE_MAILBOXES, source=SRC_MAILBOXES)
+    return where
+
+
+def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move_mailboxes_to=None,
+                          assumptions=None) -> Procedure:
     """Remove virtual server ``evs`` (``delete_group``: also its group, address, name and
-    disks)."""
+    disks), after moving its mailboxes to ``move_mailboxes_to`` (a virtual server or
+    ``(virtual server, store)``; default: see the module). ``procedure.params`` holds
+    both names and may be corrected after a refusal."""
     title = f"Remove Exchange virtual server {evs}"
     before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    P = {"evs": evs}
+    a = before_start(title, SRC_REMOVE, pick, assumptions)
+    P = {"evs": evs, "move_mailboxes_to": move_mailboxes_to}
+
+    def cautions(p):
+        from .. import exchange as ex
+        note = _cautions(p, p.params["evs"], delete_group)
+        vs = ex.virtual_server(p.cluster, p.params["evs"])
+        if not vs.mailboxes:
+            return f"{note}; no mailboxes"
+        where = _target_or_refuse(p.cluster, vs, p.params["move_mailboxes_to"])
+        return f"{note}; {vs.mailboxes:,} mailboxes, to move to {where[0]} ({where[1]!r})"
+
+    def move(p):
+        from .. import exchange as ex
+        c = p.cluster
+        vs = ex.virtual_server(c, p.params["evs"])
+        if not vs.mailboxes:
+            return "no mailbox to move"
+        to_evs, to_db = _target_or_refuse(c, vs, p.params["move_mailboxes_to"])     # params may have changed
+        dbs = [(db.name, db.mailboxes) for db in vs.databases() if db.kind == "mailbox" and db.mailboxes]
+        for name, n in dbs:                       # refuse before the clock runs if a store is not mounted
+            _running_store(c, vs, name)
+        _running_store(c, ex.virtual_server(c, to_evs), to_db)
+        total = sum(n for _, n in dbs)
+        secs = total * a.mailbox_mb / a.move_mailbox_mb_s
+        c.run(seconds=secs)
+        rows = []
+        for name, n in dbs:
+            move_mailboxes(c, vs.name, name, to_evs, to_db, n)
+            rows.append({"from": f"{vs.name} / {name}", "to": f"{to_evs} / {to_db}", "mailboxes": n})
+        p.tables["mailboxes moved"] = rows
+        return (f"{total:,} mailboxes to {to_evs} ({to_db!r}) in {secs / 3600:.1f} h; each user offline while their "
+                "mailbox moves")
 
     def offline(p):
         from .. import exchange as ex
@@ -70,6 +229,10 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False) -> P
 
     def delete(p):
         from .. import exchange as ex
+        vs = ex.virtual_server(p.cluster, p.params["evs"])
+        if vs.mailboxes:
+            raise ProcedureError(f"{vs.name} still holds {vs.mailboxes:,} mailboxes; deleting it would strand their "
+                                 "users", rule=RULE_MAILBOXES, source=SRC_MAILBOXES)
         gone = ex.remove_virtual_server(p.cluster, p.params["evs"], delete_group=delete_group)
         p.tables["deleted"] = [{"resource": r} for r in gone]
         return f"{len(gone)} resources deleted (System Attendant first; its dependents with it)"
@@ -83,13 +246,15 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False) -> P
         p.cluster.record(name, "server deleted in Exchange System Manager", f"by {p.cluster.account}")
         return f"{name} deleted from the organisation"
 
-    steps = [Step("check the MTA and MS Search cautions", lambda p: _cautions(p, p.params["evs"], delete_group),
-                  source=SRC_REMOVE),
+    steps = [Step("check the MTA and MS Search cautions and the mailboxes", cautions,
+                  source=f"{SRC_REMOVE}; {SRC_MAILBOXES}"),
+             Step("move its mailboxes to another virtual server", move, source=f"{SRC_MAILBOXES}; {SRC_MOVE}"),
              Step("take the group offline", offline, verify=offline_ok, source=SRC_REMOVE),
              Step("delete the Exchange resources (the System Attendant takes the rest)", delete, source=SRC_REMOVE),
              Step("delete the server in Exchange System Manager", esm, source=SRC_REMOVE)]
     return Procedure(title, cluster, steps, source=SRC_REMOVE, params=P,
-                     rebuild=lambda cs: remove_virtual_server(cs[0], evs, delete_group=delete_group))
+                     rebuild=lambda cs: remove_virtual_server(cs[0], evs, delete_group=delete_group,
+                                                              move_mailboxes_to=move_mailboxes_to, assumptions=a))
 
 
 def remove_exchange_binaries(cluster, nodes: list[str]) -> Procedure:
@@ -193,4 +358,4 @@ def rebuild_virtual_server(cluster, evs: str) -> Procedure:
     return Procedure(title, cluster, steps, source=SRC_REMOVE, rebuild=lambda cs: rebuild_virtual_server(cs[0], evs))
 
 
-__all__ = ["remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server"]
+__all__ = ["remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server", "move_mailboxes"]
