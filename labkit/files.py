@@ -160,7 +160,7 @@ RESOURCE_FIELDS = (
     ("monitor", "str", SHARED_MONITOR), ("core", "bool", False), ("node", "node?", None), ("wanted", "bool", False),
     ("restart_pending", "bool", False), ("failures", "times", []), ("online_since_ms", "int>=0?", None),
     ("fault", ("crash", "hang", None), None), ("persistent_fault", ("node", "everywhere", None), None),
-    ("fault_node", "node?", None), ("gen", "int>=0", 0),
+    ("fault_node", "node?", None), ("online_veto", "str?", None), ("gen", "int>=0", 0),
 )
 TOP_KEYS = ("format", "version", "cluster", "settings", "nodes", "groups", "resources", "dependents_order",
             "extensions", "queue", "log", "end")

@@ -231,3 +231,28 @@ def test_storage_groups_never_share_a_log_folder():
     assert len(paths) == len(set(paths)) == 4
     assert ex.virtual_server(c, "EXVS2").storage_groups["First Storage Group"].log_path == \
         "E:\\Exchsrvr\\EXVS2\\mdbdata"
+
+
+def test_two_stores_starting_together_cannot_pass_the_limit():
+    """A store reserves its storage groups when it starts to mount (the veto is asked at the
+    start of the attempt): two stores that start at the same moment never make five."""
+    import labkit as lk
+    from labkit import exchange as ex
+    c = lk.Cluster("RACE", ip="10.0.0.100", edition="Datacenter")
+    for i in (1, 2, 3):
+        c.add_node(f"N{i}", ip=f"10.0.0.{i}")
+    c.run_until_stable()
+    for n in ("N1", "N2", "N3"):
+        ex.install(c, n); c.run_until_stable()
+    for v, sgs in ((1, 2), (2, 2), (3, 1)):
+        ex.create_virtual_server(c, f"EXVS{v}", ip=f"10.0.1.{v}", disks=[f"Disk V{v}"], node="N3" if v == 3 else "N1")
+        for k in range(2, sgs + 1):
+            ex.add_storage_group(c, f"EXVS{v}", f"SG{k}")
+    for v in (1, 2, 3):
+        c.online_group(f"EXVS{v}")        # 2 + 2 + 1 = 5 would start on N1 and N3... move EXVS3 too
+    c.run_until_stable()
+    c.move_group("EXVS3", "N1")
+    while not c.is_stable():
+        c.run(seconds=1)
+        assert sum(1 for _ in ex.storage_groups_on(c, "N1")) <= 4
+    assert str(c.groups["EXVS3"].state) != "Online" or c.groups["EXVS3"].owner != "N1"

@@ -1600,6 +1600,7 @@ class Cluster:
         node = r.node
         r.state = state
         r.gen += 1
+        r.online_veto = None
         if state is OFF:
             r.node = None
             r.online_since_ms = None
@@ -1614,7 +1615,14 @@ class Cluster:
         self._set_state(r, ON_PENDING, why)
         t = self.resource_types[r.type]
         ms = int(round(t.online_time_s(self, r, node) * 1000))
-        if ms > r.pending_timeout_ms:
+        # the type's veto is asked when the attempt starts, so resources starting together
+        # cannot both pass a limit (the first to start reserves its share); the attempt
+        # still takes its time before it fails
+        veto = t.can_online(self, r, node)
+        if veto:
+            r.online_veto = veto
+            self.queue.push(self.clock.ms + min(ms, r.pending_timeout_ms), "online_refused", (r.name, r.gen))
+        elif ms > r.pending_timeout_ms:
             self.queue.push(self.clock.ms + r.pending_timeout_ms, "pending_timeout", (r.name, r.gen))
         else:
             self.queue.push(self.clock.ms + ms, "online_done", (r.name, r.gen))
@@ -1634,10 +1642,16 @@ class Cluster:
         if r.persistent_fault == "everywhere" or (r.persistent_fault == "node" and r.fault_node == node):
             reason = "online failed: the resource is broken" + (" on every node" if r.persistent_fault ==
                                                                "everywhere" else f" on {node}")
-        else:
-            reason = self.resource_types[r.type].can_online(self, r, node)
-            if reason:
-                reason = f"online failed: {reason}"
+        self._finish_online(r, reason)
+
+    def _on_online_refused(self, name: str, gen: int) -> None:
+        r = self.resources.get(name)
+        if r is None or r.gen != gen or r.state is not ON_PENDING:
+            return
+        self._finish_online(r, f"online failed: {r.online_veto}")
+
+    def _finish_online(self, r: Resource, reason: str | None) -> None:
+        name = r.name
         if reason:
             if name == self.quorum_resource:
                 self._set_state(r, FAILED, reason)

@@ -154,6 +154,9 @@ class Resource:
     #: a lasting fault makes online attempts fail: None, "node" (on fault_node) or "everywhere"
     persistent_fault: str | None = None
     fault_node: str | None = None
+    #: while Online Pending: why the resource's type refused this attempt (it will fail when
+    #: the attempt ends); None for an attempt that may succeed
+    online_veto: str | None = None
     #: bumps on every state change: queued jobs for an older generation are stale
     gen: int = 0
 

@@ -457,8 +457,10 @@ class IMAP4Instance(ExchangeResourceType):
 
 
 def storage_group_counts_on(cluster: "Cluster", node: str, exclude: str | None = None) -> dict[str, int]:
-    """Storage groups mounted on ``node``, by virtual server: those whose Information
-    Store is Online there. O(virtual servers)."""
+    """Storage groups mounted or mounting on ``node``, by virtual server: those whose
+    Information Store is Online or mounting there (Online Pending and not refused: a store
+    reserves its storage groups when it starts to mount, so two stores starting together
+    cannot pass the limit). O(virtual servers)."""
     o = org(cluster)
     out: dict[str, int] = {}
     if o is None:
@@ -467,7 +469,8 @@ def storage_group_counts_on(cluster: "Cluster", node: str, exclude: str | None =
         if vs.name == exclude or not vs.storage_groups:
             continue
         r = cluster.resources.get(vs.resources.get("Information Store", ""))
-        if r is not None and r.state is ResourceState.ONLINE and r.node == node:
+        mounting = r is not None and r.state is ResourceState.ONLINE_PENDING and not r.online_veto
+        if r is not None and r.node == node and (r.state is ResourceState.ONLINE or mounting):
             out[vs.name] = len(vs.storage_groups)
     return out
 
