@@ -26,10 +26,16 @@ order, each Information Store counting the storage groups already mounted on its
 [D] (two stores coming online at the same moment would each count only the other's
 finished mounts).
 
-Also replayed: the accounts and their rights (the Exchange Delegation Wizard's grants)
-and Paused nodes (paused once their groups are where the snapshot says).
+Also replayed: the accounts and their rights (the Exchange Delegation Wizard's grants),
+the Exchange System Manager moves of setup's default storage group and stores (its
+logs, .EDB and .STM moved to the disks the snapshot gives, once setup has created them
+on the data location; the group is offline then, so nothing is dismounted), and the
+nodes the administrator paused (``Node.paused``, also a Down node that would come back
+Paused), paused once their groups are where the snapshot says.
 
 Not replayed: the log, queued work, other node states (every node starts Up), the
+run-time state of resources (states, a type's veto of a pending attempt:
+``Resource.online_veto``), the history of store dismounts (``VirtualServer.dismounts``), the
 resource monitors of the Cluster Group's own resources (they stay in the shared
 monitor) and the procedures layer's state (its shelf of shared disks, backup jobs and
 catalogue: ``extensions["procedures"]``) [D]. Exchange 5.5 clusters are not rebuilt.
@@ -197,7 +203,10 @@ def _rebuild(d) -> Cluster:
             if exchange is not None:
                 _settle(c)    # one virtual server at a time: each store counts the ones already mounted
     _settle(c)
-    paused = [n["name"] for n in nodes if n.get("state") == "Paused"]
+    for n in nodes:
+        _need(isinstance(n.get("paused", False), bool), f"whether node {n['name']!r} is paused should be True or False")
+    # paused by the administrator: Paused now, or Down and to come back Paused (pause persists)
+    paused = [n["name"] for n in nodes if n.get("state") == "Paused" or n.get("paused") is True]
     for n in paused:
         c.pause_node(n)
     return c
@@ -339,6 +348,9 @@ def _exchange(c: Cluster, data, resources: list) -> None:
         for sg_name, sg in sgs.items():
             if sg_name not in vs.storage_groups:
                 ex.add_storage_group(c, name, sg_name, log_disk=sg.get("log_disk"))
+            elif isinstance(sg.get("log_disk"), str) and sg["log_disk"] != vs.storage_groups[sg_name].log_disk:
+                # setup's default storage group, its logs moved with Exchange System Manager
+                ex.move_storage_group_logs(c, name, sg_name, sg["log_disk"])
             mine = vs.storage_groups[sg_name]
             _need(sg.get("log_disk") == mine.log_disk, f"storage group {sg_name!r} of {name} logs on "
                                                        f"{sg.get('log_disk')!r}; the rebuild gives {mine.log_disk!r}")
@@ -349,6 +361,8 @@ def _exchange(c: Cluster, data, resources: list) -> None:
                 if db_name not in mine.databases:
                     ex.add_database(c, name, sg_name, db_name, edb_disk=db.get("edb_disk"),
                                     stm_disk=db.get("stm_disk"), kind=db.get("kind", "mailbox"))
+                else:                   # setup's default stores, moved with Exchange System Manager
+                    _move_database(c, name, sg_name, mine.databases[db_name], db)
                 have = mine.databases[db_name]
                 for key in ("kind", "edb_disk", "stm_disk"):
                     _need(db.get(key) == getattr(have, key),
@@ -370,3 +384,15 @@ def _exchange(c: Cluster, data, resources: list) -> None:
             ex.set_clients(c, name, **{str(k).lower(): n for k, n in clients.items()})
         _need(bool(v.get("content_indexing_broken")) == vs.content_indexing_broken,
               f"{name}'s content indexing is not as its resources say")
+
+
+def _move_database(c: Cluster, evs: str, sg_name: str, have, db: dict) -> None:
+    """Replay an Exchange System Manager move of a database setup created: its .EDB
+    and/or .STM to the disks the snapshot gives (the group is offline: nothing is
+    dismounted)."""
+    from .. import exchange as ex
+    edb, stm = db.get("edb_disk"), db.get("stm_disk")
+    edb = edb if isinstance(edb, str) and edb != have.edb_disk else None
+    stm = stm if isinstance(stm, str) and stm != have.stm_disk else None
+    if edb is not None or stm is not None:
+        ex.move_database(c, evs, sg_name, have.name, edb_disk=edb, stm_disk=stm)
