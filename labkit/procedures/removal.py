@@ -20,10 +20,10 @@ mailbox store on its database disk (:func:`~labkit.procedures.migration.designat
 with no other virtual server to take them (the last one) it refuses at step 1. Moves
 take ``mailbox_mb / move_mailbox_mb_s`` seconds a mailbox
 (:class:`~labkit.procedures.assumptions.Assumptions`), each user offline while their
-own mailbox moves. ``labkit.exchange`` has Move Mailbox only out of Exchange 5.5
-(``e55.move_mailboxes``); until it has one between Exchange 2000 virtual servers,
-:func:`move_mailboxes` here applies the same rules (both stores mounted, a mailbox
-store as target, Exchange Full Administrator rights) to the organisation's counts.
+own mailbox moves. Each store's mailboxes move with ``labkit.exchange.move_mailboxes``
+(Move Mailbox between Exchange 2000 stores: both stores mounted, mailbox stores,
+Exchange Full Administrator rights), checked with ``check_mailbox_move`` before the
+clock runs for the copy.
 
 :func:`remove_exchange_binaries`: for each node, move the Exchange groups off it, then
 run setup's Remove; the Exchange cluster resources stay unless it is the last node
@@ -41,7 +41,7 @@ True
 """
 from __future__ import annotations
 
-from ..errors import ConfigurationError, LimitError, ProcedureError, StateError, ValidationError
+from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import Advisory, Procedure, Step, before_start, exchange_groups, need_cluster, wait
 from .recovery import record_configuration, storage_from_record
@@ -54,69 +54,12 @@ SRC_MAILBOXES = (f"{SRC_REMOVE} (silent on mailboxes); Exchange SDK, CDOEXM Mail
 SRC_MOVE = "Move Mailbox (Active Directory Users and Computers, Exchange Tasks); paper, Mailbox Relocation Strategy"
 
 
-def _running_store(cluster, vs, database: str) -> None:
-    from .. import exchange as ex
-    store = cluster.resources.get(vs.information_store or "")
-    if store is None or str(store.state) != "Online" or ex.is_dismounted(cluster, vs.name, database):
-        what = "dismounted for a move" if store is not None and str(store.state) == "Online" else \
-            (str(store.state) if store is not None else "missing")
-        raise StateError(f"{database!r} of {vs.name} is not mounted (its Information Store is {what})",
-                         rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
-
-
 def move_mailboxes(cluster, evs: str, database: str, to_evs: str, to_database: str, count: int) -> int:
-    """Move ``count`` mailboxes from store ``database`` of virtual server ``evs`` to store
-    ``to_database`` of ``to_evs`` in the same cluster (Move Mailbox), all-or-nothing;
-    returns the mailboxes left in ``database``. Both stores must be mounted, the target
-    a mailbox store of another virtual server; needs Exchange Full Administrator rights.
-    A stand-in for the ``labkit.exchange`` command it mirrors (``e55.move_mailboxes``
-    moves out of Exchange 5.5 only); how long it takes is the caller's to simulate.
-
-    >>> import labkit as lk
-    >>> from labkit import exchange as ex
-    >>> c = lk.Cluster("LAB", ip="10.0.0.100")
-    >>> for n, ip in (("A", "10.0.0.1"), ("B", "10.0.0.2")):
-    ...     _ = c.add_node(n, ip=ip)
-    >>> for n in ("A", "B"):
-    ...     ex.install(c, n); c.run_until_stable()
-    >>> for v, n, d in (("EXVS1", "A", "Disk E:"), ("EXVS2", "B", "Disk F:")):
-    ...     _ = ex.create_virtual_server(c, v, ip=f"10.0.0.{11 if n == 'A' else 21}", disks=[d], node=n)
-    ...     c.online_group(v)
-    >>> c.run_until_stable(); _ = ex.add_mailboxes(c, "EXVS2", "Mailbox Store (EXVS2)", 300)
-    >>> move_mailboxes(c, "EXVS2", "Mailbox Store (EXVS2)", "EXVS1", "Mailbox Store (EXVS1)", 300)
-    0
-    >>> ex.virtual_server(c, "EXVS1").mailboxes
-    300
-    """
+    """Move Mailbox between two stores of the cluster: :func:`labkit.exchange.move_mailboxes`
+    (kept here for runbooks that call it from the procedures layer)."""
     from .. import exchange as ex
-    from ..exchange.types import check_full_admin
     need_cluster(cluster)
-    sg, db = ex.find_database(cluster, evs, database)
-    tsg, tdb = ex.find_database(cluster, to_evs, to_database)
-    vs, tvs = ex.virtual_server(cluster, evs), ex.virtual_server(cluster, to_evs)
-    if vs.name == tvs.name:
-        raise ConfigurationError(f"{vs.name} is both the source and the target", rule="move mailboxes to another "
-                                 "server", source=SRC_MOVE)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
-    if db.kind != "mailbox" or tdb.kind != "mailbox":
-        raise ConfigurationError(f"{(db if db.kind != 'mailbox' else tdb).name!r} is a public store; mailboxes live "
-                                 "in mailbox stores", rule="mailboxes live in mailbox stores",
-                                 source="paper, Creating New Users")
-    if count > db.mailboxes:
-        raise LimitError(f"{db.name!r} of {vs.name} holds {db.mailboxes} mailboxes, not {count}",
-                         rule="Move Mailbox moves mailboxes that exist", source=SRC_MOVE)
-    check_full_admin(cluster, "move mailboxes")
-    _running_store(cluster, vs, db.name)
-    _running_store(cluster, tvs, tdb.name)
-    with cluster.transaction():
-        db.mailboxes -= count
-        tdb.mailboxes += count
-        cluster.record(vs.name, f"{count} mailboxes moved out", f"from {db.name!r} to {tvs.name} ({tdb.name!r}) "
-                       f"(Move Mailbox) by {cluster.account}", cluster.groups[vs.group].owner)
-        cluster.record(tvs.name, f"{count} mailboxes moved in", f"into {tdb.name!r} from {vs.name} ({db.name!r}) "
-                       "(Move Mailbox)", cluster.groups[tvs.group].owner)
-    return db.mailboxes
+    return ex.move_mailboxes(cluster, evs, database, to_evs, to_database, count)
 
 
 def _mailbox_target(cluster, evs: str, target) -> tuple[str, str] | None:
@@ -199,15 +142,14 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
             return "no mailbox to move"
         to_evs, to_db = _target_or_refuse(c, vs, p.params["move_mailboxes_to"])     # params may have changed
         dbs = [(db.name, db.mailboxes) for db in vs.databases() if db.kind == "mailbox" and db.mailboxes]
-        for name, n in dbs:                       # refuse before the clock runs if a store is not mounted
-            _running_store(c, vs, name)
-        _running_store(c, ex.virtual_server(c, to_evs), to_db)
+        for name, n in dbs:                       # refused before the clock runs (a store not mounted...)
+            ex.check_mailbox_move(c, vs.name, name, to_evs, to_db, n)
         total = sum(n for _, n in dbs)
         secs = total * a.mailbox_mb / a.move_mailbox_mb_s
         c.run(seconds=secs)
         rows = []
         for name, n in dbs:
-            move_mailboxes(c, vs.name, name, to_evs, to_db, n)
+            ex.move_mailboxes(c, vs.name, name, to_evs, to_db, n)
             rows.append({"from": f"{vs.name} / {name}", "to": f"{to_evs} / {to_db}", "mailboxes": n})
         p.tables["mailboxes moved"] = rows
         return (f"{total:,} mailboxes to {to_evs} ({to_db!r}) in {secs / 3600:.1f} h; each user offline while their "
