@@ -215,6 +215,16 @@ def test_nb08_delegation_removal_backups_and_audit_are_shown():
         assert text in out, text
 
 
+def test_nb08_the_removal_text_says_the_runbook_moves_the_mailboxes_as_in_the_model():
+    """The story says the mailboxes move first, as step 2, and that it is the longest step."""
+    md = _markdown("08_operations")
+    report = pr.remove_virtual_server(scenarios.four_node_5000(), "EXVS4").run()
+    longest = max(report.done, key=lambda name: report.step(name).seconds)
+    assert report.done.index(longest) + 1 == 2 and "mailboxes" in longest
+    assert "moves its mailboxes to another virtual server (Move\nMailbox, step 2 below)" in md
+    assert "by far its longest step" in md and "does not track" not in md
+
+
 def test_nb08_an_account_without_exchange_full_administrator_changes_nothing():
     c = scenarios.four_node_5000()
     c.add_account("STOOGES\\ann")
@@ -337,3 +347,13 @@ def test_nb10_the_back_out_reports_the_whole_interruption_as_in_the_model():
     pr.back_out(upgrade)
     [i] = [x for x in upgrade.report().interruptions if x.cause == "in-place upgrade, backed out"]
     assert f"users cut off {i.seconds / 3600:.1f} h since step 1's offline backup" in _outputs("10_migrating_from_exchange_55")
+
+
+def test_nb10_the_story_gives_the_upgrades_interruption_as_in_the_model():
+    """"About three hours": the model's interruption (from the offline backup) rounded to the hour."""
+    report = pr.in_place_upgrade(scenarios.two_node_active_passive_55(), pr.ExchangeSite()).run()
+    [i] = report.interruptions
+    hours = {1: "an hour", 2: "two hours", 3: "three hours", 4: "four hours"}[round(i.seconds / 3600)]
+    md = _markdown("10_migrating_from_exchange_55")
+    assert f"Every user was without mail\nfor about {hours} — from the offline backup of step 1" in md
+    assert "an hour and a half" not in md
