@@ -139,6 +139,55 @@ def test_the_rebuild_replays_setup_so_a_late_node_stays_missing_from_possible_ow
     assert {f.subject for f in planning.check_possible_owners(r)} == {"EXVS1", "EXVS2"}
 
 
+def test_storage_moved_with_exchange_system_manager_is_rebuilt_where_it_was_moved():
+    """Moves while the store is mounted (dismounts logged) and of a database created
+    elsewhere: the rebuild replays the moves once setup's default storage exists."""
+    c = ex.demo_cluster()
+    ex.add_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", 200)
+    ex.move_storage_group_logs(c, "EXVS1", ex.FIRST_SG, "Disk L:")
+    c.run(seconds=60)
+    ex.move_database(c, "EXVS1", ex.FIRST_SG, "Public Folder Store (EXVS1)", stm_disk="Disk L:")
+    ex.add_storage_group(c, "EXVS1", "SG2", log_disk="Disk E:")
+    ex.add_database(c, "EXVS1", "SG2", "Sales", edb_disk="Disk E:")
+    c.run(seconds=60)
+    ex.move_storage_group_logs(c, "EXVS1", "SG2", "Disk L:")
+    c.run(seconds=60)                                                # the remount
+    ex.move_database(c, "EXVS1", "SG2", "Sales", edb_disk="Disk L:")
+    c.run(seconds=60)
+    r = _rebuilt(c)
+    assert ex.layout(r) == ex.layout(c) and ex.virtual_server(r, "EXVS1").dismounts == []    # history: not replayed
+    assert str(r.groups["EXVS1"].state) == "Online"
+    moved = [e.what for e in r.log.about("EXVS1") if "moved" in e.what]
+    assert moved == ["transaction logs of 'First Storage Group' moved", "database 'Public Folder Store (EXVS1)' moved"]
+
+
+def test_a_paused_node_stays_paused_in_the_rebuild_even_if_it_was_down():
+    """Pause persists across a restart (Node.paused): a paused node that crashed comes back
+    Paused, so the rebuild, where every node starts Up, pauses it."""
+    c = ex.demo_cluster()
+    c.pause_node("2-MOE")
+    c.crash_node("2-MOE")
+    c.run_until_stable()
+    assert c.nodes["2-MOE"].paused and str(c.nodes["2-MOE"].state) == "Down"
+    r = _rebuilt(c)
+    assert str(r.nodes["2-MOE"].state) == "Paused" and r.nodes["2-MOE"].paused
+    data = answers.encode(c)["data"]
+    data["nodes"][1]["paused"] = "yes"
+    with pytest.raises(Wrong, match="whether node '2-MOE' is paused should be True or False"):
+        grading.rebuild_cluster(data, name="c2")
+
+
+def test_a_resources_pending_veto_is_run_time_state_not_rebuilt():
+    """Resource.online_veto (a type's veto of an attempt under way) is not taken on trust:
+    the grader's own Information Store decides again."""
+    c = ex.demo_cluster()
+    data = answers.encode(c)["data"]
+    for r in data["resources"]:
+        r["online_veto"] = "forged"
+    r = grading.rebuild_cluster(data)
+    assert all(x.online_veto is None for x in r.resources.values()) and str(r.groups["EXVS1"].state) == "Online"
+
+
 def test_the_rebuild_takes_no_claimed_state_on_trust():
     """A snapshot claiming EXVS2 online on 1-CURLY next to EXVS1's three storage groups:
     the grader's Information Store refuses the fifth storage group there, and the group
@@ -288,3 +337,50 @@ def test_a_site_that_drops_what_it_must_keep_is_refused():
     assert not res.passed and "branch still needs it" in res.message
     res = q.grade({"ready_site": answers.encode(replace(ready, first_server="EX55-HUB"))})
     assert not res.passed and "history" in res.message
+
+
+def test_failback_at_any_hour_stops_the_rolling_upgrade_at_its_first_step():
+    q = _ex("08_operations").questions[4]
+    c5 = scenarios.four_node_5000()
+    for g in ex.virtual_servers(c5):
+        c5.set_group_properties(g, auto_failback=True)
+    res = q.grade({"c5": answers.encode(c5)})
+    assert not res.passed and "the rolling upgrade stops" in res.message and "at any hour" in res.message
+    for g in ex.virtual_servers(c5):
+        c5.set_group_properties(g, failback_window=(1, 5))
+    assert q.grade({"c5": answers.encode(c5)}).passed
+
+
+def test_re_creating_a_server_by_removing_it_first_moves_its_users_away():
+    """The removal runbook moves the mailboxes to another virtual server before deleting it:
+    a virtual server re-created by hand after it comes back empty."""
+    q = _ex("08_operations").questions[3]
+    c4 = q.check.__globals__["broken_indexing"]()
+    vs = ex.virtual_server(c4, "EXVS3")
+    sa, data_disk = vs.system_attendant, vs.data_disk
+    deps = list(c4.resources[sa].dependencies)
+    report = pr.remove_virtual_server(c4, "EXVS3").run()
+    assert report.table("mailboxes moved")[0]["mailboxes"] == 1250
+    c4.add_resource(sa, type="Microsoft Exchange System Attendant", group="EXVS3",
+                    dependencies=deps, data_disk=data_disk)       # the same names, its other resources with it
+    c4.online_group("EXVS3")
+    c4.run_until_stable()
+    res = q.grade({"c4": answers.encode(c4)})
+    assert not res.passed and "EXVS3 holds 0 mailboxes, not its 1,250" in res.message
+    assert "moves a virtual server's mailboxes to another one" in res.message
+
+
+def test_the_in_place_upgrades_outage_counts_from_the_offline_backup():
+    q = _ex("10_migrating_from_exchange_55").questions[3]
+    g = q.check.__globals__
+    want = g["expected_outage"]()
+    report = pr.in_place_upgrade(g["old55"](), g["READY"]).run()
+    [i] = report.interruptions
+    backup = report.step("(1) back up everything offline, with System State")
+    assert i.start == backup.started and want["in-place upgrade"] == pytest.approx(i.seconds / 60)
+    offline = report.step("(2) take the Exchange 5.5 group offline").started
+    from_offline = (i.end - offline).total_seconds() / 60            # the count before the backup was offline
+    assert want["in-place upgrade"] - from_offline == pytest.approx(backup.seconds / 60, abs=0.1)
+    res = q.grade({"outage_min": answers.encode(dict(want, **{"in-place upgrade": from_offline}))})
+    assert not res.passed and "under the in-place upgrade a user is not cut off" in res.message
+    assert q.grade({"outage_min": answers.encode(want)}).passed

@@ -71,11 +71,14 @@ WRONG = {
          '"EXVS3": ["3-LARRY", "4-JERRY", "1-CURLY"]}'),
         ('pr.fix_possible_owners(fixed)\n', ''),
     ], [0, 2, 0, 0, 2]),
-    # moved away but not paused; a name-bound job whose agent starts again from the beginning
+    # moved away but not paused; a name-bound job whose agent starts again from the beginning;
+    # failback at any hour (the rolling upgrade refuses it at its first step)
     "08_operations": ([
         ('c2.pause_node("2-MOE")', 'pass'),
         ('job = {"bound_to": "name", "path": "lan", "hour": 22, "cluster_aware": True}', 'job = {"bound_to": "name"}'),
-    ], [2, 0, 0, 2, 2]),
+        ('c5.set_group_properties(g, auto_failback=True, failback_window=(1, 5))',
+         'c5.set_group_properties(g, auto_failback=True)'),
+    ], [2, 0, 0, 2, 0]),
     # no group named: Scenario 1 moves the first one; the oldest backup sets
     "09_disaster_recovery": ([
         ('"new_ip": nxt.ip, "group": "EXVS3"}', '"new_ip": nxt.ip}'),
@@ -259,6 +262,7 @@ def test_wrong_answers_are_told_what_is_wrong_not_the_answer(graded):
     assert "stops at step 2" in msg[LATER[2]][1] and "dynamic" in msg[LATER[2]][1]
     assert "not to the standby node" in msg[LATER[3]][0] and "4-JERRY" not in msg[LATER[3]][0]
     assert "not paused" in msg[LATER[4]][1] and "after 01:00" in msg[LATER[4]][2]
+    assert "the rolling upgrade stops" in msg[LATER[4]][4] and "at any hour" in msg[LATER[4]][4]
     assert "not online on the new node" in msg[LATER[5]][0] and "newer backup" in msg[LATER[5]][2]
     assert "connection agreements CA-HQ" in msg[LATER[6]][0]
     assert "too little for 500 users" in msg[LATER[7]][1] and "at night only" in msg[LATER[7]][2]
