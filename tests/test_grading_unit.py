@@ -367,3 +367,31 @@ def test_report_table_reads_well():
     assert lines[0] == "02_mscs_building_blocks · x.ipynb · 0/10 points"
     assert lines[-1].split() == ["total", "0/10"] and len(lines) == 2 + 6 + 1
     assert json.dumps([r.name for r in rep.results])
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch):
+    """Before any cell runs, a dying kernel is the machine's fault (say a TCP port taken by
+    another kernel starting at the same moment): started again, at most STARTUP_ATTEMPTS times."""
+    import asyncio
+
+    from labkit.grading import kernel
+    tries = []
+
+    async def flaky(cwd):
+        tries.append(cwd)
+        if len(tries) < kernel.STARTUP_ATTEMPTS:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return "kernel"
+
+    monkeypatch.setattr(kernel._Kernel, "start", flaky)
+    assert asyncio.run(kernel._Kernel.start_retrying("here")) == "kernel" and len(tries) == kernel.STARTUP_ATTEMPTS
+    tries.clear()
+
+    async def dead(cwd):
+        tries.append(cwd)
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(kernel._Kernel, "start", dead)
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        asyncio.run(kernel._Kernel.start_retrying("here"))
+    assert len(tries) == kernel.STARTUP_ATTEMPTS
