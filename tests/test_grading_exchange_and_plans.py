@@ -229,6 +229,12 @@ def test_exchange_limits_are_facts_not_settings():
     (lambda d: d["accounts"].update({"CLUSTER\\Administrator": []}), "keeps every right"),
     (lambda d: d["extensions"]["exchange"]["virtual_servers"]["EXVS1"]["storage_groups"]["First Storage Group"]
      ["databases"]["Mailbox Store (EXVS1)"].update(mailboxes=-1), "count its mailboxes"),
+    (lambda d: d["extensions"]["exchange"]["virtual_servers"]["EXVS1"]["storage_groups"]["First Storage Group"]
+     .update(log_disk="Disk Z:"), "labkit refused a step \\(no resource named 'Disk Z:'"),
+    (lambda d: d["extensions"]["exchange"]["virtual_servers"]["EXVS1"]["storage_groups"]["First Storage Group"]
+     .update(log_disk=None), "logs on None; the rebuild gives 'Disk E:'"),
+    (lambda d: d["extensions"]["exchange"]["virtual_servers"]["EXVS1"]["storage_groups"]["First Storage Group"]
+     ["databases"]["Mailbox Store (EXVS1)"].update(stm_disk="Cluster IP Address"), "is a IP Address, not a Physical"),
 ])
 def test_an_inconsistent_exchange_snapshot_is_a_wrong_answer_not_a_crash(mutate, message):
     data = answers.encode(ex.demo_cluster())["data"]
