@@ -56,7 +56,14 @@ SRC_MOVE = "Move Mailbox (Active Directory Users and Computers, Exchange Tasks);
 
 def move_mailboxes(cluster, evs: str, database: str, to_evs: str, to_database: str, count: int) -> int:
     """Move Mailbox between two stores of the cluster: :func:`labkit.exchange.move_mailboxes`
-    (kept here for runbooks that call it from the procedures layer)."""
+    (kept here for runbooks that call it from the procedures layer).
+
+    >>> from labkit import exchange as ex
+    >>> c = ex.demo_cluster(); _ = ex.add_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", 10)
+    >>> ex.add_storage_group(c, "EXVS1", "SG2"); ex.add_database(c, "EXVS1", "SG2", "Sales")
+    >>> move_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", "EXVS1", "Sales", 4)
+    6
+    """
     from .. import exchange as ex
     need_cluster(cluster)
     return ex.move_mailboxes(cluster, evs, database, to_evs, to_database, count)
