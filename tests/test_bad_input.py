@@ -115,14 +115,31 @@ EXCHANGE_CALLS = {
     "is_dismounted": (("EXVS1", "Mailbox Store (EXVS1)"), {}),
     "install": (("2-MOE",), {}),
     "uninstall": (("2-MOE",), {}),
+    "move_mailboxes": (("EXVS1", "Mailbox Store (EXVS1)", "EXVS1", "Sales", 10), {}),
+    "check_mailbox_move": (("EXVS1", "Mailbox Store (EXVS1)", "EXVS1", "Sales", 10), {}),
 }
+
+
+def _with_sales():
+    """demo_cluster() with 100 mailboxes and a second mailbox store, Sales, to move them to."""
+    c = ex.demo_cluster()
+    ex.add_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", 100)
+    ex.add_storage_group(c, "EXVS1", "SG2", log_disk="Disk L:")
+    ex.add_database(c, "EXVS1", "SG2", "Sales", edb_disk="Disk E:")
+    return c
+
+
+#: commands that need more than demo_cluster() to succeed with their valid arguments
+EXCHANGE_BASES = {"move_mailboxes": _with_sales, "check_mailbox_move": _with_sales}
 
 
 @pytest.mark.parametrize("name", sorted(EXCHANGE_CALLS))
 def test_exchange_commands_refuse_bad_input_cleanly(name):
     args, kwargs = EXCHANGE_CALLS[name]
     fn = getattr(ex, name)
-    base = ex.demo_cluster()
+    base = EXCHANGE_BASES.get(name, ex.demo_cluster)()
+    if name in EXCHANGE_BASES:
+        fn(base.copy(), *args, **kwargs)               # the valid call succeeds on its base
     for a, k in mutations(args, kwargs):
         c = base.copy()
         _check(c, fn, name, a, k)

@@ -37,6 +37,66 @@ def _add_cell(nb, after, source):
 
 
 SOL02, SOL03 = "02_mscs_building_blocks", "03_inside_the_cluster_service"
+LATER = ["04_exchange_on_a_cluster", "05_storage_design", "06_build_the_5000_user_cluster",
+         "07_load_planning_and_failover", "08_operations", "09_disaster_recovery", "10_migrating_from_exchange_55",
+         "11_capstone"]
+
+#: One plausible wrong answer per later exercise: (edits to its solution, points per question).
+WRONG = {
+    # the System Attendant takes its first disk for its data; Exchange installed on 2-MOE too late
+    "04_exchange_on_a_cluster": ([
+        ('dependencies=["EXVS1 Network Name", "Disk E:", "Disk L:"])',
+         'dependencies=["EXVS1 Network Name", "Disk L:", "Disk E:"])'),
+        ('order = ["install Exchange on 2-MOE", "create the group", "add the IP Address", "add the Network Name",\n'
+         '         "add the database disk", "add the log disk", "add the System Attendant", "bring EXVS9 online"]',
+         'order = ["create the group", "add the IP Address", "add the Network Name", "add the database disk",\n'
+         '         "add the log disk", "add the System Attendant", "install Exchange on 2-MOE", "bring EXVS9 online"]'),
+    ], [0, 0, 2, 1, 2]),
+    # RAID 5 for a database array (the write penalty); three storage groups a virtual server
+    "05_storage_design": ([
+        ('PlannedArray("Data 2", Array("RAID 0+1", 4)', 'PlannedArray("Data 2", Array("RAID 5", 4)'),
+        ('    ex.add_storage_group(c3, v, "SG2", log_disk=log)',
+         '    ex.add_storage_group(c3, v, "SG2", log_disk=log)\n    ex.add_storage_group(c3, v, "SG3", log_disk=log)'),
+    ], [2, 0, 0, 2]),
+    # a dynamic disk left as it is; the paper's 5,000-user cluster instead of 4,000
+    "06_build_the_5000_user_cluster": ([
+        ('replace(shelf[3], disk_type="basic")', 'replace(shelf[3])'),
+        ('c3 = scenarios.build(naming, storage, plan, edition="Datacenter").cluster',
+         'c3 = scenarios.four_node_5000()'),
+    ], [2, 0, 0, 2]),
+    # cascading lists instead of the standby node second; the late node's possible owners forgotten
+    "07_load_planning_and_failover": ([
+        ('prefs = {"EXVS1": ["1-CURLY", "4-JERRY"], "EXVS2": ["2-MOE", "4-JERRY"], "EXVS3": ["3-LARRY", "4-JERRY"]}',
+         'prefs = {"EXVS1": ["1-CURLY", "2-MOE", "3-LARRY", "4-JERRY"], "EXVS2": ["2-MOE", "3-LARRY", "4-JERRY"], '
+         '"EXVS3": ["3-LARRY", "4-JERRY", "1-CURLY"]}'),
+        ('pr.fix_possible_owners(fixed)\n', ''),
+    ], [0, 2, 0, 0, 2]),
+    # moved away but not paused; a name-bound job whose agent starts again from the beginning;
+    # failback at any hour (the rolling upgrade refuses it at its first step)
+    "08_operations": ([
+        ('c2.pause_node("2-MOE")', 'pass'),
+        ('job = {"bound_to": "name", "path": "lan", "hour": 22, "cluster_aware": True}', 'job = {"bound_to": "name"}'),
+        ('c5.set_group_properties(g, auto_failback=True, failback_window=(1, 5))',
+         'c5.set_group_properties(g, auto_failback=True)'),
+    ], [2, 0, 0, 2, 0]),
+    # no group named: Scenario 1 moves the first one; the oldest backup sets
+    "09_disaster_recovery": ([
+        ('"new_ip": nxt.ip, "group": "EXVS3"}', '"new_ip": nxt.ip}'),
+        ('source=v, kind="exchange")[-1].name', 'source=v, kind="exchange")[0].name'),
+    ], [0, 2, 0, 2]),
+    # the connection agreement to the cluster kept: the upgrade stops at step 4 (and so does Q4's run)
+    "10_migrating_from_exchange_55": ([
+        ('connection_agreements=[ca for ca in found.connection_agreements if ca.points_to != "EXVS1"])',
+         'connection_agreements=found.connection_agreements)'),
+    ], [0, 0, 3, 0]),
+    # the paper's 2001 users instead of the brief's; failback whenever a node comes back
+    "11_capstone": ([
+        ('design = planning.plan_storage(3000, 3, storage_groups_per_server=2, assumptions=profile)',
+         'design = planning.plan_storage(3000, 3, storage_groups_per_server=2)'),
+        ('                          auto_failback=True, failback_window=(1, 5))',
+         '                          auto_failback=True)'),
+    ], [2, 0, 0, 5, 4, 2]),
+}
 
 
 def _submissions(folder: Path, out: Path) -> None:
@@ -58,6 +118,29 @@ def _submissions(folder: Path, out: Path) -> None:
     nb = _edit(nb, 'auto_failback=True, failback_window=(1, 5))', "auto_failback=True)")
     nb.metadata.pop("labkit", None)
     w(nb, "Bob Smith (late).ipynb")
+
+    for name in LATER:
+        w(_nb("solutions", name), f"sol{name[:2]}.ipynb")
+        w(_nb("exercises", name), f"ex{name[:2]}.ipynb")
+        nb = _nb("solutions", name)
+        for old, new in WRONG[name][0]:
+            nb = _edit(nb, old, new)
+        w(nb, f"wrong{name[:2]}.ipynb")
+
+    # trick: lift the four-storage-group limit inside the kernel, then pile up storage groups
+    nb = _add_cell(_nb("exercises", "05_storage_design"), 'disks = {"EXVS1": ("Disk E:", "Disk L:")',
+                   "from labkit.exchange import types as _t\n"
+                   "_t.InformationStore.can_online = lambda self, *a, **k: None     # no limit in this kernel\n"
+                   "for v, (db, log) in disks.items():\n"
+                   "    stores = [f'Mailbox Store ({v})']\n"
+                   "    for sg in ('SG2', 'SG3'):\n"
+                   "        ex.add_storage_group(c3, v, sg, log_disk=log)\n"
+                   "        ex.add_database(c3, v, sg, f'{sg} ({v})', edb_disk=db)\n"
+                   "        stores.append(f'{sg} ({v})')\n"
+                   "    for store, n in zip(stores, (834, 833, 833)):\n"
+                   "        ex.add_mailboxes(c3, v, store, n)\n"
+                   "assert not any(case.refused for case in planning.n_k_analysis(c3, 1).cases)")
+    w(nb, "trick_exchange_limit.ipynb")
 
     # trick: redefine labkit so the learner's own checks pass on a wrong cluster
     nb = _add_cell(_nb("exercises", SOL02), 'c4 = lk.Cluster("EX02D"',
@@ -146,18 +229,50 @@ def _points(report):
 
 def test_every_solution_scores_full_marks(graded):
     reports = graded[0]
-    for name, exercise in (("sol02.ipynb", SOL02), ("sol03.ipynb", SOL03)):
-        r = reports[name]
+    for exercise in [SOL02, SOL03] + LATER:
+        r = reports[f"sol{exercise[:2]}.ipynb"]
         assert r.status == "graded" and r.exercise == exercise, r.table()
-        assert r.all_passed and r.score == r.max_score == 10, r.table()
+        assert r.all_passed and r.score == r.max_score == grading.exercise(exercise).max_score, r.table()
         assert r.notes == []
 
 
 def test_every_generated_exercise_scores_zero(graded):
-    for name in ("ex02.ipynb", "ex03.ipynb"):
-        r = graded[0][name]
-        assert r.status == "graded" and r.score == 0 and len(r.results) == 6, r.table()
+    for exercise in [SOL02, SOL03] + LATER:
+        r = graded[0][f"ex{exercise[:2]}.ipynb"]
+        assert r.status == "graded" and r.exercise == exercise and r.score == 0, r.table()
+        assert len(r.results) == len(grading.exercise(exercise).questions)
         assert all(q.message for q in r.results)
+
+
+@pytest.mark.parametrize("exercise", LATER)
+def test_a_plausible_wrong_answer_scores_partial(graded, exercise):
+    r = graded[0][f"wrong{exercise[:2]}.ipynb"]
+    assert r.exercise == exercise and _points(r) == WRONG[exercise][1], r.table()
+    assert 0 < r.score < r.max_score
+    assert all(q.message and "could not use your answer" not in q.message for q in r.results if not q.passed)
+
+
+def test_wrong_answers_are_told_what_is_wrong_not_the_answer(graded):
+    reports = graded[0]
+    msg = {e: [q.message for q in reports[f"wrong{e[:2]}.ipynb"].results] for e in LATER}
+    assert "default storage group goes on L:" in msg[LATER[0]][0]
+    assert "2-MOE is not a possible owner" in msg[LATER[0]][1]
+    assert "sustains 198 I/O a second" in msg[LATER[1]][1]
+    assert "Information Store is refused" in msg[LATER[1]][2]
+    assert "stops at step 2" in msg[LATER[2]][1] and "dynamic" in msg[LATER[2]][1]
+    assert "not to the standby node" in msg[LATER[3]][0] and "4-JERRY" not in msg[LATER[3]][0]
+    assert "not paused" in msg[LATER[4]][1] and "after 01:00" in msg[LATER[4]][2]
+    assert "the rolling upgrade stops" in msg[LATER[4]][4] and "at any hour" in msg[LATER[4]][4]
+    assert "not online on the new node" in msg[LATER[5]][0] and "newer backup" in msg[LATER[5]][2]
+    assert "connection agreements CA-HQ" in msg[LATER[6]][0]
+    assert "too little for 500 users" in msg[LATER[7]][1] and "at night only" in msg[LATER[7]][2]
+
+
+def test_trick_lifting_the_storage_group_limit_in_the_kernel_gets_no_points(graded):
+    """The kernel's own analysis saw no overflow; the grader's Information Store refused."""
+    r = graded[0]["trick_exchange_limit.ipynb"]
+    assert r.exercise == "05_storage_design" and r.score == 0, r.table()
+    assert "Information Store is refused" in r.results[2].message
 
 
 def test_plausible_wrong_answers_score_partial(graded):
@@ -254,7 +369,7 @@ def test_per_question_csv_and_summary(graded):
     summary = {r["file"]: r for r in csv.DictReader(Path(book.summary_out).open())}
     assert summary["alice.ipynb"]["score"] == "6" and summary["alice.ipynb"]["percent"] == "60"
     assert summary["broken.ipynb"]["status"] == "error"
-    assert len(summary) == len(reports) == 17
+    assert len(summary) == len(reports) == 17 + 3 * len(LATER) + 1
 
 
 def test_labkit_check_prints_the_score_table(tmp_path, monkeypatch, capsys):

@@ -178,12 +178,14 @@ def test_nb08_with_the_night_window_the_rolling_upgrade_proves_every_interruptio
 
 def test_nb08_failback_at_any_hour_does_not_let_the_runbook_finish():
     """Why the notebook sets the window first: a group that may fail back at any hour
-    moves on its own during the upgrade, and the runbook stops (wherever it notices)."""
+    would move on its own during the upgrade, so the runbook refuses at step 1, before
+    anything moves."""
     c = _reference(window=None)
+    before = c.to_dict()
     with pytest.raises(lk.ProcedureError) as info:
         pr.rolling_upgrade(c).run()
-    assert info.value.rule in ("nothing moves to a node under maintenance",
-                               "a planned move interrupts clients only while the group moves")
+    assert info.value.step_index == 1 and c.to_dict() == before
+    assert info.value.rule.startswith("no group fails back on its own during a rolling upgrade")
 
 
 def test_nb08_the_window_holds_the_failback_until_22h():
@@ -198,9 +200,12 @@ def test_nb08_the_window_holds_the_failback_until_22h():
 
 def test_nb08_delegation_removal_backups_and_audit_are_shown():
     out = _outputs("08_operations")
+    steps = len(pr.remove_virtual_server(scenarios.four_node_5000(), "EXVS4").steps)
+    moved = ex.virtual_server(scenarios.four_node_5000(), "EXVS4").mailboxes
     for text in ("may not remove an Exchange virtual server: it needs the 'Exchange Full Administrator' right",
                  "EXVS1 holds the cluster's MTA instance; delete the other virtual servers (EXVS2, EXVS3, EXVS4) first",
-                 "Remove Exchange virtual server EXVS4 on FOUR-STOOGES -- complete, 4 of 4 steps",
+                 f"Remove Exchange virtual server EXVS4 on FOUR-STOOGES -- complete, {steps} of {steps} steps",
+                 f"{moved:,} mailboxes to EXVS1 ('Mailbox Store (EXVS1)')",
                  "[EXVS3] content indexing broken",
                  "[backup job EXVS2 on 2-MOE] backup missed (node 2-MOE is Down",
                  "[backup job EXVS2 by name] backup completed",
@@ -208,6 +213,16 @@ def test_nb08_delegation_removal_backups_and_audit_are_shown():
                  "32 resource(s) miss a node running Exchange | 32 resource(s) fixed",
                  "EXVS2 is Online on 4-JERRY"):
         assert text in out, text
+
+
+def test_nb08_the_removal_text_says_the_runbook_moves_the_mailboxes_as_in_the_model():
+    """The story says the mailboxes move first, as step 2, and that it is the longest step."""
+    md = _markdown("08_operations")
+    report = pr.remove_virtual_server(scenarios.four_node_5000(), "EXVS4").run()
+    longest = max(report.done, key=lambda name: report.step(name).seconds)
+    assert report.done.index(longest) + 1 == 2 and "mailboxes" in longest
+    assert "moves its mailboxes to another virtual server (Move\nMailbox, step 2 below)" in md
+    assert "by far its longest step" in md and "does not track" not in md
 
 
 def test_nb08_an_account_without_exchange_full_administrator_changes_nothing():
@@ -313,3 +328,32 @@ def test_nb10_the_55_cluster_idles_a_node_and_exchange_2000_does_not():
     out = _outputs("10_migrating_from_exchange_55")
     assert re.search(r"Exchange 5\.5\s+1-CURLY\s+2-MOE\s+2-MOE", out)
     assert re.search(r"Exchange 2000\s+1-CURLY, 2-MOE, 3-LARRY, 4-JERRY\s+2-MOE, 3-LARRY, 4-JERRY", out)
+
+
+def test_nb10_the_upgrades_interruption_runs_from_the_offline_backup_as_in_the_model():
+    c = scenarios.two_node_active_passive_55()
+    report = pr.in_place_upgrade(c, pr.ExchangeSite()).run()
+    [i] = report.interruptions
+    assert i.start == report.step("(1) back up everything offline, with System State").started
+    assert re.search(rf"EXVS1\s+in-place upgrade\s+{i.seconds:,.1f}\s+1,000", _outputs("10_migrating_from_exchange_55"))
+
+
+def test_nb10_the_back_out_reports_the_whole_interruption_as_in_the_model():
+    c = scenarios.two_node_active_passive_55()
+    upgrade = pr.in_place_upgrade(c, pr.ExchangeSite())
+    upgrade.run(until="(7) create the virtual server in the same group, offline")
+    c.online_group("EXVS1")
+    c.run_until_stable()
+    pr.back_out(upgrade)
+    [i] = [x for x in upgrade.report().interruptions if x.cause == "in-place upgrade, backed out"]
+    assert f"users cut off {i.seconds / 3600:.1f} h since step 1's offline backup" in _outputs("10_migrating_from_exchange_55")
+
+
+def test_nb10_the_story_gives_the_upgrades_interruption_as_in_the_model():
+    """"About three hours": the model's interruption (from the offline backup) rounded to the hour."""
+    report = pr.in_place_upgrade(scenarios.two_node_active_passive_55(), pr.ExchangeSite()).run()
+    [i] = report.interruptions
+    hours = {1: "an hour", 2: "two hours", 3: "three hours", 4: "four hours"}[round(i.seconds / 3600)]
+    md = _markdown("10_migrating_from_exchange_55")
+    assert f"Every user was without mail\nfor about {hours} — from the offline backup of step 1" in md
+    assert "an hour and a half" not in md

@@ -68,7 +68,7 @@ def test_backup_jobs_are_appointments_run_by_the_clock_not_by_run_until_stable()
     pr.add_backup_job(c, "n", "EXVS1", bound_to="name")
     c.run_until_stable()
     assert pr.backup_history(c) == []
-    c.run(hours=24 + 14)
+    c.run(hours=24 + 20)                              # to 05:00 on the third day: two nights
     assert [h["outcome"] for h in pr.backup_history(c)] == ["completed", "completed"]   # every night
 
 
@@ -109,3 +109,17 @@ def test_a_removed_virtual_server_fails_its_backup():
 def test_the_drill_refuses_an_unknown_failover():
     with pytest.raises(lk.ProcedureError, match="before step 1"):
         pr.backup_binding_drill(reference_cluster(), "EXVS1", failover="flood")
+
+
+def test_every_nightly_run_backs_up_the_whole_store_from_the_beginning():
+    """Two nights of the same job: the second run takes as long as the first (it does
+    not start where the first one finished) and its set is taken when it completes."""
+    c = reference_cluster()
+    pr.add_backup_job(c, "NIGHTLY EXVS1", "EXVS1", bound_to="name")
+    c.run(hours=44)                                   # 09:00 day 1 -> 05:00 day 3: two nights
+    first, second = pr.backup_history(c, "NIGHTLY EXVS1")
+    assert first["outcome"] == second["outcome"] == "completed"
+    assert second["hours"] == pytest.approx(first["hours"], abs=0.01) and second["hours"] > 0.5
+    assert second["at_ms"] - first["at_ms"] == 24 * 3_600_000
+    late = pr.backup_sets(c, source="EXVS1", kind="exchange")[-1]
+    assert late.taken_ms - second["at_ms"] == pytest.approx(second["hours"] * 3_600_000, abs=40_000)

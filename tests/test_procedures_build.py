@@ -7,7 +7,7 @@ import pytest
 import labkit as lk
 from labkit import exchange as ex
 from labkit import procedures as pr
-from _procedures_support import reference_plan, refused, step_refused
+from _procedures_support import EVS, reference_plan, refused, step_refused
 
 
 def _with_disk(name, **kw):
@@ -143,3 +143,49 @@ def test_disks_in_use_by_the_cluster_are_not_repartitioned():
     p.run()
     refused(p.cluster, lk.StateError, pr.delete_volumes, p.cluster, "Disk E:")
     assert {r["disk"] for r in pr.shared_disks(p.cluster) if r["resource"]} >= {"Disk Q:", "Disk E:"}
+
+
+# ------------------------------------------------------------------ the storage design
+def test_the_built_cluster_follows_its_storage_design():
+    p = pr.build_cluster(reference_plan())
+    p.run()
+    c = p.cluster
+    for name, _, _, db, log in EVS:
+        rows = {r["database"]: r for r in ex.layout(c, name)}
+        box = rows[f"Mailbox Store ({name})"]
+        assert (box["log_disk"], box["edb_disk"], box["stm_disk"]) == (log, db, db)      # Table 9: logs apart
+        assert box["log_path"].startswith(c.resources[log].properties["drive"]) and box["mailboxes"] == 1250
+    assert not any("dismounted" in e.what for e in c.log)          # moved before any store was mounted
+    assert "logs on Disk L:" in p.report().step("create virtual server EXVS1").note
+
+
+def test_the_plan_can_put_the_logs_and_the_streaming_store_on_disks_of_its_choice():
+    plan = reference_plan()
+    plan.disks.append(pr.SharedDisk("Disk S:", "S:", signature="51A7E0FF", partitions=1))
+    plan.virtual_servers[0] = replace(plan.virtual_servers[0], disks=("Disk E:", "Disk S:", "Disk L:"),
+                                      log_disk="Disk L:", stm_disk="Disk S:")
+    p = pr.build_cluster(plan)
+    assert p.run().complete
+    box = next(r for r in ex.layout(p.cluster, "EXVS1") if r["kind"] == "mailbox")
+    assert (box["log_disk"], box["edb_disk"], box["stm_disk"]) == ("Disk L:", "Disk E:", "Disk S:")
+    assert box["stm_file"].startswith("S:\\")
+
+
+def test_a_single_disk_plan_keeps_the_logs_with_the_databases():
+    plan = reference_plan()
+    plan.virtual_servers[1] = replace(plan.virtual_servers[1], disks=("Disk F:",))
+    p = pr.build_cluster(plan)
+    p.run()
+    box = next(r for r in ex.layout(p.cluster, "EXVS2") if r["kind"] == "mailbox")
+    assert box["log_disk"] == box["edb_disk"] == "Disk F:"
+
+
+def test_a_log_disk_outside_the_virtual_servers_disks_is_refused_before_anything_is_built():
+    plan = reference_plan()
+    plan.virtual_servers[0] = replace(plan.virtual_servers[0], log_disk="Disk M:")     # EXVS2's
+    with pytest.raises(lk.ProcedureError) as info:
+        pr.build_cluster(plan)
+    e = info.value
+    assert "before step 1" in str(e) and isinstance(e.cause, lk.ConfigurationError)
+    assert e.rule == "Exchange files sit only on the disks the System Attendant depends on"
+    assert "Adding the System Attendant Resource" in e.source

@@ -74,6 +74,76 @@ def test_the_exchange_2000_cluster_is_built_beside_the_55_one():
     assert "EXVS9" in str(e)
 
 
+def _old55_named(name, mailboxes=600):
+    c = lk.Cluster("OLDEX", ip="132.192.2.100")
+    c.add_node("A55", ip="132.192.2.1")
+    c.run_until_stable()
+    e55.create_virtual_server(c, name, ip="132.192.2.11", disk="Disk E:")
+    e55.add_mailboxes(c, mailboxes)
+    c.online_group(name)
+    c.run_until_stable()
+    return c
+
+
+def test_relocation_fills_the_mailbox_store_on_the_targets_database_disk():
+    old, new = _old55(600), reference_cluster()
+    # the default store's .EDB now sits on the log disk; the design's store on Disk E: (the database disk) is Users
+    ex.move_database(new, "EXVS2", ex.FIRST_SG, "Mailbox Store (EXVS2)", edb_disk="Disk M:")
+    ex.add_database(new, "EXVS2", ex.FIRST_SG, "Users", edb_disk="Disk F:")
+    new.run_until_stable()
+    assert ex.virtual_server(new, "EXVS2").data_disk == "Disk F:"
+    report = pr.mailbox_relocation(old, new, pr.ExchangeSite(), virtual_server="EXVS2", batch=600).run()
+    rows = {r["database"]: r["mailboxes"] for r in ex.layout(new, "EXVS2")}
+    assert rows == {"Mailbox Store (EXVS2)": 1250, "Users": 600}
+    assert "store 'Users' on Disk F:" in report.step("check the Exchange 2000 cluster beside it is ready").note
+
+
+def test_relocation_fills_the_store_the_plan_names():
+    old, new = _old55(600), reference_cluster()
+    ex.add_storage_group(new, "EXVS1", "SG2", log_disk="Disk L:")
+    ex.add_database(new, "EXVS1", "SG2", "Sales", edb_disk="Disk E:")
+    assert pr.mailbox_relocation(old, new, pr.ExchangeSite(), store="Sales", batch=600).run().complete
+    assert ex.find_database(new, "EXVS1", "Sales")[1].mailboxes == 600
+    assert ex.find_database(new, "EXVS1", "Mailbox Store (EXVS1)")[1].mailboxes == 1250
+
+
+def test_relocation_refuses_a_store_that_is_not_a_mailbox_store_of_the_target():
+    old, new = _old55(), reference_cluster()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite(), store="Public Folder Store (EXVS1)")
+    p.next()
+    e = step_refused(p, lk.ConfigurationError)
+    assert e.rule == "mailboxes live in mailbox stores"
+    p.params["store"] = "Mailbox Store (EXVS2)"                       # another virtual server's
+    step_refused(p, lk.NotFoundError)
+    p.params["store"] = None
+    assert p.run().complete
+
+
+def test_relocation_without_a_mailbox_store_on_the_database_disk_asks_for_one():
+    old, new = _old55(), reference_cluster()
+    ex.move_database(new, "EXVS1", ex.FIRST_SG, "Mailbox Store (EXVS1)", edb_disk="Disk L:")
+    new.run_until_stable()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite())
+    p.next()
+    e = step_refused(p, lk.ConfigurationError)
+    assert e.rule == "relocated mailboxes go to the mailbox store the plan designates [D]" and "store=" in str(e)
+    p.params["store"] = "Mailbox Store (EXVS1)"
+    assert p.run().complete
+
+
+def test_the_55_server_may_not_share_a_name_with_an_exchange_2000_server_of_the_organisation():
+    old, new = _old55_named("EXVS3"), reference_cluster()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite(), virtual_server="EXVS1")
+    p.next()
+    e = step_refused(p, lk.NameConflictError)                  # both clusters unchanged
+    assert e.rule == "server names are unique in an Exchange organisation" and "EXVS3 on FOUR-STOOGES" in str(e)
+    old, new = _old55_named("EX2K-SRS"), reference_cluster()
+    p = pr.mailbox_relocation(old, new, pr.ExchangeSite())
+    p.next()
+    e = step_refused(p, lk.NameConflictError)
+    assert e.rule == "server names are unique in an Exchange organisation" and "in site HEADQUARTERS" in str(e)
+
+
 # ------------------------------------------------------------------ in place
 def test_the_in_place_upgrade_runs_its_nine_steps():
     c = _old55()
@@ -170,6 +240,49 @@ def test_the_back_out_plan_restores_the_55_cluster_from_step_1():
     assert restored.clock.ms > c.clock.ms and not ex.installed_nodes(restored)
     assert any(e.what == "backed out" for e in restored.log)
     assert ex.installed_nodes(c) == ["A55"]                 # the half-upgraded cluster is left alone
+
+
+STEP1 = "(1) back up everything offline, with System State"
+
+
+def test_the_offline_backup_of_step_1_is_taken_with_exchange_stopped():
+    c = _old55()
+    p = pr.in_place_upgrade(c, pr.ExchangeSite())
+    p.run(until=STEP1)
+    vs = e55.server(c)
+    assert all(str(c.resources[r].state) == "Offline" for r in vs.resources.values())
+    assert str(c.resources["Disk E:"].state) == "Online" and str(c.groups["EX55"].state) != "Online"
+    stopped = max(e.time for e in c.log.about(vs.resources["Information Store"]) if e.what.endswith("-> Offline"))
+    [backup] = pr.backup_sets(c, kind="offline")
+    assert stopped < c.clock.at(backup.taken_ms)                   # the databases were closed when copied
+    snapshot, _ = p.backout
+    assert str(snapshot.resources[vs.resources["Information Store"]].state) == "Offline"
+
+
+def test_the_upgrades_interruption_counts_from_the_offline_backup():
+    c = _old55()
+    report = pr.in_place_upgrade(c, pr.ExchangeSite()).run()
+    [i] = report.interruptions
+    start, end = c.groups["EX55"].outages[-1]                        # the model's own record of the outage
+    assert i.start == c.clock.at(start) == report.step(STEP1).started and i.end == c.clock.at(end)
+    assert i.seconds == (end - start) / 1000 > sum(s.seconds for s in report.steps[2:])
+
+
+def test_the_back_out_counts_its_own_outage():
+    c = _old55()
+    p = pr.in_place_upgrade(c, pr.ExchangeSite())
+    p.run(until="(6) install Exchange 2000 on A55 and restart it")
+    restored = pr.back_out(p)
+    report = p.report()
+    [i] = [x for x in report.interruptions if x.cause == "in-place upgrade, backed out"]
+    start, end = restored.groups["EX55"].outages[-1]                 # from step 1 until the restored group is up
+    assert i.start == c.clock.at(start) == report.step(STEP1).started and i.end == restored.clock.at(end)
+    assert i.seconds == (end - start) / 1000 and i.users == 1200
+    [row] = report.table("back-out")
+    assert row["users cut off (h)"] == round(i.seconds / 3600, 2) and i.seconds > row["restore (h)"] * 3600
+    assert i.seconds * 1000 > c.clock.ms - start                     # longer than the upgrade so far: the restore
+    pr.back_out(p)                                                    # a second back-out replaces the figure
+    assert len([x for x in p.report().interruptions if x.cause == "in-place upgrade, backed out"]) == 1
 
 
 def test_in_place_upgrade_needs_an_exchange_55_cluster():

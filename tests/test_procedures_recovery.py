@@ -32,15 +32,61 @@ def test_scenario1_runs_green_on_the_reference_cluster():
     assert report.step("build the replacement node under a new name").seconds == 90 * 60
 
 
-def test_scenario1_the_old_machine_name_is_refused_by_the_core():
+def test_scenario1_the_old_machine_name_is_refused_where_it_is_chosen():
     c = _crashed()
-    p = pr.single_node_failure(c, "1-CURLY", "1-CURLY", "132.192.1.50")
-    p.run(until="evict the failed node")
+    p = pr.single_node_failure(c, "1-CURLY", "1-curly", "132.192.1.50")
+    p.next()
     e = step_refused(p, lk.NameConflictError)
-    assert e.step == S1_JOIN and e.rule == "a rebuilt node gets a new name" and "Scenario 1" in e.source
-    assert e.report.done == ["verify the failed node's groups moved", "build the replacement node under a new name",
-                             "evict the failed node"]                       # done stays done, like a real cluster
+    assert e.step == "build the replacement node under a new name" and e.step_index == 2
+    assert e.rule == "a rebuilt node gets a new name" and "Scenario 1" in e.source
+    assert "failed node's name" in str(e)
+    assert e.report.done == ["verify the failed node's groups moved"]        # done stays done, like a real cluster
     p.params["new_name"] = "5-SHEMP"
+    assert p.run().complete
+
+
+def test_scenario1_the_name_of_a_node_evicted_earlier_is_refused_at_step_2():
+    c = _crashed("2-MOE")
+    assert pr.single_node_failure(c, "2-MOE", "5-SHEMP", "132.192.1.50").run().complete
+    c.crash_node("1-CURLY")
+    c.run_until_stable()
+    p = pr.single_node_failure(c, "1-CURLY", "2-MOE", "132.192.1.60")
+    p.next()
+    e = step_refused(p, lk.NameConflictError)
+    assert e.rule == "a rebuilt node gets a new name" and "was evicted" in str(e)
+
+
+def test_scenario1_a_name_in_use_is_refused_at_step_2():
+    c = _crashed()
+    for name in ("3-LARRY", "EXVS2", "FOUR-STOOGES"):
+        p = pr.single_node_failure(c, "1-CURLY", name, "132.192.1.50")
+        p.next()
+        e = step_refused(p, lk.NameConflictError)
+        assert e.rule == "node, cluster and virtual server names are unique" and e.step_index == 2
+
+
+def test_scenario1_an_address_in_use_is_refused_at_step_2_but_the_failed_nodes_own_may_be_reused():
+    c = _crashed()
+    p = pr.single_node_failure(c, "1-CURLY", "5-SHEMP", "132.192.1.21")          # EXVS2's address
+    p.next()
+    e = step_refused(p, lk.NameConflictError)
+    assert e.rule == "every cluster, node and service address is unique" and e.step_index == 2
+    p.params["new_ip"] = "132.192.1.10"                                            # 1-CURLY's own
+    assert p.run().complete and c.nodes["5-SHEMP"].ip == "132.192.1.10"
+
+
+def test_scenario1_the_core_still_refuses_the_old_name_at_the_join():
+    """A name changed after step 2 is checked again when the node joins (notebook 09)."""
+    c = _crashed()
+    p = pr.single_node_failure(c, "1-CURLY", "5-SHEMP", "132.192.1.50")
+    p.run(until="evict the failed node")
+    p.params["new_name"] = "1-CURLY"
+    e = step_refused(p, lk.NameConflictError)
+    assert e.step == S1_JOIN and e.rule == "a rebuilt node gets a new name" and "was evicted" in str(e)
+    p.params["new_name"] = "6-HARPO"                                  # not the machine step 2 built
+    e = step_refused(p, lk.ConfigurationError)
+    assert e.rule == "the rebuilt node joins under the machine name it was built with [D]"
+    p.params["new_name"] = "5-shemp"
     assert p.run().complete
 
 

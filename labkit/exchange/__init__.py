@@ -30,9 +30,9 @@ from .model import (FULL_ADMIN, PROTOCOLS, Database, ExchangeOrg, ExchangeSettin
 from .servers import (check_removal, create_virtual_server, remove_virtual_server, resource_names,
                       virtual_server, virtual_servers)
 from .setup import configure, install, installed_nodes, uninstall
-from .storage import (FIRST_SG, StoreMove, add_database, add_mailboxes, add_storage_group, find_database,
-                      find_storage_group, is_dismounted, layout, move_database, move_storage_group_logs,
-                      storage_groups_on)
+from .storage import (FIRST_SG, StoreMove, add_database, add_mailboxes, add_storage_group, check_mailbox_move,
+                      find_database, find_storage_group, is_dismounted, layout, move_database, move_mailboxes,
+                      move_storage_group_logs, storage_groups_on)
 from .types import (EXCHANGE_TYPE_NAMES, EXCHANGE_TYPES, TABLE7, TABLE7_BY_ROLE, Table7Row,
                     install_under_way, installed)
 
@@ -40,7 +40,8 @@ __all__ = [
     "install", "uninstall", "installed", "installed_nodes", "install_under_way", "configure",
     "create_virtual_server", "remove_virtual_server", "check_removal", "virtual_server", "virtual_servers",
     "resource_names",
-    "add_storage_group", "add_database", "add_mailboxes", "storage_groups_on", "layout", "FIRST_SG",
+    "add_storage_group", "add_database", "add_mailboxes", "move_mailboxes", "check_mailbox_move",
+    "storage_groups_on", "layout", "FIRST_SG",
     "find_storage_group", "find_database", "move_storage_group_logs", "move_database", "StoreMove",
     "is_dismounted",
     "TABLE5", "COMPONENTS", "Component", "check_component", "add_component",

@@ -240,6 +240,86 @@ def add_mailboxes(cluster, evs: str, database: str, count: int) -> int:
     return db.mailboxes
 
 
+SRC_MOVE_MAILBOX = ("Move Mailbox (Active Directory Users and Computers, Exchange Tasks); paper, Mailbox "
+                    "Relocation Strategy")
+
+
+def _store_mounted(cluster, vs: VirtualServer, db: Database, what: str) -> None:
+    store = cluster.resources.get(vs.information_store or "")
+    if store is not None and store.state is ResourceState.ONLINE and not is_dismounted(cluster, vs.name, db.name):
+        return
+    state = ("dismounted for a move" if store is not None and store.state is ResourceState.ONLINE
+             else (str(store.state) if store is not None else "missing"))
+    raise StateError(f"the {what} store {db.name!r} of {vs.name} is not mounted (its Information Store is {state})",
+                     rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE_MAILBOX)
+
+
+def check_mailbox_move(cluster, evs: str, database: str, to_evs: str, to_database: str, count: int) -> None:
+    """Raise the error :func:`move_mailboxes` would raise for these arguments, changing
+    nothing (a runbook checks before it lets the clock run for the copy)."""
+    sg, db = find_database(cluster, evs, database)
+    tsg, tdb = find_database(cluster, to_evs, to_database)
+    o = need_org(cluster)
+    vs, tvs = o.server(evs), o.server(to_evs)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    if db is tdb:
+        raise ConfigurationError(f"{db.name!r} of {vs.name} is both the source and the target",
+                                 rule="Move Mailbox moves mailboxes to another store", source=SRC_MOVE_MAILBOX)
+    for d in (db, tdb):
+        if d.kind != "mailbox":
+            raise ConfigurationError(f"{d.name!r} is a public store; mailboxes live in mailbox stores",
+                                     rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
+    if count > db.mailboxes:
+        raise LimitError(f"{db.name!r} of {vs.name} holds {db.mailboxes:,} mailboxes, not {count:,}",
+                         rule="Move Mailbox moves mailboxes that exist", source=SRC_MOVE_MAILBOX)
+    check_full_admin(cluster, "move mailboxes")
+    _store_mounted(cluster, vs, db, "source")
+    _store_mounted(cluster, tvs, tdb, "target")
+
+
+def move_mailboxes(cluster, evs: str, database: str, to_evs: str, to_database: str, count: int) -> int:
+    """Move ``count`` mailboxes from mailbox store ``database`` of virtual server ``evs``
+    to mailbox store ``to_database`` of ``to_evs`` in the same cluster (Active Directory
+    Users and Computers, Exchange Tasks, Move Mailbox). Returns the mailboxes left in
+    ``database``.
+
+    The same rules as :func:`labkit.exchange.e55.move_mailboxes` (out of Exchange 5.5):
+    both stores mounted -- Move Mailbox reads the mailbox from one running store and
+    writes it into the other, so neither Information Store may be offline, starting,
+    stopping or dismounted for an Exchange System Manager move [D]; mailbox stores only;
+    no more mailboxes than the store holds; Exchange Full Administrator rights. The
+    target may be another store of the same virtual server (Move Mailbox lists every
+    mailbox store of the organisation [D]), not the store the mailboxes are in.
+    All-or-nothing; how long the copy takes is the caller's to simulate (see
+    ``labkit.procedures.remove_virtual_server``).
+
+    >>> from labkit.exchange import demo_cluster
+    >>> c = demo_cluster()
+    >>> add_storage_group(c, "EXVS1", "SG2", log_disk="Disk L:")
+    >>> add_database(c, "EXVS1", "SG2", "Sales", edb_disk="Disk E:")
+    >>> add_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", 300)
+    300
+    >>> move_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", "EXVS1", "Sales", 120)
+    180
+    >>> find_database(c, "EXVS1", "Sales")[1].mailboxes
+    120
+    """
+    check_mailbox_move(cluster, evs, database, to_evs, to_database, count)
+    o = need_org(cluster)
+    vs, tvs = o.server(evs), o.server(to_evs)
+    _, db = find_database(cluster, evs, database)
+    _, tdb = find_database(cluster, to_evs, to_database)
+    with cluster.transaction():
+        db.mailboxes -= count
+        tdb.mailboxes += count
+        cluster.record(vs.name, f"{count} mailboxes moved out", f"from {db.name!r} to {tvs.name} ({tdb.name!r}) "
+                       f"(Move Mailbox) by {cluster.account}", cluster.resources[vs.information_store].node)
+        cluster.record(tvs.name, f"{count} mailboxes moved in", f"into {tdb.name!r} from {vs.name} ({db.name!r}) "
+                       "(Move Mailbox)", cluster.resources[tvs.information_store].node)
+    return db.mailboxes
+
+
 def storage_groups_on(cluster, node: str) -> list[tuple[str, str]]:
     """``(virtual server, storage group)`` pairs mounted on ``node`` now: those of the
     virtual servers whose Information Store is Online there. Never more than four

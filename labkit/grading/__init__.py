@@ -8,8 +8,9 @@ fooled, and graders for learners and instructors.
   function a question, reading the learner's variables (see :mod:`labkit.grading.api`).
 - :func:`check` (a learner, from the notebook) and :func:`grade_dir` (an instructor,
   a folder of submissions) run notebooks in a fresh kernel with a time limit per
-  cell, take the answers out as plain data, rebuild clusters with the grader's own
-  labkit, and compute every expected value here -- never in the learner's kernel.
+  cell, take the answers out as plain data, rebuild clusters (Exchange 2000 included)
+  and planning objects with the grader's own labkit, and compute every expected value
+  here -- never in the learner's kernel.
 - ``labkit check``, ``labkit grade`` and ``labkit make-exercises`` are
   :func:`main_check`, :func:`main_grade` and :func:`main_make_exercises`.
 

@@ -2,10 +2,13 @@
 
 Inside the learner's kernel the grader runs :data:`EXTRACT` once per variable: it
 turns the value into JSON (a ``labkit.Cluster`` into its ``to_dict()`` snapshot,
-without the log) and displays it under a private MIME type. Nothing else crosses
+without the log; a labkit planning object -- a storage design, a naming or load plan,
+a build plan, Exchange 5.5 site facts -- into its fields tagged with its class, see
+:func:`to_plain`) and displays it under a private MIME type. Nothing else crosses
 from the kernel to the grader -- no objects, no functions, no files -- and what
 crosses is untrusted: :func:`convert` checks it against the question's annotation,
-and a cluster is rebuilt by the grader's own labkit (:func:`~labkit.grading.rebuild.rebuild_cluster`).
+a cluster is rebuilt by the grader's own labkit (:func:`~labkit.grading.rebuild.rebuild_cluster`)
+and a planning object built again through its constructors (:mod:`labkit.grading.objects`).
 
 >>> convert("names", {"kind": "value", "data": ["NODE1", "NODE2"]}, list[str])
 ['NODE1', 'NODE2']
@@ -15,6 +18,8 @@ labkit.grading.api.Wrong: `n` should be a whole number (int), not str '3'
 """
 from __future__ import annotations
 
+import dataclasses
+import enum
 import json
 import math
 import types
@@ -26,6 +31,35 @@ from .api import Wrong
 MIME = "text/x-labkit-answer"
 #: Largest answer accepted (characters of JSON).
 MAX_ANSWER_CHARS = 4_000_000
+#: The key that tags a labkit dataclass written as a dict (see :func:`to_plain`).
+TAG = "__type__"
+
+
+def to_plain(x):
+    """The JSON encoder's ``default`` hook for answers: a labkit dataclass (a storage
+    design, a naming plan...) becomes a dict of its fields tagged with its class
+    (``"__type__"``; nested ones too), an enum its value, a set a sorted list;
+    anything else is refused. :mod:`labkit.grading.objects` builds them again.
+
+    >>> from labkit.planning.raid import Array
+    >>> json.dumps(Array("RAID 1", 2), default=to_plain)[:60]
+    '{"__type__": "labkit.planning.raid.Array", "level": "RAID 1"'
+    """
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        name = f"{type(x).__module__}.{type(x).__qualname__}"
+        if not name.startswith("labkit."):
+            raise TypeError(f"{type(x).__name__} is not plain data")
+        out = {TAG: name}
+        for f in dataclasses.fields(x):
+            if f.init:
+                out[f.name] = getattr(x, f.name)
+        return out
+    if isinstance(x, enum.Enum):
+        return x.value
+    if isinstance(x, (set, frozenset)):
+        return sorted(x, key=repr)
+    raise TypeError(f"{type(x).__name__} is not plain data")
+
 
 #: Run in the learner's kernel with ``__VARIABLE__`` replaced by the variable's name (a Python
 #: string literal). Every import is local, so learner names like ``json`` do not matter.
@@ -46,6 +80,10 @@ def _labkit_answer_(name):
                 raise TypeError(f"{type(x).__name__} is not plain data")
             try:
                 import labkit
+                try:
+                    from labkit.grading.answers import to_plain as enc
+                except BaseException:
+                    pass
                 if isinstance(v, labkit.Cluster):
                     d = dict(v.to_dict())
                     d.pop("log", None)
@@ -100,16 +138,12 @@ def encode(value) -> dict:
     """
     from ..cluster import Cluster
 
-    def enc(x):
-        if isinstance(x, (set, frozenset)):
-            return sorted(x, key=repr)
-        raise TypeError(f"{type(x).__name__} is not plain data")
     if isinstance(value, Cluster):
         data = dict(value.to_dict())
         data.pop("log", None)
-        return decode(json.dumps({"kind": "cluster", "data": data}, default=enc))
+        return decode(json.dumps({"kind": "cluster", "data": data}, default=to_plain))
     try:
-        return decode(json.dumps({"kind": "value", "data": value}, default=enc))
+        return decode(json.dumps({"kind": "value", "data": value}, default=to_plain))
     except (TypeError, ValueError) as e:
         return {"kind": "unreadable", "type": type(value).__name__, "error": str(e)}
 
@@ -203,7 +237,11 @@ def convert(name: str, answer: dict, kind):
         from .rebuild import rebuild_cluster
         return rebuild_cluster(answer.get("data"), name=name)
     if got == "cluster":
-        raise Wrong(f"`{name}` is a Cluster; this question wants {_NAMES.get(kind, str(kind))}")
+        what = kind.__name__ if isinstance(kind, type) and kind not in _NAMES else _NAMES.get(kind, str(kind))
+        raise Wrong(f"`{name}` is a Cluster; this question wants {what}")
     if got != "value":
         raise Wrong(f"`{name}` could not be read")
+    from .objects import ANSWER_KINDS, from_plain
+    if kind in ANSWER_KINDS:
+        return from_plain(answer.get("data"), kind, name)
     return check_value(name, answer.get("data"), kind)

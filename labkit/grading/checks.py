@@ -84,4 +84,89 @@ def events(c: Cluster, mark: int, obj: str | None = None, what: str | None = Non
     return [e for e in c.log[mark:] if (obj is None or e.obj == obj) and (what is None or e.what.startswith(what))]
 
 
-__all__ = ["need_group", "need_resource", "providers", "settle", "why_not_online", "start_on", "events"]
+# ------------------------------------------------------------------ Exchange 2000
+def need_virtual_server(c: Cluster, name: str, var: str):
+    """The Exchange virtual server ``name`` of ``c``, or Wrong."""
+    org = c.extensions.get("exchange")
+    expect(org is not None, f"`{var}` has no Exchange 2000 organisation (install Exchange and create virtual "
+                            "servers with labkit.exchange)")
+    expect(name in org.virtual_servers, f"`{var}` has no Exchange virtual server named {name!r}")
+    return org.virtual_servers[name]
+
+
+def disks_of(c: Cluster, vs) -> list[str]:
+    """The Physical Disks a virtual server's System Attendant depends on (where its files may go)."""
+    sa = c.resources[vs.system_attendant]
+    return [p for p in sa.dependencies if c.resources[p].type == "Physical Disk"]
+
+
+def online_on(c: Cluster, group: str) -> str | None:
+    """The node ``group`` is Online on, or None."""
+    g = c.groups[group]
+    return g.owner if g.state is GroupState.ONLINE else None
+
+
+def crash(c: Cluster, *nodes: str) -> None:
+    """Crash ``nodes`` at the same moment and let the failover model settle."""
+    for n in nodes:
+        c.crash_node(n)
+    settle(c)
+
+
+def same_nodes(c: Cluster, want, var: str) -> None:
+    """``c`` has exactly the nodes ``want`` (names, in node-id order)."""
+    got = c.node_ids()
+    expect(got == list(want), f"`{var}` should keep its nodes {', '.join(want)} (it has {', '.join(got)})")
+
+
+# ------------------------------------------------------------------ storage designs
+def known_drive(drive) -> bool:
+    """True for the drive models labkit describes (a learner may not invent faster drives)."""
+    from ..planning import raid
+    return any(drive == d for d in (raid.DRIVE_18GB_10K, raid.DRIVE_36GB_10K, raid.DRIVE_18GB_15K))
+
+
+def check_design(design, users: dict, var: str, *, spares: bool = False, assumptions=None) -> None:
+    """A storage design passes the Table 8 checker and serves exactly the storage
+    groups ``users`` lists (``(virtual server, storage group) -> users``): each one's
+    log and database arrays hold what the grader's own sizing (``assumptions``, by
+    default the paper's 2001 ones, with their I/O model) says its users need. With
+    ``spares`` every redundant log and database array is covered by an online spare,
+    as in Table 9."""
+    from ..planning import check_storage
+    from ..planning.storage import PAPER_2001, Role
+    found = check_storage(design)
+    expect(not found, f"the storage checker finds {len(found)} problem(s) in `{var}`, the first: {found[0]}"
+           if found else "")
+    sgs = design.storage_groups()
+    want = list(users)
+    expect(sorted(sgs) == sorted(want), f"`{var}` holds storage groups {', '.join('/'.join(k) for k in sgs)}; "
+                                        f"the task asks for {', '.join('/'.join(k) for k in want)}")
+    for a in design.arrays:
+        expect(known_drive(a.array.drive), f"array {a.label!r} is built of drives labkit does not know "
+                                           "(use planning.raid.DRIVE_18GB_10K, DRIVE_36GB_10K or DRIVE_18GB_15K)")
+    a = assumptions or PAPER_2001
+    io = a.io
+    for key, n in users.items():
+        name = "/".join(key)
+        logs = [x for x in design.arrays if any(c.role is Role.LOGS and c.storage_group_key == key for c in x.holds)]
+        dbs = [x for x in design.arrays if any(c.role is not Role.LOGS and c.storage_group_key == key
+                                               for c in x.holds)]
+        expect(logs[0].array.usable_gb + 1e-9 >= a.log_gb(n),
+               f"the log array of {name} holds {logs[0].array.usable_gb:g} GB: too little for {n:,} users' "
+               "transaction logs under the task's sizing assumptions")
+        gb = sum(x.array.usable_gb for x in dbs)
+        iops = sum(x.array.max_iops(io.read_fraction, io) for x in dbs)
+        expect(gb + 1e-9 >= a.database_gb(n), f"the database array of {name} holds {gb:g} GB: too little for "
+                                              f"{n:,} users' mailboxes under the task's sizing assumptions")
+        expect(iops + 1e-9 >= a.database_iops(n), f"the database array of {name} sustains {iops:.0f} I/O a second: "
+                                                  f"too few for {n:,} users at the busy hour")
+    if spares:
+        covered = {label for s in design.spares for label in s.covers}
+        bare = [x.label for x in design.arrays if x.array.tolerated_failures and x.label not in covered
+                and Role.QUORUM not in x.roles]
+        expect(not bare, f"no online spare covers {bare[0]!r}" if bare else "")
+
+
+__all__ = ["need_group", "need_resource", "providers", "settle", "why_not_online", "start_on", "events",
+           "need_virtual_server", "disks_of", "online_on", "crash", "same_nodes", "known_drive", "check_design"]

@@ -37,6 +37,9 @@ INTERRUPT_GRACE_S = 3.0
 MAX_KILLED = 4
 #: Kernel start-up limit (s).
 STARTUP_TIMEOUT_S = 60.0
+#: Attempts to start a kernel that dies while starting -- before any cell of the notebook
+#: runs, e.g. when another process starting a kernel at the same moment took its TCP port.
+STARTUP_ATTEMPTS = 3
 
 
 def same_labkit_env(**extra) -> dict:
@@ -104,6 +107,17 @@ class _Kernel:
             raise
         return cls(km, kc)
 
+    @classmethod
+    async def start_retrying(cls, cwd: str) -> "_Kernel":
+        """:meth:`start`, again (up to :data:`STARTUP_ATTEMPTS` times) while the kernel dies
+        starting: no learner code has run yet, so that is the machine's fault, not theirs."""
+        for attempt in range(1, STARTUP_ATTEMPTS + 1):
+            try:
+                return await cls.start(cwd)
+            except RuntimeError:            # jupyter_client: "Kernel died before replying to kernel_info"
+                if attempt == STARTUP_ATTEMPTS:
+                    raise
+
     async def execute(self, code: str, timeout: float, *, store_history: bool = True) -> _Result:
         msg_id = self.kc.execute(code, store_history=store_history, allow_stdin=False, stop_on_error=False)
         deadline = monotonic() + timeout
@@ -153,7 +167,7 @@ async def _run(cells: list[tuple[int, str]], variables: list[str], timeout: floa
     stop_after: int | None = None
     with tempfile.TemporaryDirectory(prefix="labkit-grading-", ignore_cleanup_errors=True) as cwd:
         while True:
-            kernel = await _Kernel.start(cwd)
+            kernel = await _Kernel.start_retrying(cwd)
             try:
                 out = Execution()
                 fatal = None

@@ -36,7 +36,7 @@ procedure                                 paper
 >>> p = pr.single_node_failure(c, failed="1-CURLY", new_name="1-CURLY", new_ip="132.192.1.50")
 >>> p.run()
 Traceback (most recent call last):
-labkit.errors.ProcedureError: Scenario 1: single node failure, step 4 'install the cluster service and join' stopped: '1-CURLY' was evicted from FOUR-STOOGES; build the replacement under a new machine name [rule: a rebuilt node gets a new name; source: paper, Cluster Back Up and Restore Scenarios, Scenario 1]
+labkit.errors.ProcedureError: Scenario 1: single node failure, step 2 'build the replacement node under a new name' stopped: '1-CURLY' is the failed node's name; build the replacement under a new machine name [rule: a rebuilt node gets a new name; source: paper, Cluster Back Up and Restore Scenarios, Scenario 1]
 >>> p.params["new_name"] = "5-SHEMP"
 >>> p.run().complete
 True
@@ -49,12 +49,13 @@ from .build import ClusterPlan, NodePlan, VirtualServerPlan, build_cluster, doma
 from .disks import (add_shared_disk, check_shared_disk, create_partition, delete_volumes, revert_to_basic,
                     shared_disks, write_signature)
 from .engine import Advisory, Interruption, Procedure, ProcedureReport, Step, StepResult
-from .maintenance import choose_target, prove_moves, rolling_upgrade
-from .migration import (ConnectionAgreement, ExchangeSite, back_out, check_in_place_preconditions, folders,
-                        in_place_upgrade, mailbox_relocation, rename_folder)
+from .maintenance import choose_target, estimate_hours, failback_risks, prove_moves, rolling_upgrade
+from .migration import (ConnectionAgreement, ExchangeSite, back_out, check_in_place_preconditions,
+                        check_unique_server_name, designated_store, folders, in_place_upgrade, mailbox_relocation,
+                        rename_folder)
 from .recovery import (ClusterRecord, VirtualServerRecord, complete_cluster_failure, quorum_disk_failure,
                        record_configuration, recreate_virtual_server, restore_databases, single_node_failure)
-from .removal import rebuild_virtual_server, remove_exchange_binaries, remove_virtual_server
+from .removal import move_mailboxes, rebuild_virtual_server, remove_exchange_binaries, remove_virtual_server
 from .state import BackupJob, BackupSet, ProceduresState, SharedDisk, StretchConfig, state
 from .stretch import configure_stretch, site_disaster, site_recovery
 
@@ -67,9 +68,10 @@ __all__ = [
     "ClusterRecord", "VirtualServerRecord", "recreate_virtual_server", "restore_databases",
     "add_backup_job", "remove_backup_job", "backup_history", "backup_sets", "backup_durations",
     "take_system_state_backup", "backup_binding_drill", "backup_interruption_drill", "BackupJob", "BackupSet",
-    "rolling_upgrade", "choose_target", "prove_moves",
-    "remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server",
+    "rolling_upgrade", "choose_target", "prove_moves", "failback_risks", "estimate_hours",
+    "remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server", "move_mailboxes",
     "ExchangeSite", "ConnectionAgreement", "check_in_place_preconditions", "mailbox_relocation",
+    "designated_store", "check_unique_server_name",
     "in_place_upgrade", "back_out", "folders", "rename_folder",
     "configure_stretch", "site_disaster", "site_recovery", "StretchConfig",
     "audit_possible_owners", "fix_possible_owners", "possible_owner_audit", "OwnerAudit", "OwnerFinding",

@@ -29,6 +29,8 @@ class Assumptions:
       database, KB 248998).
     - ``exchange_setup_min``: Exchange 2000 setup on one node, before its restart.
     - ``upgrade_min``: applying a service pack or driver on a paused node, before its restart.
+    - ``group_move_min``: one planned move of a group, for estimating how long a
+      rolling upgrade keeps groups away from their preferred nodes.
     - ``disk_replace_min``: replacing a failed shared disk (array rebuild, partition, format).
     - ``signature_write_min``: writing a disk signature back (DumpCfg, KB 280425).
     - ``local_backup_mb_s``: one DLT 8000 tape drive inside the node, native rate.
@@ -53,6 +55,7 @@ class Assumptions:
     system_state_restore_min: float = 20.0
     exchange_setup_min: float = 30.0
     upgrade_min: float = 20.0
+    group_move_min: float = 2.0
     disk_replace_min: float = 45.0
     signature_write_min: float = 5.0
     local_backup_mb_s: float = 6.0

@@ -248,7 +248,7 @@ def _on_start(cluster, name: str) -> None:
         _finish(cluster, job, "failed", f"{job.virtual_server}'s Information Store is not online")
         return
     job.run += 1
-    job.restarts = 0
+    job.restarts, job.done_mb = 0, 0.0         # a new run starts from the beginning
     job.size_mb = size_mb(database_contents(cluster, job.virtual_server), job.mailbox_mb, job.public_store_mb)
     job.history.append({"job": name, "at_ms": cluster.clock.ms, "outcome": "running"})
     _begin(cluster, job, where, f"{job.size_mb:,.0f} MB at {job.rate_mb_s:g} MB/s ({job.path}): about "

@@ -11,7 +11,13 @@ Requirements; Installing Exchange 2000 Server; Creating Exchange 2000 Virtual Se
 4. Exchange 2000 is installed one node at a time, each node restarted before the next
    (``labkit.exchange.install`` refuses two at once).
 5. The virtual servers are created (their disks become Physical Disk resources, with
-   their signature and type), brought online, and the possible owners audited.
+   their signature and type). Setup puts the default storage group -- logs and stores --
+   on the one data location it asks for (the plan's database disk); Exchange System
+   Manager then moves the logs to the plan's log disk and, when the plan separates it,
+   the streaming store to its own disk (``labkit.exchange.move_storage_group_logs`` and
+   ``move_database``), before the users are created and the group first comes online,
+   so nothing is dismounted (paper, Design Storage Before Configuring the Cluster).
+   Then the groups come online and the possible owners are audited.
 
 >>> plan = ClusterPlan("LAB", "10.0.0.100", "Advanced Server",
 ...     nodes=[NodePlan("A", "10.0.0.1"), NodePlan("B", "10.0.0.2", roles=("DC",))],
@@ -37,6 +43,8 @@ SRC_REQ = "paper, Windows 2000 Clustering Installation Requirements"
 SRC_INSTALL = "paper, Installing Exchange 2000 Server"
 SRC_CREATE = "paper, Creating Exchange 2000 Virtual Servers"
 RULE_DC = "keep domain controllers and global catalog servers outside the cluster"
+SRC_DESIGN = "paper, Design Storage Before Configuring the Cluster; Creating Exchange 2000 Virtual Servers"
+SRC_DISKS_SA = "paper, Adding the System Attendant Resource (only the disks it depends on are available)"
 
 
 @dataclass(frozen=True)
@@ -51,13 +59,31 @@ class NodePlan:
 @dataclass(frozen=True)
 class VirtualServerPlan:
     """An Exchange virtual server to create: name (its Network Name), address, the node
-    it prefers, its disks (the first holds the default storage group), and mailboxes."""
+    it prefers, its disks and mailboxes -- and where its files go (the storage design):
+
+    - ``disks[0]``: the database disk, the one data location setup asks for; the default
+      storage group's stores stay there.
+    - ``log_disk``: the disk for the default storage group's transaction logs; default:
+      the second disk when there are two or more (Table 9 pairs a database array with
+      a log array) [D], else the database disk.
+    - ``stm_disk``: the disk for the mailbox store's streaming file (.STM); default: with
+      the .EDB on the database disk.
+    """
 
     name: str
     ip: str
     node: str
     disks: tuple[str, ...]
     mailboxes: int = 0
+    log_disk: str | None = None
+    stm_disk: str | None = None
+
+    @property
+    def logs_on(self) -> str | None:
+        """The disk the plan gives the transaction logs."""
+        if self.log_disk is not None:
+            return self.log_disk
+        return self.disks[1] if len(self.disks) > 1 else (self.disks[0] if self.disks else None)
 
 
 @dataclass
@@ -78,6 +104,11 @@ class ClusterPlan:
     @property
     def quorum_disk(self) -> str:
         return f"Disk {self.quorum_drive}"
+
+
+def _mailbox_store(v: VirtualServerPlan) -> str:
+    """Setup's default mailbox store of the planned virtual server."""
+    return f"Mailbox Store ({v.name.upper()})"
 
 
 def domain_controller_advisories(plan: ClusterPlan) -> list[Advisory]:
@@ -119,6 +150,17 @@ def _check_plan(plan) -> None:
     if not all(isinstance(v, VirtualServerPlan) for v in plan.virtual_servers):
         raise ValidationError("a plan lists its virtual servers as VirtualServerPlan objects",
                               rule="virtual servers are planned")
+    for v in plan.virtual_servers:
+        if isinstance(v.disks, str) or not isinstance(v.disks, (list, tuple)) or not v.disks \
+                or not all(isinstance(d, str) and d for d in v.disks):
+            raise ValidationError(f"{v.name}'s disks are a non-empty list of disk names, not {v.disks!r}",
+                                  rule="an Exchange virtual server has at least one disk resource",
+                                  source="paper, Design Storage Before Configuring the Cluster; Table 7")
+        for what, d in (("log disk", v.log_disk), ("streaming store disk", v.stm_disk)):
+            if d is not None and d not in v.disks:
+                raise ConfigurationError(f"{v.name}'s {what} {d!r} is not one of its disks {list(v.disks)}",
+                                         rule="Exchange files sit only on the disks the System Attendant depends on",
+                                         source=SRC_DISKS_SA)
     limit = lk.EDITIONS.get(plan.edition)
     if limit is not None and len(plan.nodes) > limit:
         raise LimitError(f"{plan.edition} clusters have at most {limit} nodes; the plan has {len(plan.nodes)}",
@@ -213,10 +255,28 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
                 c.add_resource(d, type="Physical Disk", group=v.name, drive=sd.drive, disk_type=sd.disk_type,
                                signature=sd.signature)
             ex.create_virtual_server(c, v.name, ip=v.ip, disks=list(v.disks), node=v.node, group=v.name)
+            # Exchange System Manager: the files to the disks the design gives them, before any user exists
+            moved = []
+            if v.logs_on != v.disks[0]:
+                ex.move_storage_group_logs(c, v.name, ex.FIRST_SG, v.logs_on)
+                moved.append(f"logs on {v.logs_on}")
+            if v.stm_disk is not None and v.stm_disk != v.disks[0]:
+                ex.move_database(c, v.name, ex.FIRST_SG, _mailbox_store(v), stm_disk=v.stm_disk)
+                moved.append(f".STM on {v.stm_disk}")
             if v.mailboxes:
-                ex.add_mailboxes(c, v.name, f"Mailbox Store ({v.name.upper()})", v.mailboxes)
-            return f"{len(c.groups[v.name].resources)} resources in group {v.name}"
-        return act
+                ex.add_mailboxes(c, v.name, _mailbox_store(v), v.mailboxes)
+            return (f"{len(c.groups[v.name].resources)} resources in group {v.name}; stores on {v.disks[0]}"
+                    + "".join(f", {m}" for m in moved))
+
+        def verify(p):
+            rows = [r for r in ex.layout(p.cluster, v.name) if r["storage_group"] == ex.FIRST_SG]
+            box = next(r for r in rows if r["database"] == _mailbox_store(v))
+            want = (v.logs_on, v.disks[0], v.stm_disk or v.disks[0])
+            have = (box["log_disk"], box["edb_disk"], box["stm_disk"])
+            if have != want:
+                raise ProcedureError(f"{v.name}'s logs, .EDB and .STM are on {have}, the design says {want}",
+                                     rule="the built virtual server follows its storage design", source=SRC_DESIGN)
+        return act, verify
 
     def online(p):
         for v in plan.virtual_servers:
@@ -246,7 +306,9 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
         act, verify = restart(n)
         steps += [Step(f"run Exchange 2000 setup on {n.name}", setup(n), source=SRC_INSTALL),
                   Step(f"restart {n.name} after setup", act, verify=verify, source=SRC_INSTALL)]
-    steps += [Step(f"create virtual server {v.name}", create(v), source=SRC_CREATE) for v in plan.virtual_servers]
+    for v in plan.virtual_servers:
+        act, verify = create(v)
+        steps += [Step(f"create virtual server {v.name}", act, verify=verify, source=f"{SRC_CREATE}; {SRC_DESIGN}")]
     if plan.virtual_servers:
         steps += [Step("bring the virtual servers online", online, verify=all_online, source=SRC_CREATE)]
     steps += [Step("audit the possible owners", audit, source="paper, Resource Ownership and Failover")]

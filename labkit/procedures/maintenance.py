@@ -8,9 +8,19 @@ move; the report lists every move with its client interruption and *proves*, fro
 each group's ``outages``, that no group was ever offline outside one of its moves
 (so never longer than its move).
 
-A restarted node rejoins Up: the core does not keep a node paused across a restart,
-so the procedure pauses it again as soon as it is back, before resuming it on purpose
-[D].
+A paused node that restarts comes back paused (PauseClusterNode documentation; the
+core keeps ``Node.paused``), so nothing can move to it before it is resumed on
+purpose; the upgrade step checks that outcome.
+
+Failback is checked first. A group allowed to fail back to one of the nodes being
+upgraded would move back on its own when that node is resumed -- a move the runbook
+did not make, and an outage its proof cannot account for. So step 1 refuses unless
+every such group has failback prevented or a failback window that stays closed for
+the estimated length of the runbook (:func:`failback_risks`) [D: the paper and MSCS
+say nothing about maintenance; the rule follows from AutoFailbackType and
+FailbackWindowStart/End, mscs-reference.md, Groups]. ``failback_window=(22, 6)``
+sets such a window on those groups at step 1, as the refusal suggests; before each
+resume the runbook checks again that no group would fail back at once.
 
 >>> from labkit.exchange import demo_cluster
 >>> report = rolling_upgrade(demo_cluster()).run()
@@ -19,7 +29,9 @@ so the procedure pauses it again as soon as it is back, before resuming it on pu
 """
 from __future__ import annotations
 
-from ..errors import OwnershipError, ProcedureError, StateError, ValidationError
+from datetime import timedelta
+
+from ..errors import ConfigurationError, OwnershipError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import (Procedure, Step, before_start, interruptions, minutes, need_cluster, servers_in,
                      users_of, wait)
@@ -27,6 +39,12 @@ from .engine import (Procedure, Step, before_start, interruptions, minutes, need
 SRC_MAINT = "paper, The Problems Clustering Solves (planned outages); Windows NT/2000 Cluster Technology Fundamentals"
 SRC_MOVE = "paper, Clustering Support in Exchange 2000 (clients see an interruption only while pending)"
 UPGRADES = "procedures.upgrades"
+SRC_FAILBACK = ("MSCS group properties AutoFailbackType and FailbackWindowStart/End (mscs-reference.md, Groups); "
+                "paper, Resource Ownership and Failover")
+RULE_FAILBACK = ("no group fails back on its own during a rolling upgrade: prevent failback, or keep its failback "
+                 "window closed while the upgrade runs [D]")
+RULE_PAUSED = "a paused node stays paused across restarts"
+SRC_PAUSED = "PauseClusterNode documentation (Suspend-ClusterNode); mscs-reference.md, Groups (Paused node)"
 
 
 def _sg_room(cluster, group: str, node: str) -> bool:
@@ -52,6 +70,93 @@ def choose_target(cluster, group: str, exclude=()) -> str | None:
         if n != g.owner and n not in exclude and cluster.can_host(group, n) and _sg_room(cluster, group, n):
             return n
     return None
+
+
+def _nodes(cluster, nodes) -> list[str]:
+    need_cluster(cluster)
+    if isinstance(nodes, str) or not isinstance(nodes, (list, tuple, set)):
+        raise ValidationError(f"nodes is a list of node names, not {nodes!r}", rule="nodes are named")
+    for n in nodes:
+        cluster._node(n)
+    return list(nodes)
+
+
+def _window_opens(cluster, window, hours: float):
+    """When a failback window ``(start, end)`` is next open within ``hours`` from now
+    (now, or the next start hour), or None if it stays closed that long."""
+    if window is None:
+        return cluster.now
+    start, end = window
+    now = cluster.now
+    h = now.hour
+    if (start <= h < end) if start < end else (h >= start or h < end):
+        return now
+    opening = now.replace(hour=start, minute=0, second=0, microsecond=0)
+    if opening <= now:
+        opening += timedelta(days=1)
+    return opening if opening <= now + timedelta(hours=hours) else None
+
+
+def failback_risks(cluster, nodes, *, hours: float = 0.0) -> list[dict]:
+    """Groups that could fail back on their own to one of ``nodes`` within ``hours``
+    from now: failback allowed (AutoFailbackType), one of ``nodes`` among their
+    preferred owners, and a failback window that is none (any hour) or opens in that
+    time. One row per group: group, nodes, window, opens.
+
+    >>> from labkit.exchange import demo_cluster
+    >>> c = demo_cluster()
+    >>> failback_risks(c, ["1-CURLY"], hours=2)
+    []
+    >>> c.set_group_properties("EXVS1", auto_failback=True)
+    >>> [(r["group"], r["window"], r["opens"]) for r in failback_risks(c, ["1-CURLY"], hours=2)]
+    [('EXVS1', 'any hour', '09:07')]
+    """
+    _nodes(cluster, nodes)
+    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0:
+        raise ValidationError(f"hours is a number >= 0, not {hours!r}", rule="durations are positive numbers")
+    wanted = set(nodes)
+    rows = []
+    for g in cluster.groups.values():
+        prefers = [n for n in g.preferred_owners if n in wanted]
+        if not g.auto_failback or not prefers:
+            continue
+        opens = _window_opens(cluster, g.failback_window, hours)
+        if opens is None:
+            continue
+        w = g.failback_window
+        rows.append({"group": g.name, "nodes": ", ".join(prefers),
+                     "window": "any hour" if w is None else f"{w[0]:02d}-{w[1]:02d} h", "opens": f"{opens:%H:%M}"})
+    return rows
+
+
+def estimate_hours(cluster, nodes, assumptions=None) -> float:
+    """How long a rolling upgrade of ``nodes`` is expected to take: for each node, its
+    upgrade, restart and join, and two moves of each group on it now
+    (:class:`~labkit.procedures.assumptions.Assumptions` ``upgrade_min`` and
+    ``group_move_min``; the core's ``node_reboot_s`` and ``node_join_s``)."""
+    _nodes(cluster, nodes)
+    a = pick(assumptions)
+    s = cluster.settings
+    total = 0.0
+    for n in nodes:
+        total += a.upgrade_min * 60 + s.node_reboot_s + s.node_join_s
+        total += 2 * a.group_move_min * 60 * len(cluster.groups_on(n))
+    return total / 3600
+
+
+def _would_fail_back_now(cluster, node: str) -> list[str]:
+    """Groups that would fail back at once when ``node`` is resumed: failback allowed,
+    the window open now, and ``node`` preferred over the group's current owner."""
+    out = []
+    for g in cluster.groups.values():
+        if not g.auto_failback or node not in g.preferred_owners or g.owner is None or g.owner == node:
+            continue
+        if _window_opens(cluster, g.failback_window, 0) is None:
+            continue
+        rank = g.preferred_owners.index
+        if g.owner not in g.preferred_owners or rank(node) < rank(g.owner):
+            out.append(g.name)
+    return out
 
 
 def _move(p, group: str, target: str, why: str) -> dict:
@@ -102,9 +207,13 @@ def prove_moves(cluster, moves: list[dict], since_ms: int, until_ms: int | None 
 
 
 def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service Pack 2",
-                    assumptions=None) -> Procedure:
+                    failback_window=None, assumptions=None) -> Procedure:
     """Upgrade ``nodes`` (default: every node, in node-id order) one at a time with five
-    steps each, then prove no group was offline outside its moves."""
+    steps each, then prove no group was offline outside its moves.
+
+    Step 1 refuses when a group could fail back on its own during the upgrade
+    (:func:`failback_risks`, over :func:`estimate_hours`); ``failback_window``
+    (``(start_hour, end_hour)``) sets that failback window on those groups first."""
     title = f"Rolling upgrade: {upgrade}"
     before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_MAINT, pick, assumptions)
@@ -112,6 +221,13 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
     if not order or not all(isinstance(n, str) for n in order) or len(set(order)) != len(order):
         before_start(title, SRC_MAINT, _raise, ValidationError(f"nodes must be a list of distinct node names, not "
                                                                f"{nodes!r}", rule="each node is upgraded once"))
+    if failback_window is not None and not (
+            isinstance(failback_window, (list, tuple)) and len(failback_window) == 2
+            and all(isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in failback_window)
+            and failback_window[0] != failback_window[1]):
+        before_start(title, SRC_FAILBACK, _raise, ValidationError(
+            f"failback_window must be (start_hour, end_hour) with different hours 0-23, not {failback_window!r}",
+            rule="FailbackWindowStart/End are hours 0-23", source="MSCS group property"))
 
     def start(p):
         c = p.cluster
@@ -121,8 +237,29 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
         if len(up) < 2 or not c.running:
             raise StateError(f"{len(up)} node(s) are Up; a rolling upgrade needs another node to take the groups",
                              rule="move the groups to another node during maintenance", source=SRC_MAINT)
+        hours = estimate_hours(c, order, a)
+        note = ""
+        if failback_window is not None:
+            fixed = [r["group"] for r in failback_risks(c, order, hours=hours)]
+            for g in fixed:
+                c.set_group_properties(g, failback_window=failback_window)
+            if fixed:
+                note = f"; failback window {failback_window[0]:02d}-{failback_window[1]:02d} h set on " \
+                       f"{', '.join(fixed)}"
+        risks = failback_risks(c, order, hours=hours)
+        if risks:
+            r = risks[0]
+            when = ("at any hour (AutoFailback allow, no failback window)" if r["window"] == "any hour"
+                    else f"when its failback window {r['window']} opens at {r['opens']}")
+            others = f" (and {', '.join(x['group'] for x in risks[1:])})" if len(risks) > 1 else ""
+            raise ConfigurationError(
+                f"{r['group']}{others} may fail back to {r['nodes']} on its own {when}, within the upgrade's "
+                f"estimated {hours:.1f} h: resuming that node would move it back outside the runbook's moves. "
+                "Prevent failback, or set a failback window outside the maintenance hours, e.g. "
+                f"cluster.set_group_properties({r['group']!r}, failback_window=(22, 6)) -- or pass "
+                "failback_window=(22, 6) to rolling_upgrade", rule=RULE_FAILBACK, source=SRC_FAILBACK)
         p.data["t0"] = c.clock.ms
-        return f"{len(order)} node(s): {', '.join(order)}"
+        return f"{len(order)} node(s): {', '.join(order)}" + note
 
     def away(n):
         def act(p):
@@ -156,19 +293,29 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
             c.record(n, f"upgraded: {upgrade}", "the node restarts", n)
             c.restart_node(n)
             wait(c)
-            if str(c.nodes[n].state) == "Up":
-                c.pause_node(n)
+            return f"{upgrade}; restarted, still paused"
+
+        def verify(p):
+            c = p.cluster
+            if str(c.nodes[n].state) != "Paused":
+                raise ProcedureError(f"{n} came back {c.nodes[n].state} after its restart, not Paused",
+                                     rule=RULE_PAUSED, source=SRC_PAUSED)
             arrived = c.groups_on(n)
             if arrived:
                 raise ProcedureError(f"{', '.join(arrived)} moved to {n} while it was being upgraded",
                                      rule="nothing moves to a node under maintenance", source=SRC_MAINT)
-            return f"{upgrade}; restarted and paused again"
-        return act
+        return act, verify
 
     def resume(n):
         def act(p):
-            p.cluster.resume_node(n)
-            wait(p.cluster)
+            c = p.cluster
+            back = _would_fail_back_now(c, n)
+            if back:
+                raise ConfigurationError(f"{', '.join(back)} would fail back to {n} on its own as soon as it is "
+                                         "resumed (failback allowed, window open now)", rule=RULE_FAILBACK,
+                                         source=SRC_FAILBACK)
+            c.resume_node(n)
+            wait(c)
             return f"{n} is Up"
         return act
 
@@ -194,16 +341,18 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
         moves = len(p.data.get("moves", []))
         return f"{moves} moves; longest client interruption {longest:g} s, always within its move"
 
-    steps = [Step("check another node can take the groups", start, source=SRC_MAINT)]
+    steps = [Step("check another node can take the groups", start, source=f"{SRC_MAINT}; {SRC_FAILBACK}")]
     for n in order:
+        act, verify = upgrade_it(n)
         steps += [Step(f"{n}: move its groups away", away(n), source=SRC_MAINT),
                   Step(f"{n}: pause", pause(n), source="Suspend-ClusterNode; mscs-reference.md, Groups (Paused node)"),
-                  Step(f"{n}: upgrade and restart", upgrade_it(n), source=SRC_MAINT),
+                  Step(f"{n}: upgrade and restart", act, verify=verify, source=f"{SRC_MAINT}; {SRC_PAUSED}"),
                   Step(f"{n}: resume", resume(n), source="Resume-ClusterNode"),
                   Step(f"{n}: move its groups back", back(n), source=SRC_MAINT)]
     steps += [Step("prove no group was offline longer than its move", prove, source=SRC_MOVE)]
     return Procedure(title, cluster, steps, source=SRC_MAINT, params={"nodes": order, "upgrade": upgrade},
-                     rebuild=lambda cs: rolling_upgrade(cs[0], nodes, upgrade=upgrade, assumptions=a))
+                     rebuild=lambda cs: rolling_upgrade(cs[0], nodes, upgrade=upgrade,
+                                                       failback_window=failback_window, assumptions=a))
 
 
 def _raise(e):

@@ -4,8 +4,11 @@
 Exchange 2000 cluster is built beside the Exchange 5.5 cluster (two ``Cluster``
 objects); because the Site Replication Service is not supported on a cluster
 (Table 5), a non-clustered Exchange 2000 server must already be in the 5.5 site;
-mailboxes move in batches, the public folders are replicated, and the 5.5 cluster
-is decommissioned -- unless it is the first server of its site.
+mailboxes move in batches into the mailbox store the plan designates (by default the
+one on the target virtual server's database disk, :func:`designated_store`), the
+public folders are replicated, and the 5.5 cluster is decommissioned -- unless it is
+the first server of its site. While both clusters serve the site, the Exchange 2000
+virtual server needs a name of its own (:func:`check_unique_server_name`).
 
 **In-place upgrade** (:func:`in_place_upgrade`, Microsoft's 9 steps, which Compaq
 does not endorse): preconditions -- Exchange 5.5 SP3, the cluster already Windows
@@ -15,8 +18,12 @@ Exchange 2000 server already in the site and the cluster not a bridgehead, and
 rename ``mdbdata`` away and back, so that removing Exchange 5.5 does not delete it;
 step 8 keeps only ``Priv.edb`` and ``Pub.edb``, renamed ``Priv1.edb`` and ``Pub1.edb``;
 the streaming files (.STM) are created when the store first mounts (step 9). Step 1's
-offline backup is the back-out plan: :func:`back_out` returns the cluster restored
-from it.
+backup is taken *offline*: it stops the Exchange 5.5 services (the shared disk stays
+online for the copy) and leaves them stopped, so no mail arrives that the backup lacks
+-- the paper lists it before step 2 takes the group offline; the users' interruption
+counts from step 1. That backup is the back-out plan: :func:`back_out` returns the
+cluster restored from it and adds the whole interruption, restore included, to the
+report.
 
 The site and organisation facts the preconditions need are an :class:`ExchangeSite`.
 
@@ -28,9 +35,10 @@ labkit.errors.ConfigurationError: Exchange 5.5 runs Service Pack 2 [rule: Exchan
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ..errors import ConfigurationError, NotFoundError, ProcedureError, StateError, ValidationError
+from ..errors import (ConfigurationError, NameConflictError, NotFoundError, ProcedureError, StateError,
+                      ValidationError)
 from .assumptions import pick
 from .engine import Procedure, Step, before_start, interruptions, minutes, need_cluster, wait
 from .state import BackupSet, state
@@ -159,11 +167,68 @@ def rename_folder(cluster, disk: str, path: str, new_name: str) -> str:
 
 
 # ------------------------------------------------------------ relocation
-def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | None = None, batch: int = 500,
-                       assumptions=None) -> Procedure:
+def designated_store(cluster, evs: str, store: str | None = None) -> dict:
+    """The mailbox store of Exchange 2000 virtual server ``evs`` that relocated
+    mailboxes go to, as its :func:`labkit.exchange.layout` row: ``store`` when named
+    (it must be a mailbox store of ``evs``), else the mailbox store whose .EDB is on the
+    virtual server's database disk -- the data location setup was given, the design's
+    database array (paper, Design Storage Before Configuring the Cluster) [D].
+
+    >>> from labkit.exchange import demo_cluster
+    >>> designated_store(demo_cluster(), "EXVS1")["database"]
+    'Mailbox Store (EXVS1)'
+    """
+    from .. import exchange as ex
+    need_cluster(cluster)
+    vs = ex.virtual_server(cluster, evs)
+    rows = ex.layout(cluster, vs.name)
+    if store is not None:
+        sg, db = ex.find_database(cluster, vs.name, store)
+        if db.kind != "mailbox":
+            raise ConfigurationError(f"{db.name!r} is a public store; mailboxes live in mailbox stores",
+                                     rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
+        return next(r for r in rows if r["database"] == db.name)
+    found = [r for r in rows if r["kind"] == "mailbox" and r["edb_disk"] == vs.data_disk]
+    if not found:
+        raise ConfigurationError(f"{vs.name} has no mailbox store on its database disk {vs.data_disk!r}; name the "
+                                 "store the mailboxes go to (store=...)",
+                                 rule="relocated mailboxes go to the mailbox store the plan designates [D]",
+                                 source=SRC_RELOC)
+    return found[0]
+
+
+def check_unique_server_name(new, site: ExchangeSite, name: str) -> None:
+    """Refuse an Exchange 5.5 server ``name`` that an Exchange 2000 server of the same
+    site and organisation also has: an Exchange virtual server of cluster ``new`` or a
+    non-clustered server of ``site`` (server names are unique in an Exchange
+    organisation; both are in the directory while the mailboxes move)."""
+    from .. import exchange as ex
+    need_cluster(new, "new")
+    _site(site)
+    if not isinstance(name, str) or not name:
+        raise ValidationError(f"a server is named by a string, not {name!r}", rule="servers are named")
+    clash = [v for v in (ex.virtual_servers(new) if new.extensions.get("exchange") is not None else ())
+             if v.upper() == name.upper()]
+    clash += [s for s in [*site.exchange2000_servers, site.srs_server] if s and s.upper() == name.upper()]
+    if clash:
+        where = (f"Exchange 2000 virtual server {clash[0]} on {new.name}" if clash[0] in ex.virtual_servers(new)
+                 else f"Exchange 2000 server {clash[0]} in site {site.name}")
+        fix = ("build the Exchange 2000 virtual server under a name of its own" if "virtual server" in where
+               else "two servers of one organisation cannot share a name")
+        raise NameConflictError(f"the Exchange 5.5 server {name} has the same name as {where}; {fix}",
+                                rule="server names are unique in an Exchange organisation",
+                                source=f"{SRC_RELOC} (both servers are in the site); Exchange 2000 Server naming")
+
+
+def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | None = None, store: str | None = None,
+                       batch: int = 500, assumptions=None) -> Procedure:
     """Move every mailbox of ``old``'s Exchange 5.5 virtual server to the Exchange 2000
-    cluster ``new`` (``virtual_server``: default its first) in batches of ``batch``,
-    replicate the public folders, and decommission the 5.5 cluster."""
+    cluster ``new`` in batches of ``batch``, replicate the public folders, and
+    decommission the 5.5 cluster. The mailboxes go to ``virtual_server`` (default:
+    the first) and its mailbox store ``store`` (default: the one on its database disk,
+    :func:`designated_store`); both are in ``procedure.params``, read by step 2 (which
+    may be run again after a refusal). An Exchange 5.5 server named like an Exchange 2000 server of the
+    organisation is refused (:func:`check_unique_server_name`)."""
     from ..exchange import e55
     title = "Migration from Exchange 5.5: mailbox relocation"
     before_start(title, "labkit procedures", need_cluster, new, "new")
@@ -187,10 +252,12 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
 
     def ready(p):
         from .. import exchange as ex
-        if e55.server(old) is None:
+        vs55 = e55.server(old)
+        if vs55 is None:
             raise NotFoundError(f"{old.name} has no Exchange 5.5 virtual server",
                                 rule="migrate an Exchange 5.5 cluster")
-        evs = virtual_server or next(iter(ex.virtual_servers(new)), None)
+        check_unique_server_name(new, site, vs55.name)
+        evs = p.params["virtual_server"] or next(iter(ex.virtual_servers(new)), None)
         if evs is None:
             raise NotFoundError(f"{new.name} has no Exchange 2000 virtual server", rule="create the target first",
                                 source=SRC_RELOC)
@@ -198,9 +265,10 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
         if str(new.groups[vs.group].state) != "Online":
             raise StateError(f"{vs.name} is {new.groups[vs.group].state}", rule="the target virtual server is online",
                              source=SRC_RELOC)
+        row = designated_store(new, vs.name, p.params["store"])
         p.data["evs"] = vs.name
-        p.data["store"] = next(db.name for db in vs.databases() if db.kind == "mailbox")
-        return f"{vs.name} on {new.groups[vs.group].owner}, store {p.data['store']!r}"
+        p.data["store"] = row["database"]
+        return f"{vs.name} on {new.groups[vs.group].owner}, store {row['database']!r} on {row['edb_disk']}"
 
     def move(i):
         def act(p):
@@ -249,9 +317,10 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
     steps += [Step(f"move mailboxes: batch {i + 1} of {nbatches}", move(i), source=SRC_RELOC) for i in range(nbatches)]
     steps += [Step("replicate the public folders", public, source=SRC_RELOC),
               Step("decommission the Exchange 5.5 cluster", decommission, source=SRC_RELOC)]
-    return Procedure(title, new, steps, source=SRC_RELOC, others=(old,), params={"site": site},
+    return Procedure(title, new, steps, source=SRC_RELOC, others=(old,),
+                     params={"site": site, "virtual_server": virtual_server, "store": store},
                      rebuild=lambda cs: mailbox_relocation(cs[1], cs[0], site, virtual_server=virtual_server,
-                                                           batch=batch, assumptions=a))
+                                                           store=store, batch=batch, assumptions=a))
 
 
 # --------------------------------------------------------------- in place
@@ -284,6 +353,14 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
 
     def backup(p):
         c = p.cluster
+        vs = e55.server(c)
+        p.data["t_off"] = c.clock.ms               # users are cut off from here: an offline backup stops Exchange
+        c.offline_resource(vs.resources["System Attendant"])      # with the Directory, the IS and the MTA
+        wait(c)
+        running = [r for r in vs.resources.values() if str(c.resources[r].state) != "Offline"]
+        if running:
+            raise ProcedureError(f"{', '.join(running)} did not stop", rule="an offline backup is taken with the "
+                                 "Exchange services stopped", source=f"{SRC_INPLACE}, step 1")
         mb = p.data["mailboxes"] * a.mailbox_mb + a.public_store_mb
         c.run(seconds=a.transfer_s(mb, "local"))
         minutes(c, a.system_state_backup_min)
@@ -298,10 +375,10 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
             {"step": 2, "action": f"restore the offline backup {b.name!r} with System State on both nodes"},
             {"step": 3, "action": "restart the nodes; bring the Exchange 5.5 group online; check the mailboxes"}]
         p.backout = (c.copy(), b)          # what back_out() restores
-        return f"{b.name!r}: {mb:,.0f} MB with System State (the back-out point)"
+        return (f"Exchange 5.5 services stopped; {b.name!r}: {mb:,.0f} MB with System State (the back-out point); "
+                "the services stay stopped, so no mail arrives that the backup lacks")
 
     def offline(p):
-        p.data["t_off"] = p.cluster.clock.ms
         p.cluster.offline_group(p.data["group"])
         wait(p.cluster)
         return f"group {p.data['group']} offline"
@@ -433,8 +510,12 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
 
 def back_out(procedure: Procedure, *, assumptions=None):
     """Carry out the in-place upgrade's back-out plan: return the cluster as restored from
-    step 1's offline backup (with System State), its clock moved on past the restore.
-    ``procedure.cluster`` (the half-upgraded cluster) is left as it is."""
+    step 1's offline backup (with System State), its clock moved on past the restore and
+    its Exchange 5.5 group back online. ``procedure.cluster`` (the half-upgraded
+    cluster) is left as it is; the users' whole interruption -- from step 1, when the
+    offline backup stopped Exchange, through the upgrade so far and the restore, until
+    the group is back online -- is added to the procedure's report (cause "in-place
+    upgrade, backed out") with a "back-out" table."""
     a = pick(assumptions)
     if not isinstance(procedure, Procedure):
         raise ValidationError(f"back_out takes the in-place upgrade procedure, not {procedure!r}",
@@ -449,12 +530,22 @@ def back_out(procedure: Procedure, *, assumptions=None):
     now = procedure.cluster.clock.ms
     restore_s = a.transfer_s(b.size_mb, "local") + a.system_state_restore_min * 60
     restored.run(seconds=max(0, now - restored.clock.ms) / 1000 + restore_s)
-    restored.record(restored.name, "backed out", f"restored from {b.name!r} with System State (back-out plan)")
     from ..exchange import e55
     vs = e55.server(restored)
+    cause = "in-place upgrade, backed out"
+    cut = []
     if vs is not None:
         restored.online_group(vs.group)
         wait(restored)
+        cut = [replace(i, users=vs.mailboxes)     # Exchange 5.5's users: its mailboxes
+               for i in interruptions(restored, procedure.data["t_off"], cause=cause, groups=[vs.group])]
+    procedure.interruptions = [i for i in procedure.interruptions if i.cause != cause] + cut
+    hours = sum(i.seconds for i in cut) / 3600
+    procedure.tables["back-out"] = [{"restored from": b.name, "restore (h)": round(restore_s / 3600, 2),
+                                     "back online": f"{restored.now:%Y-%m-%d %H:%M}",
+                                     "users cut off (h)": round(hours, 2), "users": sum(i.users for i in cut)}]
+    restored.record(restored.name, "backed out", f"restored from {b.name!r} with System State (back-out plan); "
+                    f"users cut off {hours:.1f} h since step 1's offline backup")
     return restored
 
 

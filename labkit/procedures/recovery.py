@@ -1,9 +1,11 @@
 """The paper's three restore scenarios (Cluster Back Up and Restore Scenarios).
 
 - :func:`single_node_failure` (Scenario 1): check the failed node's groups moved,
-  rebuild it under a *new* machine name, evict the old node (and check it left every
-  owner list), join, restore System State, install Exchange, add the new node as a
-  possible owner of every resource, and prove it by moving an Exchange group there.
+  rebuild it under a *new* machine name -- checked where the name is chosen, when
+  Windows is installed: not the failed node's, not an evicted node's, not in use --
+  evict the old node (and check it left every owner list), join under the name it was
+  built with, restore System State, install Exchange, add the new node as a possible
+  owner of every resource, and prove it by moving an Exchange group there.
 - :func:`quorum_disk_failure` (Scenario 2): the cluster service cannot start on a
   corrupt quorum disk; replace the disk, write the old signature back (MSCS finds
   disks by signature, KB 280425), restore the cluster database from a System State
@@ -207,6 +209,35 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
 
 
 # ------------------------------------------------------------ Scenario 1
+def _check_new_name(cluster, name, failed, ip=None) -> tuple[str, str]:
+    """Check the replacement's machine name (and address) where it is chosen: a NetBIOS
+    name that is not the failed node's, not an evicted node's, and not used by another
+    node, the cluster or a virtual server; an address no one else uses (the failed
+    node's own may be reused). Returns the name and its upper-case form."""
+    from ..cluster.types import check_netbios_name, check_static_ip
+    from ..errors import NameConflictError
+    check_netbios_name(name, "the new machine name")
+    key = name.upper()
+    if isinstance(failed, str) and key == failed.upper():
+        raise NameConflictError(f"{name!r} is the failed node's name; build the replacement under a new machine name",
+                                rule="a rebuilt node gets a new name", source=SRC_S1)
+    if key in {e.upper() for e in cluster.evicted}:
+        raise NameConflictError(f"{name!r} was evicted from {cluster.name}; build the replacement under a new "
+                                "machine name", rule="a rebuilt node gets a new name", source=SRC_S1)
+    owner = cluster.who_has_name(name)
+    if owner:
+        raise NameConflictError(f"name {name!r} is already used by {owner}",
+                                rule="node, cluster and virtual server names are unique", source="paper, Table 10")
+    if ip is not None:
+        ip = check_static_ip(ip, "the new node's address")
+        user = cluster.who_has_address(ip)
+        old = cluster.nodes.get(failed) if isinstance(failed, str) else None
+        if user and not (old is not None and old.ip == ip):
+            raise NameConflictError(f"address {ip} is already used by {user}",
+                                    rule="every cluster, node and service address is unique", source="paper, Table 10")
+    return name, key
+
+
 def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None = None, *,
                         group: str | None = None, assumptions=None) -> Procedure:
     """Scenario 1: rebuild a failed node under a new name and bring it back into service.
@@ -241,12 +272,11 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
                                  rule="verify every group moved to another node before rebuilding", source=SRC_S1)
 
     def build(p):
-        from ..cluster.types import check_netbios_name, check_static_ip
-        check_netbios_name(p.params["new_name"], "the new machine name")
-        if p.params["new_ip"] is not None:
-            check_static_ip(p.params["new_ip"], "the new node's address")
-        minutes(p.cluster, a.windows_install_min)
-        return f"Windows 2000 installed on {p.params['new_name']} (a new machine name)"
+        c = p.cluster
+        name, built = _check_new_name(c, p.params["new_name"], p.params["failed"], p.params["new_ip"])
+        p.data["built"] = built
+        minutes(c, a.windows_install_min)
+        return f"Windows 2000 installed on {name} (a new machine name)"
 
     def evict(p):
         p.cluster.evict_node(p.params["failed"])
@@ -262,7 +292,14 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
 
     def join(p):
         c = p.cluster
-        c.add_node(p.params["new_name"], ip=p.params["new_ip"])
+        name = p.params["new_name"]
+        if isinstance(name, str) and name.upper() not in {e.upper() for e in c.evicted} \
+                and name.upper() != p.data["built"]:
+            raise ConfigurationError(f"step 2 built the replacement as {p.data['built']}, not {name!r}; join it "
+                                     "under the name Windows was installed with (or rebuild it)",
+                                     rule="the rebuilt node joins under the machine name it was built with [D]",
+                                     source=SRC_S1)
+        c.add_node(name, ip=p.params["new_ip"])
         wait(c)
         return f"{p.params['new_name']} joined as node {c.nodes[p.params['new_name']].id}"
 

@@ -4,9 +4,26 @@
 :func:`remove_virtual_server`: check the cautions first -- the virtual server holding
 the cluster's MTA goes only when it is the last one (checked with
 ``labkit.exchange.check_removal``, so the rule is ``labkit.exchange``'s own and the
-group is not taken offline for nothing) -- then take the group offline, delete the
-System Attendant (its dependents go with it), and check the server is gone from the
-organisation (Exchange System Manager).
+group is not taken offline for nothing) -- and report the server's mailboxes; move
+them to another virtual server; take the group offline, delete the System Attendant
+(its dependents go with it), and check the server is gone from the organisation
+(Exchange System Manager).
+
+Mailboxes: the paper's removal section does not mention them, but Exchange does not
+delete a mailbox store that still holds mailboxes (Exchange SDK, CDOEXM
+``MailboxStoreDB`` delete: it fails while the store contains mailboxes), and deleting
+the virtual server's resources would strand its users. So a virtual server is removed
+only once its mailboxes are moved [D]: the runbook moves them (Move Mailbox) to
+``move_mailboxes_to`` -- a virtual server, or ``(virtual server, store)`` -- by
+default to the other online virtual server with the fewest mailboxes, into its
+mailbox store on its database disk (:func:`~labkit.procedures.migration.designated_store`);
+with no other virtual server to take them (the last one) it refuses at step 1. Moves
+take ``mailbox_mb / move_mailbox_mb_s`` seconds a mailbox
+(:class:`~labkit.procedures.assumptions.Assumptions`), each user offline while their
+own mailbox moves. Each store's mailboxes move with ``labkit.exchange.move_mailboxes``
+(Move Mailbox between Exchange 2000 stores: both stores mounted, mailbox stores,
+Exchange Full Administrator rights), checked with ``check_mailbox_move`` before the
+clock runs for the copy.
 
 :func:`remove_exchange_binaries`: for each node, move the Exchange groups off it, then
 run setup's Remove; the Exchange cluster resources stay unless it is the last node
@@ -24,12 +41,60 @@ True
 """
 from __future__ import annotations
 
-from ..errors import ProcedureError, StateError
+from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
+from .assumptions import pick
 from .engine import Advisory, Procedure, Step, before_start, exchange_groups, need_cluster, wait
 from .recovery import record_configuration, storage_from_record
 
 SRC_REMOVE = "paper, Removing Exchange Virtual Servers and Binaries from a Cluster"
 RULE_SEARCH = "deleting a virtual server's MS Search instance means re-creating the whole virtual server"
+RULE_MAILBOXES = "a virtual server is removed only once its mailboxes have been moved to another server [D]"
+SRC_MAILBOXES = (f"{SRC_REMOVE} (silent on mailboxes); Exchange SDK, CDOEXM MailboxStoreDB delete (fails while the "
+                 "store holds mailboxes)")
+SRC_MOVE = "Move Mailbox (Active Directory Users and Computers, Exchange Tasks); paper, Mailbox Relocation Strategy"
+
+
+def move_mailboxes(cluster, evs: str, database: str, to_evs: str, to_database: str, count: int) -> int:
+    """Move Mailbox between two stores of the cluster: :func:`labkit.exchange.move_mailboxes`
+    (kept here for runbooks that call it from the procedures layer).
+
+    >>> from labkit import exchange as ex
+    >>> c = ex.demo_cluster(); _ = ex.add_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", 10)
+    >>> ex.add_storage_group(c, "EXVS1", "SG2"); ex.add_database(c, "EXVS1", "SG2", "Sales")
+    >>> move_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", "EXVS1", "Sales", 4)
+    6
+    """
+    from .. import exchange as ex
+    need_cluster(cluster)
+    return ex.move_mailboxes(cluster, evs, database, to_evs, to_database, count)
+
+
+def _mailbox_target(cluster, evs: str, target) -> tuple[str, str] | None:
+    """Where ``evs``'s mailboxes go: ``target`` (a virtual server, or (virtual server,
+    store)), else the other online virtual server with the fewest mailboxes (creation
+    order breaks ties) and its designated store; None when there is no other server."""
+    from .. import exchange as ex
+    from .migration import designated_store
+    vs = ex.virtual_server(cluster, evs)
+    store = None
+    if isinstance(target, (list, tuple)) and len(target) == 2:
+        target, store = target
+    if target is not None:
+        if not isinstance(target, str):
+            raise ValidationError(f"move_mailboxes_to is a virtual server or (virtual server, store), not {target!r}",
+                                  rule="mailboxes move to a named store")
+        tvs = ex.virtual_server(cluster, target)
+        if tvs.name == vs.name:
+            raise ConfigurationError(f"{vs.name}'s mailboxes cannot move to {vs.name} itself", rule=RULE_MAILBOXES,
+                                     source=SRC_MAILBOXES)
+        return tvs.name, designated_store(cluster, tvs.name, store)["database"]
+    o = cluster.extensions["exchange"]
+    others = [v for v in o.virtual_servers.values() if v.name != vs.name
+              and str(cluster.groups[v.group].state) == "Online"]
+    if not others:
+        return None
+    best = min(others, key=lambda v: v.mailboxes)
+    return best.name, designated_store(cluster, best.name)["database"]
 
 
 def _cautions(p, evs: str, delete_group: bool) -> str:
@@ -47,12 +112,55 @@ def _cautions(p, evs: str, delete_group: bool) -> str:
                       else f"kept in {o.mta_server or 'no virtual server'}")
 
 
-def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False) -> Procedure:
+def _target_or_refuse(cluster, vs, target) -> tuple[str, str]:
+    where = _mailbox_target(cluster, vs.name, target)
+    if where is None:
+        raise ConfigurationError(f"{vs.name} holds {vs.mailboxes:,} mailboxes and no other virtual server of "
+                                 f"{cluster.name} is online to take them; move them to another Exchange server first",
+                                 rule=RULE_MAILBOXES, source=SRC_MAILBOXES)
+    return where
+
+
+def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move_mailboxes_to=None,
+                          assumptions=None) -> Procedure:
     """Remove virtual server ``evs`` (``delete_group``: also its group, address, name and
-    disks)."""
+    disks), after moving its mailboxes to ``move_mailboxes_to`` (a virtual server or
+    ``(virtual server, store)``; default: see the module). ``procedure.params`` holds
+    both names and may be corrected after a refusal."""
     title = f"Remove Exchange virtual server {evs}"
     before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    P = {"evs": evs}
+    a = before_start(title, SRC_REMOVE, pick, assumptions)
+    P = {"evs": evs, "move_mailboxes_to": move_mailboxes_to}
+
+    def cautions(p):
+        from .. import exchange as ex
+        note = _cautions(p, p.params["evs"], delete_group)
+        vs = ex.virtual_server(p.cluster, p.params["evs"])
+        if not vs.mailboxes:
+            return f"{note}; no mailboxes"
+        where = _target_or_refuse(p.cluster, vs, p.params["move_mailboxes_to"])
+        return f"{note}; {vs.mailboxes:,} mailboxes, to move to {where[0]} ({where[1]!r})"
+
+    def move(p):
+        from .. import exchange as ex
+        c = p.cluster
+        vs = ex.virtual_server(c, p.params["evs"])
+        if not vs.mailboxes:
+            return "no mailbox to move"
+        to_evs, to_db = _target_or_refuse(c, vs, p.params["move_mailboxes_to"])     # params may have changed
+        dbs = [(db.name, db.mailboxes) for db in vs.databases() if db.kind == "mailbox" and db.mailboxes]
+        for name, n in dbs:                       # refused before the clock runs (a store not mounted...)
+            ex.check_mailbox_move(c, vs.name, name, to_evs, to_db, n)
+        total = sum(n for _, n in dbs)
+        secs = total * a.mailbox_mb / a.move_mailbox_mb_s
+        c.run(seconds=secs)
+        rows = []
+        for name, n in dbs:
+            ex.move_mailboxes(c, vs.name, name, to_evs, to_db, n)
+            rows.append({"from": f"{vs.name} / {name}", "to": f"{to_evs} / {to_db}", "mailboxes": n})
+        p.tables["mailboxes moved"] = rows
+        return (f"{total:,} mailboxes to {to_evs} ({to_db!r}) in {secs / 3600:.1f} h; each user offline while their "
+                "mailbox moves")
 
     def offline(p):
         from .. import exchange as ex
@@ -70,6 +178,10 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False) -> P
 
     def delete(p):
         from .. import exchange as ex
+        vs = ex.virtual_server(p.cluster, p.params["evs"])
+        if vs.mailboxes:
+            raise ProcedureError(f"{vs.name} still holds {vs.mailboxes:,} mailboxes; deleting it would strand their "
+                                 "users", rule=RULE_MAILBOXES, source=SRC_MAILBOXES)
         gone = ex.remove_virtual_server(p.cluster, p.params["evs"], delete_group=delete_group)
         p.tables["deleted"] = [{"resource": r} for r in gone]
         return f"{len(gone)} resources deleted (System Attendant first; its dependents with it)"
@@ -83,13 +195,15 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False) -> P
         p.cluster.record(name, "server deleted in Exchange System Manager", f"by {p.cluster.account}")
         return f"{name} deleted from the organisation"
 
-    steps = [Step("check the MTA and MS Search cautions", lambda p: _cautions(p, p.params["evs"], delete_group),
-                  source=SRC_REMOVE),
+    steps = [Step("check the MTA and MS Search cautions and the mailboxes", cautions,
+                  source=f"{SRC_REMOVE}; {SRC_MAILBOXES}"),
+             Step("move its mailboxes to another virtual server", move, source=f"{SRC_MAILBOXES}; {SRC_MOVE}"),
              Step("take the group offline", offline, verify=offline_ok, source=SRC_REMOVE),
              Step("delete the Exchange resources (the System Attendant takes the rest)", delete, source=SRC_REMOVE),
              Step("delete the server in Exchange System Manager", esm, source=SRC_REMOVE)]
     return Procedure(title, cluster, steps, source=SRC_REMOVE, params=P,
-                     rebuild=lambda cs: remove_virtual_server(cs[0], evs, delete_group=delete_group))
+                     rebuild=lambda cs: remove_virtual_server(cs[0], evs, delete_group=delete_group,
+                                                              move_mailboxes_to=move_mailboxes_to, assumptions=a))
 
 
 def remove_exchange_binaries(cluster, nodes: list[str]) -> Procedure:
@@ -193,4 +307,4 @@ def rebuild_virtual_server(cluster, evs: str) -> Procedure:
     return Procedure(title, cluster, steps, source=SRC_REMOVE, rebuild=lambda cs: rebuild_virtual_server(cs[0], evs))
 
 
-__all__ = ["remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server"]
+__all__ = ["remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server", "move_mailboxes"]
