@@ -6,7 +6,32 @@ ROOT = Path(__file__).resolve().parent
 collect_ignore_glob = ["exercises/*", ".venv/*", "benchmarks/*"]
 
 
+def _retrying_kernel_start():
+    """Kernels started by two test workers at once occasionally die before answering
+    kernel_info (a port race in jupyter_client); nbval then fails every cell of the
+    notebook. Start again, up to three times, before giving up."""
+    try:
+        from nbval import kernel as nbk
+    except ImportError:  # pragma: no cover - nbval is a test dependency
+        return
+    if getattr(nbk.start_new_kernel, "_labkit_retry", False):
+        return
+    first = nbk.start_new_kernel
+
+    def start_new_kernel(*args, **kwargs):
+        for attempt in range(3):
+            try:
+                return first(*args, **kwargs)
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+
+    start_new_kernel._labkit_retry = True
+    nbk.start_new_kernel = start_new_kernel
+
+
 def pytest_configure(config):
+    _retrying_kernel_start()
     opt = config.option
     if getattr(opt, "nbval_sanitize_with", None) is None and getattr(opt, "sanitize_with", None) is None:
         opt.nbval_sanitize_with = str(ROOT / "tests" / "nbval_sanitize.cfg")
