@@ -75,8 +75,8 @@ class Server:
         return self.log_path.read_text(errors="replace")[-6000:]
 
     def wait_http(self, url: str, timeout: float = 90, ok=lambda status, body: status == 200) -> bytes:
-        """Poll ``url`` until ``ok(status, body)``; fail with the server's log if it exits
-        or the deadline passes."""
+        """Poll ``url`` until ``ok(status, body)`` (any status: an error page is an answer
+        too); fail with the server's log if it exits or the deadline passes."""
         deadline = time.monotonic() + timeout
         last = "no answer"
         while time.monotonic() < deadline:
@@ -90,6 +90,9 @@ class Server:
                         return body
                     last = f"HTTP {r.status}"
             except urllib.error.HTTPError as e:
+                body = e.read()
+                if ok(e.code, body):
+                    return body
                 last = f"HTTP {e.code}"
             except (urllib.error.URLError, ConnectionError, socket.timeout) as e:
                 last = str(e)
@@ -143,6 +146,25 @@ def jupyter_env(tmp: Path) -> dict:
     ``tmp``, nothing written to the user's home."""
     return {"JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "IPYTHONDIR": str(tmp / "ipython"),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+#: Reads the Cluster Administrator (labkit.widgets) off a JupyterLab or Voila page: each
+#: group's owner from the tree (a group row is the one whose first cell is bold), each
+#: node's state from the node table, and the diagram's SVG.
+READ_PAGE = """() => {
+  const out = {owners: {}, nodes: {}, svg: null};
+  for (const tr of document.querySelectorAll('.widget-html-content table tr')) {
+    const tds = tr.querySelectorAll('td');
+    if (tds.length === 5 && tds[0].firstElementChild && tds[0].firstElementChild.tagName === 'B') {
+      out.owners[tds[0].textContent.trim()] = tds[2].childNodes[0] ? tds[2].childNodes[0].textContent.trim() : '';
+    } else if (tds.length === 4) {
+      out.nodes[tds[0].textContent.replace('ⓠ', '').trim()] = tds[2].textContent.trim();
+    }
+  }
+  const svg = document.querySelector('.widget-html-content svg');
+  out.svg = svg ? svg.outerHTML : null;
+  return out;
+}"""
 
 
 def playwright_or_skip():

@@ -16,32 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from _servers import ROOT, Server, free_port, jupyter_env, launch_chromium, playwright_or_skip, venv_tool
+from _servers import (READ_PAGE, ROOT, Server, free_port, jupyter_env, launch_chromium, playwright_or_skip,
+                      venv_tool)
 
 NOTEBOOK = ROOT / "tests" / "e2e" / "cluster_admin.ipynb"
 OUT = ROOT / "tests" / "e2e" / "out"
 #: Upper bounds for the waits (seconds); a normal run needs a fraction of them.
 SERVER_TIMEOUT = 90
 PAGE_TIMEOUT = 90
-
-#: Reads the Cluster Administrator off the page: each group's owner from the tree
-#: (a group row is the one whose first cell is bold), each node's state from the node
-#: table, and the diagram's SVG.
-READ_PAGE = """() => {
-  const out = {owners: {}, nodes: {}, svg: null, status: null};
-  for (const tr of document.querySelectorAll('.jp-OutputArea .widget-html-content table tr')) {
-    const tds = tr.querySelectorAll('td');
-    if (tds.length === 5 && tds[0].firstElementChild && tds[0].firstElementChild.tagName === 'B') {
-      out.owners[tds[0].textContent.trim()] = tds[2].childNodes[0] ? tds[2].childNodes[0].textContent.trim() : '';
-    } else if (tds.length === 4) {
-      out.nodes[tds[0].textContent.replace('ⓠ', '').trim()] = tds[2].textContent.trim();
-    }
-  }
-  const svg = document.querySelector('.jp-OutputArea .widget-html-content svg');
-  out.svg = svg ? svg.outerHTML : null;
-  return out;
-}"""
-
 
 KERNEL_READY = """() => {
   const name = document.querySelector('.jp-NotebookPanel .jp-Toolbar-kernelName');
