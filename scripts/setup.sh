@@ -116,11 +116,13 @@ for req in "${extras[@]}"; do
   xwant=$(cat requirements.txt "$req" | sha256sum | cut -d' ' -f1)
   if [ ! -f "$xstamp" ] || [ "$(cat "$xstamp")" != "$xwant" ]; then
     say "installing the pinned packages of $req into .venv"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c requirements.txt -r "$req" \
-      2>&1 | grep -v "^WARNING: Location" || true
-    mod=$(sed -n 's/^\([A-Za-z0-9_.-]*\)==.*/\1/p' "$req" | head -1)
-    "$VENV/bin/python" -c "import importlib, sys; importlib.import_module(sys.argv[1])" "$mod" \
-      || { say "installing $req failed; see the messages above"; exit 1; }
+    # requirements.txt's pins hold (as constraints; pip takes only named pins there, not `-e .`)
+    grep -v '^[[:space:]]*-e' requirements.txt > "$VENV/.labkit-constraints.txt"
+    if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c "$VENV/.labkit-constraints.txt" \
+         -r "$req" > "$VENV/.labkit-pip.log" 2>&1; then
+      grep -v "^WARNING: Location" "$VENV/.labkit-pip.log" >&2 || true
+      say "installing $req failed; see the messages above"; exit 1
+    fi
     echo "$xwant" > "$xstamp"
   fi
 done
