@@ -109,6 +109,10 @@ else:
     c.JupyterHub.spawner_class = "simple"  # one Unix user, a home folder per learner
     c.SimpleLocalProcessSpawner.home_dir_template = env("LABKIT_HUB_HOMES", "/srv/labkit-class/{username}")
 c.Spawner.cmd = [venv_program("jupyterhub-singleuser")]
+# labkit is installed editable in .venv (scripts/setup.sh). An editable install loses to any
+# folder named "labkit" in a kernel's working folder -- and nbgitpuller clones this repository
+# to ~/labkit -- unless the checkout itself is on the path, where the real package wins.
+c.Spawner.environment = {"PYTHONPATH": str(REPO)}
 c.Spawner.default_url = env("LABKIT_HUB_DEFAULT_URL", "/lab")
 if auth == "dummy" and os.geteuid() == 0:
     c.Spawner.args = ["--allow-root"]  # tests as root (CI): the servers run as the hub's user

@@ -122,7 +122,8 @@ class Server:
 
 
 def http_json(method: str, url: str, *, token: str | None = None, body=None, timeout: float = 30):
-    """One JSON request; returns (status, parsed body or None)."""
+    """One request with an optional JSON body; returns (status, the body parsed as JSON, or
+    its text when it is not JSON, or None when empty)."""
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method)
     if token:
@@ -131,14 +132,15 @@ def http_json(method: str, url: str, *, token: str | None = None, body=None, tim
         req.add_header("Content-Type", "application/json")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            raw = r.read()
-            return r.status, (json.loads(raw) if raw.strip() else None)
+            status, raw = r.status, r.read()
     except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw.decode(errors="replace")
+        status, raw = e.code, e.read()
+    if not raw.strip():
+        return status, None
+    try:
+        return status, json.loads(raw)
+    except ValueError:  # a page, not JSON
+        return status, raw.decode(errors="replace")
 
 
 def jupyter_env(tmp: Path) -> dict:

@@ -3,16 +3,22 @@
 The live test starts JupyterHub on 127.0.0.1 with that file (the dummy authenticator,
 the simple local-process spawner, the real configurable-http-proxy from npm), creates two
 learners through the Hub's REST API with the instructor service's token, starts both
-learners' servers at once, and with each learner's own token runs ``import labkit`` in a
-kernel of their server, through the proxy. It also checks that one learner's token does
-not open the other's server. ``make hub-check`` runs just this file.
+learners' servers at once, hands the notebooks out with nbgitpuller (each learner's server
+pulls a git repository of the notebooks into their home, as a workshop link does), and
+with each learner's own token runs labkit in a kernel of their server, through the proxy.
+It also checks that one learner's token does not open the other's server.
+``make hub-check`` runs just this file.
 """
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import shutil
+import subprocess
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -42,6 +48,8 @@ def test_config_for_tests_uses_dummy_auth_and_the_simple_spawner(monkeypatch, tm
     assert cfg.Spawner.cmd[0].endswith("jupyterhub-singleuser")
     assert cfg.JupyterHub.db_url == f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
     assert "services" not in cfg.JupyterHub  # no token, no service
+    # an editable labkit must win over a ~/labkit folder (where nbgitpuller puts the notebooks)
+    assert cfg.Spawner.environment["PYTHONPATH"] == str(ROOT)
 
 
 def test_config_shared_password_needs_a_password_and_refuses_root(monkeypatch, tmp_path):
@@ -146,6 +154,34 @@ def hub(tmp_path):
                 pass
 
 
+def content_repo(tmp_path: Path) -> Path:
+    """A git repository holding the kit's notebooks, on branch main: what an instructor
+    publishes for nbgitpuller (here on disk; in class, on GitHub)."""
+    repo = tmp_path / "content" / "labkit"
+    shutil.copytree(ROOT / "notebooks", repo / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    git = ["git", "-c", "user.name=labkit test", "-c", "user.email=labkit@example.invalid", "-C", str(repo)]
+    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "notebooks"]):
+        subprocess.run(git + args, check=True, capture_output=True)
+    return repo
+
+
+def git_pull(base: str, user: str, token: str, repo: Path) -> list[dict]:
+    """What the page of an nbgitpuller link does: call the server's git-pull API and read
+    its event stream until the pull finishes."""
+    query = urllib.parse.urlencode({"repo": str(repo), "branch": "main", "targetpath": "labkit"})
+    req = urllib.request.Request(f"{base}/user/{user}/git-pull/api?{query}",
+                                 headers={"Authorization": f"token {token}"})
+    events = []
+    with urllib.request.urlopen(req, timeout=TIMEOUT) as stream:
+        for raw in stream:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+                if events[-1].get("phase") in ("finished", "error"):
+                    break
+    return events
+
+
 def wait_ready(base: str, token: str, user: str, server: Server) -> dict:
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
@@ -176,14 +212,26 @@ def test_two_learners_start_servers_that_import_labkit(hub, tmp_path):
                                  body={"note": "labkit hub check", "expires_in": 900})
         assert status == 201, (status, body)
         tokens[user] = body["token"]
+    repo = content_repo(tmp_path)
+    link = (f"{base}/hub/user-redirect/git-pull?repo={urllib.parse.quote(str(repo), safe='')}&branch=main"
+            "&urlpath=lab%2Ftree%2Flabkit%2Fnotebooks%2F00_start_here.ipynb")
+    for user in LEARNERS:
+        # the link's page is served by the learner's server ...
+        page = urllib.parse.urlparse(link)
+        status, _ = http_json("GET", f"{base}/user/{user}/git-pull?{page.query}", token=tokens[user])
+        assert status == 200
+        # ... and the pull it starts puts the notebooks in the learner's home
+        events = git_pull(base, user, tokens[user], repo)
+        assert events and events[-1]["phase"] == "finished", events
+        assert (tmp_path / "homes" / user / "labkit" / "notebooks" / "00_start_here.ipynb").exists()
     for user in LEARNERS:
         out = run_in_kernel(base, user, tokens[user],
                             "import os, labkit\nfrom labkit import scenarios\n"
                             "c = scenarios.four_node_5000()\n"
                             "print(labkit.__version__, os.environ['JUPYTERHUB_USER'], os.getcwd(), "
-                            "c.groups['EXVS1'].owner)")
-        version, who, cwd, owner = out.split()
-        assert (who, owner) == (user, "1-CURLY")
+                            "c.groups['EXVS1'].owner, os.path.exists('labkit/notebooks/00_start_here.ipynb'))")
+        version, who, cwd, owner, pulled = out.split()
+        assert (who, owner, pulled) == (user, "1-CURLY", "True")
         assert Path(cwd) == tmp_path / "homes" / user
         import labkit
         assert version == labkit.__version__
