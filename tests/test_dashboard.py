@@ -45,12 +45,19 @@ def test_make_dashboard_runs_voila_on_the_dashboard_notebook():
     assert "dashboards/cluster_admin.ipynb" in script and "voila" in script and "--Voila.ip=127.0.0.1" in script
 
 
-def test_voila_renders_the_cluster_administrator_without_code(tmp_path):
-    server, base = start_voila(tmp_path, "voila")
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    """One Voila server for the reference dashboard (each page load gets its own kernel)."""
+    server, base = start_voila(tmp_path_factory.mktemp("voila"), "voila")
     try:
-        html = server.wait_http(f"{base}/", TIMEOUT).decode()
+        yield server, base
     finally:
         server.stop()
+
+
+def test_voila_renders_the_cluster_administrator_without_code(voila):
+    server, base = voila
+    html = server.wait_http(f"{base}/", TIMEOUT).decode()
     assert widget_views(html), "no widget on the page"
     assert "ClusterAdministrator(" in html and "FOUR-STOOGES" in html
     assert "scenarios" not in html and "files.load(path)" not in html  # Voila strips the code
@@ -66,31 +73,28 @@ def test_voila_dashboard_shows_another_cluster_file(tmp_path):
     assert widget_views(html) and "FS-CLUSTER" in html and "FOUR-STOOGES" not in html
 
 
-def test_crash_node_on_the_dashboard_in_the_browser(tmp_path):
+def test_crash_node_on_the_dashboard_in_the_browser(voila, tmp_path):
     sync_playwright = playwright_or_skip()
-    server, base = start_voila(tmp_path, "voila-browser")
+    server, base = voila
     OUT.mkdir(exist_ok=True)
-    try:
-        with sync_playwright() as pw:
-            context = launch_chromium(pw, tmp_path / "chromium-profile")
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(TIMEOUT * 1000)
-            try:
-                page.goto(f"{base}/")
-                page.wait_for_function(f"({READ_PAGE})().svg && ({READ_PAGE})().owners['EXVS1'] === '1-CURLY'")
-                before = page.evaluate(READ_PAGE)
-                page.get_by_role("button", name="Crash", exact=True).click()
-                page.wait_for_function(f"(old) => {{ const p = ({READ_PAGE})(); "
-                                       "return p.nodes['1-CURLY'] === 'Down' && p.svg !== old; }", arg=before["svg"])
-                crashed = page.evaluate(READ_PAGE)
-                page.get_by_role("button", name="Run until stable", exact=True).click()
-                page.wait_for_function(f"(old) => {{ const p = ({READ_PAGE})(); "
-                                       "return p.svg !== old && p.owners['EXVS1'] !== '1-CURLY'; }",
-                                       arg=crashed["svg"])
-                after = page.evaluate(READ_PAGE)
-                page.screenshot(path=str(OUT / "dashboard_after_crash.png"), full_page=True)
-            finally:
-                context.close()
-    finally:
-        server.stop()
+    with sync_playwright() as pw:
+        context = launch_chromium(pw, tmp_path / "chromium-profile")
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(TIMEOUT * 1000)
+        try:
+            page.goto(f"{base}/")
+            page.wait_for_function(f"({READ_PAGE})().svg && ({READ_PAGE})().owners['EXVS1'] === '1-CURLY'")
+            before = page.evaluate(READ_PAGE)
+            page.get_by_role("button", name="Crash", exact=True).click()
+            page.wait_for_function(f"(old) => {{ const p = ({READ_PAGE})(); "
+                                   "return p.nodes['1-CURLY'] === 'Down' && p.svg !== old; }", arg=before["svg"])
+            crashed = page.evaluate(READ_PAGE)
+            page.get_by_role("button", name="Run until stable", exact=True).click()
+            page.wait_for_function(f"(old) => {{ const p = ({READ_PAGE})(); "
+                                   "return p.svg !== old && p.owners['EXVS1'] !== '1-CURLY'; }",
+                                   arg=crashed["svg"])
+            after = page.evaluate(READ_PAGE)
+            page.screenshot(path=str(OUT / "dashboard_after_crash.png"), full_page=True)
+        finally:
+            context.close()
     assert {g for g in before["owners"] if after["owners"][g] != before["owners"][g]} == {"Cluster Group", "EXVS1"}
