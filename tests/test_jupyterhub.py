@@ -242,3 +242,15 @@ def test_two_learners_start_servers_that_import_labkit(hub, tmp_path):
         assert status == 403, f"{user}'s token opened {other[user]}'s server (HTTP {status})"
         status, _ = http_json("GET", f"{base}/user/{user}/api/status", token=tokens[user])
         assert status == 200
+
+
+def test_the_workshop_docs_give_a_working_nbgitpuller_link():
+    text = (ROOT / "docs" / "workshops.md").read_text()
+    links = [ln.strip() for ln in text.splitlines() if "/hub/user-redirect/git-pull?" in ln]
+    assert links
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(links[0]).query)
+    assert query["repo"] == ["https://github.com/OWNER/labkit"] and query["branch"] == ["main"]
+    target = query["urlpath"][0]
+    assert target.startswith("lab/tree/labkit/")  # the clone's folder is the repository's name
+    assert (ROOT / target.removeprefix("lab/tree/labkit/")).exists()
+    assert "make hub-check" in text and "hub-check: setup" in (ROOT / "Makefile").read_text()
