@@ -1,21 +1,39 @@
 # labkit: two commands.
 #   make lab    set everything up and open JupyterLab on the first notebook
 #   make test   set everything up and run the whole test suite (what CI runs)
+# and for instructors:
+#   make dashboard   the Cluster Administrator as a Voila dashboard (a projector in class;
+#                    DASHBOARD_PORT=8866, CLUSTER=examples/exchange_two_node.yaml for another cluster)
+#   make hub-check   a real JupyterHub on 127.0.0.1 with two learners (also part of make test)
 .PHONY: setup lab test bench dashboard hub-check clean
 
 PYTEST_ARGS ?=
+# Extras the set-up installs for a target (see scripts/setup.sh --help); a target-specific
+# value also holds for its prerequisite `setup`.
+SETUP_ARGS ?=
+DASHBOARD_PORT ?= 8866
+CLUSTER ?=
 
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh $(SETUP_ARGS)
 
 lab: setup
 	@scripts/lab.sh
 
+test: SETUP_ARGS = --test
 test: setup
 	.venv/bin/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
 	.venv/bin/python benchmarks/run.py
+
+dashboard: SETUP_ARGS = --dashboard
+dashboard: setup
+	@DASHBOARD_PORT=$(DASHBOARD_PORT) LABKIT_CLUSTER_FILE=$(CLUSTER) scripts/dashboard.sh
+
+hub-check: SETUP_ARGS = --hub
+hub-check: setup
+	.venv/bin/python -m pytest -p no:randomly -v tests/test_jupyterhub.py
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis
