@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import shlex
 import subprocess
 import sys
@@ -149,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     except LabkitError as e:
         _err(f"labkit: error: {e}")
         return USAGE
+    except BrokenPipeError:  # `labkit simulate ... | head`: the reader left; that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except OSError as e:
         _err(f"labkit: error: {e.filename + ': ' if getattr(e, 'filename', None) else ''}{e.strerror or e}")
         return USAGE

@@ -160,7 +160,7 @@ READ_PAGE = """() => {
     if (tds.length === 5 && tds[0].firstElementChild && tds[0].firstElementChild.tagName === 'B') {
       out.owners[tds[0].textContent.trim()] = tds[2].childNodes[0] ? tds[2].childNodes[0].textContent.trim() : '';
     } else if (tds.length === 4) {
-      out.nodes[tds[0].textContent.replace('ⓠ', '').trim()] = tds[2].textContent.trim();
+      out.nodes[tds[0].textContent.replace('(quorum)', '').trim()] = tds[2].textContent.trim();
     }
   }
   const svg = document.querySelector('.widget-html-content svg');

@@ -268,3 +268,14 @@ def test_missing_grading_package_is_one_line_and_exit_2(command, no_grading, cap
     assert code == 2
     assert err.strip() == (f"labkit {command}: error: the grading package (labkit.grading) is not installed in "
                            "this copy of labkit")
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path):
+    """`labkit simulate ... | head`: when the reader leaves, labkit exits quietly."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    example = Path(__file__).resolve().parents[1] / "examples" / "four_node_5000.yaml"
+    p = subprocess.run(f"{sys.executable} -m labkit.cli simulate {example} --event 'crash 1-CURLY' "
+                       f"--event 'run 10m' | head -1", shell=True, capture_output=True, text=True)
+    assert "Broken pipe" not in p.stderr and "Traceback" not in p.stderr

@@ -180,7 +180,7 @@ def test_tree_lists_groups_then_resources_with_states(fs):
 
 def test_nodes_panel_marks_the_quorum_owner_and_groups(fs):
     html = P.nodes_html(fs)
-    assert "NODE1 ⓠ" in html and "Cluster Group, FS" in html
+    assert "NODE1 (quorum)" in html and "Cluster Group, FS" in html
 
 
 def test_log_panel_bolds_the_newest_lines_and_escapes(fs):

@@ -84,7 +84,7 @@ class ClusterAdministrator(W.VBox):
         self.status = W.HTML(value="<div style='color:#555'>Choose something and click an action.</div>")
         self.nodes_view = W.HTML()
         self.tree = W.HTML()
-        self.diagram = W.HTML(layout=W.Layout(overflow="auto", max_width="720px"))
+        self.diagram = W.HTML(layout=W.Layout(overflow="auto", max_width="720px", min_width="460px"))
         self.log_view = W.HTML(layout=W.Layout(overflow="auto", max_height="320px"))
         b = self.buttons
         rows = [

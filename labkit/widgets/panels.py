@@ -41,7 +41,7 @@ def nodes_html(c) -> str:
             "<th>state</th><th align=left>groups</th></tr>"]
     for name in c.node_ids():
         n = c.nodes[name]
-        mark = " ⓠ" if name == q else ""
+        mark = " (quorum)" if name == q else ""
         rows.append(f"<tr><td>{escape(name)}{mark}</td><td align=center>{n.id}</td><td>{badge(n.state)}</td>"
                     f"<td>{escape(', '.join(owned[name])) or '-'}</td></tr>")
     rows.append("</table>")
