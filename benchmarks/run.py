@@ -235,7 +235,7 @@ def main(argv=None) -> int:
     ap.add_argument("--long", action="store_true", help="run the fault campaigns with the long Hypothesis profile")
     a = ap.parse_args(argv)
     rep = 3 if a.quick else 9
-    lines = [f"# labkit benchmark results", "", f"Machine: {machine()}", "",
+    lines = ["# labkit benchmark results", "", f"Machine: {machine()}", "",
              f"Medians of repeated runs in one process (`benchmarks/run.py{' --quick' if a.quick else ''}`).", ""]
 
     fo, clusters = bench_failover(rep)
@@ -257,7 +257,8 @@ def main(argv=None) -> int:
         lines += [f"Not measured: {why}.", ""]
     else:
         lines += ["| cluster | labkit | crm_simulate | labkit / crm_simulate |", "|---|---:|---:|---:|"]
-        lines += [f"| {lab} | {o * 1000:.2f} ms | {p * 1000:.1f} ms | {o / p:.3f} |" for lab, o, p in peer]
+        lines += [f"| {lab} | {o * 1000:.2f} ms | {p * 1000:,.1f} ms | {o / p:.2g} ({p / o:,.0f}x faster) |"
+                  for lab, o, p in peer]
         lines += ["", "crm_simulate runs as a process: it parses the CIB (with a status section, written by "
                   "`labkit.pacemaker.status_cib`, in which every group runs where labkit runs it) and its "
                   "scheduler computes the transition of the node failure (`crm_simulate -x CIB -f NODE`). We do "
