@@ -83,6 +83,15 @@ class E55Server:
         return cls(**data)
 
 
+def _register() -> None:
+    from .. import values as V
+    from ..cluster.extensions import register_extension
+    register_extension(EXT, E55Server.from_dict, check=V.Dataclass(E55Server))
+
+
+_register()
+
+
 def server(cluster) -> E55Server | None:
     """The Exchange 5.5 virtual server of ``cluster``, or None."""
     return cluster.extensions.get(EXT)
