@@ -41,7 +41,6 @@ uses them).
 from __future__ import annotations
 
 import importlib
-import inspect
 import json
 import os
 import random
@@ -53,7 +52,8 @@ from enum import Enum
 from pathlib import Path
 
 from . import values as V
-from .cluster.cluster import CORE_NAMES, DEFAULT_ACCOUNT, EDITIONS, JOB_HANDLERS, Cluster, ClusterSettings
+from .cluster.cluster import (CORE_NAMES, DEFAULT_ACCOUNT, EDITIONS, JOB_HANDLERS, Cluster, ClusterSettings,
+                             job_args_problem)
 from .cluster.extensions import REGISTRY as _EXTENSIONS
 from .cluster.extensions import persistence, register_extension
 from .cluster.model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, Group, GroupState, Node,
@@ -1114,7 +1114,7 @@ def _check_queue(probs: _Problems, raw, cl) -> dict | None:
         if _JOB_ARGS.collect(args, _p(jp, 3), out) is BAD:
             ok = False
         elif known:
-            why = _args_problem(kind, args)
+            why = job_args_problem(kind, args)
             if why:
                 probs.add(_p(jp, 3), why)
                 ok = False
@@ -1122,33 +1122,6 @@ def _check_queue(probs: _Problems, raw, cl) -> dict | None:
             probs.add(_p(jp, 4), f"expected true or false, not {_show(transient)}")
             ok = False
     return {"seq": seq, "jobs": jobs} if ok and seq is not BAD else None
-
-
-_ANNOTATED = {"str": str, "int": int, "float": (int, float), "bool": bool}
-_SIGNATURES: dict = {}
-
-
-def _args_problem(kind: str, args: list) -> str | None:
-    """Why ``args`` cannot be given to the handler of ``kind`` (count and annotated types)."""
-    fn = getattr(Cluster, "_on_" + kind, None)
-    if fn is None:
-        fn = JOB_HANDLERS.get(kind)
-    if fn not in _SIGNATURES:
-        try:
-            _SIGNATURES[fn] = list(inspect.signature(fn).parameters.values())[1:]  # self, or the cluster
-        except (TypeError, ValueError):  # pragma: no cover - a builtin handler
-            _SIGNATURES[fn] = None
-    params = _SIGNATURES[fn]
-    if params is None or any(p.kind is p.VAR_POSITIONAL for p in params):
-        return None
-    need = [p for p in params if p.default is p.empty]
-    if not len(need) <= len(args) <= len(params):
-        return f"a {kind} job takes {len(need)} arguments ({', '.join(p.name for p in params)}), not {len(args)}"
-    for p, a in zip(params, args):
-        want = _ANNOTATED.get(p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", ""))
-        if want and (not isinstance(a, want) or (isinstance(a, bool) and want is not bool)):
-            return f"argument {p.name} of a {kind} job is {p.annotation}, not {_show(a)}"
-    return None
 
 
 def _check_log(probs: _Problems, raw: list, cl) -> list | None:

@@ -955,6 +955,12 @@ RESTART_PERIOD_S = Int(1, 10 ** 7, rule="restart_period_s is a count of s", sour
 POLL_MS = Int(10, 10 ** 8, rule="poll intervals and timeouts are counts of ms", source=_RES_SRC)
 
 
+#: Counts and amounts of the plug-ins (mailboxes, users, sizes, rates): bounded, finite.
+COUNT = Int(1, 10 ** 9, name="a whole number >= 1")
+USERS = Int(0, 10 ** 9, name="a whole number >= 0")
+POSITIVE = Number(0, 1e12, lo_open=True, name="a number > 0")
+
+
 def settings_kinds() -> dict:
     """The kind of each :class:`~labkit.cluster.cluster.ClusterSettings` field. Whole
     numbers and seconds are bounded so that every time they make fits the clock."""

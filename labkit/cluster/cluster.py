@@ -122,6 +122,34 @@ def register_job_handler(kind: str, handler) -> None:
     JOB_HANDLERS[kind] = handler
 
 
+_ANNOTATED = {"str": str, "int": int, "float": (int, float), "bool": bool}
+_SIGNATURES: dict = {}
+
+
+def job_args_problem(kind: str, args) -> str | None:
+    """Why ``args`` cannot be given to the handler of queued jobs of ``kind`` (their count
+    and annotated types), or None. :meth:`Cluster.schedule` and the file loader both ask."""
+    import inspect
+
+    fn = getattr(Cluster, "_on_" + kind, None) or JOB_HANDLERS.get(kind)
+    if fn not in _SIGNATURES:
+        try:
+            _SIGNATURES[fn] = list(inspect.signature(fn).parameters.values())[1:]  # self, or the cluster
+        except (TypeError, ValueError):  # pragma: no cover - a builtin handler
+            _SIGNATURES[fn] = None
+    params = _SIGNATURES[fn]
+    if params is None or any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    need = [p for p in params if p.default is p.empty]
+    if not len(need) <= len(args) <= len(params):
+        return f"a {kind} job takes {len(need)} arguments ({', '.join(p.name for p in params)}), not {len(args)}"
+    for p, a in zip(params, args):
+        want = _ANNOTATED.get(p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", ""))
+        if want and (not isinstance(a, want) or (isinstance(a, bool) and want is not bool)):
+            return f"argument {p.name} of a {kind} job is {p.annotation}, not {show(a)}"
+    return None
+
+
 @contextmanager
 def _nothing():
     yield
@@ -538,6 +566,9 @@ class Cluster:
         if not isinstance(args, (tuple, list)) or not isinstance(transient, bool):
             raise ValidationError("args must be a tuple and transient True or False")
         args = V.accept(_JOB_ARGS, list(args), "args")
+        why = job_args_problem(kind, args)
+        if why:
+            raise ValidationError(why, rule="a queued job gets the arguments its handler takes")
         self._check_time(self.clock.ms + delay_ms)
         self.queue.push(self.clock.ms + delay_ms, kind, tuple(args), transient)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..values import show
 from ..errors import NotFoundError, ValidationError
 
 #: Key of the Exchange organisation in ``cluster.extensions``.
@@ -181,12 +182,12 @@ class ExchangeOrg:
     def server(self, name) -> VirtualServer:
         """The virtual server called ``name`` (NotFoundError otherwise)."""
         if not isinstance(name, str) or not name:
-            raise ValidationError(f"a virtual server is named by a string, not {name!r}",
+            raise ValidationError(f"a virtual server is named by a string, not {show(name)}",
                                   rule="virtual servers are named after their Network Name")
         vs = self.virtual_servers.get(name.upper())
         if vs is None:
             known = ", ".join(self.virtual_servers) or "none"
-            raise NotFoundError(f"no Exchange virtual server named {name!r} (known: {known})",
+            raise NotFoundError(f"no Exchange virtual server named {show(name)} (known: {known})",
                                 rule="commands name existing virtual servers")
         return vs
 
@@ -264,7 +265,8 @@ def check_references(cluster, o: ExchangeOrg, path: str) -> list[tuple[str, str]
             v = getattr(vs, key)
             if v and v not in cluster.resources:
                 out.append((V.path_of(p, key), f"no resource named {v}"))
-    if o.installing and o.installing.get("node") not in cluster.nodes:
+    if o.installing and o.installing.get("node") not in cluster.nodes and o.installing.get("node") not in \
+            cluster.evicted:   # evicted while its setup was under way: the record stays, the install is over
         out.append((V.path_of(V.path_of(path, "installing"), "node"), f"no node named {o.installing.get('node')}"))
     for r in cluster.resources.values():
         if r.type in EXCHANGE_TYPE_NAMES:
