@@ -55,7 +55,7 @@ class Invalid(ValidationError):
     """A value a kind refuses. ``items`` lists the problems as ``(path, message)``."""
 
     def __init__(self, items, *, rule: str | None = None, source: str | None = None):
-        self.items = list(items)
+        self.items = [(render(p), m) for p, m in items]
         text = "; ".join(f"{p}: {m}" if p else m for p, m in self.items)
         super().__init__(text, rule=rule or RULE, source=source or SOURCE)
 
@@ -75,14 +75,30 @@ def show(v, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def path_of(base: str, key) -> str:
+def path_of(base, key) -> str:
     """The path of ``key`` inside ``base``: ``groups.EXVS2``, ``[1]``, ``resources["Disk Q:"]``."""
+    base = render(base)
     if isinstance(key, int):
         return f"{base}[{key}]"
     key = str(key)
     if _SIMPLE_KEY.match(key):
         return f"{base}.{key}" if base else key
     return f"{base}[{json.dumps(_SURROGATE.sub(chr(0xfffd), key), ensure_ascii=False)}]"
+
+
+def render(path) -> str:
+    """A path as text. Kinds build paths lazily, as ``(parent, key)`` pairs, so checking a
+    valid value formats no path at all; a problem's path is rendered when it is shown."""
+    if type(path) is str:
+        return path
+    keys = []
+    while type(path) is tuple:
+        path, key = path
+        keys.append(key)
+    out = path or ""
+    for key in reversed(keys):
+        out = path_of(out, key)
+    return out
 
 
 def exact(v):
@@ -196,7 +212,19 @@ class Int(Kind):
         self.integral_floats = integral_floats
         self.name = name
 
+    def bulk(self, items: list) -> bool:
+        if not items:
+            return True
+        if set(map(type, items)) != {int}:
+            return False
+        lo = INT_MIN if self.lo is None else self.lo
+        hi = INT_MAX if self.hi is None else self.hi
+        return lo <= min(items) and max(items) <= hi
+
     def _check(self, v, path, out):
+        if type(v) is int and (self.lo is None or v >= self.lo) and (self.hi is None or v <= self.hi) \
+                and INT_MIN <= v <= INT_MAX:
+            return v
         if self.integral_floats and isinstance(v, float) and math.isfinite(v) and v.is_integer():
             v = int(v)
         if not isinstance(v, int) or isinstance(v, bool):
@@ -277,13 +305,35 @@ class Text(Kind):
     empty or only spaces; ``max_len``: longest accepted."""
 
     def __init__(self, *, blank: bool = False, max_len: int | None = None, pattern: str | None = None,
-                 name: str | None = None, **kw):
+                 forbid: str | None = None, name: str | None = None, **kw):
         super().__init__(**kw)
         self.blank, self.max_len = blank, max_len
         self.pattern = re.compile(pattern) if pattern else None
+        #: a character class none of whose characters may appear (e.g. control characters)
+        self.forbid = re.compile(forbid) if forbid else None
         self.name = name
 
+    def _fine(self, v: str) -> bool:
+        return ((v.isascii() or not _SURROGATE.search(v)) and (self.blank or bool(v.strip()))
+                and (self.max_len is None or len(v) <= self.max_len)
+                and (self.forbid is None or not self.forbid.search(v))
+                and (self.pattern is None or self.pattern.fullmatch(v) is not None))
+
+    def bulk(self, items: list) -> bool:
+        """True when every item of ``items`` is exact text this kind accepts (checked with a
+        few whole-list operations: the loader meets lists of 64 node names 9,000 times)."""
+        if not items:
+            return True
+        if self.pattern is not None or set(map(type, items)) != {str}:
+            return False
+        joined = " ".join(items)
+        return ((joined.isascii() or not _SURROGATE.search(joined)) and (self.blank or all(map(str.strip, items)))
+                and (self.max_len is None or max(map(len, items)) <= self.max_len)
+                and (self.forbid is None or not self.forbid.search(joined)))
+
     def _check(self, v, path, out):
+        if type(v) is str and self._fine(v):
+            return v
         if not isinstance(v, str):
             return self._expected(v, path, out)
         v = exact(v)
@@ -296,6 +346,8 @@ class Text(Kind):
             out.append((path, f"{show(v)} has {len(v)} characters; at most {self.max_len} are allowed"))
             return BAD
         if self.pattern is not None and not self.pattern.fullmatch(v):
+            return self._expected(v, path, out)
+        if self.forbid is not None and self.forbid.search(v):
             return self._expected(v, path, out)
         return v
 
@@ -312,6 +364,10 @@ class Text(Kind):
             s["maxLength"] = self.max_len
         if self.pattern is not None:
             s["pattern"] = ("^" if self.blank else r"^(?=[\s\S]*\S)") + "(?:" + self.pattern.pattern + ")$"
+        elif self.forbid is not None:
+            cls = self.forbid.pattern
+            assert cls.startswith("[") and cls.endswith("]")
+            s["pattern"] = ("^" if self.blank else r"^(?=[\s\S]*\S)") + "[^" + cls[1:-1] + "]*$"
         return self._doc(s)
 
 
@@ -325,7 +381,7 @@ class Checked(Kind):
 
     def _check(self, v, path, out):
         if isinstance(v, str):
-            got = Text()._check(v, path, out)
+            got = _ANY_TEXT._check(v, path, out)
             if got is BAD:
                 return BAD
             v = got
@@ -350,8 +406,13 @@ class Choice(Kind):
         super().__init__(**kw)
         self.enum = options if isinstance(options, type) and issubclass(options, Enum) else None
         self.options = tuple(m.value for m in options) if self.enum else tuple(options)
+        self._members = {m.value: m for m in options} if self.enum else {o: o for o in self.options if o is not None}
 
     def _check(self, v, path, out):
+        if type(v) is str or (self.enum is not None and type(v) is self.enum):
+            got = self._members.get(v)
+            if got is not None:
+                return got
         if self.enum is not None:
             if isinstance(v, self.enum):
                 return v
@@ -406,18 +467,22 @@ class ListOf(Kind):
         self.name = name
 
     def _check(self, v, path, out):
+        if type(v) is list and self.min_len <= len(v) <= (len(v) if self.max_len is None else self.max_len) \
+                and hasattr(self.item, "bulk") and self.item.bulk(v) and (
+                    not self.unique or len(set(map(str.casefold, v) if self.unique == "fold" else v)) == len(v)):
+            return list(v)
         if not (isinstance(v, list) or (self.tuples and isinstance(v, tuple))):
             return self._expected(v, path, out)
         if len(v) < self.min_len or (self.max_len is not None and len(v) > self.max_len):
             return self._expected(v, path, out)
         got, seen, n = [], {}, len(out)
         for i, x in enumerate(v):
-            y = self.item._check(x, path_of(path, i), out)
+            y = self.item._check(x, (path, i), out)
             if y is not BAD and self.unique:
                 key = fold(y) if self.unique == "fold" and isinstance(y, str) else y
                 try:
                     if key in seen:
-                        out.append((path_of(path, i), f"{y} is listed twice"))
+                        out.append(((path, i), f"{y} is listed twice"))
                     seen[key] = i
                 except TypeError:
                     pass
@@ -457,12 +522,12 @@ class MapOf(Kind):
         got, n = {}, len(out)
         for k, x in v.items():
             if not isinstance(k, str):
-                out.append((path or "", f"{path or 'it'} has the key {show(k)} (keys are text)"))
+                out.append((path or "", f"{render(path) or 'it'} has the key {show(k)} (keys are text)"))
                 continue
-            kk = self.key._check(k, path_of(path, k) if not _SURROGATE.search(k) else path, out)
+            kk = self.key._check(k, (path, k) if not _SURROGATE.search(k) else path, out)
             if kk is BAD:
                 continue
-            got[kk] = self.value._check(x, path_of(path, kk), out)
+            got[kk] = self.value._check(x, (path, kk), out)
         return BAD if len(out) > n else got
 
     def describe(self):
@@ -485,9 +550,9 @@ class Plain(Kind):
         if v is None or t is bool:
             return v
         if isinstance(v, str):
-            return Text(blank=True)._check(v, path, out)
+            return _ANY_TEXT._check(v, path, out)
         if isinstance(v, int) and not isinstance(v, bool):
-            return Int()._check(v, path, out)
+            return _ANY_INT._check(v, path, out)
         if isinstance(v, float):
             v = exact(v)
             return v if math.isfinite(v) else self._expected(v, path, out)
@@ -496,16 +561,16 @@ class Plain(Kind):
                 out.append((path, f"nested more than {MAX_DEPTH} deep")) or BAD)
         if isinstance(v, (list, tuple)):
             n = len(out)
-            got = [self._check(x, path_of(path, i), out, depth + 1) for i, x in enumerate(v)]
+            got = [self._check(x, (path, i), out, depth + 1) for i, x in enumerate(v)]
             return BAD if len(out) > n else got
         if isinstance(v, dict):
             n = len(out)
             got = {}
             for k, x in v.items():
                 if not isinstance(k, str) or _SURROGATE.search(k):
-                    out.append((path, f"{path or 'it'} has the key {show(k)} (keys are text)"))
+                    out.append((path, f"{render(path) or 'it'} has the key {show(k)} (keys are text)"))
                     continue
-                got[exact(k)] = self._check(x, path_of(path, k), out, depth + 1)
+                got[exact(k)] = self._check(x, (path, k), out, depth + 1)
             return BAD if len(out) > n else got
         return self._expected(v, path, out)
 
@@ -520,6 +585,8 @@ class Plain(Kind):
         return self._doc({"$ref": "#/$defs/plain"})
 
 
+_ANY_TEXT = Text(blank=True)
+_ANY_INT = Int()
 PLAIN_DEF = {"description": "plain data: text, numbers, true/false, null, lists and mappings",
              "anyOf": [{"type": ["string", "number", "boolean", "null"]},
                        {"type": "array", "items": {"$ref": "#/$defs/plain"}},
@@ -567,11 +634,12 @@ class Record(Kind):
         got = {}
         for f in self.fields:
             if f.name in v:
-                got[f.name] = f.kind._check(v[f.name], path_of(path, f.name), out)
+                got[f.name] = f.kind._check(v[f.name], (path, f.name), out)
             elif f.default is REQUIRED:
-                out.append((path_of(path, f.name), "missing (required)"))
+                out.append(((path, f.name), "missing (required)"))
             elif f.default is not OMIT:
-                got[f.name] = _copy(f.default)
+                d = f.default
+                got[f.name] = _copy(d) if type(d) in (list, dict) else d
         return BAD if len(out) > n else got
 
     def unknown(self, v: dict, path: str, out: list) -> None:
@@ -580,7 +648,7 @@ class Record(Kind):
             if k not in self.by_name:
                 near = difflib.get_close_matches(str(k), known, n=1)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
-                out.append((path_of(path, show(k) if not isinstance(k, str) else k), f"unknown field{hint}"))
+                out.append(((path, show(k) if not isinstance(k, str) else k), f"unknown field{hint}"))
 
     def describe(self):
         return self.name
@@ -739,7 +807,7 @@ class TupleOf(Kind):
             out.append((path, f"should have {len(self.kinds)} items, not {len(v)}"))
             return BAD
         n = len(out)
-        got = [k._check(x, path_of(path, i), out) for i, (x, k) in enumerate(zip(v, self.kinds))]
+        got = [k._check(x, (path, i), out) for i, (x, k) in enumerate(zip(v, self.kinds))]
         return BAD if len(out) > n else (tuple(got) if self.transport else got)
 
     def describe(self):
@@ -760,7 +828,7 @@ class Collection(Kind):
         if not isinstance(v, list):
             return self._expected(v, path, out)
         n = len(out)
-        got = [self.item._check(x, path_of(path, i), out) for i, x in enumerate(v)]
+        got = [self.item._check(x, (path, i), out) for i, x in enumerate(v)]
         if len(out) > n:
             return BAD
         if self.want in (set, frozenset):
@@ -790,8 +858,8 @@ class DictOf(Kind):
             return self._expected(v, path, out)
         n, got = len(out), {}
         for k, x in v.items():
-            kk = self.key._check(k, f"{path} key", out)
-            got[kk if kk is not BAD else None] = self.value._check(x, path_of(path, k), out)
+            kk = self.key._check(k, f"{render(path)} key", out)
+            got[kk if kk is not BAD else None] = self.value._check(x, (path, k), out)
         return BAD if len(out) > n else got
 
     def describe(self):
@@ -831,13 +899,13 @@ class Dataclass(Record):
         n = len(out)
         for k in v:
             if k not in self.by_name:
-                out.append((path_of(path, str(k)), f"unknown field of {self.cls.__name__}"))
+                out.append(((path, str(k)), f"unknown field of {self.cls.__name__}"))
         got = {}
         for f in self.fields:
             if f.name in v:
-                got[f.name] = f.kind._check(v[f.name], path_of(path, f.name), out)
+                got[f.name] = f.kind._check(v[f.name], (path, f.name), out)
             elif f.default is REQUIRED:
-                out.append((path_of(path, f.name), "missing (required)"))
+                out.append(((path, f.name), "missing (required)"))
         return BAD if len(out) > n else got
 
 
@@ -913,7 +981,7 @@ def check_drive(drive, what: str = "drive") -> str:
 # ========================================================= the kinds the model uses
 #: Names of groups, resources, accounts, monitors, rights: non-empty text. MSCS compares
 #: them case-insensitively; the model keeps the case they were given.
-NAME = Text(max_len=256, pattern=r"[^\x00-\x1f\x7f]+", name="a name (non-empty text without control characters)")
+NAME = Text(max_len=256, forbid=r"[\x00-\x1f\x7f]", name="a name (non-empty text without control characters)")
 NETBIOS = Checked(lambda v: check_netbios_name(v, "the name"), "a NetBIOS name (1-15 characters)",
                   {"type": "string", "minLength": 1, "maxLength": NETBIOS_MAX,
                    "pattern": r'^[^\\/:*?"<>|. ,\u0000-\u001f\u007f]+$'})
@@ -983,7 +1051,7 @@ def accept(kind: Kind, v, what: str):
 
 __all__ = ["Kind", "Bool", "Int", "Number", "Text", "Checked", "Choice", "Optional", "ListOf", "MapOf",
            "Plain", "Record", "Field", "Dataclass", "AnyOf", "TupleOf", "REQUIRED", "OMIT", "BAD", "Invalid",
-           "from_annotation", "show", "path_of", "exact", "fold", "accept",
+           "from_annotation", "show", "path_of", "render", "exact", "fold", "accept",
            "check_netbios_name", "check_static_ip", "check_drive", "NAME", "NETBIOS", "IPV4", "DRIVE",
            "PLAIN", "TEXT", "SEED", "CLOCK_MS", "JOB_MS", "MAX_CLOCK_MS", "MAX_DELAY_MS",
            "INT_MIN", "INT_MAX"]

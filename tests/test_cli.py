@@ -155,8 +155,9 @@ def test_bad_events_are_input_errors(event, expect, capsys):
 
 
 def test_a_bad_cluster_file_lists_every_problem_on_one_line(tmp_path, capsys):
-    text = SHARE.read_text().replace("preferred_owners: [1-CURLY, 2-MOE]", "preferred_owners: [1-CURLY, 5-SHEMP]")
-    text = text.replace("  2-MOE: {id: 2,", "  2-MOE: {id: two,")
+    text = SHARE.read_text().replace('"preferred_owners": ["1-CURLY", "2-MOE"]', '"preferred_owners": ["1-CURLY", "5-SHEMP"]')
+    text = text.replace('  2-MOE: {"id": 2,', '  2-MOE: {"id": "two",')
+    assert "5-SHEMP" in text and '"two"' in text
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
     code, out, err = run(["simulate", str(bad), "-e", "crash 1-CURLY"], capsys)

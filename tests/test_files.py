@@ -529,8 +529,8 @@ def test_malformed_json_gives_one_clear_error(text, expect):
 
 def test_duplicate_yaml_keys_are_reported_with_their_line(built):
     text = files.dumps(built["stable file share"])
-    assert "  NODE2: {id: 2," in text
-    text = text.replace("  NODE2: {id: 2,", "  NODE1: {id: 3, ip: 10.0.0.9}\n  NODE2: {id: 2,")
+    assert '  NODE2: {"id": 2,' in text
+    text = text.replace('  NODE2: {"id": 2,', '  NODE1: {"id": 3, "ip": "10.0.0.9"}\n  NODE2: {"id": 2,')
     with pytest.raises(lk.FileFormatError) as info:
         files.loads(text)
     assert any(p.startswith("line ") and "the key 'NODE1' appears twice" in p for p in info.value.problems)

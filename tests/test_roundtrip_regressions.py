@@ -261,16 +261,17 @@ def test_an_evicted_node_cannot_come_back_under_another_case():
 
 
 def test_two_nodes_in_a_file_that_differ_in_case_are_refused():
-    text = SHARE.read_text().replace("  2-MOE: {id: 2,", "  2-moe: {id: 3,").replace("[1-CURLY, 2-MOE]",
-                                                                                      "[1-CURLY, 2-moe]")
-    text = text.replace("  2-moe: {id: 3,", "  2-MOE: {id: 2, ip: 132.192.1.21, state: Up}\n  2-moe: {id: 3,")
+    text = SHARE.read_text().replace('  2-MOE: {"id": 2,', '  2-moe: {"id": 3,').replace('["1-CURLY", "2-MOE"]',
+                                                                                          '["1-CURLY", "2-moe"]')
+    text = text.replace('  2-moe: {"id": 3,', '  2-MOE: {"id": 2, "ip": "132.192.1.21", "state": "Up"}\n  2-moe: {"id": 3,')
+    assert "2-moe" in text
     with pytest.raises(lk.FileFormatError) as info:
         files.loads(text)
     assert any("2-MOE and 2-moe differ only in case" in p for p in info.value.problems), info.value.problems
 
 
 def test_references_in_a_hand_written_file_are_case_insensitive():
-    text = SHARE.read_text().replace("preferred_owners: [1-CURLY, 2-MOE]", "preferred_owners: [1-curly, 2-moe]")
+    text = SHARE.read_text().replace('"preferred_owners": ["1-CURLY", "2-MOE"]', '"preferred_owners": ["1-curly", "2-moe"]')
     assert "1-curly" in text
     c = files.loads(text)
     assert c.groups["FILES"].preferred_owners == ["1-CURLY", "2-MOE"]
@@ -292,7 +293,8 @@ def one_line_error(code, err):
 def test_huge_integers_in_yaml_are_one_line(tmp_path, capsys):
     for number in ("9" * 5000, "9" * 30):
         bad = tmp_path / "huge.yaml"
-        bad.write_text(SHARE.read_text().replace("clock_ms: ", f"seed: {number}\n  clock_ms: "))
+        bad.write_text(SHARE.read_text().replace("  clock_ms: ", f"  seed: {number}\n  clock_ms: "))
+        assert "seed" in bad.read_text()
         code, _, err = cli_run(["simulate", str(bad)], capsys)
         one_line_error(code, err)
 
@@ -302,7 +304,8 @@ def test_clock_overflow_is_refused_in_one_line(tmp_path, capsys):
     one_line_error(code, err)
     assert "past" in err
     near = tmp_path / "near.yaml"
-    near.write_text(SHARE.read_text().replace("clock_ms: ", "clock_ms: 1000000000000000 #"))
+    near.write_text(SHARE.read_text().replace("  clock_ms: 4000", "  clock_ms: 1000000000000000"))
+    assert "1000000000000000" in near.read_text()
     code, _, err = cli_run(["simulate", str(near)], capsys)
     one_line_error(code, err)
     assert "cluster.clock_ms" in err

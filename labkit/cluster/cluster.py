@@ -150,6 +150,32 @@ def job_args_problem(kind: str, args) -> str | None:
     return None
 
 
+_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+_FIELD_NAMES: dict = {}
+
+
+def _enc(v):
+    """``v`` as plain data for :meth:`Cluster.to_dict` (enums as values, sets sorted)."""
+    t = type(v)
+    if t in _SCALAR_TYPES:
+        return v
+    if t is list or t is tuple:
+        if _SCALAR_TYPES.issuperset(map(type, v)):
+            return list(v)
+        return [_enc(x) for x in v]
+    if t is dict and _SCALAR_TYPES.issuperset(map(type, v.values())) and all(type(k) is str for k in v):
+        return dict(v)
+    if isinstance(v, dict):
+        return {str(k): _enc(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_enc(x) for x in v]
+    if isinstance(v, set):
+        return sorted(_enc(x) for x in v)
+    if isinstance(v, Enum):
+        return v.value
+    return v
+
+
 @contextmanager
 def _nothing():
     yield
@@ -2187,19 +2213,14 @@ class Cluster:
     def to_dict(self) -> dict:
         """Everything about the cluster as plain data (configuration, state, clock,
         queued work, log). Two clusters with equal ``to_dict()`` behave identically."""
-        def enc(v):
-            if isinstance(v, dict):
-                return {str(k): enc(x) for k, x in v.items()}
-            if isinstance(v, (list, tuple)):
-                return [enc(x) for x in v]
-            if isinstance(v, set):
-                return sorted(enc(x) for x in v)
-            if isinstance(v, Enum):
-                return v.value
-            return v
+        enc = _enc
 
         def obj(o):
-            return {f.name: enc(getattr(o, f.name)) for f in fields(o)}
+            names = _FIELD_NAMES.get(type(o))
+            if names is None:
+                names = _FIELD_NAMES[type(o)] = tuple(f.name for f in fields(o))
+            d = o.__dict__
+            return {k: enc(d[k]) for k in names}
 
         ext = {}
         for k, v in self.extensions.items():
