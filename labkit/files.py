@@ -49,13 +49,12 @@ import stat
 import tempfile
 from dataclasses import fields
 from datetime import datetime, timedelta
-from enum import Enum
 from pathlib import Path
 
 from . import values as V
 from .cluster.cluster import (CORE_NAMES, DEFAULT_ACCOUNT, EDITIONS, JOB_HANDLERS, Cluster, ClusterSettings,
                              job_args_problem)
-from .cluster.extensions import REGISTRY as _EXTENSIONS
+from .cluster.extensions import REGISTRY as _EXTENSIONS  # noqa: F401 (the registry, by its old name)
 from .cluster.extensions import persistence, register_extension
 from .cluster.model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, Group, GroupState, Node,
                             NodeState, Resource, ResourceState, RestartAction)
@@ -292,25 +291,7 @@ def _fatal(origin: str, message: str) -> FileFormatError:
 
 
 # ================================================================================ writing
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-
-
-def _plain(v):
-    """``v`` as plain data (dicts with string keys, lists, scalars; enums as values)."""
-    t = type(v)
-    if t in _SCALARS:
-        return v
-    if t is list or t is tuple:
-        return list(v) if _SCALARS.issuperset(map(type, v)) else [_plain(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    if isinstance(v, set):
-        return sorted(_plain(x) for x in v)
-    if isinstance(v, Enum):
-        return v.value
-    return v
+_plain = V.plain
 
 
 _TABLES: dict = {}

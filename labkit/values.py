@@ -122,6 +122,36 @@ def fold(name: str) -> str:
     return name.casefold()
 
 
+_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+def plain(v):
+    """``v`` as plain data: enums as their values, tuples as lists, sets sorted, mapping
+    keys as text (what :meth:`labkit.Cluster.to_dict` and the file writer produce).
+
+    >>> plain({"state": ("a", {2, 1})})
+    {'state': ['a', [1, 2]]}
+    """
+    t = type(v)
+    if t in _SCALAR_TYPES:
+        return v
+    if t is list or t is tuple:
+        if _SCALAR_TYPES.issuperset(map(type, v)):
+            return list(v)
+        return [plain(x) for x in v]
+    if t is dict and _SCALAR_TYPES.issuperset(map(type, v.values())) and all(type(k) is str for k in v):
+        return dict(v)
+    if isinstance(v, dict):
+        return {str(k): plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, (set, frozenset)):
+        return sorted(plain(x) for x in v)
+    if isinstance(v, Enum):
+        return v.value
+    return v
+
+
 # ============================================================================== kinds
 class Kind:
     """Base of the value kinds. Subclasses implement :meth:`_check`, :meth:`describe` and
@@ -1051,7 +1081,7 @@ def accept(kind: Kind, v, what: str):
 
 __all__ = ["Kind", "Bool", "Int", "Number", "Text", "Checked", "Choice", "Optional", "ListOf", "MapOf",
            "Plain", "Record", "Field", "Dataclass", "AnyOf", "TupleOf", "REQUIRED", "OMIT", "BAD", "Invalid",
-           "from_annotation", "show", "path_of", "render", "exact", "fold", "accept",
+           "from_annotation", "show", "path_of", "render", "exact", "fold", "accept", "plain",
            "check_netbios_name", "check_static_ip", "check_drive", "NAME", "NETBIOS", "IPV4", "DRIVE",
            "PLAIN", "TEXT", "SEED", "CLOCK_MS", "JOB_MS", "MAX_CLOCK_MS", "MAX_DELAY_MS",
            "INT_MIN", "INT_MAX"]

@@ -20,11 +20,9 @@ and :meth:`Cluster.run_until_stable`.
 """
 from __future__ import annotations
 
-import math
 import random
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
-from enum import Enum
 from typing import Iterable
 
 from ..errors import (DependencyError, LimitError, NameConflictError, NotFoundError,
@@ -150,30 +148,8 @@ def job_args_problem(kind: str, args) -> str | None:
     return None
 
 
-_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
 _FIELD_NAMES: dict = {}
-
-
-def _enc(v):
-    """``v`` as plain data for :meth:`Cluster.to_dict` (enums as values, sets sorted)."""
-    t = type(v)
-    if t in _SCALAR_TYPES:
-        return v
-    if t is list or t is tuple:
-        if _SCALAR_TYPES.issuperset(map(type, v)):
-            return list(v)
-        return [_enc(x) for x in v]
-    if t is dict and _SCALAR_TYPES.issuperset(map(type, v.values())) and all(type(k) is str for k in v):
-        return dict(v)
-    if isinstance(v, dict):
-        return {str(k): _enc(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_enc(x) for x in v]
-    if isinstance(v, set):
-        return sorted(_enc(x) for x in v)
-    if isinstance(v, Enum):
-        return v.value
-    return v
+_enc = V.plain
 
 
 @contextmanager
