@@ -1500,7 +1500,7 @@ def _check_invariants(c: Cluster, probs: _Problems) -> None:
 
 
 # ============================================================================ JSON Schema
-SCHEMA_ID = "https://labkit.example/cluster-file.schema.json"
+SCHEMA_ID = f"urn:labkit:cluster-file:v{VERSION}"
 
 
 def schema() -> dict:
@@ -1518,7 +1518,7 @@ def schema() -> dict:
 
     node_map = {"type": "object", "additionalProperties": {"$ref": "#/$defs/node"},
                 "propertyNames": V.NETBIOS.schema()}
-    log_line = {"type": "array", "prefixItems": [{"type": "string", "format": "date-time-local",
+    log_line = {"type": "array", "prefixItems": [{"type": "string",
                                                   "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?$"},
                                                  {"type": ["string", "null"]}, {"type": "string"},
                                                  {"type": "string"}, {"type": "string"}],
@@ -1547,7 +1547,8 @@ def schema() -> dict:
             "resources": {"type": "object", "additionalProperties": {"$ref": "#/$defs/resource"},
                           "propertyNames": V.NAME.schema()},
             "dependents_order": {"type": "object", "additionalProperties": V.ListOf(REF, unique=True).schema()},
-            "extensions": {"type": "object", "additionalProperties": {"$ref": "#/$defs/plain"}},
+            "extensions": {"type": "object", "properties": _extension_schemas(),
+                           "additionalProperties": {"$ref": "#/$defs/plain"}},
             "queue": {"type": "object", "required": ["seq", "jobs"], "additionalProperties": False,
                       "properties": {"seq": V.Int(0).schema(), "jobs": {"type": "array", "items": job}}},
             "log": {"type": "array", "items": log_line},
@@ -1557,6 +1558,16 @@ def schema() -> dict:
                   "node": table(_NODE, "node"), "group": table(_GROUP, "group"),
                   "resource": table(_RESOURCE, "resource"), "plain": V.PLAIN_DEF},
     }
+
+
+def _extension_schemas() -> dict:
+    """The schemas of the plug-ins' state labkit ships (for editors' completion); the
+    loader checks them with the plug-ins' own checks."""
+    from .exchange.e55 import E55Server
+    from .exchange.model import ExchangeOrg
+    from .procedures.state import ProceduresState
+    return {"exchange": V.Dataclass(ExchangeOrg).schema(), "exchange55": V.Dataclass(E55Server).schema(),
+            "procedures": V.Dataclass(ProceduresState).schema()}
 
 
 def schema_text() -> str:

@@ -532,7 +532,7 @@ class ListOf(Kind):
             s["minItems"] = self.min_len
         if self.max_len is not None:
             s["maxItems"] = self.max_len
-        if self.unique is True:
+        if self.unique:       # "fold" (case-insensitive) is stricter than JSON Schema can say
             s["uniqueItems"] = True
         return self._doc(s)
 
