@@ -564,8 +564,8 @@ def _json_text(data: dict) -> str:
             out.append(f'  "{top}": {{}},')
             continue
         out.append(f'  "{top}": {{')
-        out.append(",\n".join(f"    {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False, allow_nan=False)}"
-                              for k, v in section.items()))
+        out.append(",\n".join(f"    {json.dumps(k, ensure_ascii=False)}: "
+                              f"{json.dumps(v, ensure_ascii=False, allow_nan=False)}" for k, v in section.items()))
         out.append("  },")
     q = data["queue"]
     jobs = ",\n".join(f"      {json.dumps(j, ensure_ascii=False)}" for j in q["jobs"])

@@ -290,10 +290,11 @@ class Number(Kind):
     """A finite number (whole or not) in ``lo..hi``; ``lo_open``: more than ``lo``."""
 
     def __init__(self, lo: float | None = None, hi: float | None = None, *, lo_open: bool = False,
-                 name: str = "a number", **kw):
+                 name: str = "a number", as_float: bool = False, **kw):
         super().__init__(**kw)
         self.lo, self.hi, self.lo_open = lo, hi, lo_open
         self.name = name
+        self.as_float = as_float
 
     def _check(self, v, path, out):
         if not isinstance(v, (int, float)) or isinstance(v, bool):
@@ -308,7 +309,7 @@ class Number(Kind):
         if lo_bad or (self.hi is not None and v > self.hi):
             out.append((path, f"{show(v)} is out of range {_range_text(self.lo, self.hi, self.lo_open)}"))
             return BAD
-        return v
+        return float(v) if self.as_float else v
 
     def _expected(self, v, path, out):
         out.append((path, f"expected {'a finite number' if isinstance(v, float) else self.name}, not {show(v)}"))
@@ -769,7 +770,7 @@ def _annotation_kind(ann, transport: bool) -> Kind:
     if ann is int:
         return Int(integral_floats=transport, name=names.get(int, "a whole number"))
     if ann is float:
-        return Number(name=names.get(float, "a number"))
+        return Number(name=names.get(float, "a number"), as_float=transport)
     if ann is str:
         return Text(blank=True, name=names.get(str, "text"))
     if ann in (list, set, tuple, frozenset) or origin in (list, set, tuple, frozenset):
@@ -1064,9 +1065,9 @@ def settings_kinds() -> dict:
     numbers and seconds are bounded so that every time they make fits the clock."""
     return {"heartbeat_interval_ms": Int(1, 3_600_000, rule="heartbeats are ms apart"),
             "missed_heartbeats": Int(1, 1000, rule="a count of missed heartbeats"),
-            "node_join_s": Number(0, 86_400, rule="a join takes at most a day"),
-            "node_reboot_s": Number(0, 86_400, rule="a restart takes at most a day"),
-            "monitor_restart_s": Number(0, 86_400, rule="a monitor restarts within a day"),
+            "node_join_s": Number(0, 86_400, lo_open=True, rule="a join takes some time, at most a day"),
+            "node_reboot_s": Number(0, 86_400, lo_open=True, rule="a restart takes some time, at most a day"),
+            "monitor_restart_s": Number(0, 86_400, lo_open=True, rule="a monitor restarts within a day"),
             "node_failures_count": Bool()}
 
 

@@ -1727,8 +1727,9 @@ class Cluster:
             raise ValidationError("runs are limited to 100 simulated years", rule="bounded runs")
         end = self.clock.ms + ms
         if end > V.MAX_CLOCK_MS:
-            raise ValidationError(f"the run would take the simulated clock past {self.clock.at(V.MAX_CLOCK_MS):%Y-%m-%d}"
-                                  f" (it is {self.now:%Y-%m-%d} now), the last day labkit simulates",
+            last = self.clock.at(V.MAX_CLOCK_MS)
+            raise ValidationError(f"the run would take the simulated clock past {last:%Y-%m-%d} (it is "
+                                  f"{self.now:%Y-%m-%d} now), the last day labkit simulates",
                                   rule="simulated time ends before the year 9900", source="labkit.values.MAX_CLOCK_MS")
         while True:
             job = self.queue.peek()
