@@ -169,7 +169,7 @@ def _main(argv) -> int:
         return OK
     if ns.command is None:
         parser.print_help()
-        return USAGE
+        raise _Usage("labkit: error: no command given")
     if extra and ns.command != "lab":
         raise _Usage(f"labkit {ns.command}: error: unrecognized arguments: {' '.join(extra)}")
     if ns.command == "lab":

@@ -444,11 +444,16 @@ def write_atomic(path, data: str | bytes) -> Path:
     full disk, a crash -- ``path`` is as it was and no temporary file is left. The file
     keeps the permissions of the one it replaces (a new one gets the usual 0666 & ~umask)."""
     path = Path(path)
+    if path.is_symlink():               # write the file the link points to (the link stays)
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ValidationError(f"{path}: folder {folder} does not exist", rule="save into an existing folder")
     if path.is_dir():
         raise ValidationError(f"{path} is a folder", rule="save into a file")
+    if path.exists() and not path.is_file():   # never replace /dev/null, a FIFO or a socket with a file
+        raise ValidationError(f"{path} is not a regular file (a device, a pipe or a socket); write to a file",
+                              rule="outputs are regular files")
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:

@@ -55,6 +55,8 @@ class Invalid(ValidationError):
     """A value a kind refuses. ``items`` lists the problems as ``(path, message)``."""
 
     def __init__(self, items, *, rule: str | None = None, source: str | None = None):
+        if isinstance(items, str):          # raised again with another message, as LabkitErrors are
+            items = [("", items)]
         self.items = [(render(p), m) for p, m in items]
         text = "; ".join(f"{p}: {m}" if p else m for p, m in self.items)
         super().__init__(text, rule=rule or RULE, source=source or SOURCE)
