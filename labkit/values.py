@@ -642,6 +642,7 @@ class Field:
 REQUIRED = object()
 #: A field default meaning "left out when missing" (not filled in).
 OMIT = object()
+_ABSENT = object()
 
 
 def _copy(v):
@@ -658,21 +659,25 @@ class Record(Kind):
         self.fields = tuple(f if isinstance(f, Field) else Field(*f) for f in fields)
         self.by_name = {f.name: f for f in self.fields}
         self.name, self.title = name, title
+        self._names = frozenset(self.by_name)
+        self._plan = tuple((f.name, f.kind._check, f.default, type(f.default) in (list, dict)) for f in self.fields)
 
     def _check(self, v, path, out):
         if not isinstance(v, dict):
             return self._expected(v, path, out)
         n = len(out)
-        self.unknown(v, path, out)
+        if not self._names.issuperset(v):
+            self.unknown(v, path, out)
         got = {}
-        for f in self.fields:
-            if f.name in v:
-                got[f.name] = f.kind._check(v[f.name], (path, f.name), out)
-            elif f.default is REQUIRED:
-                out.append(((path, f.name), "missing (required)"))
-            elif f.default is not OMIT:
-                d = f.default
-                got[f.name] = _copy(d) if type(d) in (list, dict) else d
+        get = v.get
+        for name, check, default, mutable in self._plan:
+            x = get(name, _ABSENT)
+            if x is not _ABSENT:
+                got[name] = check(x, (path, name), out)
+            elif default is REQUIRED:
+                out.append(((path, name), "missing (required)"))
+            elif default is not OMIT:
+                got[name] = _copy(default) if mutable else default
         return BAD if len(out) > n else got
 
     def unknown(self, v: dict, path: str, out: list) -> None:
