@@ -133,6 +133,9 @@ class Property:
     json_every: int = 7
     forward_every: int = 1
     violations: list = field(default_factory=list)
+    #: the states the checked clusters were in (node states, pending transitions, partitions,
+    #: plug-in state): a campaign shows it reached them
+    seen: dict = field(default_factory=dict)
 
     def step(self, c: lk.Cluster, label: str, fn, *args, hostile_values: int = 0, **kwargs):
         """Run ``fn(*args, **kwargs)`` as one step on ``c`` and check the property."""
@@ -154,6 +157,7 @@ class Property:
 
     def check(self, c: lk.Cluster, label: str = "") -> None:
         self.checks += 1
+        self.note(c)
         try:
             text = files.dumps(c)
         except lk.LabkitError as e:
@@ -175,6 +179,27 @@ class Property:
             self.validate(json.loads(js), label)
         if self.checks % self.forward_every == 0:
             self.forward(c, loaded, label)
+
+    def note(self, c: lk.Cluster) -> None:
+        seen = self.seen
+        for n in c.nodes.values():
+            seen[f"node {n.state}"] = seen.get(f"node {n.state}", 0) + 1
+        marks = {"cluster stopped": not c.running, "partitioned": c.partition_sides is not None,
+                 "resource pending": any(r.state.pending for r in c.resources.values()),
+                 "group moving": any(g.move for g in c.groups.values()),
+                 "resource failed": any(str(r.state) == "Failed" for r in c.resources.values()),
+                 "queued work": len(c.queue) > 0, "evicted node": bool(c.evicted)}
+        o = c.extensions.get("exchange")
+        marks["exchange virtual server"] = bool(o and o.virtual_servers)
+        marks["exchange 5.5"] = "exchange55" in c.extensions
+        p = c.extensions.get("procedures")
+        marks["shared disk"] = bool(p and p.disks)
+        marks["backup set"] = bool(p and p.backup_sets)
+        marks["backup job"] = bool(p and p.backup_jobs)
+        marks["backup running"] = bool(p and any(j.busy for j in p.backup_jobs.values()))
+        for k, v in marks.items():
+            if v:
+                seen[k] = seen.get(k, 0) + 1
 
     def validate(self, data, label: str = "") -> None:
         self.schema_checks += 1

@@ -32,6 +32,15 @@ def _core():
     return build(3, groups=2)
 
 
+def _core_evicted():
+    """Four nodes, one of them crashed and evicted (its name may not come back)."""
+    c = build(4, groups=2)
+    c.crash_node("N4")
+    c.run_until_stable()
+    c.evict_node("N4")
+    return c
+
+
 def _exchange():
     return ex.demo_cluster()
 
@@ -40,8 +49,14 @@ def _procedures():
     c = ex.demo_cluster()
     pr.add_shared_disk(c, "Disk S:", drive="S:")
     pr.add_shared_disk(c, "Disk T:", disk_type="dynamic", partitions=1, drive="T:")
-    pr.add_backup_job(c, "Nightly EXVS1", "EXVS1", bound_to="name", hour=9)
     pr.take_system_state_backup(c, "1-CURLY")
+    ex.add_mailboxes(c, "EXVS1", "Mailbox Store (EXVS1)", 500)     # about an hour of backup
+    pr.add_backup_job(c, "Nightly EXVS1", "EXVS1", bound_to="name", hour=10)
+    job = c.extensions["procedures"].backup_jobs["Nightly EXVS1"]
+    while not job.busy:                 # to 10:00, when the backup starts
+        c.run(minutes=5)
+    c.run(minutes=5)
+    assert job.busy
     return c
 
 
@@ -55,7 +70,8 @@ def _e55():
     return c
 
 
-BASES = {"core": _core, "exchange": _exchange, "procedures": _procedures, "exchange 5.5": _e55}
+BASES = {"core": _core, "core, a node evicted": _core_evicted, "exchange": _exchange, "procedures": _procedures,
+         "exchange 5.5": _e55}
 _BUILT: dict = {}
 
 
@@ -293,7 +309,7 @@ class RoundTripCampaign(RuleBasedStateMachine):
     def heal(self):
         PROP.step(self.c, "heal", self.c.heal)
 
-    @rule(seconds=st.sampled_from([0.5, 3, 8, 30, 200, 3600]))
+    @rule(seconds=st.sampled_from([0.5, 3, 8, 30, 200, 3600, 7200]))
     def time_passes(self, seconds):
         PROP.step(self.c, "run", self.c.run, seconds=seconds)
 
@@ -310,5 +326,9 @@ def test_report_round_trip_campaign(record_property):
     """Runs after the machine (same file, in order): the campaign's size, and no violation."""
     for k, v in PROP.report().items():
         record_property(f"round-trip campaign {k}", v)
-    print(f"round-trip campaign: {PROP.report()}")
+    print(f"round-trip campaign: {PROP.report()}; states checked: {dict(sorted(PROP.seen.items()))}")
     assert PROP.steps > 200 and PROP.hostile_values > 50 and not PROP.violations, PROP.violations[:3]
+    wanted = {"node Up", "node Down", "node Paused", "node Joining", "cluster stopped", "partitioned",
+              "resource pending", "group moving", "resource failed", "evicted node", "exchange virtual server",
+              "exchange 5.5", "shared disk", "backup set", "backup job", "backup running"}
+    assert wanted <= set(PROP.seen), f"states the campaign never reached: {sorted(wanted - set(PROP.seen))}"

@@ -13,6 +13,7 @@ import pytest
 
 import labkit as lk
 from labkit import cli, files
+from labkit import exchange as ex
 from labkit import procedures as pr
 from labkit.cluster.cluster import ClusterSettings
 from labkit.exchange import demo_cluster
@@ -447,3 +448,47 @@ def test_loading_builds_the_claims_index_once(monkeypatch):
         builds["n"] = 0
         files.loads(text)
         assert builds["n"] == 1, (groups, builds)
+
+
+# ------------------------------------------------------- found by the round-trip campaign
+def test_evicting_the_only_possible_owner_of_a_resource_is_refused():
+    """Found by tests/test_roundtrip_campaign.py: the eviction left a resource with no
+    possible owner, a cluster the file format (rightly) refuses."""
+    c = two_nodes()
+    c.remove_possible_owner("Cluster IP Address", "N2")
+    c.crash_node("N1")
+    c.run_until_stable()
+    e = refused(c, c.evict_node, "N1", err=lk.OwnershipError)
+    assert "only possible owner of 'Cluster IP Address'" in str(e)
+    round_trip(c)
+
+
+def test_a_job_scheduled_with_the_wrong_arguments_is_refused():
+    """Found by the campaign: schedule() queued a job its handler could not take, and the
+    file holding it did not load."""
+    c = two_nodes()
+    refused(c, c.schedule, 10, "failback_window", ("G1", 2), err=lk.ValidationError)
+    c.schedule(10, "failback_window", ("Cluster Group",))
+    round_trip(c)
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: ex.set_clients(c, "EXVS1", mapi=Int(3)),
+    lambda c: ex.add_storage_group(c, "EXVS1", "SG2", log_disk=Str("Disk L:")),
+    lambda c: ex.install(c, "2-moe"),
+])
+def test_plugin_commands_store_plain_canonical_values(call):
+    """Found by the campaign: an int or str subclass, or a name in another case, went into
+    the Exchange organisation as given, and the file could not be written or loaded."""
+    c = demo_cluster()
+    try:
+        call(c)
+    except lk.LabkitError:
+        pass
+    round_trip(c)
+
+
+def test_plugin_numbers_must_be_finite():
+    c = demo_cluster()
+    refused(c, pr.add_shared_disk, c, "Disk S:", size_gb=float("inf"), err=lk.ValidationError)
+    refused(c, pr.add_shared_disk, c, "Disk S:", size_gb=float("nan"), err=lk.ValidationError)

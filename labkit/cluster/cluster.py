@@ -960,6 +960,14 @@ class Cluster:
         if len(self.nodes) == 1:
             raise StateError(f"{node} is the last node of {self.name}; evicting it would destroy the "
                              "cluster", rule="a cluster keeps at least one node")
+        orphans = [r.name for r in self.resources.values() if r.possible_owners == [node]]
+        if orphans:
+            shown = ", ".join(repr(o) for o in orphans[:5]) + (f" and {len(orphans) - 5} more" if len(orphans) > 5
+                                                                else "")
+            raise OwnershipError(f"{node} is the only possible owner of {shown}; evicting it would leave "
+                                 f"{'it' if len(orphans) == 1 else 'them'} with none: add another possible owner "
+                                 "(or delete the resource) first", rule="every resource has possible owners",
+                                 source="MSCS possible owners")
         del self.nodes[node]
         self._indexed("nodes", node, added=False)
         self._claims = None
