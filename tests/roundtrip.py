@@ -55,6 +55,9 @@ class BadRepr:
 
     __str__ = __repr__
 
+    def _repr_pretty_(self, p, cycle):  # how Hypothesis prints it in a failure report
+        p.text("BadRepr()")
+
 
 class Unhashable(list):
     __hash__ = None

@@ -238,6 +238,20 @@ PROCEDURES = {
     pr.take_system_state_backup: [P("node", "node")],
     pr.fix_possible_owners: [],
 }
+CONSTRUCTOR = [("name", "cluster name"), ("ip", "ip"), ("edition", "edition"), ("quorum_disk", "quorum disk"),
+               ("quorum_drive", "drive"), ("seed", "seed"), ("settings", "settings")]
+SIMPLE.update({
+    "cluster name": st.sampled_from(["LAB", "lab2", "A" * 15, "A" * 16, "NO WAY", "X.Y"]),
+    "edition": st.sampled_from(["Advanced Server", "datacenter", "Modern", "Enterprise"]),
+    "quorum disk": st.sampled_from(["Disk Q:", "Cluster Name", "cluster ip address", "Quorum", " "]),
+    "seed": st.one_of(st.integers(-5, 5), st.just(2 ** 63 - 1), st.just(2 ** 63), st.just(10 ** 400)),
+    "settings": st.fixed_dictionaries({}, optional={
+        "heartbeat_interval_ms": st.one_of(st.integers(-1, 5000), st.just(10 ** 400), st.floats()),
+        "missed_heartbeats": st.integers(-1, 2000),
+        "node_join_s": st.one_of(st.floats(allow_nan=True), st.integers(-1, 10 ** 6)),
+        "node_reboot_s": st.floats(-1, 1e308), "monitor_restart_s": st.sampled_from([0, 1, 0.5, True, "1"]),
+        "node_failures_count": st.sampled_from([True, False, 1, None])}),
+})
 #: procedures run one step at a time (a step is all-or-nothing; steps done stay done)
 RUNBOOKS = {
     "rolling upgrade": (pr.rolling_upgrade, []),
@@ -316,6 +330,40 @@ class RoundTripCampaign(RuleBasedStateMachine):
     @rule()
     def settle(self):
         PROP.step(self.c, "run_until_stable", self.c.run_until_stable)
+
+    @rule(data=st.data())
+    def new_cluster(self, data):
+        """A cluster made with hostile arguments (negative or huge seeds, NaN settings, a
+        quorum disk named like the cluster's Network Name...): refused, or saveable."""
+        kw, hostile_n = {}, 0
+        for name, kind in CONSTRUCTOR:
+            v, h = data.draw(arg(self.c, kind), label=f"Cluster.{name}")
+            kw[name], hostile_n = v, hostile_n + h
+        name, settings = kw.pop("name"), kw.pop("settings")
+        if isinstance(settings, dict):      # the settings' values are hostile; else the object itself is
+            try:
+                settings = lk.ClusterSettings(**settings)
+            except lk.LabkitError:
+                settings = None
+            except Exception as e:  # noqa: BLE001 - the property: nothing but LabkitError
+                PROP.fail(f"ClusterSettings raised {type(e).__name__}: {e}")
+        new = None
+
+        def make():
+            nonlocal new
+            new = lk.Cluster(name, settings=settings, **kw)
+        PROP.steps += 1
+        PROP.hostile_values += hostile_n
+        try:
+            make()
+        except lk.LabkitError:
+            PROP.refused += 1
+            return
+        except Exception as e:  # noqa: BLE001
+            PROP.fail(f"Cluster({name!r}, ...) raised {type(e).__name__}: {e}")
+        PROP.check(new, "a new cluster")
+        PROP.step(new, "add_node to a new cluster", new.add_node, "N1", ip="10.9.0.1")
+        PROP.step(new, "add_node to a new cluster", new.add_node, "n2", ip="10.9.0.2")
 
 
 RoundTripCampaign.TestCase.settings = PROFILE
