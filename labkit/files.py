@@ -516,9 +516,12 @@ def _yaml_float(f: float) -> str:
     return text
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
 def _jv(v) -> str:
     """``v`` as JSON text that YAML 1.1 reads as the same value."""
-    text = json.dumps(v, ensure_ascii=False, allow_nan=False)
+    text = _ENCODE(v)
     if _EXP_FLOAT.search(text):        # rare: a float like 1e+16; write it YAML's way
         text = _jv_slow(v)
     if _YAML_SPECIAL.search(text):      # rare: characters YAML reads as line breaks or not at all
@@ -548,13 +551,20 @@ def _plain_key_ok(k: str) -> bool:
 
 
 def _key(k: str) -> str:
-    return k if _plain_key_ok(k) else _jv(k)
+    return k if _plain_key_ok(k) else _jv(k)    # (a JSON key never needs the slow path: no floats)
 
 
 _BLOCK = ("cluster", "settings", "nodes", "groups", "resources", "dependents_order", "extensions")
 
 
 def _yaml_text(data: dict) -> str:
+    text = _yaml_lines(data, _ENCODE)
+    if _EXP_FLOAT.search(text) or _YAML_SPECIAL.search(text):     # rare: write it again, value by value
+        text = _yaml_lines(data, _jv)
+    return text
+
+
+def _yaml_lines(data: dict, _jv) -> str:
     out = [f"format: {FORMAT}", f"version: {VERSION}"]
     for top in _BLOCK:
         if top not in data:

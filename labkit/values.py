@@ -497,12 +497,28 @@ class ListOf(Kind):
         super().__init__(**kw)
         self.item, self.unique, self.tuples = item, unique, tuples
         self.min_len, self.max_len = (length, length) if length is not None else (min_len, max_len)
+        #: lists already found valid (exact types only: a tuple of the same items compares equal,
+        #: and True == 1, so a key holds the items' types too)
+        self._seen: set = set()
         self.name = name
 
     def _check(self, v, path, out):
+        if type(v) is list and len(v) > 4 and hasattr(self.item, "bulk"):
+            key = (tuple(v), tuple(map(type, v)))   # the same list again (64 possible owners, 9,000 times)
+            try:
+                if key in self._seen:
+                    return list(v)
+            except TypeError:                # unhashable items: the long way
+                key = None
+        else:
+            key = None
         if type(v) is list and self.min_len <= len(v) <= (len(v) if self.max_len is None else self.max_len) \
                 and hasattr(self.item, "bulk") and self.item.bulk(v) and (
                     not self.unique or len(set(map(str.casefold, v) if self.unique == "fold" else v)) == len(v)):
+            if key is not None:
+                if len(self._seen) > 64:
+                    self._seen.clear()
+                self._seen.add(key)
             return list(v)
         if not (isinstance(v, list) or (self.tuples and isinstance(v, tuple))):
             return self._expected(v, path, out)
@@ -582,6 +598,8 @@ class Plain(Kind):
         t = type(v)
         if v is None or t is bool:
             return v
+        if t is dict and not self.scalar and _flat_ok(v):     # the common case: a few properties
+            return dict(v)
         if isinstance(v, str):
             return _ANY_TEXT._check(v, path, out)
         if isinstance(v, int) and not isinstance(v, bool):
@@ -620,6 +638,20 @@ class Plain(Kind):
 
 _ANY_TEXT = Text(blank=True)
 _ANY_INT = Int()
+_FLAT_TYPES = frozenset((str, int, bool, type(None)))
+
+
+def _flat_ok(d: dict) -> bool:
+    """True when ``d`` maps text to exact text, 64-bit whole numbers, booleans or None --
+    checked with a few whole-dict operations (floats and nested data take the long way)."""
+    if not _FLAT_TYPES.issuperset(map(type, d.values())) or set(map(type, d)) - {str}:
+        return False
+    texts = [x for x in d.values() if type(x) is str]
+    joined = "".join(d) + "".join(texts)
+    if not joined.isascii() and _SURROGATE.search(joined):
+        return False
+    ints = [x for x in d.values() if type(x) is int]
+    return not ints or (INT_MIN <= min(ints) and max(ints) <= INT_MAX)
 PLAIN_DEF = {"description": "plain data: text, numbers, true/false, null, lists and mappings",
              "anyOf": [{"type": ["string", "number", "boolean", "null"]},
                        {"type": "array", "items": {"$ref": "#/$defs/plain"}},
