@@ -23,7 +23,7 @@ from .sim import START, ClusterLog, LogEvent
 __version__ = "0.1.0"
 
 _LAZY = {"diagrams", "tables", "widgets", "exchange", "planning", "procedures", "scenarios",
-         "grading", "files", "pacemaker", "cli"}
+         "grading", "files", "pacemaker", "cli", "values"}
 
 
 def __getattr__(name):
