@@ -76,11 +76,13 @@ def _e55():
 
 
 def _core_mid_failover():
-    """A node crashed 8 s ago: the regroup has run, its groups are moving to the others."""
+    """A move under way (G1's resources going offline on its way to N2) and a crash not
+    yet noticed (N3: the regroup is 7.2 s away)."""
     c = build(3, groups=2)
-    c.crash_node("N1")
-    c.run(seconds=8)
-    assert any(g.move for g in c.groups.values())
+    c.move_group("G1", "N2" if c.groups["G1"].owner != "N2" else "N1")
+    c.crash_node("N3")
+    c.run(seconds=0.2)
+    assert c.groups["G1"].move and c.nodes["N3"].regroup_pending
     return c
 
 
