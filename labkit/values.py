@@ -38,8 +38,8 @@ from enum import Enum
 
 from .errors import ConfigurationError, LabkitError, ValidationError
 
-#: Whole numbers are 64-bit signed: what YAML, JSON and every reader of them agree on
-#: (MSCS properties are DWORDs and ULARGE_INTEGERs, all inside this range).
+#: Whole numbers are 64-bit signed: a range every YAML and JSON reader keeps exactly (an
+#: integer of 4,300 digits or more cannot even be printed by Python without a setting).
 INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
 #: Plain data nested deeper than this is refused (a file or an answer, not a tree bomb).
 MAX_DEPTH = 32
