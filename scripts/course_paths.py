@@ -260,7 +260,8 @@ def plan(key: str, spec: dict, notebooks: dict[str, Notebook], exercises: dict[s
                 notes.append(f"exercise {nbkey}: all questions")
             else:
                 skipped_q = [q for q in ex.questions if q not in done]
-                notes.append(f"exercise {nbkey}: questions {', '.join(str(q.number) for q in done)}; "
+                word = "question" if len(done) == 1 else "questions"
+                notes.append(f"exercise {nbkey}: {word} {', '.join(str(q.number) for q in done)}; "
                              f"skip {'; '.join(f'{q.number} {q.title}' for q in skipped_q)}")
         if item.get("note"):
             notes.append(str(item["note"]))
@@ -308,8 +309,34 @@ def table(p: PathPlan) -> str:
     return "\n".join(lines)
 
 
-def render(text: str, plans: dict[str, PathPlan]) -> str:
-    """Replace every generated block (% paths:begin KEY ... % paths:end) with the current table."""
+def timing(key: str, plans: dict[str, PathPlan], root: Path = ROOT) -> str:
+    """The timing paragraph of a facilitation note (block 'timing-NN'): the notebook's and the
+    exercise's own minutes, and what each path gives the notebook."""
+    notebooks, exercises = chain(root)
+    if key not in notebooks:
+        raise PathError(f"a page asks for the timing of notebook '{key}', which does not exist")
+    nb, ex = notebooks[key], exercises.get(key)
+    line = f"**From the notebook's header:** teach {nb.teach} min, practise {nb.practise} min."
+    if ex:
+        line += (f" **Exercise {key}:** {ex.practise} min for {ex.points} points in {len(ex.questions)} questions"
+                 " (the paths count the exercise's minutes as this notebook's practice).")
+    else:
+        line += " No graded exercise: the practice is in the notebook (its widget and its check)."
+    rows = []
+    for p in plans.values():
+        blocks = [b for b in p.blocks if b.kind == "notebook" and b.label == nb.title]
+        if blocks:
+            b = blocks[0]
+            rows.append(f"- {p.title}: {b.minutes} min ({b.teach} teaching, {b.practise} practice)"
+                        + (f"; {'; '.join(b.notes)}" if b.notes else ""))
+        else:
+            rows.append(f"- {p.title}: not in this path")
+    return line + "\n\n" + "\n".join(rows)
+
+
+def render(text: str, plans: dict[str, PathPlan], root: Path = ROOT) -> str:
+    """Replace every generated block (% paths:begin KEY ... % paths:end) with the current table
+    (KEY a path of paths.yml) or timing paragraph (KEY timing-NN)."""
     out, lines, i = [], text.splitlines(), 0
     while i < len(lines):
         m = BEGIN_RE.match(lines[i])
@@ -318,19 +345,23 @@ def render(text: str, plans: dict[str, PathPlan]) -> str:
             i += 1
             continue
         key = m.group(1)
-        if key not in plans:
+        if key.startswith("timing-"):
+            generated = timing(key[len("timing-"):], plans, root)
+        elif key in plans:
+            generated = table(plans[key])
+        else:
             raise PathError(f"a page asks for path '{key}', which paths.yml does not have")
         try:
             j = lines.index(END_LINE, i + 1)
         except ValueError:
             raise PathError(f"'% paths:begin {key}' has no '{END_LINE}'") from None
-        out += [lines[i], table(plans[key]), END_LINE]
+        out += [lines[i], generated, END_LINE]
         i = j + 1
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
 def pages(root: Path = ROOT) -> list[Path]:
-    return sorted(p for p in (root / "docs" / "instructor").glob("*.md") if "% paths:begin" in p.read_text())
+    return sorted(p for p in (root / "docs" / "instructor").rglob("*.md") if "% paths:begin" in p.read_text())
 
 
 def main(argv: list[str]) -> int:
@@ -343,7 +374,7 @@ def main(argv: list[str]) -> int:
         stale = []
         for page in pages():
             text = page.read_text(encoding="utf-8")
-            new = render(text, plans)
+            new = render(text, plans, ROOT)
             if new != text:
                 stale.append(page)
                 if argv[0] == "--write":
