@@ -56,27 +56,33 @@ def draw_home_diagrams(root: Path) -> None:
 
     out = root / "docs" / "_generated"
     out.mkdir(parents=True, exist_ok=True)
-    g = graphviz.Digraph("chain", graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.25",
+    g = graphviz.Digraph("chain", graph_attr={"rankdir": "TB", "fontname": "Helvetica", "nodesep": "0.3",
                                               "ranksep": "0.35", "bgcolor": "white"},
                          node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica",
-                                    "fontsize": "11", "fillcolor": "#e8eef8", "color": "#1f4e9c"},
+                                    "fontsize": "12", "color": "#1f4e9c", "width": "2.2", "height": "0.6"},
                          edge_attr={"color": "#5b6472"})
-    parts = {"foundations": ("00", "01", "02", "03"), "Exchange": ("04", "05"),
-             "the reference cluster": ("06", "07"), "running it": ("08", "09", "10"), "capstone": ("11",)}
+    # four notebooks a row, coloured by part of the course
+    colours = {"00": "#e8eef8", "01": "#e8eef8", "02": "#e8eef8", "03": "#e8eef8", "04": "#eaf5e4",
+               "05": "#eaf5e4", "06": "#fff4d6", "07": "#fff4d6", "08": "#f6e6f0", "09": "#f6e6f0",
+               "10": "#f6e6f0", "11": "#e5e5e5"}
     titles = {}
     for nb in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-        first = "".join(cells[0]["source"]).splitlines()[0].lstrip("# ")
-        titles[nb.name[:2]] = first.replace("·", "\n", 1) if len(first) > 22 else first
-    for i, (part, keys) in enumerate(parts.items()):
-        with g.subgraph(name=f"cluster_{i}", graph_attr={"label": part, "fontname": "Helvetica", "fontsize": "11",
-                                                         "color": "#d9dee5", "style": "rounded"}) as sub:
-            for k in keys:
-                if k in titles:
-                    sub.node(f"n{k}", titles[k])
+        first = "".join(cells[0]["source"]).splitlines()[0].lstrip("# ").split(":")[0]
+        num, _, rest = first.partition(" · ")
+        titles[nb.name[:2]] = f"{num}\n{rest}"
     keys = sorted(titles)
-    for a, b in zip(keys, keys[1:]):
-        g.edge(f"n{a}", f"n{b}")
+    for row in range(0, len(keys), 4):
+        with g.subgraph(name=f"row{row}", graph_attr={"rank": "same"}) as sub:
+            for k in keys[row:row + 4]:
+                sub.node(f"n{k}", titles[k], fillcolor=colours.get(k, "#e8eef8"))
+    for i, (a, b) in enumerate(zip(keys, keys[1:])):
+        # within a row left to right; from a row's end back to the next row's start
+        g.edge(f"n{a}", f"n{b}", constraint="false" if i % 4 == 3 else "true")
+    for col in range(4):                        # columns stay aligned (invisible)
+        column = keys[col::4]
+        for a, b in zip(column, column[1:]):
+            g.edge(f"n{a}", f"n{b}", style="invis", weight="10")
     (out / "course-map.svg").write_text(g.pipe(format="svg").decode("utf-8"), encoding="utf-8")
     cluster = diagrams.cluster_diagram(scenarios.four_node_5000())
     (out / "reference-cluster.svg").write_text(cluster.pipe(format="svg").decode("utf-8"), encoding="utf-8")

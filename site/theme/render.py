@@ -574,7 +574,8 @@ def main() -> int:
     order = [e["slug"] for e in site.nav if e.get("slug")]
     pages = {slug: fetch_json(f"/content/{slug}.json") for slug in order}
     for slug, page in pages.items():
-        site.page_titles[slug] = (page.get("frontmatter", {}) or {}).get("title") or slug
+        fm = page.get("frontmatter", {}) or {}
+        site.page_titles[slug] = fm.get("short_title") or fm.get("title") or slug
     for i, slug in enumerate(order):
         page = pages[slug]
         r = PageRenderer(site, slug, page)
