@@ -134,6 +134,7 @@ def test_three_pages_render_with_their_diagrams_in_chromium(served, built, tmp_p
                 assert page.evaluate("() => document.querySelector('.sidebar a.current') !== null"), name
                 for d in shots:
                     page.screenshot(path=str(d / f"{name}.png"))
+                    page.screenshot(path=str(d / f"{name}-full.png"), full_page=True)
             # the home page: the course map and the reference cluster, drawn and visible
             home = [s for s in seen["index"] if s["shown"] and s["w"] > 100 and s["h"] > 50 and s["shapes"] > 10]
             assert len(home) >= 2, seen["index"]
