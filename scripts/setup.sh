@@ -11,20 +11,22 @@
 #        --e2e        Debian's Chromium (apt-get when root) and Playwright (requirements-e2e.txt)
 #        --dashboard  Voila (requirements-dashboard.txt), for `make dashboard`
 #        --hub        JupyterHub (requirements-hub.txt) and its proxy (npm, deploy/package.json)
-#        --test       all three: what the test suite exercises (`make test`, CI)
+#        --site       Jupyter Book 2 for the course website (requirements-site.txt; needs Node.js)
+#        --test       all four: what the test suite exercises (`make test`, CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VENV="$ROOT/.venv"
 say() { printf 'labkit setup: %s\n' "$*"; }
 
-WANT_E2E=0 WANT_DASHBOARD=0 WANT_HUB=0
+WANT_E2E=0 WANT_DASHBOARD=0 WANT_HUB=0 WANT_SITE=0
 for arg in "$@"; do
   case "$arg" in
     --e2e) WANT_E2E=1 ;;
     --dashboard) WANT_DASHBOARD=1 ;;
     --hub) WANT_HUB=1 ;;
-    --test) WANT_E2E=1 WANT_DASHBOARD=1 WANT_HUB=1 ;;
+    --site) WANT_SITE=1 ;;
+    --test) WANT_E2E=1 WANT_DASHBOARD=1 WANT_HUB=1 WANT_SITE=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) say "unknown option '$arg' (see scripts/setup.sh --help)"; exit 2 ;;
   esac
@@ -111,6 +113,7 @@ extras=()
 [ "$WANT_E2E" = 1 ] && extras+=(requirements-e2e.txt)
 [ "$WANT_DASHBOARD" = 1 ] && extras+=(requirements-dashboard.txt)
 [ "$WANT_HUB" = 1 ] && extras+=(requirements-hub.txt)
+[ "$WANT_SITE" = 1 ] && extras+=(requirements-site.txt)
 for req in "${extras[@]}"; do
   xstamp="$VENV/.labkit-${req%.txt}"
   xwant=$(cat requirements.txt "$req" | sha256sum | cut -d' ' -f1)
@@ -146,4 +149,10 @@ if [ "$WANT_HUB" = 1 ]; then
       say "optional: Node.js and npm are missing, so JupyterHub's proxy is not installed (apt-get install npm)"
     fi
   fi
+fi
+
+# Jupyter Book 2 runs mystmd on Node.js (>= 18); its wheel brings the JavaScript, not Node.
+if [ "$WANT_SITE" = 1 ] && ! command -v node >/dev/null 2>&1; then
+  say "installing Node.js for the course website (Debian package nodejs)"
+  apt_install nodejs || say "Node.js could not be installed (needs root and apt-get): 'make site' and its test need it"
 fi
