@@ -9,8 +9,9 @@
 
 ``--save`` writes the cluster back into FILE, ``--save OUT`` into OUT (YAML or JSON
 after its extension), in one step (a temporary file, then ``os.replace``), and only
-when every command succeeded. The commands run in order and stop at the first refused
-one: its error goes to standard error and the exit code is 2 (1 is never used here).
+when every command succeeded. The commands run in order, as cmd.exe runs a .cmd
+script: a refused one prints its error on standard error and the next one runs; the
+exit code is then 2 (1 is never used here).
 """
 from __future__ import annotations
 
@@ -99,15 +100,22 @@ def main(clusterfile: str, rest: list[str]) -> int:
             from .prompt import interactive
             return interactive(session, source=clusterfile, save_to=target)
         lines = sys.stdin.read().splitlines() if sys.stdin is not None else []
-    for result in session.run_script(lines):
+    from .session import is_comment
+
+    refused, commands = 0, sum(1 for line in lines if not is_comment(line))
+    for line in lines:
+        result = session.run(line)
         if result.text:
             print(result.text, flush=True)
         if result.error:
             print(result.error, file=sys.stderr, flush=True)
-        if not result.ok:
-            if target is not None:
-                print(f"labkit: nothing saved ({target} is unchanged)", file=sys.stderr, flush=True)
-            return 2
+        refused += not result.ok
+    if refused:
+        if commands > 1 or target is not None:
+            print(f"labkit: {refused} of {commands} command{'s' if commands != 1 else ''} refused"
+                  + (f"; nothing saved ({target} is unchanged)" if target is not None else ""), file=sys.stderr,
+                  flush=True)
+        return 2
     if target is not None:
         files.save(cluster, target)
         print(f"labkit: saved to {target}", flush=True)

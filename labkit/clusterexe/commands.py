@@ -463,17 +463,17 @@ def execute(c: Cluster, cmd: Command, *, clusters=None) -> Outcome:
     if cmd.option in ("help", "?"):
         from .help import help_text
         return Outcome(help_text(cmd.object).splitlines())
+    _timeout(cmd)  # a bad /wait:N is refused before anything changes
     fn = HANDLERS.get((cmd.object, cmd.option))
     if fn is None:
         raise ClusterExeError(50, f"labkit does not model `{cmd.object} /{cmd.option}`"
                                   + ("" if cmd.object not in ("network", "netinterface") else
                                      ": the cluster's networks are not objects in labkit"))
-    if not c.running and not (cmd.object == "node" and cmd.option in ("start", "status")) \
-            and (cmd.object, cmd.option) not in (("cluster", "list"),):
+    if cmd.object == "cluster" and cmd.option == "list":
+        return fn(c, cmd, clusters if clusters is not None else [c])
+    if not c.running and (cmd.object, cmd.option) != ("node", "start"):
         raise ClusterExeError(1722, f"the cluster service of {c.name} runs on no node, so cluster.exe cannot "
                                     "connect to it; start a node with `cluster node NODE /start`")
-    if cmd.object == "cluster" and cmd.option == "list":
-        return fn(c, cmd, clusters or [c])
     return fn(c, cmd)
 
 
@@ -610,7 +610,7 @@ handles("node", "pause", command="cluster node N /pause", api="Cluster.pause_nod
 handles("node", "resume", command="cluster node N /resume", api="Cluster.resume_node(N)",
         ok=[["node 2-MOE /pause", "node 2-MOE /resume"]], refused=[(["node 2-MOE /resume"], 5058)])(_node_call)
 handles("node", "evict", command="cluster node N /evict", api="Cluster.evict_node(N)",
-        ok=[["node 4-JERRY /stop", "node 4-JERRY /evict"]], refused=[(["node 4-JERRY /evict"], 5009)])(_node_call)
+        ok=[["node 3-LARRY /stop", "node 3-LARRY /evict"]], refused=[(["node 3-LARRY /evict"], 5009)])(_node_call)
 
 
 @handles("node", "start", command="cluster node N /start [/wait[:s]]",

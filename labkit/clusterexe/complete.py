@@ -67,7 +67,9 @@ def completions(c: Cluster, text: str) -> list[tuple[str, int]]:
         if w.startswith("/"):
             if w[1:].split(":", 1)[0].lower() == "cluster":
                 continue
-            option = w[1:].split(":", 1)[0].lower()
+            word = w[1:].split(":", 1)[0].lower()
+            opt = next((o for o in OPTIONS.get(obj, {}).values() if o.matches(word)), None)
+            option = opt.name if opt is not None and not opt.param else option
         elif obj == "cluster" and _object_keyword(w):
             obj = _object_keyword(w)
         elif obj != "cluster":

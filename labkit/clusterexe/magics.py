@@ -15,9 +15,9 @@ The magics act on a cluster *variable* of the notebook::
 
 ``/cluster:NAME`` reaches the notebook's cluster of that name (MSCS name,
 case-insensitive), as cluster.exe reaches another cluster; a name no variable holds
-fails as cluster.exe fails to connect (error 1722). A ``%%cluster`` cell stops at its
-first refused line, as ``labkit cluster`` does; what cluster.exe prints goes to the
-cell's output, its errors to the error stream. The variable is read each time, so
+fails as cluster.exe fails to connect (error 1722). A ``%%cluster`` cell runs every
+line, as cmd.exe runs a .cmd script, and ends by counting the refused ones; what
+cluster.exe prints goes to the cell's output, its errors to the error stream. The variable is read each time, so
 ``c = ...`` again is seen by the next command.
 
 This module imports IPython: load it through :func:`labkit.load_ipython_extension`.
@@ -29,7 +29,7 @@ import sys
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from ..cluster import Cluster
-from .session import Session
+from .session import Session, is_comment
 
 HINT = ("which cluster? run `%cluster use VARIABLE` once (or `%cluster -c VARIABLE ...`), "
         "or name it with /cluster:NAME")
@@ -117,16 +117,15 @@ class ClusterMagics(Magics):
         if cell is None:
             _show(session.run(line))
             return
-        lines = cell.splitlines()
-        for i, text in enumerate(lines):
-            result = session.run(text)
-            _show(result)
-            if not result.ok:
-                rest = sum(1 for x in lines[i + 1:] if x.strip())
-                if rest:
-                    _say(f"labkit: stopped here; {rest} later line{'s were' if rest != 1 else ' was'} not run",
-                         error=True)
-                return
+        results = []
+        for text in cell.splitlines():
+            results.append(session.run(text))
+            _show(results[-1])
+        refused = sum(1 for r in results if not r.ok)
+        if refused:
+            ran = sum(1 for text in cell.splitlines() if not is_comment(text))
+            _say(f"labkit: {refused} of the cell's {ran} commands {'was' if refused == 1 else 'were'} refused "
+                 "(each left the cluster as it was; the others ran)", error=True)
 
 
 def _show(result) -> None:

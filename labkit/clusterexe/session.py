@@ -110,7 +110,7 @@ class Session:
         if not isinstance(line, str):
             return Result(False, error="A command must be specified.")
         text = line.strip()
-        if not text or text.startswith(("#", "::")) or text.lower() == "rem" or text.lower().startswith("rem "):
+        if is_comment(text):
             return Result(True)
         words = text.split(None, 1)
         head = words[0].lower()
@@ -127,6 +127,9 @@ class Session:
                 return Result(False, error=e.otherwise)
             return Result(False, error=str(e))
         c = self.lookup(cmd.cluster)
+        if c is None and cmd.cluster is None and (cmd.option in ("help", "?") or
+                                                  (cmd.object, cmd.option) == ("cluster", "list")):
+            return Result(True, "\n".join(execute(None, cmd, clusters=self.clusters()).lines), command=cmd)
         if c is None:
             if cmd.cluster is None:
                 return Result(False, error=f"labkit: {self.unchosen}", command=cmd)
@@ -150,14 +153,9 @@ class Session:
         return Result(True, "\n".join(lines), warning, command=cmd)
 
     def run_script(self, lines) -> list[Result]:
-        """Run lines in order, stopping after the first one that fails (its Result is the last)."""
-        results = []
-        for line in lines:
-            r = self.run(line)
-            results.append(r)
-            if not r.ok:
-                break
-        return results
+        """Run lines in order, as cmd.exe runs a .cmd script: a refused line does not stop
+        the lines after it (each refusal left the cluster as it was)."""
+        return [self.run(line) for line in lines]
 
     # ---------------------------------------------------------- labkit verbs
     def _labkit_verb(self, verb: str, rest: str) -> Result:
@@ -197,6 +195,12 @@ class Session:
             return Result(False, error=f"labkit: {verb} refused: {e}")
         shown = [f"  {e}" for e in c.log[mark:] if e.obj in c.groups or e.obj in c.nodes or e.obj == c.name]
         return Result(True, "\n".join(shown + [f"{head} (clock {clock_text(c)})"]))
+
+
+def is_comment(line: str) -> bool:
+    """A blank line, or a comment as in a .cmd script (``rem ...``, ``:: ...``) or Python (``# ...``)."""
+    text = line.strip().lower()
+    return not text or text.startswith(("#", "::")) or text == "rem" or text.startswith(("rem ", "rem\t"))
 
 
 def _one_name(text: str) -> str:
