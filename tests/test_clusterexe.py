@@ -4,6 +4,7 @@ the widget's cluster.exe line and tab completion."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -416,3 +417,22 @@ def test_completions(reference, text, expect):
 
     for t, start in got:  # the replacement takes the place of the word being typed
         assert start <= 0 and norm(t).startswith(norm(text[len(text) + start:]))
+
+
+def test_an_exchange_virtual_server_built_with_cluster_exe():
+    """The System Attendant takes its dependencies on its /create line and creates the other
+    Exchange resources (paper, Table 7), as in Cluster Administrator."""
+    c = files.load(Path(__file__).resolve().parents[1] / "examples" / "exchange_two_node.yaml")
+    s = Session(c)
+    run_ok(s, ["group EXVS3 /create",
+               'res "Disk X:" /create /group:EXVS3 /type:"Physical Disk" Drive=X:',
+               'res "EXVS3 IP" /create /group:EXVS3 /type:"IP Address" Address=132.192.1.33',
+               'res "EXVS3 Name" /create /group:EXVS3 /type:"Network Name" Name=EXVS3 /adddep:"EXVS3 IP"'])
+    r = s.run('res "EXVS3 SA" /create /group:EXVS3 /type:"Microsoft Exchange System Attendant"')
+    assert r.code == 87 and "must depend on exactly one Network Name" in r.error
+    run_ok(s, ['res "EXVS3 SA" /create /group:EXVS3 /type:"microsoft exchange system attendant" '
+               '/adddep:"EXVS3 Name" /adddep:"Disk X:"', "group EXVS3 /online"])
+    assert str(c.groups["EXVS3"].state) == "Online" and len(c.groups["EXVS3"].resources) == 11
+    assert "Exchange Information Store Instance - (EXVS3)" in s.run("res /node:1-CURLY").text
+    r = s.run('res "Exchange Routing Service Instance - (EXVS3)" /delete')
+    assert r.code == 5019

@@ -119,7 +119,7 @@ def test_help(capsys):
 
 
 def test_a_script_on_standard_input(ref):
-    script = "rem a drill\ncluster node 2-MOE /pause\n\ncluster group EXVS2 /moveto:3-LARRY\ncluster node\n"
+    script = "\ufeffrem a drill\r\ncluster node 2-MOE /pause\r\n\r\ncluster group EXVS2 /moveto:3-LARRY\ncluster node\n"
     p = subprocess.run([str(LABKIT), "cluster", str(ref), "--save"], input=script, capture_output=True, text=True,
                        timeout=600)
     assert p.returncode == 0 and p.stderr == "", p.stderr
@@ -158,7 +158,9 @@ def test_interactive_prompt_history_completion_help_and_save(ref, tmp_path):
         p.expect("labkit cluster.exe on FOUR-STOOGES")
         p.expect_exact("C:\\>")
         p.send("cluster gr\t")      # Tab completes the object type ...
+        p.expect("group")
         p.send(" EXV\t")            # ... and the common part of EXVS1-EXVS4
+        p.expect("EXVS")
         p.send("1 /moveto:2-MOE\r")
         p.expect("Moving resource group 'EXVS1'")
         p.expect("EXVS1 +2-MOE +Online")

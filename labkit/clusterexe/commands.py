@@ -715,6 +715,7 @@ def _group_wait(c, g, cmd, head: str) -> Outcome:
          ok=[["group EXVS1 /moveto:2-MOE"], ["group EXVS1 /move"], ["group exvs1 /MOVE:1-curly"],
              ["group EXVS1 /moveto:3-LARRY /wait:5"]],
          refused=[(["node 2-MOE /pause", "group EXVS1 /moveto:2-MOE"], 5070),
+                  (["node 2-MOE /pause", "node 3-LARRY /pause", "node 4-JERRY /pause", "group EXVS1 /move"], 5005),
                   (["group EXVS1 /moveto:9-NOBODY"], 5042), (["group EXVS1 /moveto:"], None),
                   (["group EXVS1 /moveto:2-MOE,3-LARRY"], None)])
 def _group_move(c, cmd):

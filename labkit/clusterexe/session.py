@@ -109,7 +109,7 @@ class Session:
         """Run one line (see the module docstring). Never raises for bad input."""
         if not isinstance(line, str):
             return Result(False, error="A command must be specified.")
-        text = line.strip()
+        text = line.strip().lstrip("\ufeff").strip()  # a script saved by Notepad starts with a BOM
         if is_comment(text):
             return Result(True)
         words = text.split(None, 1)
