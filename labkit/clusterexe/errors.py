@@ -185,6 +185,8 @@ MAPPING: tuple[Mapping, ...] = (
             note="a paused node takes no groups (PauseClusterNode)", basis=OWN_TEXT),
     Mapping(5050, "OwnershipError", "is down", basis=OWN_TEXT),
     Mapping(5072, "OwnershipError", "is joining", basis=READING),
+    Mapping(5005, "StateError", "already on", ("group.moveto",),
+            note="a move with no node, and no other node can take the group", basis=OWN_TEXT),
     Mapping(5005, "OwnershipError", "can host",
             note="MoveClusterGroup with no node: no node can accept the group", basis=OWN_TEXT),
     Mapping(5011, "OwnershipError", "already a possible owner", ("res.addowner",), basis=OWN_TEXT),
