@@ -56,8 +56,8 @@ def test_happy_path(reference, command, script):
     c = reference.copy()
     r = run_ok(Session(c), script)
     assert "System error" not in r.text and "Traceback" not in str(r)
-    again = files.loads(files.dumps(c))  # what the command did can be saved and loaded back
-    assert files.dumps(again) == files.dumps(c)
+    text = files.dumps(c)  # what the command did can be saved and loaded back, byte for byte
+    assert files.dumps(files.loads(text)) == text
 
 
 @pytest.mark.parametrize("command,script,code", REFUSED, ids=[f"{cmd} :: {s[-1]}" for cmd, s, _ in REFUSED])
