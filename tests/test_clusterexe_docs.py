@@ -16,7 +16,7 @@ def test_the_page_is_up_to_date():
 
 def test_the_drill_shows_a_failover_and_a_refusal():
     t = reference.drill_transcript()
-    assert "Moving resource group 'EXVS1'..." in t and "failed over: 3-LARRY is down" in t
+    assert "Moving resource group 'EXVS3'..." in t and "failed over: 3-LARRY is down" in t
     assert "System error 5070 has occurred (0x000013ce)." in t
     assert t.count("C:\\> ") == len(reference.DRILL)
 
