@@ -436,3 +436,8 @@ def test_an_exchange_virtual_server_built_with_cluster_exe():
     assert "Exchange Information Store Instance - (EXVS3)" in s.run("res /node:1-CURLY").text
     r = s.run('res "Exchange Routing Service Instance - (EXVS3)" /delete')
     assert r.code == 5019
+
+
+def test_a_line_pasted_from_a_transcript_keeps_working(c):
+    assert Session(c).run("C:\\> cluster node 1-CURLY /pause").ok and str(c.nodes["1-CURLY"].state) == "Paused"
+    assert Session(c).run("C:\\WINNT\\system32> cluster /ver").text.startswith("Cluster Name:     FOUR-STOOGES")

@@ -1040,19 +1040,21 @@ def _priv_rows(c: Cluster, rn: str) -> list:
     for key, value in r.properties.items():
         kind = "D" if isinstance(value, int) or isinstance(value, bool) else "S"
         settable = key in SETTABLE.get(r.type, ())
-        rows.append((rn, private_name(key), kind, not settable and key not in IDENTITY.get(r.type, ()), value))
+        rows.append((rn, private_name(key), kind, not settable, value))
     return rows
 
 
 @handles("resource", "privproperties", command="cluster res [R] /priv[properties] [name=value ...]",
          api="Resource.properties (set: labkit.clusterexe.commands.set_private_properties)",
          ok=[['res "Disk Q:" /priv'], ['res "EXVS1 IP Address" /priv SubnetMask=255.255.0.0'],
-             PRINT + ['res "PRINT IP" /priv Network="Public" SubnetMask=255.255.255.128'], ["res /priv"]],
+             PRINT + ['res "PRINT IP" /priv Network="Public" SubnetMask=255.255.255.128'], ["res /priv"],
+             [S + " SizeGB=18.2", 'res "Disk T:" /priv Signature=0x1A2B SizeGB=36']],
          refused=[(['res "EXVS1 IP Address" /priv Address=132.192.1.99'], 87),
                   (['res "EXVS1 IP Address" /priv SubnetMask=255.0.255.0'], 87),
                   (['res "Disk Q:" /priv Foo=1'], 87), (['res "Disk Q:" /priv DiskType=dynamic'], 87),
                   (['res "EXVS1 IP Address" /priv SubnetMask=1:binary'], 87),
-                  (['res "EXVS1 IP Address" /priv SubnetMask=1:bogus'], None)])
+                  (['res "EXVS1 IP Address" /priv SubnetMask=1:bogus'], None),
+                  ([S, 'res "Disk T:" /priv Signature=99999999999'], 87), ([S, 'res "Disk T:" /priv SizeGB=-1'], 87)])
 def _res_priv(c, cmd):
     if cmd.name is None:
         if cmd.props or cmd.values:

@@ -69,7 +69,12 @@ def interactive(session: Session, *, source: str = "", save_to=None, history=Non
             target = line.strip()[5:].strip() or save_to
             _save(session, target)
             continue
-        result = session.run(line)
+        try:
+            result = session.run(line)
+        except Exception as e:  # a labkit bug: say so, keep the prompt
+            print(f"labkit: unexpected error (a bug in labkit, please report it): {type(e).__name__}: {e}",
+                  file=sys.stderr, flush=True)
+            continue
         if result.text:
             print(result.text, flush=True)
         if result.error:

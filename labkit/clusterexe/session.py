@@ -26,6 +26,7 @@ NODE1                1 Paused
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..cluster import Cluster
@@ -35,6 +36,8 @@ from .commands import execute, node_of
 from .errors import ClusterExeError, from_labkit
 from .help import full_help
 from .parser import Command, SyntaxProblem, parse
+
+_PROMPT = re.compile(r"^[A-Za-z]:\\[^>\"]*>\s*")
 
 #: The verbs labkit adds; none is a cluster.exe command.
 LABKIT_VERBS = ("run", "wait", "crash", "log", "help")
@@ -110,6 +113,7 @@ class Session:
         if not isinstance(line, str):
             return Result(False, error="A command must be specified.")
         text = line.strip().lstrip("\ufeff").strip()  # a script saved by Notepad starts with a BOM
+        text = _PROMPT.sub("", text, count=1)  # a line pasted from a transcript: C:\> cluster group
         if is_comment(text):
             return Result(True)
         words = text.split(None, 1)
