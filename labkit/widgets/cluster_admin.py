@@ -181,7 +181,7 @@ def command_html(result: ActionResult) -> str:
     from html import escape
     if result.command is None:
         return "<div style='color:#555;font-size:90%'>cluster.exe: no equivalent command</div>"
-    return (f"<div style='font-size:90%'>cluster.exe: <code style='white-space:pre'>C:\\&gt; "
+    return (f"<div style='font-size:90%'>cluster.exe: <code style='overflow-wrap:anywhere'>C:\\&gt; "
             f"{escape(result.command)}</code></div>")
 
 
