@@ -294,10 +294,6 @@ def _to_labkit(d: "PropDef", v):
         raise ClusterExeError(87, f"{d.name}={v} is not one of the values MSCS defines for it") from None
 
 
-def _long(p) -> int:
-    return _dword(p)
-
-
 def _listing(kind: str, title: str, rows) -> list[str]:
     return [title, ""] + out.property_table(kind, rows)
 
@@ -328,7 +324,7 @@ def _match_props(cmd: Command, defs, what: str) -> list:
         if p is None:
             value = d.default
         else:
-            value = _long(p) if d.kind == "L" else _dword(p)
+            value = _dword(p)  # a DWORD or, for FailbackWindowStart/End, a signed long
         pairs.append((d, value))
     return pairs
 
