@@ -23,7 +23,7 @@ from .sim import START, ClusterLog, LogEvent
 __version__ = "0.1.0"
 
 _LAZY = {"diagrams", "tables", "widgets", "exchange", "planning", "procedures", "scenarios",
-         "grading", "files", "pacemaker", "cli"}
+         "grading", "files", "pacemaker", "cli", "clusterexe"}
 
 
 def __getattr__(name):
@@ -31,6 +31,13 @@ def __getattr__(name):
     if name in _LAZY:
         return import_module(f".{name}", __name__)
     raise AttributeError(f"module 'labkit' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext labkit``: the ``%cluster`` / ``%%cluster`` magics (cluster.exe in a cell,
+    :mod:`labkit.clusterexe.magics`). IPython is imported only here."""
+    from .clusterexe.magics import load_ipython_extension as load
+    load(ipython)
 
 
 __all__ = [

@@ -6,6 +6,7 @@
     labkit simulate CLUSTERFILE --event "crash 1-CURLY" --event "run 10m" [--save OUT]
     labkit diagram CLUSTERFILE --out cluster.svg [--group EXVS1]
     labkit export-pacemaker CLUSTERFILE [--out cib.xml]
+    labkit cluster CLUSTERFILE [cluster.exe command] [--save [OUT]]   (no command: a prompt)
     labkit check NOTEBOOK...    labkit grade DIR --out grades.csv    labkit make-exercises
 
 Exit codes: 0 ok, 1 checks failed, 2 usage or input error (a bad file, an unknown
@@ -110,6 +111,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="constraints: dependencies as they are (default); group: a Pacemaker group (a chain)")
     s.add_argument("--verify", action="store_true", help="check the CIB with crm_verify (pacemaker-cli-utils)")
 
+    s = sub.add_parser("cluster", help="Windows 2000 cluster.exe on a cluster file (no command: a prompt)",
+                       description="Load a cluster file and run cluster.exe commands on it: the words after "
+                                   "the file are one command (group EXVS1 /moveto:2-MOE), -c LINE adds one "
+                                   "more, standard input gives one a line; with none, an interactive prompt. "
+                                   "--save writes the cluster back (--save OUT elsewhere) when every command "
+                                   "succeeded. See docs/clusterexe.md.",
+                       usage="labkit cluster CLUSTERFILE [COMMAND WORDS ...] [-c LINE ...] [--save [OUT]]")
+    s.add_argument("clusterfile", help="a cluster file (.yaml, .yml or .json)")
+    s.add_argument("rest", nargs=argparse.REMAINDER, help="the cluster.exe command and options")
+
     for name, what in DELEGATED.items():
         s = sub.add_parser(name, help=what, add_help=False, description=what)
         s.add_argument("args", nargs=argparse.REMAINDER)
@@ -134,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         if ns.command is None:
             parser.print_help()
             return USAGE
+        if ns.command == "cluster":
+            return _cluster(ns, extra)
         if extra and ns.command != "lab":
             raise _Usage(f"labkit {ns.command}: error: unrecognized arguments: {' '.join(extra)}")
         if ns.command == "lab":
@@ -399,6 +412,16 @@ def _simulate(ns) -> int:
         files.save(c, ns.save)
         print(f"\nsaved to {ns.save}")
     return OK
+
+
+# ============================================================================= cluster
+def _cluster(ns, extra) -> int:
+    from .clusterexe import cli as clusterexe_cli
+
+    try:
+        return clusterexe_cli.main(ns.clusterfile, list(ns.rest) + list(extra))
+    except clusterexe_cli.CommandLineError as e:
+        raise _Usage(str(e)) from None
 
 
 # ============================================================================= diagram

@@ -82,6 +82,8 @@ class ClusterAdministrator(W.VBox):
         # --- views ------------------------------------------------------------
         self.header = W.HTML()
         self.status = W.HTML(value="<div style='color:#555'>Choose something and click an action.</div>")
+        #: the cluster.exe line of the last action (labkit.clusterexe)
+        self.command_view = W.HTML()
         self.nodes_view = W.HTML()
         self.tree = W.HTML()
         self.diagram = W.HTML(layout=W.Layout(overflow="auto", max_width="720px", min_width="460px"))
@@ -96,6 +98,7 @@ class ClusterAdministrator(W.VBox):
             W.HBox([W.Label("time:"), b["run:10"], b["run:60"], b["run:600"], b["run:3600"],
                     b["run_until_stable"], self.settle]),
             self.status,
+            self.command_view,
             W.HBox([W.VBox([self.nodes_view, self.tree]), W.VBox([W.HBox([self.live, self.show_resources,
                                                                           b["draw"]]), self.diagram])]),
             W.HTML("<b>cluster log</b> (newest last; this action's lines in bold)"),
@@ -135,6 +138,7 @@ class ClusterAdministrator(W.VBox):
                                          f"{type(e).__name__}: {e}")
         self.last = result
         self.status.value = status_html(result)
+        self.command_view.value = command_html(result)
         self.refresh(new=len(result.events))
         return result
 
@@ -170,6 +174,15 @@ class ClusterAdministrator(W.VBox):
             return
         dot = diagrams.cluster_diagram(self.cluster, show_resources=self.show_resources.value)
         self.diagram.value = self.svg_cache.svg(dot)
+
+
+def command_html(result: ActionResult) -> str:
+    """The action's cluster.exe line, as an administrator would type it at ``C:\\>``."""
+    from html import escape
+    if result.command is None:
+        return "<div style='color:#555;font-size:90%'>cluster.exe: no equivalent command</div>"
+    return (f"<div style='font-size:90%'>cluster.exe: <code style='overflow-wrap:anywhere'>C:\\&gt; "
+            f"{escape(result.command)}</code></div>")
 
 
 def _set_options(dd: W.Dropdown, options: list) -> None:
