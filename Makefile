@@ -5,7 +5,8 @@
 #   make dashboard   the Cluster Administrator as a Voila dashboard (a projector in class;
 #                    DASHBOARD_PORT=8866, CLUSTER=examples/exchange_two_node.yaml for another cluster)
 #   make hub-check   a real JupyterHub on 127.0.0.1 with two learners (also part of make test)
-.PHONY: setup lab test bench dashboard hub-check clean
+#   make release     the learner release a graded class gets (RELEASE=../labkit-release): no solutions
+.PHONY: setup lab test bench dashboard hub-check release clean
 
 PYTEST_ARGS ?=
 # Extras the set-up installs for a target (see scripts/setup.sh --help); a target-specific
@@ -13,6 +14,7 @@ PYTEST_ARGS ?=
 SETUP_ARGS ?=
 DASHBOARD_PORT ?= 8866
 CLUSTER ?=
+RELEASE ?= ../labkit-release
 
 setup:
 	@scripts/setup.sh $(SETUP_ARGS)
@@ -34,6 +36,9 @@ dashboard: setup
 hub-check: SETUP_ARGS = --hub
 hub-check: setup
 	.venv/bin/python -m pytest -p no:randomly -v tests/test_jupyterhub.py
+
+release: setup
+	.venv/bin/labkit release $(RELEASE)
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis
