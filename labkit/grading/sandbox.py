@@ -28,7 +28,7 @@ What the kernel sees and may do (every point has a test in ``tests/test_grading_
 True
 >>> Limits(memory=0)
 Traceback (most recent call last):
-labkit.errors.ValidationError: memory limit must be a whole number of bytes of at least 64 MiB, not 0
+labkit.errors.ValidationError: memory limit must be a whole number of bytes of at least 64 MiB, not 0 [rule: sandbox limits are whole numbers]
 """
 from __future__ import annotations
 
@@ -82,8 +82,8 @@ class Limits:
     disk: int = DEFAULT_DISK_BYTES
 
     def __post_init__(self):
-        for name, low, unit in (("memory", 64 * 2 ** 20, "bytes of at least 64 MiB"),
-                                ("processes", 16, "of at least 16"), ("disk", 2 ** 20, "bytes of at least 1 MiB")):
+        for name, low, unit in (("memory", 64 * 2 ** 20, "of bytes of at least 64 MiB"),
+                                ("processes", 16, "of at least 16"), ("disk", 2 ** 20, "of bytes of at least 1 MiB")):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < low:
                 raise ValidationError(f"{name} limit must be a whole number {unit}, not {v!r}",
@@ -97,7 +97,7 @@ def positive_seconds(name: str, value) -> float:
     2.5
     >>> positive_seconds("timeout", "nan")
     Traceback (most recent call last):
-    labkit.errors.ValidationError: timeout must be a finite number of seconds above 0, not 'nan'
+    labkit.errors.ValidationError: timeout must be a finite number of seconds above 0, not 'nan' [rule: time limits are finite and positive]
     """
     try:
         v = float(value)
