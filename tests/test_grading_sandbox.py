@@ -51,6 +51,9 @@ def test_the_kernel_inherits_no_descriptor_of_the_grader():
 
 
 def test_the_kernel_sees_a_read_only_labkit_without_checks_and_nothing_else():
+    import socket
+    listener = socket.create_server(("127.0.0.1", 0))     # the machine's loopback: out of the kernel's reach
+    port = listener.getsockname()[1]
     run, a = _run(
         "import os, pathlib, labkit, labkit.grading.answers, labkit.grading.exercises as ex\n"
         "lab = pathlib.Path(labkit.__file__).parent\n"
@@ -62,9 +65,10 @@ def test_the_kernel_sees_a_read_only_labkit_without_checks_and_nothing_else():
         "for target in [lab / 'grading' / 'grader.py', lab / 'x.py', pathlib.Path(os.__file__), '/usr/x', '/etc/x']:\n"
         "    try:\n        open(target, 'a').close()\n        writes[str(target)] = 'written'\n"
         "    except OSError as e:\n        writes[str(target)] = type(e).__name__\n"
-        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=5)\n    net = 'connected'\n"
-        "except OSError as e:\n    net = str(e)",
-        variables=["seen", "writes", "net"])
+        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', PORT), timeout=5)\n    net = 'connected'\n"
+        "except OSError as e:\n    net = str(e)\ninterfaces = [n for _, n in socket.if_nameindex()]".replace(
+            "PORT", str(port)),
+        variables=["seen", "writes", "net", "interfaces"])
     assert run.cells[0].status == "ok", run.cells
     seen = a["seen"]
     assert seen["repo"] == [".venv", "labkit"] or "solutions" not in seen["repo"], seen["repo"]
@@ -76,7 +80,8 @@ def test_the_kernel_sees_a_read_only_labkit_without_checks_and_nothing_else():
     assert len(seen["procs"]) <= 3                   # its own PID namespace: init, the kernel (and ps)
     assert all(v in ("ReadOnlyFileSystemError", "OSError", "PermissionError", "FileNotFoundError")
                for v in a["writes"].values()), a["writes"]
-    assert "unreachable" in a["net"] or "refused" not in a["net"], a["net"]
+    listener.close()
+    assert a["net"] != "connected" and a["interfaces"] == ["lo"], (a["net"], a["interfaces"])
 
 
 def test_memory_processes_and_disk_have_limits():
@@ -233,7 +238,7 @@ def test_limits_are_reported_as_limits(cheated):
     reports = cheated[0]
     notes = {name.split("_", 1)[1][:-6]: " | ".join(r.notes) for name, r in reports.items() if "a_" in name}
     assert "reached the memory limit of 2 GiB (MemoryError)" in notes["memory_bomb"]
-    assert "left" in notes["fork_bomb"] and "process(es) running" in notes["fork_bomb"]
+    assert "it was skipped and the notebook run again" in notes["fork_bomb"]
     assert "No space left on device" in notes["disk_fill"]
     assert "ran past 30 s (wall clock) without finishing" in notes["sleep"]
     assert "used more than 4 s of CPU time and ignored the interrupt" in notes["no_interrupt"]

@@ -183,7 +183,7 @@ def _view(empty_file: str) -> list[str]:
     """bwrap arguments for the read-only view of the machine (``empty_file``: an empty
     file of the grader's, bound over what the kernel must not read)."""
     args: list[str] = []
-    made: set[str] = set()
+    made: set[str] = {"/tmp"}       # mounted first (a tmpfs), so a labkit under /tmp stays visible
 
     def ro(src: str, dest: str | None = None, *, try_: bool = False):
         dest = dest or src
@@ -250,10 +250,9 @@ class KernelProcess:
         os.close(w)
         empty = os.path.join(self._tmp.name, "empty")
         open(empty, "w").close()
-        argv = [_bwrap(), *_namespaces(), "--die-with-parent", "--new-session", *_view(empty),
-                "--proc", "/proc", "--dev", "/dev",
+        argv = [_bwrap(), *_namespaces(), "--die-with-parent", "--new-session",
                 "--size", str(self.limits.disk), "--perms", "1777", "--tmpfs", "/tmp",
-                "--perms", "0777", "--dir", WORKDIR,
+                "--perms", "0777", "--dir", WORKDIR, *_view(empty), "--proc", "/proc", "--dev", "/dev",
                 "--size", str(2 ** 20), "--perms", "0777", "--tmpfs", CHANNELS,
                 "--perms", "0444", "--ro-bind-data", str(r), f"{CHANNELS}/connection.json",
                 "--chdir", WORKDIR, "--clearenv"]
