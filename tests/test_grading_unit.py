@@ -405,3 +405,37 @@ def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch):
     with pytest.raises(RuntimeError, match="Kernel died"):
         asyncio.run(kernel._Kernel.start_retrying("limits", True))
     assert len(tries) == kernel.STARTUP_ATTEMPTS
+
+
+def test_the_worker_refuses_a_reply_without_its_secret_or_number(tmp_path):
+    """A reply line that does not carry this grader's secret and the request's number (a forged
+    or shifted report) is refused, and the worker is replaced."""
+    import json
+    import os
+    import subprocess
+    import sys
+    forged = {"id": 1, "token": "guess", "report": {"path": "x", "exercise": "02_mscs_building_blocks",
+                                                   "results": [], "status": "graded", "error": "", "notes": []}}
+    w = grader._Worker(grader.code_digest())
+
+    def fake_start():   # a "worker" that answers every request with a forged reply
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        w.proc = subprocess.Popen([sys.executable, "-c", "import os, sys\nr = os.fdopen(int(sys.argv[1]))\n"
+                                   "o = os.fdopen(int(sys.argv[2]), 'w')\nr.readline()\nfor line in r:\n"
+                                   "    o.write(sys.argv[3] + '\\n'); o.flush()", str(req_r), str(rep_w),
+                                   json.dumps(forged)], pass_fds=(req_r, rep_w))
+        os.close(req_r)
+        os.close(rep_w)
+        w.requests, w.replies = os.fdopen(req_w, "w"), os.fdopen(rep_r)
+        w.requests.write(json.dumps({"token": w.token}) + "\n")
+        w.requests.flush()
+    w._start = fake_start
+    r = w.grade(tmp_path / "a.ipynb", "02_mscs_building_blocks", "--exercise says", grader.GradeOptions())
+    assert r.status == "error" and "not its own" in r.error and w.proc is None
+
+
+def test_grading_stops_when_labkits_files_change_on_disk(tmp_path, monkeypatch):
+    w = grader._Worker("not the digest of these files")
+    with pytest.raises(lk.LabkitError, match="labkit's own files changed on disk while grading"):
+        w._start()
