@@ -15,6 +15,7 @@ import os
 import queue
 import re
 import secrets
+import select
 import subprocess
 import sys
 import tempfile
@@ -396,6 +397,11 @@ class _Worker:
         try:
             self.requests.write(request + "\n")
             self.requests.flush()
+            if not select.select([self.replies], [], [], self.patience(opts))[0]:
+                self.close(kill=True)
+                return Report(path=str(path), exercise=exercise, status="error",
+                              error="grading this notebook took far longer than its time limits allow; "
+                                    "its grading process was stopped")
             reply = json.loads(self.replies.readline())
             if reply.get("token") != self.token or reply.get("id") != self.n:
                 self.close()
@@ -410,10 +416,19 @@ class _Worker:
         report.path = str(path)
         return report
 
-    def close(self) -> None:
+    @staticmethod
+    def patience(opts: GradeOptions) -> float:
+        """How long a worker may take over one notebook before it is taken for hung: the
+        notebook's time, reading its answers, and every kernel start-up it may need."""
+        from .kernel import EXTRACT_TOTAL_S, MAX_KILLED, STARTUP_ATTEMPTS, STARTUP_TIMEOUT_S
+        return opts.notebook_timeout + EXTRACT_TOTAL_S + (MAX_KILLED + 1) * STARTUP_ATTEMPTS * STARTUP_TIMEOUT_S
+
+    def close(self, *, kill: bool = False) -> None:
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
+        if kill:
+            proc.kill()
         for f in (self.requests, self.replies):
             try:
                 f.close()

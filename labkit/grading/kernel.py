@@ -10,9 +10,10 @@ Time limits count what the learner's code costs, not how busy the machine is:
 - each cell may use ``timeout`` seconds of **CPU time** (the kernel and every process it
   started, measured with psutil from outside the sandbox), with a generous wall-clock
   ceiling (``wall_timeout``, by default ten times that) for a cell that sleeps or blocks;
-- the whole notebook -- kernel start-ups, every cell, replays and the reading of the
-  answers -- gets ``notebook_timeout`` seconds of wall-clock time (default 10 min, some
-  twenty times what the slowest solution needs on a machine oversubscribed 2x).
+- the whole notebook -- kernel start-ups, every cell and replays -- gets ``notebook_timeout``
+  seconds of wall-clock time (default 10 min, some twenty times what the slowest solution
+  needs on a machine oversubscribed 2x); reading the answers then gets at most
+  :data:`EXTRACT_TOTAL_S` more.
 
 A cell that runs past its limit is interrupted; if the kernel ignores the interrupt, dies,
 or the cell leaves processes running, the sandbox is stopped (everything in it dies), a
@@ -55,6 +56,8 @@ DEFAULT_NOTEBOOK_TIMEOUT_S = 600.0
 WALL_FACTOR = 10.0
 #: CPU seconds at most for reading one answer.
 EXTRACT_TIMEOUT_S = 30.0
+#: Wall-clock seconds for reading all the answers, after the notebook's own time.
+EXTRACT_TOTAL_S = 120.0
 
 
 def same_labkit_env(**extra) -> dict:
@@ -114,12 +117,14 @@ class _Kernel:
                 await asyncio.sleep(0.05)
             kc = AsyncKernelClient()
             kc.load_connection_info(info)
-            kc.start_channels()
-            await kc.wait_for_ready(timeout=max(1.0, STARTUP_TIMEOUT_S - (monotonic() - t0)))
+            # no heartbeat channel: its thread can block for ever on a kernel whose sockets a cell
+            # broke, and the sandbox's processes say better whether the kernel is alive
+            kc.start_channels(hb=False)
+            await _wait_for_ready(kc, proc, t0 + STARTUP_TIMEOUT_S)
         except BaseException:
+            proc.kill()
             if kc is not None:
                 kc.stop_channels()
-            proc.kill()
             raise
         return cls(proc, kc)
 
@@ -180,9 +185,36 @@ class _Kernel:
             return
         kc, self.kc = self.kc, None
         try:
-            kc.stop_channels()
+            await asyncio.to_thread(self.proc.kill)     # first: nothing is left to answer a channel
         finally:
-            await asyncio.to_thread(self.proc.kill)
+            kc.stop_channels()
+
+
+async def _wait_for_ready(kc, proc: KernelProcess, deadline: float) -> None:
+    """Wait until the kernel answers ``kernel_info`` and its IOPub channel delivers (ZeroMQ
+    subscribers join late); RuntimeError when it dies or ``deadline`` passes first."""
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await kc.get_shell_msg(timeout=1.0)
+        except queue.Empty:
+            reply = None
+        if reply is not None and reply.get("parent_header", {}).get("msg_id") == msg_id:
+            try:
+                await kc.get_iopub_msg(timeout=0.5)
+            except queue.Empty:
+                pass
+            else:
+                break
+        if not proc.alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if monotonic() > deadline:
+            raise RuntimeError(f"the kernel did not answer within {STARTUP_TIMEOUT_S:g} s")
+    while True:            # what the kernel published while starting
+        try:
+            await kc.get_iopub_msg(timeout=0.2)
+        except queue.Empty:
+            return
 
 
 @dataclass
@@ -267,6 +299,7 @@ async def _run(cells: list[tuple[int, str]], variables: list[str], budget: Budge
                                              "error": "the kernel stopped before the answers were read"}
                     return out
                 gone = False
+                reading_ends = max(deadline, monotonic()) + EXTRACT_TOTAL_S
                 for name in variables:
                     if gone:  # the kernel is gone: the other answers cannot be read
                         out.answers[name] = {"kind": "unreadable", "type": "?",
@@ -274,7 +307,7 @@ async def _run(cells: list[tuple[int, str]], variables: list[str], budget: Budge
                         continue
                     cpu = min(budget.timeout, EXTRACT_TIMEOUT_S)
                     res = await kernel.execute(extraction_code(name), cpu, min(budget.wall, WALL_FACTOR * cpu),
-                                               float("inf"), store_history=False)
+                                               reading_ends, store_history=False)
                     if res.data:
                         out.answers[name] = decode(res.data[-1])
                     else:
