@@ -383,5 +383,25 @@ class KernelProcess:
             self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             pass
-        psutil.wait_procs(tree, timeout=30)
+        _wait_dead(tree, 30.0)
         self._tmp.cleanup()
+
+
+def _wait_dead(procs: list, timeout: float) -> None:
+    """Wait until every process of ``procs`` is gone or a zombie (dead, its parent not
+    having reaped it yet: nothing of it runs any more)."""
+    import time
+
+    import psutil
+    end = time.monotonic() + timeout
+    while procs and time.monotonic() < end:
+        alive = []
+        for p in procs:
+            try:
+                if p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+            except psutil.Error:
+                pass
+        procs = alive
+        if procs:
+            time.sleep(0.02)
