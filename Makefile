@@ -7,7 +7,8 @@
 #   make hub-check   a real JupyterHub on 127.0.0.1 with two learners (also part of make test)
 #   make site        the course website (Jupyter Book 2) in _build/html, checked for broken links;
 #                    open it with python3 -m http.server -d _build/html 8000 (docs/site.md)
-.PHONY: setup lab test bench dashboard hub-check site clean
+#   make release     the learner release a graded class gets (RELEASE=../labkit-release): no solutions
+.PHONY: setup lab test bench dashboard hub-check site release clean
 
 PYTEST_ARGS ?=
 # Extras the set-up installs for a target (see scripts/setup.sh --help); a target-specific
@@ -15,6 +16,7 @@ PYTEST_ARGS ?=
 SETUP_ARGS ?=
 DASHBOARD_PORT ?= 8866
 CLUSTER ?=
+RELEASE ?= ../labkit-release
 
 setup:
 	@scripts/setup.sh $(SETUP_ARGS)
@@ -40,6 +42,8 @@ hub-check: setup
 site: SETUP_ARGS = --site
 site: setup
 	.venv/bin/python scripts/site.py
+release: setup
+	.venv/bin/labkit release $(RELEASE)
 
 clean:
 	rm -rf .venv .pytest_cache .hypothesis _build docs/_generated

@@ -8,6 +8,7 @@
     labkit export-pacemaker CLUSTERFILE [--out cib.xml]
     labkit cluster CLUSTERFILE [cluster.exe command] [--save [OUT]]   (no command: a prompt)
     labkit check NOTEBOOK...    labkit grade DIR --out grades.csv    labkit make-exercises
+    labkit release OUT                           the learner release: no solutions, no checks
 
 Exit codes: 0 ok, 1 checks failed, 2 usage or input error (a bad file, an unknown
 name, a refused command). Errors are one line each, never a traceback.
@@ -58,8 +59,10 @@ DELEGATED = {
     "check": "check exercise notebooks: labkit check NOTEBOOK... (labkit.grading)",
     "grade": "grade a folder of submissions: labkit grade DIR --out grades.csv (labkit.grading)",
     "make-exercises": "generate exercises/ from solutions/ (labkit.grading)",
+    "release": "write the learner release a graded class gets: labkit release OUT (labkit.grading)",
 }
-_GRADING = {"check": "main_check", "grade": "main_grade", "make-exercises": "main_make_exercises"}
+_GRADING = {"check": "main_check", "grade": "main_grade", "make-exercises": "main_make_exercises",
+            "release": "main_release"}
 
 
 class _Usage(Exception):

@@ -2,7 +2,8 @@
 # The one set-up script: `make lab`, `make test` and CI all call it, so a fresh
 # machine and CI install the same way. Idempotent: a second run takes seconds.
 #
-#   1. the Graphviz `dot` binary (Debian package "graphviz"; apt-get when root)
+#   1. the Graphviz `dot` binary (Debian package "graphviz"; apt-get when root) and
+#      bubblewrap, the grader's sandbox (Debian package "bubblewrap"; apt-get when root)
 #   2. .venv in the repository, with labkit installed editable and the pinned
 #      dependencies of requirements.txt (re-installed only when they change)
 #   3. the shipped notebooks marked trusted (an untrusted notebook shows its SVG
@@ -43,6 +44,19 @@ if ! command -v dot >/dev/null 2>&1; then
     say "the Graphviz 'dot' program is missing. Install the Debian package 'graphviz':"
     say "    sudo apt-get install graphviz     (macOS: brew install graphviz)"
     exit 1
+  fi
+fi
+
+# bubblewrap (bwrap): the sandbox `labkit grade` runs learners' notebooks in (labkit/grading/sandbox.py).
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing the Debian package 'bubblewrap' (the grader's sandbox)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q bubblewrap >/dev/null 2>&1 || {
+      apt-get update -q >/dev/null && apt-get install -y -q bubblewrap >/dev/null; } \
+      || say "warning: could not install bubblewrap; labkit grade will refuse to run without --unsafe-no-sandbox"
+  else
+    say "optional: 'sudo apt-get install bubblewrap' gives labkit grade its sandbox (it refuses to grade without one)"
   fi
 fi
 

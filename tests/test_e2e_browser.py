@@ -22,8 +22,8 @@ from _servers import (READ_PAGE, ROOT, Server, free_port, jupyter_env, launch_ch
 NOTEBOOK = ROOT / "tests" / "e2e" / "cluster_admin.ipynb"
 OUT = ROOT / "tests" / "e2e" / "out"
 #: Upper bounds for the waits (seconds); a normal run needs a fraction of them.
-SERVER_TIMEOUT = 90
-PAGE_TIMEOUT = 90
+SERVER_TIMEOUT = 300  # hang guards (s): generous, so a loaded CI machine never trips them
+PAGE_TIMEOUT = 300
 
 KERNEL_READY = """() => {
   const name = document.querySelector('.jp-NotebookPanel .jp-Toolbar-kernelName');
