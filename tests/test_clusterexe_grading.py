@@ -87,11 +87,14 @@ def cluster_exe_form(wrong: bool = False):
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("submissions")
+    # the instructor's layout: a folder named after the exercise says which exercise it is
+    root = tmp_path_factory.mktemp("submissions")
+    folder = root / EXERCISE
+    folder.mkdir()
     for name, nb in [("python_right", python_form()), ("clusterexe_right", cluster_exe_form()),
                      ("python_wrong", python_form(wrong=True)), ("clusterexe_wrong", cluster_exe_form(wrong=True))]:
         nbformat.write(nb, folder / f"{name}.ipynb")
-    result = grading.grade_dir(folder, out=folder / "grades.csv", jobs=2)
+    result = grading.grade_dir(root, out=root / "grades.csv", jobs=2)
     return {Path(r.path).stem: r for r in result.reports}
 
 
