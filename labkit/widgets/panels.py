@@ -115,8 +115,9 @@ class SvgCache:
         self.hits = self.misses = 0
 
     def svg(self, dot) -> str:
-        """The SVG of a ``graphviz.Digraph`` (rendered by ``dot`` on a cache miss)."""
-        from ..diagrams import render_svg
+        """The SVG of a ``graphviz.Digraph`` (rendered by ``dot`` on a cache miss), made
+        to scale to the width of the widget (:func:`labkit.views.svg.fit`)."""
+        from ..diagrams import fitted_svg as render_svg
         key = dot.source
         got = self._store.get(key)
         if got is not None:
