@@ -397,7 +397,7 @@ def downtime_chart(breakdown, *, title: str | None = None, width: float = 8.0) -
     """Downtime by cause before and after clustering (a
     :class:`labkit.planning.DowntimeBreakdown`): hours a year per cause, the part
     clustering removes drawn hatched -- the availability calculator's live picture."""
-    rows = [*breakdown.rows, breakdown.planned]
+    rows = [*breakdown.rows] + ([breakdown.planned] if breakdown.planned else [])
     fig = _figure(width, 0.9 + 0.42 * len(rows), "downtime by cause")
     ax = _axes(fig)
     for i, r in enumerate(rows):
@@ -407,7 +407,7 @@ def downtime_chart(breakdown, *, title: str | None = None, width: float = 8.0) -
         ax.text(r.hours_before, i, f"  {r.hours_before:g} h → {r.hours_after:.2f} h", va="center", fontsize=7)
     ax.set_yticks(range(len(rows)), labels=[str(r.cause) for r in rows])
     ax.set_ylim(len(rows) - 0.4, -0.6)
-    ax.set_xlim(0, max(r.hours_before for r in rows) * 1.45 or 1)
+    ax.set_xlim(0, max([r.hours_before for r in rows] + [0.0]) * 1.45 or 1.0)
     ax.set_xlabel("hours of downtime a year")
     ax.legend(handles=[matplotlib.patches.Patch(color=BAD, label="left with the cluster"),
                        matplotlib.patches.Patch(facecolor="#f4cccc", hatch="///", edgecolor="#cc6666",
