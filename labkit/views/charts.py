@@ -8,8 +8,9 @@ text). The analysis lives in the model (``ClusterLog.spans``/``outages``,
 ``LoadReport.rows``, ``NkReport.cases``...); these functions only draw it.
 
 Deterministic, so notebooks keep byte-stable outputs: fixed size and dpi, the font
-pinned to DejaVu Sans (it ships with matplotlib), glyphs drawn as paths, a fixed
-``svg.hashsalt`` for element ids, and no date in the metadata. matplotlib is imported
+pinned to DejaVu Sans (it ships with matplotlib; text stays SVG text, with sans-serif
+fallbacks for a browser without it), a fixed ``svg.hashsalt`` for element ids, and no
+date in the metadata. matplotlib is imported
 when this module is (never by ``import labkit``); pyplot is never used, so nothing
 global changes in the learner's kernel.
 
@@ -34,9 +35,11 @@ RC = {
     "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
     "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8, "legend.frameon": False,
     "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 72, "savefig.dpi": 72,
-    "svg.fonttype": "path", "svg.hashsalt": "labkit", "svg.image_inline": True, "path.simplify": True,
+    "svg.fonttype": "none", "svg.hashsalt": "labkit", "svg.image_inline": True, "path.simplify": True,
     "figure.autolayout": False, "axes.grid": False, "hatch.linewidth": 0.6,
 }
+#: What the browser draws the charts' text with (DejaVu Sans first: matplotlib measured with it).
+FONT_STACK = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, sans-serif"
 #: Colours: the states of the diagrams, and a few for quantities.
 OWN, MOVED, LIMIT, BAD, GREY, BLUE = "#93c47d", "#f6b26b", "#333333", "#b00000", "#bbbbbb", "#4a78b5"
 
@@ -49,7 +52,7 @@ class Chart(Figure):
         buf = io.StringIO()
         with matplotlib.rc_context(RC):
             self.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-        return buf.getvalue()
+        return buf.getvalue().replace("font-family: 'DejaVu Sans'", f"font-family: {FONT_STACK}")
 
     def html(self) -> str:
         """The inline SVG, scaled to the width it has (never past its natural size)."""
