@@ -306,7 +306,7 @@ def montecarlo_chart(mc, *, title: str | None = None, width: float = 9.0) -> Cha
     cf = mc.closed_form()
     values = [("closed form\n(enough nodes up)", cf.availability, GREY),
               ("simulated:\nall virtual servers up", mc.all_up_availability, BLUE),
-              ("simulated:\nusers' availability", mc.user_availability, OWN)]
+              ("simulated:\nusers' availability", mc.user_availability, OWN)][: 3 if mc.users else 2]
     cap = 9.0
     for i, (label, a, colour) in enumerate(values):
         x = min(nines(a), cap) if a < 1 else cap
