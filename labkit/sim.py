@@ -195,9 +195,9 @@ def read_change(e: LogEvent) -> Change | None:
     what = e.what
     if " -> " not in what:
         return None
-    if what.startswith("owner "):
-        old, new = what[6:].split(" -> ", 1)
-        return Change(e.time, e.obj, "owner", old, new)
+    if what.startswith("owner"):
+        old, _, new = what[5:].partition("->")
+        return Change(e.time, e.obj, "owner", old.strip() or "-", new.strip())
     kind = "group" if what.startswith("group ") else None
     old, _, new = (what[6:] if kind else what).partition(" -> ")
     if kind is None:
