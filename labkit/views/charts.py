@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -131,13 +131,18 @@ def failover_timeline(log, objects=None, *, title: str | None = None, start: dat
     """
     from ..sim import ClusterLog
     log = log if isinstance(log, ClusterLog) else ClusterLog(log)
-    spans = log.spans(start=start, until=until)
+    if log:
+        end = until or max(e.time for e in log)
+        pad = max((end - (start or log[0].time)) * 0.03, timedelta(seconds=1))
+        spans = log.spans(start=start, until=end + pad)   # the last state shows as a short stretch
+    else:
+        spans = []
     if objects is None:
         objects = list(dict.fromkeys(s.obj for s in spans if s.kind == "group"))
     objects = list(objects)
     rows = {o: i for i, o in enumerate(objects)}
     t0 = start or (log[0].time if log else datetime.min)
-    t_end = until or (max(e.time for e in log) if log else t0)
+    t_end = max((sp.end for sp in spans), default=t0)
     total = max((t_end - t0).total_seconds(), 1.0)
     scale, unit = _unit(total)
     height = 1.1 + 0.42 * max(len(objects), 1)
@@ -154,19 +159,19 @@ def failover_timeline(log, objects=None, *, title: str | None = None, start: dat
         if w > 0:
             ax.barh(y, w, left=x, height=0.6, color=colour, edgecolor="white", linewidth=0.4)
             seen_states.setdefault(s.state, colour)
-    # the node each row ran on, where it changes
-    last_node: dict[str, str | None] = {}
+    # the node each row starts on, and each owner change ("-> 2-MOE") where it happens
+    first_node: dict[str, str] = {}
     for s in spans:
-        if s.obj not in rows or s.kind == "node" or s.seconds <= 0:
+        if s.obj in rows and s.node and s.obj not in first_node:
+            first_node[s.obj] = s.node
+    moves = [ch for ch in log.changes(kinds=("owner",)) if ch.obj in rows]
+    for obj, node in first_node.items():
+        if not any(ch.obj == obj for ch in moves) or node != next(ch.old for ch in moves if ch.obj == obj):
             continue
-        if s.node and s.node != last_node.get(s.obj) and s.state in ("Online", "Partially Online"):
-            if last_node.get(s.obj) is not None or s.start == t0:
-                ax.text((s.start - t0).total_seconds() / scale + total / scale * 0.004, rows[s.obj],
-                        s.node if s.start == t0 else f"→ {s.node}", va="center", ha="left", fontsize=7,
-                        color="#1b3d6d", clip_on=True)
-            last_node[s.obj] = s.node
-        elif s.node:
-            last_node.setdefault(s.obj, s.node)
+        ax.text(total / scale * 0.004, rows[obj] - 0.02, node, va="center", ha="left", fontsize=7, color="#1b3d6d")
+    for ch in moves:
+        ax.text((ch.time - t0).total_seconds() / scale + total / scale * 0.004, rows[ch.obj] - 0.02, f"→ {ch.new}",
+                va="center", ha="left", fontsize=7, color="#1b3d6d", clip_on=True)
     # node changes: dashed lines with the node and its new state
     labelled = 0
     for ch in log.changes(kinds=("node",)):
@@ -190,7 +195,7 @@ def failover_timeline(log, objects=None, *, title: str | None = None, start: dat
                         color="#222")
     ax.set_yticks(range(len(objects)), labels=[_short(o) for o in objects])
     ax.set_ylim(len(objects) - 0.2, -1.2)
-    ax.set_xlim(0, total / scale * 1.02)
+    ax.set_xlim(0, total / scale)
     ax.set_xlabel(f"simulated time since {t0:%H:%M:%S} ({unit})")
     handles = [matplotlib.patches.Patch(color=c, label=s) for s, c in seen_states.items()]
     if handles:
