@@ -66,6 +66,9 @@ class AvailabilityCalculator(W.VBox):
                                  layout=W.Layout(width="auto"))
         self.breakdown_view = W.HTML(layout=W.Layout(flex="1 1 460px", min_width="0", overflow_x="auto"))
         self.chart = W.HTML(layout=W.Layout(flex="1 1 420px", min_width="0"))
+        self.live_chart = W.Checkbox(value=True, description="live chart", indent=False,
+                                     layout=W.Layout(width="auto", flex="0 0 auto"))
+        self.live_chart.observe(lambda _c: self.draw(), names="value")
         self.reading: AvailabilityReading | None = None
         self.breakdown: av.DowntimeBreakdown | None = None
         self.nines.observe(lambda _c: self.set_nines(self.nines.value), names="value")
@@ -78,7 +81,7 @@ class AvailabilityCalculator(W.VBox):
             W.HTML("<b>Causes of downtime</b> (weights are relative; the paper ranks the causes, "
                    "the shares are assumptions to replace with your own figures)"),
             *rows, W.HBox([self.unplanned, self.planned], layout=_wrap()),
-            W.HBox([self.planned_removes, self.defaults], layout=_wrap()),
+            W.HBox([self.planned_removes, self.defaults, self.live_chart], layout=_wrap()),
             W.HBox([self.breakdown_view, self.chart], layout=_wrap())])
         self.set_nines(nines)
         self.update_causes()
@@ -122,9 +125,16 @@ class AvailabilityCalculator(W.VBox):
                                          planned_hours=float(self.planned.value),
                                          planned_removable=float(self.planned_removes.value))
         self.breakdown_view.value = breakdown_html(self.breakdown)
-        from ..views.charts import downtime_chart   # matplotlib on the first draw only
-        self.chart.value = downtime_chart(self.breakdown, width=6.2).html()
+        self.draw()
         return self.breakdown
+
+    def draw(self) -> None:
+        """Redraw the downtime chart (matplotlib, imported on the first draw) as SVG."""
+        if not self.live_chart.value or self.breakdown is None:
+            self.chart.value = ""
+            return
+        from ..views.charts import downtime_chart
+        self.chart.value = downtime_chart(self.breakdown, width=6.2).html()
 
     def reset_causes(self) -> None:
         """Put the paper's ranking (rank-sum weights [D]) and the default removable shares back."""
