@@ -31,7 +31,7 @@ import pytest
 
 from _servers import ROOT, Server, free_port, jupyter_env, launch_chromium, playwright_or_skip, venv_tool
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob(os.environ.get("LABKIT_SCREENS", "*") + ".ipynb"))
 OUT = ROOT / "test-artifacts" / "screens"
 SIZES = [(1366, 768), (1920, 1080), (1024, 768)]
 #: Upper bounds for the waits (seconds) on a busy machine; a normal run needs a fraction.
@@ -44,6 +44,10 @@ KERNEL_READY = """() => {
   const state = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
   return !!(name && name.innerText.includes('ipykernel') && state && state.dataset.status === 'idle');
 }"""
+
+#: The kernel status the notebook's toolbar shows (None before it is drawn).
+KERNEL_STATUS = """() => { const s = document.querySelector(
+  '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator'); return s ? s.dataset.status : null; }"""
 
 #: The prompts of the visible notebook: "[ ]:" never ran, "[*]:" running or queued.
 PROMPTS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
@@ -96,6 +100,8 @@ SETTINGS = {
 }
 #: Clicks and element waits fail after this long (the runs themselves wait up to RUN_TIMEOUT).
 CLICK_TIMEOUT = 60
+#: A Run All that leaves the kernel idle this long with cells not run has stopped.
+STALL = 30
 
 
 @pytest.fixture(scope="module")
@@ -148,23 +154,55 @@ def _run_all(page) -> bool:
 
 
 def _open(page, base, token, name):
-    page.goto(f"{base}/lab/tree/notebooks/{name}?token={token}")
+    # ?reset: a fresh workspace, so the notebooks opened before do not open again as tabs
+    page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first.wait_for()
+    # a fresh workspace may ask which kernel to start (its choice is the notebook's own,
+    # Python 3): accept it, as a learner would
+    for _ in range(20):
+        if "Select Kernel" in _dialog(page):
+            page.locator(".jp-Dialog .jp-mod-accept").click()
+            break
+        if page.evaluate(KERNEL_STATUS) not in (None, "", "unknown"):
+            break
+        page.wait_for_timeout(150)   # poll interval
 
 
 def _shutdown_kernels(base, token):
+    """End the notebooks' sessions and kernels (one kernel at a time on a 2-core machine)."""
     from _servers import http_json
+    _, sessions = http_json("GET", f"{base}/api/sessions", token=token)
+    for s in sessions or []:
+        http_json("DELETE", f"{base}/api/sessions/{s['id']}", token=token)
     _, kernels = http_json("GET", f"{base}/api/kernels", token=token)
     for k in kernels or []:
         http_json("DELETE", f"{base}/api/kernels/{k['id']}", token=token)
 
 
+ERRORS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')]
+  .filter(e => e.dataset.mimeType === 'application/vnd.jupyter.stderr' || e.querySelector('.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]'))
+  .map(e => e.innerText.slice(0, 400))"""
+
+
 def _wait_all_ran(page, timeout):
+    """Wait until every code cell has run; fail at once on an error output, or when the
+    kernel has been idle for STALL seconds with cells still waiting (Run All stopped)."""
     deadline = time.monotonic() + timeout
+    idle_since = None
     while time.monotonic() < deadline:
         prompts = page.evaluate(PROMPTS)
-        if prompts and all(p not in ("[ ]:", "[*]:") for p in prompts) and page.evaluate(KERNEL_READY):
+        idle = page.evaluate(KERNEL_READY)
+        if prompts and all(p not in ("[ ]:", "[*]:") for p in prompts) and idle:
             return prompts
+        errors = [e for e in page.evaluate(ERRORS) if "Error" in e or "Traceback" in e]
+        if errors:
+            pytest.fail(f"a cell failed in the browser: {errors[0]}")
+        if idle and "[*]:" not in prompts:
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > STALL:
+                return None          # Run All stopped: the kernel is idle and cells have not run
+        else:
+            idle_since = None
         page.wait_for_timeout(250)   # poll interval, not a wait for a guess
     pytest.fail(f"the notebook did not finish running within {timeout} s: {page.evaluate(PROMPTS)}")
 
@@ -173,12 +211,13 @@ def _screenshots(page, stem, size):
     """The first pictures and widgets of the notebook, each scrolled into view."""
     shots = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output:has(svg), "
                          ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output:has(.widget-box)")
-    n = min(shots.count(), SHOTS)
-    for i in range(n):
+    total = shots.count()
+    picks = sorted(set(range(min(SHOTS // 2, total))) | set(range(max(total - SHOTS // 2, 0), total)))
+    for i in picks:   # the first pictures and the last ones (the widgets come near the end)
         el = shots.nth(i)
         el.scroll_into_view_if_needed()
-        page.screenshot(path=str(OUT / f"{stem}_{size[0]}x{size[1]}_{i + 1}.png"))
-    return n
+        page.screenshot(path=str(OUT / f"{stem}_{size[0]}x{size[1]}_{i + 1:02d}.png"))
+    return len(picks)
 
 
 def test_run_all_while_the_kernel_starts_runs_nothing(lab):
@@ -201,7 +240,7 @@ def test_run_all_while_the_kernel_starts_runs_nothing(lab):
                 assert set(after_early) == {"[ ]:"}, after_early      # nothing ran, nothing queued
             assert _run_all(page)
             prompts = _wait_all_ran(page, RUN_TIMEOUT)
-            assert prompts and all(p not in ("[ ]:", "[*]:") for p in prompts)
+            assert prompts and all(p not in ("[ ]:", "[*]:") for p in prompts), prompts
         finally:
             context.close()
             _shutdown_kernels(base, token)
@@ -211,7 +250,7 @@ def test_every_notebook_fits_the_screen_at_three_sizes(lab):
     sync_playwright = playwright_or_skip()
     _, base, token, tmp = lab
     OUT.mkdir(parents=True, exist_ok=True)
-    problems, widths, timings = [], {}, {}
+    problems, widths, timings, retries = [], {}, {}, {}
     with sync_playwright() as pw:
         context = launch_chromium(pw, tmp / "chromium-profile")
         page = context.pages[0] if context.pages else context.new_page()
@@ -223,7 +262,13 @@ def test_every_notebook_fits_the_screen_at_three_sizes(lab):
                 _open(page, base, token, nb.name)
                 page.wait_for_function(KERNEL_READY, timeout=RUN_TIMEOUT * 1000)
                 assert _run_all(page)
-                _wait_all_ran(page, RUN_TIMEOUT)
+                if _wait_all_ran(page, RUN_TIMEOUT) is None:
+                    # seen once on a loaded machine: the kernel idle, the cells after the first not run.
+                    # A learner runs Run All again; so does the test, once, and counts it.
+                    retries[nb.stem] = 1
+                    assert _run_all(page)
+                    if _wait_all_ran(page, RUN_TIMEOUT) is None:
+                        pytest.fail(f"{nb.name}: Run All stopped twice: {page.evaluate(PROMPTS)}")
                 for size in SIZES:
                     page.set_viewport_size({"width": size[0], "height": size[1]})
                     page.wait_for_timeout(400)   # let the layout settle after the resize
@@ -240,5 +285,6 @@ def test_every_notebook_fits_the_screen_at_three_sizes(lab):
                 _shutdown_kernels(base, token)
         finally:
             context.close()
-    (OUT / "widths.json").write_text(json.dumps({"widths": widths, "seconds": timings}, indent=1))
+    (OUT / "widths.json").write_text(json.dumps({"widths": widths, "seconds": timings, "run all again": retries},
+                                                     indent=1))
     assert not problems, "\n".join(problems)

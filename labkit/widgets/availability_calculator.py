@@ -37,31 +37,31 @@ class AvailabilityCalculator(W.VBox):
     """
 
     def __init__(self, nines: float = 4.0, *, unplanned_hours: float = 10.0, planned_hours: float = 20.0):
-        style = {"description_width": "150px"}
+        style = {"description_width": "185px"}   # "operational/administrative" in full (measured in Chromium)
         self._syncing = False
         self.nines = W.FloatSlider(value=nines, min=1.0, max=7.0, step=0.1, readout_format=".1f",
-                                   description="nines", style=style, layout=W.Layout(width="420px", max_width="100%"))
+                                   description="nines", style=style, layout=W.Layout(width="450px", max_width="100%"))
         self.downtime = W.BoundedFloatText(value=0.0, min=0.0, max=av.SECONDS_PER_YEAR / 60, step=1.0,
                                            description="downtime (min/year)", style=style,
-                                           layout=W.Layout(width="300px", max_width="100%"))
+                                           layout=W.Layout(width="330px", max_width="100%"))
         self.reading_view = W.HTML()
         self.weights: dict[av.Cause, W.FloatSlider] = {}
         self.removes: dict[av.Cause, W.FloatSlider] = {}
         rows = []
         for cause in av.PAPER_RANKING:
             self.weights[cause] = W.FloatSlider(value=DEFAULT_WEIGHTS[cause], min=0.0, max=1.0, step=0.05,
-                                                description=str(cause), style=style, layout=W.Layout(width="420px", max_width="100%"))
+                                                description=str(cause), style=style, layout=W.Layout(width="450px", max_width="100%"))
             self.removes[cause] = W.FloatSlider(value=DEFAULT_REMOVES[cause], min=0.0, max=1.0, step=0.05,
                                                 description="clustering removes", style=style,
-                                                layout=W.Layout(width="420px", max_width="100%"))
+                                                layout=W.Layout(width="450px", max_width="100%"))
             rows.append(W.HBox([self.weights[cause], self.removes[cause]], layout=_wrap()))
         self.unplanned = W.BoundedFloatText(value=unplanned_hours, min=0.0, max=av.HOURS_PER_YEAR, step=1.0,
-                                            description="unplanned h/year", style=style, layout=W.Layout(width="300px", max_width="100%"))
+                                            description="unplanned h/year", style=style, layout=W.Layout(width="330px", max_width="100%"))
         self.planned = W.BoundedFloatText(value=planned_hours, min=0.0, max=av.HOURS_PER_YEAR, step=1.0,
-                                          description="planned h/year", style=style, layout=W.Layout(width="300px", max_width="100%"))
+                                          description="planned h/year", style=style, layout=W.Layout(width="330px", max_width="100%"))
         self.planned_removes = W.FloatSlider(value=av.PLANNED_REMOVABLE, min=0.0, max=1.0, step=0.05,
                                              description="planned: removes", style=style,
-                                             layout=W.Layout(width="420px", max_width="100%"))
+                                             layout=W.Layout(width="450px", max_width="100%"))
         self.defaults = W.Button(description="paper's ranking", tooltip="weights 0.4, 0.3, 0.2, 0.1 [D]",
                                  layout=W.Layout(width="auto"))
         self.breakdown_view = W.HTML(layout=W.Layout(flex="1 1 460px", min_width="0", overflow_x="auto"))

@@ -38,8 +38,8 @@ class LoadPlanner(W.VBox):
     def __init__(self, strategy: str = "balanced", nodes: int = 4, users: int = 5000, *, failed: int = 1,
                  virtual_servers: int = 1, storage_groups: int = 1, standby: int = 1,
                  optimal_users: int = DEFAULT_OPTIMAL_USERS, max_nodes: int = 8):
-        style = {"description_width": "190px"}
-        wide = W.Layout(width="380px", max_width="100%")
+        style = {"description_width": "230px"}   # the longest description in full (measured in Chromium)
+        wide = W.Layout(width="420px", max_width="100%")
         labels = {"all nodes": "Maximum load – all nodes", "standby": "Maximum load – standby node",
                   "balanced": "Balanced / cascading", "active/passive": "Active/passive (Microsoft, later)"}
         self.strategy = W.Dropdown(options=[(labels[k], k) for k in STRATEGIES], value=strategy,

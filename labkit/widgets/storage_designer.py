@@ -29,8 +29,8 @@ class StorageDesigner(W.VBox):
     def __init__(self, users: int = 5000, nodes: int = 4, *, storage_groups: int = 1, virtual_servers: int = 1,
                  database_level: str = "RAID 0+1", log_level: str = "RAID 1",
                  drive: str = "18.2 GB 10,000 rpm (Table 9)"):
-        style = {"description_width": "170px"}
-        wide = W.Layout(width="360px", max_width="100%")
+        style = {"description_width": "225px"}   # the longest description in full (measured in Chromium)
+        wide = W.Layout(width="440px", max_width="100%")
         self.users = W.BoundedIntText(value=users, min=0, max=100_000, step=250, description="users",
                                       style=style, layout=wide)
         self.nodes = W.IntSlider(value=nodes, min=1, max=8, description="nodes", style=style, layout=wide)
