@@ -85,9 +85,11 @@ def _title(cluster, g, extra):
 
 def cluster_diagram(cluster, *, show_resources: bool = False) -> graphviz.Digraph:
     """The whole cluster: one box per node holding the groups it owns, states as
-    colours, the quorum owner marked; groups with no owner sit outside."""
+    colours, the quorum owner marked; groups with no owner sit outside. The nodes stand
+    side by side (a wide, short picture that fits beside the log on a laptop), each
+    node's groups stacked in it."""
     dot = Diagram(name=cluster.name, graph_attr={
-        "rankdir": "LR", "fontname": FONT, "compound": "true", "fontsize": "12",
+        "rankdir": "TB", "fontname": FONT, "compound": "true", "fontsize": "12",
         "label": f"{cluster.name} ({cluster.edition}) at {cluster.now:%H:%M:%S}"
                  + ("" if cluster.running else " -- cluster stopped"),
         "labelloc": "t"},
