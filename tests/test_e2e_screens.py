@@ -14,9 +14,11 @@ Screenshots of the notebook's pictures and widgets go to ``test-artifacts/screen
 (ignored by git), with ``widths.json``: per notebook and size, the output area's width
 and the widest output in it.
 
-Also measured once: JupyterLab 4.6 ignores a Run All chosen while the kernel is still
-starting (nothing runs, nothing says so), which is why every notebook's first cell says
-to wait for the kernel.
+Also tried once: a Run All chosen while the kernel is still starting. JupyterLab 4.6
+sometimes drops it (nothing runs, nothing says so) and sometimes queues it, depending on
+the moment; ``run_all_early.json`` records what happened. That is why every notebook's
+first cell says to wait for the kernel; the test then checks that a Run All once the
+kernel is ready runs every cell.
 """
 from __future__ import annotations
 
@@ -221,8 +223,8 @@ def _screenshots(page, stem, size):
 
 
 def test_run_all_while_the_kernel_starts_runs_nothing(lab):
-    """What the notebooks' first cells warn about, measured: JupyterLab 4.6 ignores a Run
-    All while the kernel is starting; after the kernel is ready it runs every cell."""
+    """What the notebooks' first cells warn about: a Run All while the kernel starts may
+    run nothing (recorded); once the kernel is ready, Run All runs every cell."""
     sync_playwright = playwright_or_skip()
     _, base, token, tmp = lab
     with sync_playwright() as pw:
@@ -231,13 +233,17 @@ def test_run_all_while_the_kernel_starts_runs_nothing(lab):
         page.set_default_timeout(CLICK_TIMEOUT * 1000)
         try:
             _open(page, base, token, "02_mscs_building_blocks.ipynb")
-            early = page.evaluate(KERNEL_READY)
+            status = page.evaluate(KERNEL_STATUS)
             clicked = _run_all(page)
             page.wait_for_function(KERNEL_READY, timeout=RUN_TIMEOUT * 1000)
             page.wait_for_timeout(3000)   # give a queued Run All the time to show itself
             after_early = page.evaluate(PROMPTS)
-            if not early and clicked:
-                assert set(after_early) == {"[ ]:"}, after_early      # nothing ran, nothing queued
+            # Seen both ways on this machine: with the kernel "initializing" the Run All is dropped
+            # (every prompt still "[ ]:"), a moment later it is queued and runs. Recorded, not asserted.
+            OUT.mkdir(parents=True, exist_ok=True)
+            (OUT / "run_all_early.json").write_text(json.dumps(
+                {"kernel status at the click": status, "menu item enabled": clicked,
+                 "ran": sum(p not in ("[ ]:", "[*]:") for p in after_early), "cells": len(after_early)}))
             assert _run_all(page)
             prompts = _wait_all_ran(page, RUN_TIMEOUT)
             assert prompts and all(p not in ("[ ]:", "[*]:") for p in prompts), prompts
