@@ -42,8 +42,15 @@ def _markdown(name):
 
 
 def _text(cell):
-    return "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-                     for o in cell.get("outputs", []))
+    # a kernel may split one print across two stream messages: streams join as they printed
+    parts = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream" and parts and parts[-1][0] == "stream":
+            parts[-1] = ("stream", parts[-1][1] + "".join(o.get("text", "")))
+        else:
+            parts.append((o.get("output_type"), "".join(o.get("text", "")) +
+                          "".join(o.get("data", {}).get("text/plain", ""))))
+    return "\n".join(t for _, t in parts)
 
 
 def _outputs(name):
