@@ -2,7 +2,7 @@
 
 This is Windows 2000 Microsoft Cluster Service as the paper describes it
 ("Clustering Primer" to "Cluster Failover") with the behaviour the paper leaves
-out taken from Microsoft's documentation (``shared/design/mscs-reference.md``).
+out taken from Microsoft's documentation and KB articles (cited where they are used).
 
 Every public command is all-or-nothing: it checks everything first and raises a
 :class:`~labkit.errors.LabkitError` naming the broken rule, leaving the model as
@@ -659,7 +659,7 @@ class Cluster:
                 raise QuorumError(f"{node} cannot reach the members that own the quorum disk and cannot "
                                   "take the disk itself; heal the partition first",
                                   rule="only the side that owns the quorum disk runs the cluster",
-                                  source="mscs-reference.md, Quorum (W2K)")
+                                  source="Microsoft, Windows 2000 server cluster architecture (quorum arbitration)")
         if not self.running:
             reason = self._quorum_blocked(node)
             if reason:
@@ -840,7 +840,7 @@ class Cluster:
 
         Windows 2000 has a single quorum disk: the side holding the quorum disk's owner
         keeps the cluster; the cluster service stops on the other nodes and their groups
-        move to the survivors (mscs-reference.md, Quorum (W2K)).
+        move to the survivors (Microsoft, Windows 2000 server cluster architecture: quorum arbitration).
         """
         if not self.running:
             raise StateError("the cluster is not running", rule="partition a running cluster")
@@ -1019,7 +1019,7 @@ class Cluster:
                     raise OwnershipError(
                         f"no node can host group {group!r}: a host must be Up (not paused) and a possible "
                         "owner of every resource in the group", rule="a group runs on a possible owner of all "
-                        "its resources", source="mscs-reference.md, Groups")
+                        "its resources", source="KB 299631 (the failover target)")
         else:
             target = node
             if active and g.owner != node:
@@ -1075,7 +1075,7 @@ class Cluster:
             if node is None:
                 raise OwnershipError(f"no other node can host group {group!r}",
                                      rule="a group moves to an Up possible owner of all its resources",
-                                     source="mscs-reference.md, Groups")
+                                     source="KB 299631 (the failover target)")
         else:
             self._node(node)
         if node == g.owner:
@@ -1096,12 +1096,12 @@ class Cluster:
             state = "leaving the cluster" if n.properties.get("_leaving") else str(n.state)
             raise OwnershipError(f"node {node} is {state}; groups can only go to Up nodes",
                                  rule="a group is brought online only on an Up node (not Paused, Down or Joining)",
-                                 source="mscs-reference.md, Groups (Paused node)")
+                                 source="Microsoft, Cluster Administrator: Pause Node")
         bad = [r for r in g.resources if node not in self.resources[r].possible_owners]
         if bad:
             raise OwnershipError(f"{node} is not a possible owner of {', '.join(repr(b) for b in bad)}",
                                  rule="a group goes only to a node that is a possible owner of every resource",
-                                 source="mscs-reference.md, Groups; paper, Resource Ownership and Failover")
+                                 source="Microsoft, Cluster Administrator: Possible Owners; paper, Resource Ownership and Failover")
 
     def _need_running(self) -> None:
         if not self.running:
@@ -1737,8 +1737,8 @@ class Cluster:
             period = int(g.failover_period_hours * 3_600_000)
             g.failovers = [t for t in g.failovers if now - t < period]
             if len(g.failovers) >= g.failover_threshold:
-                self._give_up(g, f"FailoverThreshold exceeded ({len(g.failovers)} failovers in "
-                                 f"{g.failover_period_hours:g} h, threshold {g.failover_threshold})")
+                self._give_up(g, f"FailoverThreshold exceeded: this would be failover {len(g.failovers) + 1} in "
+                                 f"{g.failover_period_hours:g} h, above the threshold of {g.failover_threshold}")
                 return
             g.failovers.append(now)
         for rn in g.resources:

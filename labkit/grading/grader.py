@@ -176,8 +176,10 @@ def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAUL
         nb = read_notebook(path)
         name = exercise or identify(nb)
         if name is None:
-            raise NotebookError(f"{Path(path).name} does not look like any labkit exercise "
-                                f"({', '.join(exercises.names())})")
+            twin = next((n for n in exercises.names() if n[:2] == Path(path).name[:2]), None)
+            raise NotebookError(f"{Path(path).name} does not look like any labkit exercise " + (
+                f"(a teaching notebook? check its exercise instead: labkit check exercises/{twin}.ipynb)" if twin
+                else f"({', '.join(exercises.names())})"))
         ex = exercises.load(name)
     except LabkitError as e:
         return Report(path=path, exercise=exercise, status="error", error=getattr(e, "detail", str(e)))
