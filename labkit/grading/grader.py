@@ -248,7 +248,7 @@ def this_notebook() -> Path | None:
         p = Path(hint)
         if p.suffix != ".ipynb":
             continue
-        for cand in (p, Path.cwd() / p.name):
+        for cand in (p, Path(p.name)):  # relative to the server root, else to this folder
             if cand.is_file():
                 return cand
     return None
