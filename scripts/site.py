@@ -33,10 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Links in the notebooks that point at nothing, fixed on another branch. Each entry must
 #: still be broken (the check fails once it is fixed, so the entry is removed with the fix).
-KNOWN_UNRESOLVED = {
-    ("why-cluster", "../exercises/01_why_cluster.ipynb"):
-        "notebook 01 links an exercise that does not exist (issue 16 removes the link)",
-}
+KNOWN_UNRESOLVED: dict = {}
 
 #: Jupyter Book warnings that are not problems of the site. The generated exercises reuse
 #: cell ids (cell-01, cell-02, ...) across notebooks; mystmd reports each as a duplicate

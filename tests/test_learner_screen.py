@@ -168,6 +168,8 @@ def test_a_prediction_is_compared_when_revealed():
 # ------------------------------------------------------------------ links and minutes
 DOCS = [*sorted((ROOT / "notebooks").glob("*.ipynb")), *sorted((ROOT / "solutions").glob("*.ipynb")),
         *sorted((ROOT / "exercises").glob("*.ipynb")), *sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
+#: The course site's build draws these pictures (scripts/site.py); they are not committed.
+GENERATED = ROOT / "docs" / "_generated"
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
@@ -193,6 +195,8 @@ def test_every_relative_link_and_anchor_resolves(doc):
             continue
         path, _, anchor = target.partition("#")
         dest = (doc.parent / unquote(path)).resolve() if path else doc
+        if dest.is_relative_to(GENERATED):  # drawn by `make site` (scripts/site.py), not committed
+            continue
         if not dest.exists():
             bad.append(f"{target}: no such file")
         elif anchor and dest.suffix in (".ipynb", ".md") and unquote(anchor) not in _anchors(dest):
