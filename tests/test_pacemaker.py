@@ -51,6 +51,11 @@ def prim(root, rid) -> ET.Element:
     return next(p for p in root.iter("primitive") if p.get("id") == rid)
 
 
+def unit(root, rid) -> ET.Element:
+    """A group (native group style) or an anchor primitive (constraints style) by id."""
+    return next(p for p in root.iter() if p.tag in ("group", "primitive") and p.get("id") == rid)
+
+
 # ---------------------------------------------------------------------------- the mapping
 def test_export_is_deterministic_xml_with_unique_valid_ids(four):
     text = pm.export_cib(four)
@@ -74,22 +79,26 @@ def test_preferred_owners_become_location_scores_in_their_order(four):
 
 def test_non_possible_owners_are_banned_on_the_resource_and_on_its_group(four):
     four.set_possible_owners("IP FS2", ["1-CURLY", "2-MOE", "3-LARRY"])
-    root = cib(four)
+    root = cib(four, style="constraints")
     assert locations(root, "IP-FS2") == {"4-JERRY": "-INFINITY"}
+    assert locations(root, "grp-FS2")["4-JERRY"] == "-INFINITY"
+    root = cib(four)                     # a native group: the group is banned, its members with it
+    assert locations(root, "IP-FS2") == {}
     assert locations(root, "grp-FS2")["4-JERRY"] == "-INFINITY"
     assert "-INFINITY" not in locations(root, "grp-FS1").values()
 
 
 def test_prevent_failback_is_infinite_stickiness_and_allow_is_none(four):
     four.set_group_properties("FS2", auto_failback=True)
-    root = cib(four)
-    assert meta(prim(root, "grp-FS1"))["resource-stickiness"] == "INFINITY"
-    assert meta(prim(root, "grp-FS2"))["resource-stickiness"] == "0"
+    for style in ("group", "constraints"):
+        root = cib(four, style=style)
+        assert meta(unit(root, "grp-FS1"))["resource-stickiness"] == "INFINITY"
+        assert meta(unit(root, "grp-FS2"))["resource-stickiness"] == "0"
 
 
 def test_a_failback_window_is_a_time_rule(four):
     four.set_group_properties("FS1", auto_failback=True, failback_window=(22, 6))
-    anchor = prim(cib(four), "grp-FS1")
+    anchor = unit(cib(four), "grp-FS1")
     window = anchor.find("meta_attributes[@id='grp-FS1-failback-window']")
     assert [d.get("hours") for d in window.iter("date_spec")] == ["22-23", "0-5"]
     assert window.find("nvpair").get("value") == "0"
@@ -122,7 +131,7 @@ def test_health_polls_and_pending_timeout_become_operations(four):
 
 
 def test_each_dependency_is_an_order_constraint_and_members_follow_the_anchor(four):
-    root = cib(four)
+    root = cib(four, style="constraints")
     orders = {(o.get("first"), o.get("then")) for o in root.iter("rsc_order")}
     assert {("IP-FS1", "Name-FS1"), ("Disk-FS1", "Share-FS1"), ("Name-FS1", "Share-FS1")} <= orders
     assert {("grp-FS1", "Disk-FS1"), ("grp-FS1", "IP-FS1")} <= orders     # roots start after the anchor
@@ -131,12 +140,19 @@ def test_each_dependency_is_an_order_constraint_and_members_follow_the_anchor(fo
     assert {(r, "grp-FS1", "INFINITY") for r in ("Disk-FS1", "IP-FS1", "Name-FS1", "Share-FS1")} <= cols
 
 
-def test_group_style_is_a_chain_in_online_order(four):
-    root = cib(four, style="group")
+def test_group_style_is_the_default_a_chain_in_online_order(four):
+    """A native group orders and colocates each member after the previous one. Online order
+    is a topological order of the dependencies, so every MSCS dependency follows from the
+    chain and no constraint is needed: 15 resources, no order or colocation constraint."""
+    root = cib(four)
+    assert pm.export_cib(four) == pm.export_cib(four, style="group")
     g = next(x for x in root.iter("group") if x.get("id") == "grp-FS1")
     assert [p.get("id") for p in g.findall("primitive")] == ["Disk-FS1", "IP-FS1", "Name-FS1", "Share-FS1"]
     assert four.online_order("FS1") == ["Disk FS1", "IP FS1", "Name FS1", "Share FS1"]
-    assert not list(root.iter("rsc_order"))
+    assert not list(root.iter("rsc_order")) and not list(root.iter("rsc_colocation"))
+    position = {r: i for i, r in enumerate(four.online_order("FS1"))}
+    for r in four.groups["FS1"].resources:         # each provider comes before its dependents
+        assert all(position[p] < position[r] for p in four.resources[r].dependencies)
 
 
 def test_offline_groups_and_resources_are_stopped(four):
@@ -144,9 +160,9 @@ def test_offline_groups_and_resources_are_stopped(four):
     four.offline_resource("Share FS3")
     four.run_until_stable()
     root = cib(four)
-    assert meta(prim(root, "grp-FS2"))["target-role"] == "Stopped"
+    assert meta(unit(root, "grp-FS2"))["target-role"] == "Stopped"
     assert meta(prim(root, "Share-FS3"))["target-role"] == "Stopped"
-    assert "target-role" not in meta(prim(root, "grp-FS1"))
+    assert "target-role" not in meta(unit(root, "grp-FS1"))
 
 
 def test_the_quorum_disk_has_no_pacemaker_counterpart(four):
@@ -218,7 +234,7 @@ def test_crm_simulate_agrees_on_a_plain_node_failure(four):
     assert result.before["FS1"] == "3-LARRY"
     assert result.labkit["FS1"] == result.pacemaker["FS1"] == "4-JERRY"
     assert result.agree, str(result)
-    assert "grp-FS1" in result.transition
+    assert "start Disk-FS1 node 4-JERRY" in result.transition
 
 
 @needs_crm
