@@ -26,7 +26,6 @@ import importlib
 import importlib.util
 import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -174,6 +173,7 @@ def repo_root() -> Path | None:
 
 
 def _lab(ns, extra) -> int:
+    import subprocess  # only here: `labkit simulate` starts faster without it
     root = repo_root()
     if root is None:
         raise _Usage("labkit lab: error: needs a source checkout of labkit (scripts/setup.sh was not found next "

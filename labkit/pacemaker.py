@@ -409,13 +409,13 @@ def _need(name: str) -> str:
     return path
 
 
-def verify_cib(xml: str) -> tuple[bool, str]:
+def verify_cib(xml: str, *, timeout_s: float | None = 600) -> tuple[bool, str]:
     """Run ``crm_verify`` on a CIB; return (valid, its messages)."""
     tool = _need("crm_verify")
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "cib.xml"
         p.write_text(xml, encoding="utf-8")
-        run = subprocess.run([tool, "-V", "-x", str(p)], capture_output=True, text=True, timeout=60)
+        run = subprocess.run([tool, "-V", "-x", str(p)], capture_output=True, text=True, timeout=timeout_s)
     return run.returncode == 0, (run.stdout + run.stderr).strip()
 
 
@@ -625,7 +625,7 @@ def _op(lr: ET.Element, node: str, rid: str, task: str, interval_ms: int, rc: in
 
 
 # ============================================================================ compare
-def _run(args: list[str], timeout_s: float) -> subprocess.CompletedProcess:
+def _run(args: list[str], timeout_s: float | None) -> subprocess.CompletedProcess:
     run = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s)
     if run.returncode != 0:
         raise ConfigurationError(f"{Path(args[0]).name} failed: {(run.stderr or run.stdout).strip()[:300]}",
@@ -633,7 +633,7 @@ def _run(args: list[str], timeout_s: float) -> subprocess.CompletedProcess:
     return run
 
 
-def planned_actions(cib: str | Path, *args: str, timeout_s: float = 600) -> list[str]:
+def planned_actions(cib: str | Path, *args: str, timeout_s: float | None = 600) -> list[str]:
     """What Pacemaker's scheduler plans for a CIB (``crm_simulate -x CIB -R [args]``): one
     line per action of its transition summary, e.g. ``start Disk-FS1 on 4-JERRY``; an empty
     list for a stable cluster. ``cib`` is XML text or a file."""

@@ -25,7 +25,7 @@ import random
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from enum import Enum
-from typing import Iterable
+from collections.abc import Iterable  # (not typing: `import labkit` stays lean)
 
 from ..errors import (DependencyError, LimitError, NameConflictError, NotFoundError,
                       OwnershipError, QuorumError, StateError, ValidationError)
