@@ -15,7 +15,7 @@ measures, alternating the two tools run by run (labkit, peer, labkit, peer, ...)
     scheduler on the CIB with the node failure already injected);
 (b) a process against a process: ``labkit simulate FILE --event "crash N" --event "run 10m"``
     against ``crm_simulate -x CIB --node-fail N -R``, wall time and peak RSS of each
-    (``os.wait4``), and ``crm_simulate ... -S`` where that finishes in reasonable time;
+    (GNU time), and ``crm_simulate ... -S`` where that finishes in reasonable time;
 (c) the N-2 sweep of a 16-node Exchange cluster (every 1- and 2-node failure set)
     against Pacemaker's scheduling of a stated sample of the same pairs.
 
@@ -72,7 +72,7 @@ class Sample:
 
     def text(self, unit: str = "ms") -> str:
         if not self.values:
-            return f"> {self.stopped:,.0f} s (stopped)" if self.stopped else "not measured"
+            return f"> {self.stopped:,.0f} s (stopped)" if self.stopped is not None else "not measured"
         f = 1000 if unit == "ms" else 1
         med = self.median * f
         if len(self.values) == 1:
@@ -92,9 +92,9 @@ def ratio(ours: Sample, peer: Sample) -> tuple[str, float | None]:
     if not ours.values:
         return "no ratio", None
     if not peer.values:
-        if peer.stopped:
+        if peer.stopped is not None:
             r = peer.stopped / ours.median
-            return f"labkit > {_num(r)}x faster (peer stopped)", r
+            return f"labkit > {_num(r)}x faster (peer stopped; a bound)", r
         return "no ratio", None
     r = peer.median / ours.median
     return (f"labkit {_num(r)}x faster" if r >= 1 else f"labkit {r:.2f}x, slower"), r
@@ -102,29 +102,28 @@ def ratio(ours: Sample, peer: Sample) -> tuple[str, float | None]:
 
 def run_process(cmd: list[str], limit: float | None = None) -> tuple[float | None, int, float]:
     """Run ``cmd`` (output discarded); return (wall seconds or None if stopped at
-    ``limit``, peak RSS in KB, CPU seconds) of that one process (``os.wait4``)."""
+    ``limit``, peak RSS in KB, CPU seconds) of that one process. The process runs under
+    GNU time (``/usr/bin/time -f "%M %U %S"``), which reports the child's own peak RSS:
+    a child forked straight from this (large) Python process would carry this process's
+    resident size into its own high-water mark."""
+    report = OUT / "time.txt"
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    stopped = False
-    if limit is not None:
-        while True:
-            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - t > limit:
-                os.killpg(p.pid, signal.SIGKILL)
-                pid, status, ru = os.wait4(p.pid, 0)
-                stopped = True
-                break
-            time.sleep(0.005)
-    else:
-        pid, status, ru = os.wait4(p.pid, 0)
+    p = subprocess.Popen([TIME, "-f", "%M %U %S", "-o", str(report), *cmd], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        p.wait(timeout=limit)
+        stopped = False
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGTERM)   # GNU time passes SIGTERM on and reports the child
+        p.wait()
+        stopped = True
     wall = time.perf_counter() - t
-    p.returncode = os.waitstatus_to_exitcode(status)
+    fields = report.read_text().split()[-3:] if report.exists() else ["0", "0", "0"]
+    rss, cpu = int(fields[0]), float(fields[1]) + float(fields[2])
     if not stopped and p.returncode != 0:
         err = subprocess.run(cmd, capture_output=True, text=True).stderr.strip().splitlines()
         raise SystemExit(f"benchmark command failed ({p.returncode}): {shlex.join(cmd)}\n  {err[-1] if err else ''}")
-    return (None if stopped else wall), ru.ru_maxrss, ru.ru_utime + ru.ru_stime
+    return (None if stopped else wall), rss, cpu
 
 
 def profile_seconds(folder: Path, repeat: int, limit: float | None) -> list[float] | None:
@@ -182,14 +181,34 @@ def machine() -> list[str]:
             f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"]
 
 
-def compile_bytecode() -> str:
-    """This environment sets PYTHONDONTWRITEBYTECODE, so imports never write .pyc files and
-    every process would compile labkit's sources again; an installed package has its
-    bytecode. Compile it once, as pip does at install time."""
-    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "labkit")], check=True)
-    return ("bytecode: `python -m compileall -q labkit` before measuring (PYTHONDONTWRITEBYTECODE="
-            f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')} here, so imports would not write it; "
-            "pip compiles an installed package the same way)")
+def install() -> str:
+    """labkit as a user's install runs it: a fresh virtual environment (no development
+    tools' start-up hooks: the editable-install finder, coverage's .pth), labkit's package
+    in its site-packages with its bytecode compiled -- as pip installs a wheel -- and the
+    ``labkit`` console script pip would write. This environment sets
+    PYTHONDONTWRITEBYTECODE, so without compiling every process would compile labkit's
+    sources again. The ``labkit simulate`` path needs no third-party package for a JSON
+    cluster file."""
+    global LABKIT
+    import shutil
+    venv = OUT / "install"
+    if venv.exists():
+        shutil.rmtree(venv)
+    base = getattr(sys, "_base_executable", PY)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    shutil.copytree(ROOT / "labkit", site / "labkit", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    subprocess.run([str(venv / "bin" / "python"), "-m", "compileall", "-q", str(site / "labkit")], check=True)
+    script = venv / "bin" / "labkit"
+    script.write_text(f"#!{venv / 'bin' / 'python'}\nimport sys\nfrom labkit.cli import main\n"
+                      "if __name__ == '__main__':\n    sys.exit(main())\n")
+    script.chmod(0o755)
+    LABKIT = str(script)
+    return ("labkit runs as installed: a fresh `python -m venv` (benchmarks/out/install) holding a copy of the "
+            "labkit package compiled with `python -m compileall` and the `labkit` console script pip writes, as a "
+            "wheel install leaves it (this environment sets PYTHONDONTWRITEBYTECODE="
+            f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}, so imports would never write bytecode, and "
+            "the development .venv starts every process with an editable-install finder and coverage's hook)")
 
 
 # ============================================================================ the sizes
@@ -274,8 +293,14 @@ def measure(s: Size, a: argparse.Namespace) -> None:
             wall, rss, cpu = run_process(peer_cmd(s, "-R"), limit)
             if wall is None:
                 s.b_peer.stopped = limit
-                s.b_peer.note = f"stopped after {limit:.0f} s (it had used {cpu:.0f} s of CPU)"
                 s.b_peer.rss_kb.append(rss)
+                # its scheduler had run for at least the CPU it had used less what reading the
+                # CIB costs (the same command without -R reads the CIB, injects and exits)
+                _, _, parse = run_process(peer_cmd(s, "-Q"), limit)
+                s.a_peer.stopped = max(0.0, cpu - parse)
+                s.b_peer.note = (f"was stopped after {limit:.0f} s, having used {cpu:.0f} s of CPU; reading the CIB "
+                                 f"alone (`crm_simulate -x CIB --node-fail N -Q`) takes {parse:.1f} s of CPU, so its "
+                                 f"scheduler had run for at least {s.a_peer.stopped:.0f} s of CPU (the bound in (a))")
             else:
                 s.b_peer.values.append(wall)
                 s.b_peer.rss_kb.append(rss)
@@ -292,8 +317,7 @@ def measure(s: Size, a: argparse.Namespace) -> None:
     repeat = 20 if s.nodes <= 4 else 1
     for i in range(a.runs):
         s.a_ours.values.append(min(cpu_of(crash(s.cluster, s.node)) for _ in range(5 if s.nodes <= 16 else 1)))
-        if s.b_peer.stopped is not None:
-            s.a_peer.stopped = s.b_peer.stopped
+        if s.b_peer.stopped is not None:   # (a)'s bound was set when (b) stopped
             continue
         if s.a_peer.values and s.a_peer.values[0] * repeat > budget:
             continue
@@ -362,10 +386,11 @@ def import_report(a: argparse.Namespace) -> list[str]:
     """``python -X importtime`` of ``import labkit`` and of the ``labkit simulate`` path,
     and the modules the simulate path loads beyond ``import labkit``."""
     env = {**os.environ}
+    py = str(Path(LABKIT).parent / "python")   # the installed labkit (see install())
 
     def importtime(code: str) -> list[tuple[int, int, str]]:
-        err = subprocess.run([PY, "-X", "importtime", "-c", code], capture_output=True, text=True, env=env,
-                             cwd=ROOT).stderr
+        err = subprocess.run([py, "-X", "importtime", "-c", code], capture_output=True, text=True, env=env,
+                             cwd=OUT).stderr
         rows = []
         for ln in err.splitlines():
             m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", ln)
@@ -374,8 +399,8 @@ def import_report(a: argparse.Namespace) -> list[str]:
         return rows
 
     def mods(code: str) -> set[str]:
-        out = subprocess.run([PY, "-c", code + "\nimport sys\nprint(' '.join(sys.modules))"], capture_output=True,
-                             text=True, cwd=ROOT).stdout.split()
+        out = subprocess.run([py, "-c", code + "\nimport sys\nprint(' '.join(sys.modules))"], capture_output=True,
+                             text=True, cwd=OUT).stdout.split()
         return {m for m in out if not m.startswith("_")}
 
     sim = "from labkit import cli\ncli.main(['simulate', {!r}, '--event', 'crash N1', '--event', 'run 10m'])"
@@ -389,7 +414,7 @@ def import_report(a: argparse.Namespace) -> list[str]:
         best = min(runs, key=lambda rows: sum(r[0] for r in rows))
         total = sum(r[0] for r in best) / 1000
         top = sorted((r for r in best if not r[2].startswith(" ")), key=lambda r: -r[1])[:12]
-        lines += [f"`python -X importtime -c ...` for **{what}**: {total:.1f} ms of imports in all (the fastest of "
+        lines += [f"`benchmarks/out/install/bin/python -X importtime -c ...` for **{what}**: {total:.1f} ms of imports in all (the fastest of "
                   "5 runs); top-level imports by cumulative time:", "", "```",
                   "   self us | cumulative us | module"]
         lines += [f"{r[0]:>10} | {r[1]:>13} | {r[2]}" for r in top] + ["```", ""]
@@ -406,6 +431,50 @@ def import_report(a: argparse.Namespace) -> list[str]:
 
 
 # ============================================================================ the page
+#: The markers of the generated summary in README.md (and results.md): the figures the
+#: README quotes, rewritten by every run (tests/test_benchmark.py checks they agree).
+BEGIN, END = "<!-- benchmark summary: generated by benchmarks/run.py -->", "<!-- end of benchmark summary -->"
+
+
+def summary(sizes: list[Size], nk: dict | None, goals: list[str]) -> list[str]:
+    """A few lines for README.md: the ratios of this run, where they were measured, and
+    the goals missed."""
+    def span(pairs):
+        rs = [r for _, (_, r) in pairs if r is not None]
+        if not rs:
+            return "not measured"
+        lo, hi = min(rs), max(rs)
+        word = lambda r: f"{_num(r)}x faster" if r >= 1 else f"{r:.2f}x (slower)"  # noqa: E731
+        return word(lo) if lo == hi else f"from {word(lo)} to {word(hi)}"
+
+    a = [(s, ratio(s.a_ours, s.a_peer)) for s in sizes]
+    b4 = [(s, ratio(s.b_ours, s.b_peer)) for s in sizes if s.nodes <= 4]
+    b16 = [(s, ratio(s.b_ours, s.b_peer)) for s in sizes if s.nodes >= 16]
+    sz = ", ".join(f"{s.nodes}/{s.groups:,}" for s in sizes)
+    out = [BEGIN,
+           f"Measured by `make bench` on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the end), "
+           f"sizes (nodes/groups) {sz}; every figure, command and spread is in `benchmarks/results.md`:", "",
+           f"- one node fails, labkit's crash-to-stable in memory against Pacemaker's scheduler (CPU time): labkit "
+           f"{span(a)};",
+           f"- the whole `labkit simulate` process against the whole `crm_simulate -R` process: labkit "
+           f"{span(b4)} at 4 nodes, {span(b16)} at 16 nodes and more;"]
+    if nk and nk["ours"].values and nk["peer"].values:
+        per = ratio(Sample([v / nk["cases"] for v in nk["ours"].values]), nk["peer"])[0]
+        out.append(f"- the N-2 sweep of 16 nodes, per failure set: {per};")
+    missed = [g.split(" | ")[0].strip("| ") for g in goals if "MISSED" in g]
+    out.append("- goals missed on this run: " + ("; ".join(missed) if missed else "none") + ".")
+    return out + [END]
+
+
+def write_readme(lines: list[str], readme: Path) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{readme} has no benchmark summary markers")
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    readme.write_text(head + "\n".join(lines) + tail, encoding="utf-8")
+
+
 def page(sizes: list[Size], nk: dict | None, imports: list[str], a, started: str, loads: list[str],
          prof: list[str], bytecode: str, took: float) -> str:
     L = ["# labkit against Pacemaker: benchmark results", "",
@@ -449,6 +518,7 @@ def page(sizes: list[Size], nk: dict | None, imports: list[str], a, started: str
         spread = max(p for _, p in per) / min(p for _, p in per)
         goal("cost per failed-over resource flat as the cluster grows (16 nodes and up: max/min under 1.5)",
              spread < 1.5, ", ".join(f"{s.nodes}/{s.groups:,}: {p:.3f} ms" for s, p in per) + f" (max/min {spread:.2f})")
+    L += ["## Summary", ""] + summary(sizes, nk, goals) + [""]
     L += ["## Goals", "", "| goal | on this run | figures |", "|---|---|---|"] + goals + [""]
     # -------- (a)
     L += ["## (a) Scheduler against scheduler: one node fails", "",
@@ -472,8 +542,9 @@ def page(sizes: list[Size], nk: dict | None, imports: list[str], a, started: str
     L += prof + ["```", ""]
     # -------- (b)
     L += ["## (b) Process against process", "",
-          "Wall time and peak RSS of one whole process each (`os.wait4`), output discarded:", "",
-          "- labkit: `" + shlex.join([".venv/bin/labkit", "simulate", "benchmarks/out/cluster-N-G.json", "--event",
+          "Wall time and peak RSS of one whole process each (run under GNU `/usr/bin/time -f \"%M %U %S\"`), "
+          "output discarded:", "",
+          "- labkit: `" + shlex.join(["benchmarks/out/install/bin/labkit", "simulate", "benchmarks/out/cluster-N-G.json", "--event",
                                       "crash N1", "--event", "run 10m"]) + "` (4 nodes: `crash 1-CURLY`)",
           "- Pacemaker: `crm_simulate -x benchmarks/out/status-N-G.xml --node-fail N1 -R` (and `-S` in the last "
           "column, where `-R` takes under " f"{a.simulate_under:.0f} s)", "",
@@ -545,10 +616,14 @@ def main(argv=None) -> int:
                     help="also time crm_simulate -S where -R takes under this (seconds, default 5)")
     ap.add_argument("--sample", type=int, default=12, help="N-2 pairs given to Pacemaker (default 12)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.md"))
+    ap.add_argument("--readme", default=str(ROOT / "README.md"),
+                    help="README whose benchmark summary to rewrite ('none': leave it)")
     a = ap.parse_args(argv)
     SIM = pacemaker.crm_tool("crm_simulate")
     if SIM is None:
         raise SystemExit("crm_simulate is not installed: apt-get install --no-install-recommends pacemaker-cli-utils")
+    if not Path(TIME).exists():
+        raise SystemExit("GNU time is not installed: apt-get install time")
     if a.runs < 3:
         print("note: fewer than 3 runs per measurement", file=sys.stderr)
     sizes = [tuple(map(int, x.split("/"))) for x in a.sizes.split(",")] if a.sizes else \
@@ -556,7 +631,7 @@ def main(argv=None) -> int:
     OUT.mkdir(exist_ok=True)
     t0 = time.perf_counter()
     started = loadavg()
-    bytecode = compile_bytecode()
+    bytecode = install()
     done, loads = [], []
     for n, g in sizes:
         s = Size(n, g)
@@ -572,11 +647,14 @@ def main(argv=None) -> int:
     imports = import_report(a)
     text = page(done, nk, imports, a, started, loads, prof, bytecode, time.perf_counter() - t0)
     Path(a.out).write_text(text, encoding="utf-8")
+    if a.readme != "none":
+        write_readme(text.split("## Summary\n\n", 1)[1].split(END, 1)[0].splitlines() + [END], Path(a.readme))
     print(text)
     return 0
 
 
 SIM = None
+TIME = "/usr/bin/time"
 
 if __name__ == "__main__":
     sys.exit(main())

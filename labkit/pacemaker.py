@@ -18,18 +18,16 @@ RestartThreshold in Period     ``migration-threshold`` = threshold + 1 (MSCS res
                                and ``failure-timeout`` = RestartPeriod
 RestartAction dont_restart     ``on-fail=stop`` on the monitors (left failed, group stays)
 RestartAction restart_no_nfy   ``migration-threshold=INFINITY`` (restarts, never moves)
-group (unit of failover)       an *anchor*: an ``ocf:pacemaker:Dummy`` primitive named
-                               ``grp-<group>`` standing for "who owns the group"; every
-                               member is colocated with it (``INFINITY``)
-dependency (a DAG)             ``rsc_order`` provider -> dependent (Mandatory); members
-                               without providers start after the anchor
-preferred owners               ``rsc_location`` scores on the anchor: 1000 + 10 per place
+group (unit of failover)       a native ``<group>`` named ``grp-<group>``, its members in
+                               online order (:meth:`Cluster.online_order`)
+dependency (a DAG)             implied by the group's chain: online order is a topological
+                               order, so each provider comes before its dependents
+preferred owners               ``rsc_location`` scores on the group: 1000 + 10 per place
                                for preferred owners in order, then 1, 2, ... for the
                                other nodes in node-id order (KB 299631's effective list)
-possible owners                ``-INFINITY`` location bans: on each resource for the nodes
-                               that are not its possible owners, and on the anchor for
-                               the nodes that cannot host every member (MSCS rule)
-AutoFailback prevent / allow   ``resource-stickiness`` ``INFINITY`` / ``0`` on the anchor;
+possible owners                ``-INFINITY`` location bans on the group for the nodes that
+                               cannot host every member (MSCS rule)
+AutoFailback prevent / allow   ``resource-stickiness`` ``INFINITY`` / ``0`` on the group;
 failback window                a rule: stickiness 0 only in the window's hours (date_spec)
 offline group / resource       ``target-role=Stopped``
 quorum disk                    nothing: Corosync counts votes; ``no-quorum-policy=ignore``
@@ -37,15 +35,26 @@ quorum disk                    nothing: Corosync counts votes; ``no-quorum-polic
 SCSI reservations              nothing: ``stonith-enabled=false``; a production Pacemaker
                                cluster *must* fence (the disk reservations were MSCS's
                                fencing)
-FailoverThreshold / Period     no equivalent (noted in the anchor's description)
+FailoverThreshold / Period     no equivalent (noted in the group's description)
 =============================  ==============================================================
 
-Why an anchor and constraints rather than a Pacemaker ``<group>``: a Pacemaker
-group is an ordered *chain* -- each member starts after the previous one and stops
-if it stops -- while MSCS dependencies form a DAG (the Disk and the IP Address of a
-file-share group are independent). ``export_cib(c, style="group")`` writes the
-simpler chain instead (members in :meth:`Cluster.online_order`), which is stricter
-than MSCS: a failed IP Address then also stops the disk's dependents.
+A native group is a chain: each member starts after, and runs with, the one before it.
+Where an MSCS group's dependencies are themselves a chain, that is exactly MSCS. Where
+they are a DAG (a file-share group's Disk and IP Address are independent) no constraint
+is needed to keep a single dependency -- the chain implies them all -- and none could
+loosen the chain: it is stricter than MSCS in two ways only, both outside node failures.
+Independent members start one after another instead of side by side, and a member that
+stays failed also stops the members listed after it, where MSCS stops only its own
+dependents. Where a group runs after a node fails -- what :func:`compare_with_crm_simulate`
+compares -- is the same. ``export_cib(c, style="constraints")`` writes the DAG exactly
+instead, heavier: an anchor ``ocf:pacemaker:Dummy`` primitive per group that each member
+is colocated with, one ``rsc_order`` per dependency, members without providers after the
+anchor, and location bans on each resource for its non-possible owners.
+
+:func:`status_cib` adds the status section of the cluster as it runs now, which
+Pacemaker reads as a running, stable cluster (``crm_simulate -R`` plans nothing): each
+running resource's start and recurring monitors with the operation digests Pacemaker
+computes (:func:`op_digest`).
 
 Comparing decisions with Pacemaker's own simulator, ``crm_simulate`` (Debian
 package ``pacemaker-cli-utils``): :func:`compare_with_crm_simulate`.
