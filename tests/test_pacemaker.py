@@ -432,3 +432,13 @@ def test_status_cib_reads_each_group_once(monkeypatch, four):
     monkeypatch.setattr(lk.Cluster, "online_order", lambda self, g: calls.append(g) or real(self, g))
     pm.status_cib(four)
     assert sorted(calls) == sorted(list(four.groups) * 2)   # once for the configuration, once for the status
+
+
+@needs_crm
+def test_the_command_exports_a_stable_running_cluster(tmp_path, capsys):
+    from labkit import cli
+    out = tmp_path / "cib.xml"
+    assert cli.main(["export-pacemaker", str(ROOT / "examples" / "exchange_two_node.yaml"), "--status",
+                     "--verify", "--out", str(out)]) == 0
+    assert "crm_verify: valid" in capsys.readouterr().out
+    assert "<lrm_rsc_op" in out.read_text() and pm.planned_actions(out) == []
