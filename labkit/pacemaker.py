@@ -663,7 +663,7 @@ def _actions(result: ET.Element) -> list[str]:
     return [x.strip() for x in out]
 
 
-def compare_with_crm_simulate(cluster: Cluster, node: str, *, timeout_s: float = 120) -> Comparison:
+def compare_with_crm_simulate(cluster: Cluster, node: str, *, timeout_s: float | None = 120) -> Comparison:
     """Fail ``node`` in labkit and in Pacemaker's simulator and compare where every group
     ends up (labkit: a copy of the cluster, crashed and run to stable; Pacemaker:
     :func:`status_cib` of the same state -- which Pacemaker must first see as stable, with

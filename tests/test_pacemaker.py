@@ -390,14 +390,14 @@ def _transition(xml: str) -> str:
 def test_recorded_probes_and_disabled_probes_give_the_same_decisions():
     c = _service(16, 100)
     events = ("--node-fail", "N1")
-    assert pm.planned_actions(pm.status_cib(c, probes=True), *events) == \
-        pm.planned_actions(pm.status_cib(c), *events) != []
+    assert pm.planned_actions(pm.status_cib(c, probes=True), *events, timeout_s=None) == \
+        pm.planned_actions(pm.status_cib(c), *events, timeout_s=None) != []
 
 
 @needs_crm
 def test_a_node_failure_lands_where_labkit_puts_it_at_16_nodes():
     c = _service(16, 100)
-    result = pm.compare_with_crm_simulate(c, "N1")
+    result = pm.compare_with_crm_simulate(c, "N1", timeout_s=None)   # no time limit: a busy machine is slow
     moved = [g for g, n in result.before.items() if n == "N1"]
     assert len(moved) == 8 and all(result.labkit[g] == "N2" for g in moved if g != "Cluster Group")
     assert result.agree, str(result)
