@@ -68,7 +68,8 @@ def test_notebook_07_quotes_no_speed_figure_and_points_to_the_benchmark():
 
 @pytest.mark.skipif(bench.pacemaker.crm_tool("crm_simulate") is None or not Path(bench.TIME).exists(),
                     reason="crm_simulate (pacemaker-cli-utils) or GNU time (Debian package time) is not installed")
-def test_the_benchmark_runs_end_to_end_on_the_smallest_size(tmp_path):
+def test_the_benchmark_runs_end_to_end_on_the_smallest_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "OUT", tmp_path / "out")   # not the repository's benchmarks/out
     out = tmp_path / "results.md"
     assert bench.main(["--sizes", "4/4", "--runs", "1", "--sample", "2", "--out", str(out), "--readme", "none"]) == 0
     text = out.read_text(encoding="utf-8")
