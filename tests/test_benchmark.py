@@ -37,7 +37,9 @@ def test_results_md_is_generated_and_says_where_and_how():
                    "labkit simulate benchmarks/out/cluster-N-G.json", "## Goals", "## (c) N-2 sweep"):
         assert needle in text, needle
     # every ratio carries its direction
-    for r in re.findall(r"labkit [^|;]*?x[^|;]*", text):
+    ratios = re.findall(r"labkit (?:> )?[\d,.]+x[^|;\n]*", text)
+    assert len(ratios) >= 5
+    for r in ratios:
         assert "faster" in r or "slower" in r, r
     assert "46,606x" not in text and "70x to 46,000x" not in text
 
