@@ -28,7 +28,6 @@ import importlib
 import importlib.util
 import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -79,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="labkit", description="labkit: learn highly available Exchange 2000 on Microsoft Cluster "
                                            "Service with a simulated cluster.")
     p.add_argument("--version", action="store_true", help="print labkit's version and exit")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                           prog="labkit")  # given, so argparse does not format a usage line to find it
 
     s = sub.add_parser("lab", help="set up and open JupyterLab on the first notebook (like `make lab`)",
                        description="Run scripts/setup.sh, then JupyterLab on notebooks/00_start_here.ipynb "
@@ -105,13 +105,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--resources", action="store_true", help="list each group's resources in the cluster view")
 
     s = sub.add_parser("export-pacemaker", help="write the cluster as a Pacemaker CIB (XML)",
-                       description="Export the cluster file as a Pacemaker CIB: nodes, primitives, one anchor "
-                                   "per group, order constraints for dependencies, location scores and bans, "
+                       description="Export the cluster file as a Pacemaker CIB: nodes, a native group per "
+                                   "MSCS group (members in online order), location scores and bans, "
                                    "stickiness. The mapping is documented in labkit/pacemaker.py.")
     s.add_argument("clusterfile")
     s.add_argument("--out", "-o", help="output file (default: standard output)")
-    s.add_argument("--style", choices=("constraints", "group"), default="constraints",
-                   help="constraints: dependencies as they are (default); group: a Pacemaker group (a chain)")
+    s.add_argument("--style", choices=("group", "constraints"), default="group",
+                   help="group: a native Pacemaker group per MSCS group, a chain in online order (default); "
+                        "constraints: an anchor and one order constraint per dependency (the DAG as it is)")
+    s.add_argument("--status", action="store_true",
+                   help="add the status section of the running cluster (labkit.pacemaker.status_cib), which "
+                        "crm_simulate reads as a stable cluster")
     s.add_argument("--verify", action="store_true", help="check the CIB with crm_verify (pacemaker-cli-utils)")
 
     s = sub.add_parser("cluster", help="Windows 2000 cluster.exe on a cluster file (no command: a prompt)",
@@ -190,6 +194,7 @@ def repo_root() -> Path | None:
 
 
 def _lab(ns, extra) -> int:
+    import subprocess  # only here: `labkit simulate` starts faster without it
     root = repo_root()
     if root is None:
         raise _Usage("labkit lab: error: needs a source checkout of labkit (scripts/setup.sh was not found next "
@@ -459,7 +464,7 @@ def _export(ns) -> int:
     from . import pacemaker
 
     c = _load(ns.clusterfile)
-    xml = pacemaker.export_cib(c, style=ns.style)
+    xml = pacemaker.status_cib(c, style=ns.style) if ns.status else pacemaker.export_cib(c, style=ns.style)
     if ns.verify:
         ok, msg = pacemaker.verify_cib(xml)
         if not ok:

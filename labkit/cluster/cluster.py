@@ -25,7 +25,7 @@ import random
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from enum import Enum
-from typing import Iterable
+from collections.abc import Iterable  # (not typing: `import labkit` stays lean)
 
 from ..errors import (DependencyError, LimitError, NameConflictError, NotFoundError,
                       OwnershipError, QuorumError, StateError, ValidationError)
@@ -41,17 +41,24 @@ DOWN_OR_FAILED = (OFF, FAILED)
 
 #: Node limits per edition. Windows 2000 Advanced Server: 2 nodes; Datacenter
 #: Server: 4 nodes (paper, "Windows 2000 Clustering Installation Requirements").
-#: "Modern" is today's Windows Server failover clustering (64 nodes), for what-if
-#: and scale experiments only.
-EDITIONS = {"Advanced Server": 2, "Datacenter": 4, "Modern": 64}
+#: "Modern" is today's Windows Server failover clustering, for what-if experiments:
+#: 64 nodes per cluster (Microsoft Learn, "Plan for Hyper-V scalability in Windows
+#: Server", Failover Clusters and Hyper-V: "Nodes per cluster 64"). "Scale" is no
+#: product at all: a simulation-only edition for benchmarks beyond any real cluster.
+EDITIONS = {"Advanced Server": 2, "Datacenter": 4, "Modern": 64, "Scale": 1024}
+#: Where each edition's node limit comes from (the LimitError's source).
+EDITION_SOURCES = {"Advanced Server": "paper, Windows 2000 Clustering Installation Requirements",
+                   "Datacenter": "paper, Windows 2000 Clustering Installation Requirements",
+                   "Modern": "Microsoft Learn, Plan for Hyper-V scalability in Windows Server: 64 nodes per cluster",
+                   "Scale": "labkit simulation-only scale edition (no real cluster runs this many nodes)"}
 _EDITION_ALIASES = {"advanced server": "Advanced Server", "advanced": "Advanced Server",
                     "windows 2000 advanced server": "Advanced Server",
                     "datacenter": "Datacenter", "data center": "Datacenter",
                     "datacenter server": "Datacenter", "windows 2000 datacenter server": "Datacenter",
-                    "modern": "Modern"}
+                    "modern": "Modern", "scale": "Scale", "simulation scale": "Scale"}
 
 def parse_edition(edition) -> str:
-    """The edition's canonical name: 'Advanced Server', 'Datacenter' or 'Modern'.
+    """The edition's canonical name: 'Advanced Server', 'Datacenter', 'Modern' or 'Scale'.
 
     >>> parse_edition("Windows 2000 Datacenter Server")
     'Datacenter'
@@ -130,7 +137,7 @@ class Cluster:
     """A Microsoft Cluster Service cluster (Windows 2000 semantics).
 
     ``edition`` limits the node count: "Advanced Server" 2, "Datacenter" 4,
-    "Modern" 64. The first node added forms the cluster and brings the
+    "Modern" 64, "Scale" (simulation only) 1,024. The first node added forms the cluster and brings the
     "Cluster Group" (cluster IP address, cluster name, quorum disk) online.
 
     >>> c = Cluster("TWO", ip="10.0.0.100")
@@ -185,6 +192,10 @@ class Cluster:
         self._in_transaction = False
         self._claims: dict | None = None
         self._claims_size = (0, 0)
+        # caches of the failover path (rebuilt on demand; see _node_order, _effective, _leaving_names)
+        self._node_order_cache: tuple[str, ...] | None = None
+        self._owners_cache: dict[str, tuple] = {}
+        self._leaving_nodes: set[str] | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -224,7 +235,15 @@ class Cluster:
 
     def node_ids(self) -> list[str]:
         """Node names in node-id order."""
-        return sorted(self.nodes, key=lambda n: self.nodes[n].id)
+        return list(self._node_order())
+
+    def _node_order(self) -> tuple[str, ...]:
+        """Node names in node-id order, cached until a node is added or evicted (node ids
+        never change)."""
+        cached = self._node_order_cache
+        if cached is None or len(cached) != len(self.nodes):
+            cached = self._node_order_cache = tuple(sorted(self.nodes, key=lambda n: self.nodes[n].id))
+        return cached
 
     def groups_on(self, node: str) -> list[str]:
         """Names of the groups ``node`` owns."""
@@ -273,9 +292,23 @@ class Cluster:
     def effective_owners(self, group: str) -> list[str]:
         """The list the failover manager walks: preferred owners in order, then every
         other node in node-id order (KB 299631)."""
-        g = self._group(group)
-        rest = [n for n in self.node_ids() if n not in g.preferred_owners]
-        return [n for n in g.preferred_owners if n in self.nodes] + rest
+        return list(self._effective(self._group(group))[0])
+
+    def _effective(self, g: Group) -> tuple[tuple[str, ...], dict[str, int]]:
+        """The group's effective owner list and each node's first place in it, built in
+        linear time and cached until the group's preferred owners or the nodes change."""
+        nodes = self._node_order()
+        prefs = tuple(g.preferred_owners)
+        hit = self._owners_cache.get(g.name)
+        if hit is not None and hit[0] is nodes and hit[1] == prefs:
+            return hit[2], hit[3]
+        listed = set(prefs)
+        lst = tuple([n for n in prefs if n in self.nodes] + [n for n in nodes if n not in listed])
+        place: dict[str, int] = {}
+        for i, n in enumerate(lst):
+            place.setdefault(n, i)
+        self._owners_cache[g.name] = (nodes, prefs, lst, place)
+        return lst, place
 
     def can_host(self, group: str, node: str) -> bool:
         """True when ``node`` is Up and a possible owner of every resource of ``group``."""
@@ -481,6 +514,8 @@ class Cluster:
             self._touched.clear()
             self._order_cache.clear()
             self._claims = None
+            self._node_order_cache, self._leaving_nodes = None, None
+            self._owners_cache.clear()
             raise
         finally:
             self._in_transaction = False
@@ -506,8 +541,7 @@ class Cluster:
                 f"{self.edition} clusters have at most {self.max_nodes} nodes; {self.name} already has "
                 f"{len(self.nodes)}",
                 rule="edition node limit",
-                source="paper, Windows 2000 Clustering Installation Requirements" if self.edition != "Modern"
-                else "Windows Server failover clustering: 64 nodes")
+                source=EDITION_SOURCES[self.edition])
         if name in self.evicted:
             raise NameConflictError(
                 f"{name!r} was evicted from {self.name}; build the replacement under a new machine name",
@@ -599,6 +633,7 @@ class Cluster:
         n.down_reason = reason
         n.incarnation += 1
         n.properties.pop("_leaving", None)
+        self._leaving_names().discard(n.name)
         self.record(n.name, f"{was} -> Down", why, n.name)
         for g in self.groups.values():
             if g.owner != n.name:
@@ -739,6 +774,7 @@ class Cluster:
         if n.properties.get("_leaving"):
             raise StateError(f"node {node} is already leaving the cluster")
         n.properties["_leaving"] = how
+        self._leaving_names().add(node)
         self.record(node, f"{'stopping' if how == 'stop' else 'restarting'}",
                     "moving its groups to other nodes first", node)
         for g in list(self.groups.values()):
@@ -753,8 +789,19 @@ class Cluster:
                     self._switch_owner(g, target, "node shutting down")
         self._settle()
 
+    def _leaving_names(self) -> set[str]:
+        """Names of the nodes whose cluster service is stopping or restarting (the
+        ``_leaving`` node property): found once, then kept as nodes start and stop leaving,
+        so that settling does not look at every node."""
+        if self._leaving_nodes is None:
+            self._leaving_nodes = {n.name for n in self.nodes.values() if n.properties.get("_leaving")}
+        return self._leaving_nodes
+
     def _check_leaving(self) -> None:
-        for n in list(self.nodes.values()):
+        leaving = self._leaving_names()
+        if not leaving:
+            return
+        for n in [n for n in self.nodes.values() if n.name in leaving]:
             how = n.properties.get("_leaving")
             if how and not any(g.owner == n.name and g.move for g in self.groups.values()):
                 self._take_down(n, "stopped", "cluster service stopped" if how == "stop" else "restarting",
@@ -819,6 +866,7 @@ class Cluster:
                              "cluster", rule="a cluster keeps at least one node")
         del self.nodes[node]
         self._claims = None
+        self._node_order_cache = None
         self.evicted.append(node)
         for g in self.groups.values():
             if node in g.preferred_owners:
@@ -1774,10 +1822,10 @@ class Cluster:
     def _walk(self, g: Group) -> str | None:
         """Next eligible node after the current owner in the effective list, wrapping;
         the current owner itself comes last (KB 299631)."""
-        lst = self.effective_owners(g.name)
+        lst, place = self._effective(g)
         if not lst:
             return None
-        start = lst.index(g.owner) if g.owner in lst else -1
+        start = place.get(g.owner, -1)
         n = len(lst)
         for i in range(1, n + 1):
             cand = lst[(start + i) % n]
@@ -1787,7 +1835,7 @@ class Cluster:
 
     def _placement(self, g: Group) -> str | None:
         """First eligible node of the effective list, from the top."""
-        for cand in self.effective_owners(g.name):
+        for cand in self._effective(g)[0]:
             if self._eligible(g, cand):
                 return cand
         return None
@@ -1990,6 +2038,7 @@ class Cluster:
                 n.down_reason = "quorum lost"
                 n.incarnation += 1
                 n.properties.pop("_leaving", None)
+                self._leaving_names().discard(n.name)
             n.regroup_pending = False
         for g in self.groups.values():
             for rn in g.resources:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a lean `import labkit`)
 
 from ..errors import ConfigurationError, NameConflictError, ValidationError
 
