@@ -10,6 +10,7 @@ cells that sleep: no cell of an honest notebook comes near them on a loaded mach
 import csv
 import json
 import os
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -75,8 +76,10 @@ def test_the_kernel_sees_a_read_only_labkit_without_checks_and_nothing_else():
     assert "solutions" not in seen["repo"] and "tests" not in seen["repo"]
     assert seen["exercises"] == ["__init__.py"] and seen["names"] == [] and seen["checks"] == ""
     assert seen["uid"] != 0 and seen["cwd"] == sandbox.WORKDIR
+    # The system's directories, plus the top folder of wherever labkit and Python live (``/check`` on CI).
+    own = {Path(p).resolve().parts[1] for p in (sandbox.__file__, sys.executable, sys.prefix)}
     assert set(seen["root"]) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "root", "run",
-                                 "sbin", "tmp", "usr", "work", "home", "opt", "srv"}
+                                 "sbin", "tmp", "usr", "work", "home", "opt", "srv"} | own, (seen["root"], own)
     assert len(seen["procs"]) <= 3                   # its own PID namespace: init, the kernel (and ps)
     assert all(v in ("ReadOnlyFileSystemError", "OSError", "PermissionError", "FileNotFoundError")
                for v in a["writes"].values()), a["writes"]
