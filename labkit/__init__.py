@@ -23,14 +23,29 @@ from .sim import START, ClusterLog, LogEvent
 __version__ = "0.1.0"
 
 _LAZY = {"diagrams", "tables", "widgets", "exchange", "planning", "procedures", "scenarios",
-         "grading", "files", "pacemaker", "cli", "values"}
+         "grading", "files", "pacemaker", "cli", "values", "clusterexe"}
+#: The learner's screen (issue 16): ``lk.predict`` / ``lk.check`` before and after an
+#: experiment, ``lk.views`` (charts, tables, fitting SVG); loaded on first use.
+_LAZY_VIEWS = {"views": ("views", None), "predict": ("views.predict", "predict"),
+               "check": ("views.predict", "check")}
 
 
 def __getattr__(name):
     """Sub-packages load on first use, so ``import labkit`` stays fast."""
     if name in _LAZY:
         return import_module(f".{name}", __name__)
+    if name in _LAZY_VIEWS:
+        module, attr = _LAZY_VIEWS[name]
+        got = import_module(f".{module}", __name__)
+        return got if attr is None else getattr(got, attr)
     raise AttributeError(f"module 'labkit' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext labkit``: the ``%cluster`` / ``%%cluster`` magics (cluster.exe in a cell,
+    :mod:`labkit.clusterexe.magics`). IPython is imported only here."""
+    from .clusterexe.magics import load_ipython_extension as load
+    load(ipython)
 
 
 __all__ = [

@@ -6,7 +6,9 @@
     labkit simulate CLUSTERFILE --event "crash 1-CURLY" --event "run 10m" [--save OUT]
     labkit diagram CLUSTERFILE --out cluster.svg [--group EXVS1]
     labkit export-pacemaker CLUSTERFILE [--out cib.xml]
+    labkit cluster CLUSTERFILE [cluster.exe command] [--save [OUT]]   (no command: a prompt)
     labkit check NOTEBOOK...    labkit grade DIR --out grades.csv    labkit make-exercises
+    labkit release OUT                           the learner release: no solutions, no checks
 
 Exit codes: 0 ok, 1 checks failed, 2 usage or input error (a bad file, an unknown
 name, a refused command). Errors are one line each, never a traceback.
@@ -26,7 +28,6 @@ import importlib
 import importlib.util
 import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -57,8 +58,10 @@ DELEGATED = {
     "check": "check exercise notebooks: labkit check NOTEBOOK... (labkit.grading)",
     "grade": "grade a folder of submissions: labkit grade DIR --out grades.csv (labkit.grading)",
     "make-exercises": "generate exercises/ from solutions/ (labkit.grading)",
+    "release": "write the learner release a graded class gets: labkit release OUT (labkit.grading)",
 }
-_GRADING = {"check": "main_check", "grade": "main_grade", "make-exercises": "main_make_exercises"}
+_GRADING = {"check": "main_check", "grade": "main_grade", "make-exercises": "main_make_exercises",
+            "release": "main_release"}
 
 
 class _Usage(Exception):
@@ -74,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="labkit", description="labkit: learn highly available Exchange 2000 on Microsoft Cluster "
                                            "Service with a simulated cluster.")
     p.add_argument("--version", action="store_true", help="print labkit's version and exit")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                           prog="labkit")  # given, so argparse does not format a usage line to find it
 
     s = sub.add_parser("lab", help="set up and open JupyterLab on the first notebook (like `make lab`)",
                        description="Run scripts/setup.sh, then JupyterLab on notebooks/00_start_here.ipynb "
@@ -100,14 +104,28 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--resources", action="store_true", help="list each group's resources in the cluster view")
 
     s = sub.add_parser("export-pacemaker", help="write the cluster as a Pacemaker CIB (XML)",
-                       description="Export the cluster file as a Pacemaker CIB: nodes, primitives, one anchor "
-                                   "per group, order constraints for dependencies, location scores and bans, "
+                       description="Export the cluster file as a Pacemaker CIB: nodes, a native group per "
+                                   "MSCS group (members in online order), location scores and bans, "
                                    "stickiness. The mapping is documented in labkit/pacemaker.py.")
     s.add_argument("clusterfile")
     s.add_argument("--out", "-o", help="output file (default: standard output)")
-    s.add_argument("--style", choices=("constraints", "group"), default="constraints",
-                   help="constraints: dependencies as they are (default); group: a Pacemaker group (a chain)")
+    s.add_argument("--style", choices=("group", "constraints"), default="group",
+                   help="group: a native Pacemaker group per MSCS group, a chain in online order (default); "
+                        "constraints: an anchor and one order constraint per dependency (the DAG as it is)")
+    s.add_argument("--status", action="store_true",
+                   help="add the status section of the running cluster (labkit.pacemaker.status_cib), which "
+                        "crm_simulate reads as a stable cluster")
     s.add_argument("--verify", action="store_true", help="check the CIB with crm_verify (pacemaker-cli-utils)")
+
+    s = sub.add_parser("cluster", help="Windows 2000 cluster.exe on a cluster file (no command: a prompt)",
+                       description="Load a cluster file and run cluster.exe commands on it: the words after "
+                                   "the file are one command (group EXVS1 /moveto:2-MOE), -c LINE adds one "
+                                   "more, standard input gives one a line; with none, an interactive prompt. "
+                                   "--save writes the cluster back (--save OUT elsewhere) when every command "
+                                   "succeeded. See docs/clusterexe.md.",
+                       usage="labkit cluster CLUSTERFILE [COMMAND WORDS ...] [-c LINE ...] [--save [OUT]]")
+    s.add_argument("clusterfile", help="a cluster file (.yaml, .yml or .json)")
+    s.add_argument("rest", nargs=argparse.REMAINDER, help="the cluster.exe command and options")
 
     for name, what in DELEGATED.items():
         s = sub.add_parser(name, help=what, add_help=False, description=what)
@@ -170,6 +188,8 @@ def _main(argv) -> int:
     if ns.command is None:
         parser.print_help()
         raise _Usage("labkit: error: no command given")
+    if ns.command == "cluster":
+        return _cluster(ns, extra)
     if extra and ns.command != "lab":
         raise _Usage(f"labkit {ns.command}: error: unrecognized arguments: {' '.join(extra)}")
     if ns.command == "lab":
@@ -213,6 +233,7 @@ def repo_root() -> Path | None:
 
 
 def _lab(ns, extra) -> int:
+    import subprocess  # only here: `labkit simulate` starts faster without it
     root = repo_root()
     if root is None:
         raise _Usage("labkit lab: error: needs a source checkout of labkit (scripts/setup.sh was not found next "
@@ -441,6 +462,16 @@ def _simulate(ns) -> int:
     return OK
 
 
+# ============================================================================= cluster
+def _cluster(ns, extra) -> int:
+    from .clusterexe import cli as clusterexe_cli
+
+    try:
+        return clusterexe_cli.main(ns.clusterfile, list(ns.rest) + list(extra))
+    except clusterexe_cli.CommandLineError as e:
+        raise _Usage(str(e)) from None
+
+
 # ============================================================================= diagram
 def _diagram(ns) -> int:
     out = Path(ns.out)
@@ -472,7 +503,7 @@ def _export(ns) -> int:
     from . import pacemaker
 
     c = _load(ns.clusterfile)
-    xml = pacemaker.export_cib(c, style=ns.style)
+    xml = pacemaker.status_cib(c, style=ns.style) if ns.status else pacemaker.export_cib(c, style=ns.style)
     if ns.verify:
         ok, msg = pacemaker.verify_cib(xml)
         if not ok:

@@ -20,6 +20,27 @@ from .tables import STATE_COLOURS
 FONT = "Helvetica"
 
 
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that shows itself in a notebook as an inline SVG scaled to
+    the width of the output (never past its natural size), so a wide drawing fits a
+    laptop screen instead of running off the right edge. ``.source`` is unchanged."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        from .views.svg import Picture
+        return {"text/html": Picture(render_svg(self)).html(), "text/plain": f"<diagram: {self.name}>"}
+
+
+def wrap_label(text: str, width: int = 26) -> str:
+    """A long name broken into lines of at most about ``width`` characters (at spaces),
+    joined with DOT's line break, so a box stays narrow.
+
+    >>> print(wrap_label("Exchange Message Transfer Agent Instance - (EXVS1)"))
+    Exchange Message Transfer\\nAgent Instance - (EXVS1)
+    """
+    import textwrap
+    return "\\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
 def _q(s: str) -> str:
     """Quote a name for DOT ids we build by hand (graphviz quotes labels itself)."""
     return s
@@ -33,7 +54,7 @@ def group_diagram(cluster, group: str, *, highlight: list[str] | None = None,
     show the current step of an online or offline sequence).
     """
     g = cluster.groups[group] if group in cluster.groups else cluster._group(group)
-    dot = graphviz.Digraph(name=group, graph_attr={"rankdir": "TB", "fontname": FONT, "label": _title(cluster, g, step_label),
+    dot = Diagram(name=group, graph_attr={"rankdir": "TB", "fontname": FONT, "label": _title(cluster, g, step_label),
                                                     "labelloc": "t", "fontsize": "12"},
                            node_attr={"shape": "box", "style": "rounded,filled", "fontname": FONT, "fontsize": "10"},
                            edge_attr={"arrowsize": "0.7"})
@@ -43,7 +64,7 @@ def group_diagram(cluster, group: str, *, highlight: list[str] | None = None,
     for rn in order:
         r = cluster.resources[rn]
         state = str(r.state)
-        label = f"{rn}\\n{r.type}\\n{state}"
+        label = f"{wrap_label(rn)}\\n{wrap_label(r.type)}\\n{state}"
         attrs = {"fillcolor": STATE_COLOURS.get(state, "#eeeeee")}
         if rn in hl:
             attrs.update(penwidth="3", color="#1f4e9c")
@@ -64,9 +85,11 @@ def _title(cluster, g, extra):
 
 def cluster_diagram(cluster, *, show_resources: bool = False) -> graphviz.Digraph:
     """The whole cluster: one box per node holding the groups it owns, states as
-    colours, the quorum owner marked; groups with no owner sit outside."""
-    dot = graphviz.Digraph(name=cluster.name, graph_attr={
-        "rankdir": "LR", "fontname": FONT, "compound": "true", "fontsize": "12",
+    colours, the quorum owner marked; groups with no owner sit outside. The nodes stand
+    side by side (a wide, short picture that fits beside the log on a laptop), each
+    node's groups stacked in it."""
+    dot = Diagram(name=cluster.name, graph_attr={
+        "rankdir": "TB", "fontname": FONT, "compound": "true", "fontsize": "12",
         "label": f"{cluster.name} ({cluster.edition}) at {cluster.now:%H:%M:%S}"
                  + ("" if cluster.running else " -- cluster stopped"),
         "labelloc": "t"},
@@ -108,3 +131,9 @@ def _group_node(parent, cluster, g, show_resources: bool) -> None:
 def render_svg(dot: graphviz.Digraph) -> str:
     """Render with the real ``dot`` program and return the SVG text."""
     return dot.pipe(format="svg").decode("utf-8")
+
+
+def fitted_svg(dot: graphviz.Digraph) -> str:
+    """The drawing as an inline SVG that scales to the width it is given (widgets use it)."""
+    from .views.svg import fit
+    return fit(render_svg(dot))

@@ -145,8 +145,146 @@ class LogEvent:
         return [self.time.isoformat(timespec="milliseconds"), self.node, self.obj, self.what, self.why]
 
 
+#: The states a log line can name, by the kind of object that changed (the Windows 2000
+#: cluster states: nodes, resources, groups).
+NODE_STATES = frozenset({"Up", "Down", "Paused", "Joining"})
+RESOURCE_STATES = frozenset({"Online", "Offline", "Failed", "Online Pending", "Offline Pending", "Initializing"})
+GROUP_STATES = frozenset({"Online", "Offline", "Failed", "Pending", "Partially Online"})
+
+
+@dataclass(frozen=True)
+class StateSpan:
+    """A stretch of time an object of the log spent in one state: ``kind`` is "group",
+    "resource" or "node"; ``node`` is where it was (the node that logged its last change;
+    for a node, itself)."""
+
+    obj: str
+    kind: str
+    state: str
+    start: datetime
+    end: datetime
+    node: str | None = None
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One state or owner change read from the log: at ``time``, ``obj`` went from ``old``
+    to ``new``; ``kind`` is "group", "resource", "node" or "owner" (a group's new node)."""
+
+    time: datetime
+    obj: str
+    kind: str
+    old: str
+    new: str
+
+
+def read_change(e: LogEvent) -> Change | None:
+    """The state or owner change a log line records, or None for other lines.
+
+    >>> read_change(LogEvent(START, "N1", "FS", "group Online -> Pending")).kind
+    'group'
+    >>> read_change(LogEvent(START, "N2", "FS", "owner N1 -> N2")).new
+    'N2'
+    >>> read_change(LogEvent(START, "N1", "N1", "failing over")) is None
+    True
+    """
+    what = e.what
+    if " -> " not in what:
+        return None
+    if what.startswith("owner"):
+        old, _, new = what[5:].partition("->")
+        return Change(e.time, e.obj, "owner", old.strip() or "-", new.strip())
+    kind = "group" if what.startswith("group ") else None
+    old, _, new = (what[6:] if kind else what).partition(" -> ")
+    if kind is None:
+        if old in NODE_STATES and new in NODE_STATES:
+            kind = "node"
+        elif old in RESOURCE_STATES and new in RESOURCE_STATES:
+            kind = "resource"
+        else:
+            return None
+    elif old not in GROUP_STATES or new not in GROUP_STATES:
+        return None
+    return Change(e.time, e.obj, kind, old, new)
+
+
 class ClusterLog(list):
-    """The cluster log: a list of :class:`LogEvent` that prints one event a line."""
+    """The cluster log: a list of :class:`LogEvent` that prints one event a line.
+
+    Besides printing, the log answers what the failover timeline chart
+    (:func:`labkit.views.charts.failover_timeline`) draws: :meth:`changes`,
+    :meth:`spans` (each object's states over time) and :meth:`outages` (a group's
+    stretches away from Online), and :meth:`to_frame` gives it as a pandas DataFrame.
+    """
+
+    def changes(self, kinds=("group", "resource", "node", "owner")) -> list[Change]:
+        """Every state and owner change in the log, in log order."""
+        out = []
+        for e in self:
+            ch = read_change(e)
+            if ch is not None and ch.kind in kinds:
+                out.append(ch)
+        return out
+
+    def spans(self, objects=None, *, start: datetime | None = None, until: datetime | None = None
+              ) -> list[StateSpan]:
+        """Each object's states over time: from ``start`` (default: the first event) to
+        ``until`` (default: the last event), one :class:`StateSpan` per stretch in one
+        state. An object's state before its first change is that change's old state.
+        ``objects`` keeps those names (default: every object that changed state).
+
+        >>> log = ClusterLog([LogEvent(START, "N1", "FS", "group Online -> Pending"),
+        ...                   LogEvent(START + timedelta(seconds=40), "N2", "FS", "group Pending -> Online")])
+        >>> [(s.state, s.seconds) for s in log.spans()]
+        [('Online', 0.0), ('Pending', 40.0), ('Online', 0.0)]
+        """
+        if not self:
+            return []
+        t0 = start or self[0].time
+        t1 = until or max(e.time for e in self)
+        keep = None if objects is None else set(objects)
+        current: dict[str, tuple] = {}
+        out: list[StateSpan] = []
+        for e in self:
+            ch = read_change(e)
+            if ch is None or ch.kind == "owner" or (keep is not None and ch.obj not in keep):
+                continue
+            node = ch.obj if ch.kind == "node" else e.node
+            since, state, where = current.get(ch.obj, (t0, ch.old, node))
+            out.append(StateSpan(ch.obj, ch.kind, state, since, max(since, ch.time), where))
+            current[ch.obj] = (ch.time, ch.new, node)
+        for obj, (since, state, where) in current.items():
+            kind = next(s.kind for s in out if s.obj == obj)
+            out.append(StateSpan(obj, kind, state, since, max(since, t1), where))
+        return out
+
+    def outages(self, group: str, **kw) -> list[StateSpan]:
+        """The stretches ``group`` spent away from Online (each a :class:`StateSpan`
+        whose state is the first state of the stretch), merged across Pending/Offline.
+        Keywords go to :meth:`spans`."""
+        merged: list[StateSpan] = []
+        for s in self.spans([group], **kw):
+            if s.kind != "group" or s.state == "Online":
+                continue
+            if merged and merged[-1].end == s.start:
+                m = merged[-1]
+                merged[-1] = StateSpan(m.obj, m.kind, m.state, m.start, s.end, m.node)
+            else:
+                merged.append(s)
+        return merged
+
+    def to_frame(self):
+        """The log as a pandas DataFrame, one row an event: ``time``, ``node``,
+        ``object``, ``what``, ``why`` (pandas is imported here, on first use).
+        Filter it as any frame: ``df[df.object == "EXVS1"]``."""
+        import pandas as pd
+        return pd.DataFrame({"time": [e.time for e in self], "node": [e.node or "" for e in self],
+                             "object": [e.obj for e in self], "what": [e.what for e in self],
+                             "why": [e.why for e in self]})
 
     def tail(self, n: int = 10) -> "ClusterLog":
         return ClusterLog(self[-n:] if n else [])

@@ -94,21 +94,11 @@ def timeline(events, *, start=None, objects=None) -> str:
     return "\n".join(lines)
 
 
-def text_table(rows, columns=None, *, formats=None) -> str:
-    """Rows (dicts, or dataclasses) as a fixed-width text table for ``print``.
-
-    ``columns`` picks and orders the keys; an item may be ``(key, header)`` to rename
-    a column. ``formats`` maps a key to a format string such as ``"{:.1f}"``. Numbers
-    are right-aligned, text left-aligned; True/False print as yes/no.
-
-    >>> print(text_table([{"level": "RAID 1", "drives": 2, "usable_gb": 18.2},
-    ...                   {"level": "RAID 0+1", "drives": 6, "usable_gb": 54.6}],
-    ...                  [("level", "RAID"), "drives", ("usable_gb", "usable GB")]))
-    RAID      drives  usable GB
-    --------  ------  ---------
-    RAID 1         2       18.2
-    RAID 0+1       6       54.6
-    """
+def table_cells(rows, columns=None, *, formats=None):
+    """What a table shows, cell by cell: ``(headers, body, numeric)`` -- the column
+    headers, the rows as formatted strings and, per column, whether it holds numbers
+    (right-aligned). :func:`text_table` prints it; :class:`labkit.views.tables.Table`
+    renders it as HTML. Arguments as for :func:`text_table`."""
     from dataclasses import asdict, is_dataclass
 
     rows = [asdict(r) if is_dataclass(r) else dict(r) for r in rows]
@@ -132,13 +122,32 @@ def text_table(rows, columns=None, *, formats=None) -> str:
     numeric = [all(isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool)
                    for r in rows if r.get(k) is not None) and any(r.get(k) is not None for r in rows)
                for k, _ in cols]
-    widths = [max([len(h)] + [len(b[i]) for b in body]) for i, (_, h) in enumerate(cols)]
+    return [h for _, h in cols], body, numeric
+
+
+def text_table(rows, columns=None, *, formats=None) -> str:
+    """Rows (dicts, or dataclasses) as a fixed-width text table for ``print``.
+
+    ``columns`` picks and orders the keys; an item may be ``(key, header)`` to rename
+    a column. ``formats`` maps a key to a format string such as ``"{:.1f}"``. Numbers
+    are right-aligned, text left-aligned; True/False print as yes/no.
+
+    >>> print(text_table([{"level": "RAID 1", "drives": 2, "usable_gb": 18.2},
+    ...                   {"level": "RAID 0+1", "drives": 6, "usable_gb": 54.6}],
+    ...                  [("level", "RAID"), "drives", ("usable_gb", "usable GB")]))
+    RAID      drives  usable GB
+    --------  ------  ---------
+    RAID 1         2       18.2
+    RAID 0+1       6       54.6
+    """
+    headers, body, numeric = table_cells(rows, columns, formats=formats)
+    widths = [max([len(h)] + [len(b[i]) for b in body]) for i, h in enumerate(headers)]
 
     def line(values):
         return "  ".join(v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i])
                          for i, v in enumerate(values)).rstrip()
 
-    lines = [line([h for _, h in cols]), "  ".join("-" * w for w in widths)]
+    lines = [line(headers), "  ".join("-" * w for w in widths)]
     lines += [line(b) for b in body]
     return "\n".join(lines)
 

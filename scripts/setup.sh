@@ -2,7 +2,8 @@
 # The one set-up script: `make lab`, `make test` and CI all call it, so a fresh
 # machine and CI install the same way. Idempotent: a second run takes seconds.
 #
-#   1. the Graphviz `dot` binary (Debian package "graphviz"; apt-get when root)
+#   1. the Graphviz `dot` binary (Debian package "graphviz"; apt-get when root) and
+#      bubblewrap, the grader's sandbox (Debian package "bubblewrap"; apt-get when root)
 #   2. .venv in the repository, with labkit installed editable and the pinned
 #      dependencies of requirements.txt (re-installed only when they change)
 #   3. the shipped notebooks marked trusted (an untrusted notebook shows its SVG
@@ -11,20 +12,22 @@
 #        --e2e        Debian's Chromium (apt-get when root) and Playwright (requirements-e2e.txt)
 #        --dashboard  Voila (requirements-dashboard.txt), for `make dashboard`
 #        --hub        JupyterHub (requirements-hub.txt) and its proxy (npm, deploy/package.json)
-#        --test       all three: what the test suite exercises (`make test`, CI)
+#        --site       Jupyter Book 2 for the course website (requirements-site.txt; needs Node.js)
+#        --test       all four: what the test suite exercises (`make test`, CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VENV="$ROOT/.venv"
 say() { printf 'labkit setup: %s\n' "$*"; }
 
-WANT_E2E=0 WANT_DASHBOARD=0 WANT_HUB=0
+WANT_E2E=0 WANT_DASHBOARD=0 WANT_HUB=0 WANT_SITE=0
 for arg in "$@"; do
   case "$arg" in
     --e2e) WANT_E2E=1 ;;
     --dashboard) WANT_DASHBOARD=1 ;;
     --hub) WANT_HUB=1 ;;
-    --test) WANT_E2E=1 WANT_DASHBOARD=1 WANT_HUB=1 ;;
+    --site) WANT_SITE=1 ;;
+    --test) WANT_E2E=1 WANT_DASHBOARD=1 WANT_HUB=1 WANT_SITE=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) say "unknown option '$arg' (see scripts/setup.sh --help)"; exit 2 ;;
   esac
@@ -41,6 +44,19 @@ if ! command -v dot >/dev/null 2>&1; then
     say "the Graphviz 'dot' program is missing. Install the Debian package 'graphviz':"
     say "    sudo apt-get install graphviz     (macOS: brew install graphviz)"
     exit 1
+  fi
+fi
+
+# bubblewrap (bwrap): the sandbox `labkit grade` runs learners' notebooks in (labkit/grading/sandbox.py).
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing the Debian package 'bubblewrap' (the grader's sandbox)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q bubblewrap >/dev/null 2>&1 || {
+      apt-get update -q >/dev/null && apt-get install -y -q bubblewrap >/dev/null; } \
+      || say "warning: could not install bubblewrap; labkit grade will refuse to run without --unsafe-no-sandbox"
+  else
+    say "optional: 'sudo apt-get install bubblewrap' gives labkit grade its sandbox (it refuses to grade without one)"
   fi
 fi
 
@@ -111,6 +127,7 @@ extras=()
 [ "$WANT_E2E" = 1 ] && extras+=(requirements-e2e.txt)
 [ "$WANT_DASHBOARD" = 1 ] && extras+=(requirements-dashboard.txt)
 [ "$WANT_HUB" = 1 ] && extras+=(requirements-hub.txt)
+[ "$WANT_SITE" = 1 ] && extras+=(requirements-site.txt)
 for req in "${extras[@]}"; do
   xstamp="$VENV/.labkit-${req%.txt}"
   xwant=$(cat requirements.txt "$req" | sha256sum | cut -d' ' -f1)
@@ -146,4 +163,10 @@ if [ "$WANT_HUB" = 1 ]; then
       say "optional: Node.js and npm are missing, so JupyterHub's proxy is not installed (apt-get install npm)"
     fi
   fi
+fi
+
+# Jupyter Book 2 runs mystmd on Node.js (>= 18); its wheel brings the JavaScript, not Node.
+if [ "$WANT_SITE" = 1 ] && ! command -v node >/dev/null 2>&1; then
+  say "installing Node.js for the course website (Debian package nodejs)"
+  apt_install nodejs || say "Node.js could not be installed (needs root and apt-get): 'make site' and its test need it"
 fi

@@ -74,7 +74,7 @@ class Server:
         self._log.flush()
         return self.log_path.read_text(errors="replace")[-6000:]
 
-    def wait_http(self, url: str, timeout: float = 90, ok=lambda status, body: status == 200) -> bytes:
+    def wait_http(self, url: str, timeout: float = 300, ok=lambda status, body: status == 200) -> bytes:
         """Poll ``url`` until ``ok(status, body)`` (any status: an error page is an answer
         too); fail with the server's log if it exits or the deadline passes."""
         deadline = time.monotonic() + timeout
@@ -84,7 +84,7 @@ class Server:
                 pytest.fail(f"{self.name} exited with code {self.proc.returncode} before answering {url}:\n"
                             f"{self.log()}")
             try:
-                with urllib.request.urlopen(url, timeout=10) as r:
+                with urllib.request.urlopen(url, timeout=30) as r:
                     body = r.read()
                     if ok(r.status, body):
                         return body

@@ -28,7 +28,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
-EXTRAS = ("requirements-e2e.txt", "requirements-dashboard.txt", "requirements-hub.txt")
+EXTRAS = ("requirements-e2e.txt", "requirements-dashboard.txt", "requirements-hub.txt", "requirements-site.txt")
 
 
 def pins(path: Path) -> dict[str, Version]:

@@ -22,8 +22,8 @@ from _servers import (READ_PAGE, ROOT, Server, free_port, jupyter_env, launch_ch
 NOTEBOOK = ROOT / "tests" / "e2e" / "cluster_admin.ipynb"
 OUT = ROOT / "tests" / "e2e" / "out"
 #: Upper bounds for the waits (seconds); a normal run needs a fraction of them.
-SERVER_TIMEOUT = 90
-PAGE_TIMEOUT = 90
+SERVER_TIMEOUT = 300  # hang guards (s): generous, so a loaded CI machine never trips them
+PAGE_TIMEOUT = 300
 
 KERNEL_READY = """() => {
   const name = document.querySelector('.jp-NotebookPanel .jp-Toolbar-kernelName');
@@ -57,6 +57,7 @@ def lab(tmp_path):
 
 def test_crash_node_in_the_browser_changes_the_diagram_and_the_group_owners(lab, tmp_path):
     sync_playwright = playwright_or_skip()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     server, base, token = lab
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as pw:
@@ -73,7 +74,14 @@ def test_crash_node_in_the_browser_changes_the_diagram_and_the_group_owners(lab,
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
             crash = page.get_by_role("button", name="Crash", exact=True)
-            crash.wait_for()
+            try:
+                crash.wait_for(timeout=45_000)
+            except PlaywrightTimeout:
+                # JupyterLab 4.6 may drop a Run All that lands while the kernel is still settling
+                # (tests/test_e2e_screens.py records it): run it again once, as a learner would
+                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+                page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+                crash.wait_for()
             page.wait_for_function(f"({READ_PAGE})().svg && ({READ_PAGE})().owners['EXVS1']")
             before = page.evaluate(READ_PAGE)
             page.screenshot(path=str(OUT / "cluster_admin_before.png"), full_page=True)

@@ -98,9 +98,13 @@ def test_system_attendant_needs_exchange_installed():
     manual_group(c)
     refused(c, lk.NotFoundError, add_sa, c)        # the type is not even offered yet
     c2 = installed_cluster(("1-CURLY",))
-    ex.uninstall(c2, "1-CURLY")
+    ex.uninstall(c2, "1-CURLY", remove_cluster_resources=False)   # the types stay, Exchange does not
     manual_group(c2)
     refused(c2, lk.ConfigurationError, add_sa, c2)
+    c3 = installed_cluster(("1-CURLY",))
+    ex.uninstall(c3, "1-CURLY")                 # the last node: its Remove takes the Exchange resource types
+    manual_group(c3)
+    refused(c3, lk.NotFoundError, add_sa, c3)
 
 
 def test_system_attendant_is_refused_while_a_node_restarts_after_setup():

@@ -1,9 +1,14 @@
-"""Grading real notebooks in real kernels.
+"""Grading real notebooks in real, sandboxed kernels.
 
-One folder of submissions is graded once (``grade_dir``, two notebooks at a time) and
-the tests read its report: the solutions get full marks, the generated exercises
-nothing, plausible wrong answers part, the tricks nothing, corrupt files are reported,
-and a runaway or kernel-killing cell costs its own question only."""
+One folder of submissions, laid out as an instructor collects them (one folder per
+exercise), is graded once (``grade_dir``, two notebooks at a time) and the tests read its
+report: the solutions get full marks, the generated exercises nothing, plausible wrong
+answers part, the tricks nothing, corrupt files are reported, and a runaway or
+kernel-killing cell costs its own question only.
+
+``TIMEOUT`` is CPU time per cell: every cell of every solution uses well under 1 s of CPU
+(``labkit grade --timeout 1`` gives them all full marks), and a busy machine does not
+change how much CPU a cell needs, only how long it waits for it."""
 import copy
 import csv
 from pathlib import Path
@@ -15,6 +20,10 @@ from labkit import grading
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 4.0
+
+
+def _key(report):
+    return Path(report.path).name
 
 
 def _nb(kind, name):
@@ -100,7 +109,13 @@ WRONG = {
 
 
 def _submissions(folder: Path, out: Path) -> None:
-    w = lambda nb, name: nbformat.write(nb, folder / name)   # noqa: E731
+    by_number = {n[:2]: n for n in [SOL02, SOL03] + LATER}
+
+    def w(nb, name, exercise=None):
+        """Write ``name`` into the folder of its exercise (by default the number in its name)."""
+        exercise = exercise or by_number.get("".join(ch for ch in name if ch.isdigit())[:2], SOL02)
+        (folder / exercise).mkdir(exist_ok=True)
+        nbformat.write(nb, folder / exercise / name)
     w(_nb("solutions", SOL02), "sol02.ipynb")
     w(_nb("solutions", SOL03), "sol03.ipynb")
     w(_nb("exercises", SOL02), "ex02.ipynb")
@@ -117,7 +132,7 @@ def _submissions(folder: Path, out: Path) -> None:
                "    noticed[kind] = 5.0 if kind == 'crash' else 60.0")
     nb = _edit(nb, 'auto_failback=True, failback_window=(1, 5))', "auto_failback=True)")
     nb.metadata.pop("labkit", None)
-    w(nb, "Bob Smith (late).ipynb")
+    w(nb, "Bob Smith (late).ipynb", SOL03)
 
     for name in LATER:
         w(_nb("solutions", name), f"sol{name[:2]}.ipynb")
@@ -140,7 +155,7 @@ def _submissions(folder: Path, out: Path) -> None:
                    "    for store, n in zip(stores, (834, 833, 833)):\n"
                    "        ex.add_mailboxes(c3, v, store, n)\n"
                    "assert not any(case.refused for case in planning.n_k_analysis(c3, 1).cases)")
-    w(nb, "trick_exchange_limit.ipynb")
+    w(nb, "trick_exchange_limit.ipynb", "05_storage_design")
 
     # trick: redefine labkit so the learner's own checks pass on a wrong cluster
     nb = _add_cell(_nb("exercises", SOL02), 'c4 = lk.Cluster("EX02D"',
@@ -151,7 +166,7 @@ def _submissions(folder: Path, out: Path) -> None:
                    "assert c2.online_order('SQL') == target\n"
                    "c4.partition([['NODE1', 'NODE2', 'NODE3'], ['NODE4']])\n"
                    "assert c4.quorum_owner == 'NODE1'")
-    w(nb, "trick_redefine.ipynb")
+    w(nb, "trick_redefine.ipynb", SOL02)
     # trick: patch the grader inside the kernel
     nb = _add_cell(_nb("exercises", SOL02), "import labkit as lk",
                    "import sys\n"
@@ -165,7 +180,7 @@ def _submissions(folder: Path, out: Path) -> None:
                    "g.check = grader.check = lambda *a, **k: print('10/10 points')\n"
                    "g.exercise('02_mscs_building_blocks').questions.clear()\n"
                    "sys.modules['labkit.grading.exercises.02_mscs_building_blocks'] = None")
-    w(nb, "trick_patch_checks.ipynb")
+    w(nb, "trick_patch_checks.ipynb", SOL02)
     # trick: print a passing score table and forge the answer channel from a normal cell
     nb = _add_cell(_nb("exercises", SOL03), "import labkit as lk",
                    "import json\n"
@@ -173,7 +188,7 @@ def _submissions(folder: Path, out: Path) -> None:
                    "print('03_inside_the_cluster_service · 10/10 points\\n  1  detection_times  1/1  passed')\n"
                    "display({'text/x-labkit-answer': json.dumps({'kind': 'value', 'data': "
                    "{'crash': 5.0, 'hang': 35.0}})}, raw=True)")
-    w(nb, "trick_print_passed.ipynb")
+    w(nb, "trick_print_passed.ipynb", SOL03)
     # trick: write fake result files where the grader writes its own
     nb = _add_cell(_nb("exercises", SOL03), "import labkit as lk",
                    f"from pathlib import Path\n"
@@ -182,7 +197,7 @@ def _submissions(folder: Path, out: Path) -> None:
                    f"Path({str(out.with_name(out.stem + '_summary.csv'))!r}).write_text('all 10/10')\n"
                    f"Path('results.json').write_text('{{\"score\": 10}}')\n"
                    f"Path({str(folder / 'zz_fake_submission.ipynb')!r}).write_text('{{}}')")
-    w(nb, "trick_files.ipynb")
+    w(nb, "trick_files.ipynb", SOL03)
 
     # an endless loop, and an answer whose to_dict() never returns: each costs its question
     nb = _edit(_nb("solutions", SOL02), 'c5 = two_nodes("EX02E")', 'while True:\n    pass\nc5 = two_nodes("EX02E")')
@@ -192,26 +207,28 @@ def _submissions(folder: Path, out: Path) -> None:
                    "        while True:\n"
                    "            pass\n"
                    "c1 = Endless('EX02A', ip='10.2.0.100')\nc1.add_node('NODE1')")
-    w(nb, "loops.ipynb")
+    w(nb, "loops.ipynb", SOL02)
     # a cell that ignores the interrupt, and one that kills its kernel
     nb = _edit(_nb("solutions", SOL03), 'c3 = file_share_cluster(nodes=4)',
                "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
                "c3 = file_share_cluster(nodes=4)")
     nb = _edit(nb, 'c5 = file_share_cluster()', "import os\nos._exit(3)\nc5 = file_share_cluster()")
-    w(nb, "killers.ipynb")
+    w(nb, "killers.ipynb", SOL03)
     # a deleted cell
     nb = _nb("solutions", SOL02)
     nb.cells = [c for c in nb.cells if 'c1 = two_nodes("EX02A")' not in c.source]
-    w(nb, "deleted.ipynb")
+    w(nb, "deleted.ipynb", SOL02)
 
     # a notebook that kills the process grading it
     w(_add_cell(_nb("solutions", SOL02), "import labkit as lk",
-                "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"), "zz_kills_grader.ipynb")
+                "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"), "zz_kills_grader.ipynb", SOL02)
 
-    # not gradable
-    (folder / "broken.ipynb").write_text('{"cells": [{"cell_type": "code", "sou')
-    (folder / "essay.ipynb").write_text("My essay about clusters.")
+    # not gradable: corrupt, not a notebook, in no exercise's folder
+    (folder / SOL02 / "broken.ipynb").write_text('{"cells": [{"cell_type": "code", "sou')
+    (folder / SOL02 / "essay.ipynb").write_text("My essay about clusters.")
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), folder / "foreign.ipynb")
+    # another exercise's solution handed in as exercise 05: graded as 05, and the report says so
+    w(_nb("solutions", "07_load_planning_and_failover"), "swapped.ipynb", "05_storage_design")
 
 
 @pytest.fixture(scope="module")
@@ -219,8 +236,9 @@ def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("grades") / "grades.csv"
     _submissions(folder, out)
-    book = grading.grade_dir(folder, out, jobs=2, timeout=TIMEOUT)
-    return {r.path: r for r in book.reports}, book, out, folder
+    # no cell here sleeps, so the wall-clock ceiling is far: CPU time decides, however busy the machine
+    book = grading.grade_dir(folder, out, jobs=2, timeout=TIMEOUT, wall_timeout=600)
+    return {_key(r): r for r in book.reports}, book, out, folder
 
 
 def _points(report):
@@ -280,7 +298,7 @@ def test_plausible_wrong_answers_score_partial(graded):
     assert _points(alice) == [2, 0, 1, 0, 2, 1], alice.table()
     assert "SQL Agent" in alice.results[1].message and "order" in alice.results[1].message
     assert "what decides which side" in alice.results[3].message
-    assert bob.exercise == SOL03                        # no metadata, any file name: read from content
+    assert bob.exercise == SOL03                        # no metadata, any file name: its folder says
     assert _points(bob) == [0, 2, 2, 0, 1, 2], bob.table()
     assert "hang" in bob.results[0].message and "35" not in bob.results[0].message
     assert "09:00 on the same day" in bob.results[3].message and "(1, 5)" not in bob.results[3].message
@@ -310,10 +328,10 @@ def test_trick_writing_fake_result_files_gets_no_points(graded):
     reports, book, out, folder = graded
     assert reports["trick_files.ipynb"].score == 0
     rows = list(csv.DictReader(out.open()))
-    assert {r["file"] for r in rows} == set(reports)       # the grader's file, not the fake one
-    assert all(r["points"] == "0" for r in rows if r["file"] == "trick_files.ipynb")
+    assert {Path(r["file"]).name for r in rows} == set(reports)       # the grader's file, not the fake one
+    assert all(r["points"] == "0" for r in rows if r["file"].endswith("trick_files.ipynb"))
     summary = list(csv.DictReader(Path(book.summary_out).open()))
-    assert {r["file"]: r["score"] for r in summary}["trick_files.ipynb"] == "0"
+    assert {Path(r["file"]).name: r["score"] for r in summary}["trick_files.ipynb"] == "0"
     assert "zz_fake_submission.ipynb" not in reports        # files written while grading are not graded
 
 
@@ -321,27 +339,37 @@ def test_corrupt_and_foreign_notebooks_are_reported_and_grading_continues(graded
     reports, book, out, _ = graded
     assert "not a readable notebook" in reports["broken.ipynb"].error
     assert "not a readable notebook" in reports["essay.ipynb"].error
-    assert "does not look like any labkit exercise" in reports["foreign.ipynb"].error
+    assert "cannot tell which exercise foreign.ipynb is" in reports["foreign.ipynb"].error
     for name in ("broken.ipynb", "essay.ipynb", "foreign.ipynb"):
         assert reports[name].status == "error"
     rows = list(csv.DictReader(out.open()))
-    bad = [r for r in rows if r["file"] == "broken.ipynb"]
+    bad = [r for r in rows if r["file"] == f"{SOL02}/broken.ipynb"]
     assert len(bad) == 1 and bad[0]["status"] == "error" and "not a readable notebook" in bad[0]["message"]
-    assert "4 not gradable" in book.summary() and "NOT GRADED" in book.summary()
+    assert "3 not gradable" in book.summary() and "NOT GRADED" in book.summary()
 
 
-def test_a_notebook_that_kills_the_grader_is_reported_and_the_others_are_graded(graded):
+def test_a_notebook_that_tries_to_kill_the_grader_cannot(graded):
+    """Its parent process is the sandbox's init (its own PID namespace, another user): the
+    kill is refused, and the solution keeps its marks."""
     reports = graded[0]
-    assert reports["zz_kills_grader.ipynb"].status == "error"
-    assert "stopped the grader's process" in reports["zz_kills_grader.ipynb"].error
-    assert all(r.status == "graded" for n, r in reports.items()
-               if n not in ("zz_kills_grader.ipynb", "broken.ipynb", "essay.ipynb", "foreign.ipynb"))
+    r = reports["zz_kills_grader.ipynb"]
+    assert r.status == "graded" and r.score == r.max_score, r.table()
+    assert any("PermissionError" in n for n in r.notes), r.notes
+    assert all(r.status == "graded" for n, r in reports.items() if n not in ("broken.ipynb", "essay.ipynb",
+                                                                             "foreign.ipynb"))
+
+
+def test_another_exercises_solution_is_graded_as_the_exercise_the_folder_names(graded):
+    r = graded[0]["swapped.ipynb"]
+    assert r.exercise == "05_storage_design" and r.score == 0, r.table()
+    assert ("the notebook's content looks like 07_load_planning_and_failover; graded as 05_storage_design as "
+            "the folder 05_storage_design/ says") in r.notes
 
 
 def test_an_endless_loop_costs_only_its_question(graded):
     r = graded[0]["loops.ipynb"]
     assert _points(r) == [0, 2, 1, 2, 0, 1], r.table()
-    assert "ran past 4 s and was interrupted (an endless loop?)" in r.results[4].message
+    assert "used more than 4 s of CPU time and was interrupted (an endless loop?)" in r.results[4].message
     assert "could not be read" in r.results[0].message        # its to_dict() never returned
     assert "ran past the time limit" in r.results[0].message
     assert any("interrupted" in n for n in r.notes)
@@ -363,13 +391,13 @@ def test_a_deleted_cell_costs_only_its_question(graded):
 def test_per_question_csv_and_summary(graded):
     reports, book, out, _ = graded
     rows = list(csv.DictReader(out.open()))
-    sol = [r for r in rows if r["file"] == "sol02.ipynb"]
+    sol = [r for r in rows if r["file"] == f"{SOL02}/sol02.ipynb"]
     assert [r["question"] for r in sol] == [q.name for q in grading.exercise(SOL02).questions]
     assert all(r["passed"] == "yes" and r["points"] == r["max_points"] for r in sol)
-    summary = {r["file"]: r for r in csv.DictReader(Path(book.summary_out).open())}
+    summary = {Path(r["file"]).name: r for r in csv.DictReader(Path(book.summary_out).open())}
     assert summary["alice.ipynb"]["score"] == "6" and summary["alice.ipynb"]["percent"] == "60"
     assert summary["broken.ipynb"]["status"] == "error"
-    assert len(summary) == len(reports) == 17 + 3 * len(LATER) + 1
+    assert len(summary) == len(reports) == 18 + 3 * len(LATER) + 1
 
 
 def test_labkit_check_prints_the_score_table(tmp_path, monkeypatch, capsys):

@@ -323,10 +323,20 @@ def test_commands_have_help(main, capsys):
     (grading.main_check, [], "required"),
     (grading.main_check, ["nowhere.ipynb"], "no notebook at nowhere.ipynb"),
     (grading.main_check, ["99_nothing"], "cannot find 99_nothing.ipynb"),
-    (grading.main_check, ["x.ipynb", "--timeout", "-1"], "--timeout must be positive"),
+    (grading.main_check, ["x.ipynb", "--timeout", "-1"], "--timeout must be a finite number of seconds above 0"),
+    (grading.main_check, ["x.ipynb", "--timeout", "nan"], "--timeout must be a finite number of seconds"),
+    (grading.main_check, ["x.ipynb", "--notebook-timeout", "inf"], "--notebook-timeout must be a finite"),
+    (grading.main_grade, [".", "--timeout", "nan"], "--timeout must be a finite number of seconds above 0"),
+    (grading.main_grade, [".", "--timeout", "0"], "--timeout must be a finite number of seconds above 0"),
+    (grading.main_grade, [".", "--wall-timeout", "inf"], "--wall-timeout must be a finite number"),
+    (grading.main_grade, [".", "--notebook-timeout", "x"], "--notebook-timeout must be a finite number"),
+    (grading.main_grade, [".", "--memory", "lots"], "--memory must be a size such as 2GiB"),
+    (grading.main_grade, [".", "--memory", "1M"], "memory limit must be a whole number of bytes of at least"),
+    (grading.main_grade, [".", "--processes", "2"], "processes limit must be a whole number of at least 16"),
+    (grading.main_release, [], "required"),
     (grading.main_check, ["x.ipynb", "--exercise", "99_nothing"], "no graded exercise named '99_nothing'"),
     (grading.main_grade, ["/no/such/folder"], "is not a folder of submissions"),
-    (grading.main_grade, [".", "--jobs", "0"], "must be positive"),
+    (grading.main_grade, [".", "--jobs", "0"], "--jobs must be a whole number of at least 1"),
     (grading.main_grade, [".", "--jobs", "two"], "invalid int value"),
     (grading.main_make_exercises, ["/no/such/root"], "is not a folder of solution notebooks"),
     (grading.main_make_exercises, [".", "--frobnicate"], "unrecognized arguments"),
@@ -377,21 +387,55 @@ def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch):
     from labkit.grading import kernel
     tries = []
 
-    async def flaky(cwd):
-        tries.append(cwd)
+    async def flaky(limits, sandboxed):
+        tries.append(limits)
         if len(tries) < kernel.STARTUP_ATTEMPTS:
             raise RuntimeError("Kernel died before replying to kernel_info")
         return "kernel"
 
     monkeypatch.setattr(kernel._Kernel, "start", flaky)
-    assert asyncio.run(kernel._Kernel.start_retrying("here")) == "kernel" and len(tries) == kernel.STARTUP_ATTEMPTS
+    assert asyncio.run(kernel._Kernel.start_retrying("limits", True)) == "kernel" and len(tries) == kernel.STARTUP_ATTEMPTS
     tries.clear()
 
-    async def dead(cwd):
-        tries.append(cwd)
+    async def dead(limits, sandboxed):
+        tries.append(limits)
         raise RuntimeError("Kernel died before replying to kernel_info")
 
     monkeypatch.setattr(kernel._Kernel, "start", dead)
     with pytest.raises(RuntimeError, match="Kernel died"):
-        asyncio.run(kernel._Kernel.start_retrying("here"))
+        asyncio.run(kernel._Kernel.start_retrying("limits", True))
     assert len(tries) == kernel.STARTUP_ATTEMPTS
+
+
+def test_the_worker_refuses_a_reply_without_its_secret_or_number(tmp_path):
+    """A reply line that does not carry this grader's secret and the request's number (a forged
+    or shifted report) is refused, and the worker is replaced."""
+    import json
+    import os
+    import subprocess
+    import sys
+    forged = {"id": 1, "token": "guess", "report": {"path": "x", "exercise": "02_mscs_building_blocks",
+                                                   "results": [], "status": "graded", "error": "", "notes": []}}
+    w = grader._Worker(grader.code_digest())
+
+    def fake_start():   # a "worker" that answers every request with a forged reply
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        w.proc = subprocess.Popen([sys.executable, "-c", "import os, sys\nr = os.fdopen(int(sys.argv[1]))\n"
+                                   "o = os.fdopen(int(sys.argv[2]), 'w')\nr.readline()\nfor line in r:\n"
+                                   "    o.write(sys.argv[3] + '\\n'); o.flush()", str(req_r), str(rep_w),
+                                   json.dumps(forged)], pass_fds=(req_r, rep_w))
+        os.close(req_r)
+        os.close(rep_w)
+        w.requests, w.replies = os.fdopen(req_w, "w"), os.fdopen(rep_r)
+        w.requests.write(json.dumps({"token": w.token}) + "\n")
+        w.requests.flush()
+    w._start = fake_start
+    r = w.grade(tmp_path / "a.ipynb", "02_mscs_building_blocks", "--exercise says", grader.GradeOptions())
+    assert r.status == "error" and "not its own" in r.error and w.proc is None
+
+
+def test_grading_stops_when_labkits_files_change_on_disk(tmp_path, monkeypatch):
+    w = grader._Worker("not the digest of these files")
+    with pytest.raises(lk.LabkitError, match="labkit's own files changed on disk while grading"):
+        w._start()

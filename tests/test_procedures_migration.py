@@ -162,7 +162,6 @@ def test_the_in_place_upgrade_runs_its_nine_steps():
 
 
 @pytest.mark.parametrize("change, rule", [
-    ({"exchange55_service_pack": 2}, "Exchange 5.5 runs Service Pack 3 before the in-place upgrade"),
     ({"cluster_windows": "Windows NT 4.0"}, "upgrade the Windows NT 4.0 cluster to Windows 2000 Cluster Server first"),
     ({"domain": "Windows NT 4.0"}, "the Windows 2000 cluster nodes are members of a Windows 2000 domain"),
     ({"adc_run": False}, "run the Active Directory Connector before the upgrade"),

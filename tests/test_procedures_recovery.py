@@ -10,7 +10,11 @@ S1_JOIN = "install the cluster service and join"
 
 
 def _crashed(node="1-CURLY"):
+    """The reference cluster with a System State backup of every node (what Scenario 1
+    restores), then ``node`` crashed."""
     c = reference_cluster()
+    for n in c.node_ids():
+        pr.take_system_state_backup(c, n)
     c.crash_node(node)
     c.run_until_stable()
     return c

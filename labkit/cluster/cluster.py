@@ -2,7 +2,7 @@
 
 This is Windows 2000 Microsoft Cluster Service as the paper describes it
 ("Clustering Primer" to "Cluster Failover") with the behaviour the paper leaves
-out taken from Microsoft's documentation (``shared/design/mscs-reference.md``).
+out taken from Microsoft's documentation and KB articles (cited where they are used).
 
 Every public command is all-or-nothing: it checks everything first and raises a
 :class:`~labkit.errors.LabkitError` naming the broken rule, leaving the model as
@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
-from typing import Iterable
+from collections.abc import Iterable  # (not typing: `import labkit` stays lean)
 
 from ..errors import (DependencyError, LimitError, NameConflictError, NotFoundError,
                       OwnershipError, QuorumError, StateError, ValidationError)
@@ -42,17 +42,24 @@ DOWN_OR_FAILED = (OFF, FAILED)
 
 #: Node limits per edition. Windows 2000 Advanced Server: 2 nodes; Datacenter
 #: Server: 4 nodes (paper, "Windows 2000 Clustering Installation Requirements").
-#: "Modern" is today's Windows Server failover clustering (64 nodes), for what-if
-#: and scale experiments only.
-EDITIONS = {"Advanced Server": 2, "Datacenter": 4, "Modern": 64}
+#: "Modern" is today's Windows Server failover clustering, for what-if experiments:
+#: 64 nodes per cluster (Microsoft Learn, "Plan for Hyper-V scalability in Windows
+#: Server", Failover Clusters and Hyper-V: "Nodes per cluster 64"). "Scale" is no
+#: product at all: a simulation-only edition for benchmarks beyond any real cluster.
+EDITIONS = {"Advanced Server": 2, "Datacenter": 4, "Modern": 64, "Scale": 1024}
+#: Where each edition's node limit comes from (the LimitError's source).
+EDITION_SOURCES = {"Advanced Server": "paper, Windows 2000 Clustering Installation Requirements",
+                   "Datacenter": "paper, Windows 2000 Clustering Installation Requirements",
+                   "Modern": "Microsoft Learn, Plan for Hyper-V scalability in Windows Server: 64 nodes per cluster",
+                   "Scale": "labkit simulation-only scale edition (no real cluster runs this many nodes)"}
 _EDITION_ALIASES = {"advanced server": "Advanced Server", "advanced": "Advanced Server",
                     "windows 2000 advanced server": "Advanced Server",
                     "datacenter": "Datacenter", "data center": "Datacenter",
                     "datacenter server": "Datacenter", "windows 2000 datacenter server": "Datacenter",
-                    "modern": "Modern"}
+                    "modern": "Modern", "scale": "Scale", "simulation scale": "Scale"}
 
 def parse_edition(edition) -> str:
-    """The edition's canonical name: 'Advanced Server', 'Datacenter' or 'Modern'.
+    """The edition's canonical name: 'Advanced Server', 'Datacenter', 'Modern' or 'Scale'.
 
     >>> parse_edition("Windows 2000 Datacenter Server")
     'Datacenter'
@@ -181,7 +188,7 @@ class Cluster:
     """A Microsoft Cluster Service cluster (Windows 2000 semantics).
 
     ``edition`` limits the node count: "Advanced Server" 2, "Datacenter" 4,
-    "Modern" 64. The first node added forms the cluster and brings the
+    "Modern" 64, "Scale" (simulation only) 1,024. The first node added forms the cluster and brings the
     "Cluster Group" (cluster IP address, cluster name, quorum disk) online.
 
     >>> c = Cluster("TWO", ip="10.0.0.100")
@@ -246,6 +253,10 @@ class Cluster:
         self._claims_size = (0, 0)
         #: case-insensitive name indexes (see _find)
         self._folded: dict = {}
+        # caches of the failover path (rebuilt on demand; see _node_order, _effective, _leaving_names)
+        self._node_order_cache: tuple[str, ...] | None = None
+        self._owners_cache: dict[str, tuple] = {}
+        self._leaving_nodes: set[str] | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -285,7 +296,15 @@ class Cluster:
 
     def node_ids(self) -> list[str]:
         """Node names in node-id order."""
-        return sorted(self.nodes, key=lambda n: self.nodes[n].id)
+        return list(self._node_order())
+
+    def _node_order(self) -> tuple[str, ...]:
+        """Node names in node-id order, cached until a node is added or evicted (node ids
+        never change)."""
+        cached = self._node_order_cache
+        if cached is None or len(cached) != len(self.nodes):
+            cached = self._node_order_cache = tuple(sorted(self.nodes, key=lambda n: self.nodes[n].id))
+        return cached
 
     def groups_on(self, node: str) -> list[str]:
         """Names of the groups ``node`` owns."""
@@ -334,10 +353,23 @@ class Cluster:
     def effective_owners(self, group: str) -> list[str]:
         """The list the failover manager walks: preferred owners in order, then every
         other node in node-id order (KB 299631)."""
-        g = self._group(group)
-        group = g.name
-        rest = [n for n in self.node_ids() if n not in g.preferred_owners]
-        return [n for n in g.preferred_owners if n in self.nodes] + rest
+        return list(self._effective(self._group(group))[0])
+
+    def _effective(self, g: Group) -> tuple[tuple[str, ...], dict[str, int]]:
+        """The group's effective owner list and each node's first place in it, built in
+        linear time and cached until the group's preferred owners or the nodes change."""
+        nodes = self._node_order()
+        prefs = tuple(g.preferred_owners)
+        hit = self._owners_cache.get(g.name)
+        if hit is not None and hit[0] is nodes and hit[1] == prefs:
+            return hit[2], hit[3]
+        listed = set(prefs)
+        lst = tuple([n for n in prefs if n in self.nodes] + [n for n in nodes if n not in listed])
+        place: dict[str, int] = {}
+        for i, n in enumerate(lst):
+            place.setdefault(n, i)
+        self._owners_cache[g.name] = (nodes, prefs, lst, place)
+        return lst, place
 
     def can_host(self, group: str, node: str) -> bool:
         """True when ``node`` is Up and a possible owner of every resource of ``group``."""
@@ -616,6 +648,8 @@ class Cluster:
             self._touched.clear()
             self._order_cache.clear()
             self._claims = None
+            self._node_order_cache, self._leaving_nodes = None, None
+            self._owners_cache.clear()
             raise
         finally:
             self._in_transaction = False
@@ -641,8 +675,7 @@ class Cluster:
                 f"{self.edition} clusters have at most {self.max_nodes} nodes; {self.name} already has "
                 f"{len(self.nodes)}",
                 rule="edition node limit",
-                source="paper, Windows 2000 Clustering Installation Requirements" if self.edition != "Modern"
-                else "Windows Server failover clustering: 64 nodes")
+                source=EDITION_SOURCES[self.edition])
         if any(fold(e) == fold(name) for e in self.evicted):
             raise NameConflictError(
                 f"{name!r} was evicted from {self.name}; build the replacement under a new machine name",
@@ -737,6 +770,7 @@ class Cluster:
         n.down_reason = reason
         n.incarnation += 1
         n.properties.pop("_leaving", None)
+        self._leaving_names().discard(n.name)
         self.record(n.name, f"{was} -> Down", why, n.name)
         for g in self.groups.values():
             if g.owner != n.name:
@@ -798,7 +832,7 @@ class Cluster:
                 raise QuorumError(f"{node} cannot reach the members that own the quorum disk and cannot "
                                   "take the disk itself; heal the partition first",
                                   rule="only the side that owns the quorum disk runs the cluster",
-                                  source="mscs-reference.md, Quorum (W2K)")
+                                  source="Microsoft, Windows 2000 server cluster architecture (quorum arbitration)")
         if not self.running:
             reason = self._quorum_blocked(node)
             if reason:
@@ -879,6 +913,7 @@ class Cluster:
         if n.properties.get("_leaving"):
             raise StateError(f"node {node} is already leaving the cluster")
         n.properties["_leaving"] = how
+        self._leaving_names().add(node)
         self.record(node, f"{'stopping' if how == 'stop' else 'restarting'}",
                     "moving its groups to other nodes first", node)
         for g in list(self.groups.values()):
@@ -893,8 +928,19 @@ class Cluster:
                     self._switch_owner(g, target, "node shutting down")
         self._settle()
 
+    def _leaving_names(self) -> set[str]:
+        """Names of the nodes whose cluster service is stopping or restarting (the
+        ``_leaving`` node property): found once, then kept as nodes start and stop leaving,
+        so that settling does not look at every node."""
+        if self._leaving_nodes is None:
+            self._leaving_nodes = {n.name for n in self.nodes.values() if n.properties.get("_leaving")}
+        return self._leaving_nodes
+
     def _check_leaving(self) -> None:
-        for n in list(self.nodes.values()):
+        leaving = self._leaving_names()
+        if not leaving:
+            return
+        for n in [n for n in self.nodes.values() if n.name in leaving]:
             how = n.properties.get("_leaving")
             if how and not any(g.owner == n.name and g.move for g in self.groups.values()):
                 self._take_down(n, "stopped", "cluster service stopped" if how == "stop" else "restarting",
@@ -971,6 +1017,7 @@ class Cluster:
         del self.nodes[node]
         self._indexed("nodes", node, added=False)
         self._claims = None
+        self._node_order_cache = None
         self.evicted.append(node)
         for g in self.groups.values():
             if node in g.preferred_owners:
@@ -999,7 +1046,7 @@ class Cluster:
 
         Windows 2000 has a single quorum disk: the side holding the quorum disk's owner
         keeps the cluster; the cluster service stops on the other nodes and their groups
-        move to the survivors (mscs-reference.md, Quorum (W2K)).
+        move to the survivors (Microsoft, Windows 2000 server cluster architecture: quorum arbitration).
         """
         if not self.running:
             raise StateError("the cluster is not running", rule="partition a running cluster")
@@ -1176,7 +1223,7 @@ class Cluster:
                     raise OwnershipError(
                         f"no node can host group {group!r}: a host must be Up (not paused) and a possible "
                         "owner of every resource in the group", rule="a group runs on a possible owner of all "
-                        "its resources", source="mscs-reference.md, Groups")
+                        "its resources", source="KB 299631 (the failover target)")
         else:
             target = node
             if active and g.owner != node:
@@ -1234,7 +1281,7 @@ class Cluster:
             if node is None:
                 raise OwnershipError(f"no other node can host group {group!r}",
                                      rule="a group moves to an Up possible owner of all its resources",
-                                     source="mscs-reference.md, Groups")
+                                     source="KB 299631 (the failover target)")
         else:
             node = self._node(node).name
         if node == g.owner:
@@ -1255,12 +1302,12 @@ class Cluster:
             state = "leaving the cluster" if n.properties.get("_leaving") else str(n.state)
             raise OwnershipError(f"node {node} is {state}; groups can only go to Up nodes",
                                  rule="a group is brought online only on an Up node (not Paused, Down or Joining)",
-                                 source="mscs-reference.md, Groups (Paused node)")
+                                 source="Microsoft, Cluster Administrator: Pause Node")
         bad = [r for r in g.resources if node not in self.resources[r].possible_owners]
         if bad:
             raise OwnershipError(f"{node} is not a possible owner of {', '.join(repr(b) for b in bad)}",
                                  rule="a group goes only to a node that is a possible owner of every resource",
-                                 source="mscs-reference.md, Groups; paper, Resource Ownership and Failover")
+                                 source="Microsoft, Cluster Administrator: Possible Owners; paper, Resource Ownership and Failover")
 
     def _need_running(self) -> None:
         if not self.running:
@@ -1929,8 +1976,8 @@ class Cluster:
             period = int(g.failover_period_hours * 3_600_000)
             g.failovers = [t for t in g.failovers if now - t < period]
             if len(g.failovers) >= g.failover_threshold:
-                self._give_up(g, f"FailoverThreshold exceeded ({len(g.failovers)} failovers in "
-                                 f"{g.failover_period_hours:g} h, threshold {g.failover_threshold})")
+                self._give_up(g, f"FailoverThreshold exceeded: this would be failover {len(g.failovers) + 1} in "
+                                 f"{g.failover_period_hours:g} h, above the threshold of {g.failover_threshold}")
                 return
             g.failovers.append(now)
         for rn in g.resources:
@@ -1966,10 +2013,10 @@ class Cluster:
     def _walk(self, g: Group) -> str | None:
         """Next eligible node after the current owner in the effective list, wrapping;
         the current owner itself comes last (KB 299631)."""
-        lst = self.effective_owners(g.name)
+        lst, place = self._effective(g)
         if not lst:
             return None
-        start = lst.index(g.owner) if g.owner in lst else -1
+        start = place.get(g.owner, -1)
         n = len(lst)
         for i in range(1, n + 1):
             cand = lst[(start + i) % n]
@@ -1979,7 +2026,7 @@ class Cluster:
 
     def _placement(self, g: Group) -> str | None:
         """First eligible node of the effective list, from the top."""
-        for cand in self.effective_owners(g.name):
+        for cand in self._effective(g)[0]:
             if self._eligible(g, cand):
                 return cand
         return None
@@ -2182,6 +2229,7 @@ class Cluster:
                 n.down_reason = "quorum lost"
                 n.incarnation += 1
                 n.properties.pop("_leaving", None)
+                self._leaving_names().discard(n.name)
             n.regroup_pending = False
         for g in self.groups.values():
             for rn in g.resources:

@@ -111,6 +111,9 @@ _COPIERS = {
     "_claims_size": tuple,
     "_gidx": lambda d: None if d is None else dict(d),
     "_folded": lambda d: {},         # rebuilt on the copy's first case-insensitive lookup
+    "_node_order_cache": lambda t: t,  # a tuple, replaced when nodes change
+    "_owners_cache": dict,            # entries are tuples, replaced, never changed in place
+    "_leaving_nodes": lambda s: None if s is None else set(s),
     "evicted": list,
 }
 

@@ -2,7 +2,7 @@
 
 Plain dataclasses and enums; the behaviour lives in :mod:`labkit.cluster.cluster`.
 Names and defaults follow Windows 2000 Cluster Administrator and ``cluster.exe``
-(see ``shared/design/mscs-reference.md``).
+(Microsoft's documentation of the cluster properties).
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class RestartAction(str, Enum):
         return self.value
 
 
-#: The Windows 2000 defaults of a resource's common properties (mscs-reference.md).
+#: The Windows 2000 defaults of a resource's common properties (Microsoft: RestartThreshold, RestartPeriod, LooksAlivePollInterval, IsAlivePollInterval, PendingTimeout).
 RESOURCE_DEFAULTS = {
     "restart_action": RestartAction.RESTART_NOTIFY,
     "restart_threshold": 3,

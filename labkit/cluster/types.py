@@ -15,7 +15,7 @@ True
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a lean `import labkit`)
 
 from ..errors import ConfigurationError, NameConflictError, ValidationError
 from ..values import (NAME, NETBIOS_MAX, PLAIN, check_drive, check_netbios_name,  # noqa: F401 (re-exported)

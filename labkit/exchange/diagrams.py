@@ -15,8 +15,7 @@ digraph "Exchange 2000 resource dependencies" {
 """
 from __future__ import annotations
 
-import graphviz
-
+from ..diagrams import Diagram, wrap_label
 from ..tables import STATE_COLOURS
 from .model import need_org
 from .types import TABLE7
@@ -26,15 +25,40 @@ _MSCS = (("Network Name", "Network Name", ("IP Address",)), ("IP Address", "IP A
          ("Physical Disk", "Physical Disk", ()))
 
 
-def _graph(name: str, label: str, rankdir: str = "TB") -> graphviz.Digraph:
-    return graphviz.Digraph(name=name, graph_attr={"rankdir": rankdir, "fontname": FONT, "label": label,
+#: About how wide (in points) a tree may be drawn top to bottom before it is drawn
+#: sideways: a 1366-pixel laptop with JupyterLab's file browser open leaves about 900
+#: pixels (675 pt) of output width. Labels are wrapped at :data:`LABEL_WIDTH` characters.
+WIDTH_BUDGET_PT = 700
+LABEL_WIDTH = 18
+
+
+def _graph(name: str, label: str, rankdir: str = "TB") -> Diagram:
+    return Diagram(name=name, graph_attr={"rankdir": rankdir, "fontname": FONT, "label": label,
                                                    "labelloc": "t", "fontsize": "12"},
                             node_attr={"shape": "box", "style": "rounded,filled", "fontname": FONT,
                                        "fontsize": "10"},
                             edge_attr={"arrowsize": "0.7"})
 
 
-def dependency_tree(cluster=None, evs: str | None = None) -> graphviz.Digraph:
+def _box_pt(label: str) -> float:
+    """About how wide (points) Graphviz draws a box holding ``label`` (10 pt Helvetica)."""
+    return 16 + 5.6 * max(len(line) for line in label.split("\\n"))
+
+
+def _direction(order, cluster, labels) -> str:
+    """Top to bottom (providers at the bottom, as in the paper's Figure 5) when the
+    widest row of the tree fits :data:`WIDTH_BUDGET_PT`; otherwise left to right
+    ("RL": providers on the left, so the online order reads left to right)."""
+    depth: dict[str, int] = {}
+    for rn in order:  # providers first: a resource sits one row above its highest provider
+        depth[rn] = 1 + max((depth[p] for p in cluster.resources[rn].dependencies if p in depth), default=-1)
+    rows: dict[int, float] = {}
+    for rn in order:
+        rows[depth[rn]] = rows.get(depth[rn], 0.0) + _box_pt(labels[rn]) + 18
+    return "TB" if max(rows.values(), default=0.0) <= WIDTH_BUDGET_PT else "RL"
+
+
+def dependency_tree(cluster=None, evs: str | None = None) -> Diagram:
     """The Exchange 2000 dependency tree. Without arguments: Table 7 (with MSCS's IP
     Address under the Network Name), Exchange resources in blue, MSCS ones in grey.
     With ``cluster`` and ``evs``: that virtual server's resources, coloured by state."""
@@ -42,7 +66,7 @@ def dependency_tree(cluster=None, evs: str | None = None) -> graphviz.Digraph:
         dot = _graph("Exchange 2000 resource dependencies",
                      "Exchange 2000 virtual server: resource dependencies\n(paper, Table 7; Figure 5 redrawn)")
         for row in TABLE7:
-            dot.node(row.role, f"{row.role}\n{row.type}", fillcolor="#dbe8fb")
+            dot.node(row.role, f"{row.role}\\n{wrap_label(row.type, LABEL_WIDTH)}", fillcolor="#dbe8fb")
         for role, typ, _ in _MSCS:
             dot.node(role, f"{role}\n(MSCS)", fillcolor="#eeeeee")
         for row in TABLE7:
@@ -64,17 +88,21 @@ def dependency_tree(cluster=None, evs: str | None = None) -> graphviz.Digraph:
         stack.extend(cluster.resources[r].dependencies)
     order = [r for r in cluster.online_order(g.name) if r in wanted]
     ids = {rn: f"r{i}" for i, rn in enumerate(order, start=1)}  # resource names may hold ':' (DOT ports)
-    dot = _graph(vs.name, f"{vs.name} (group {g.name}): {g.state} on {g.owner or 'no owner'}")
+    labels = {rn: f"{wrap_label(rn, LABEL_WIDTH)}\\n{wrap_label(cluster.resources[rn].type, LABEL_WIDTH)}\\n"
+                  f"{cluster.resources[rn].state}"
+              for rn in order}
+    dot = _graph(vs.name, f"{vs.name} (group {g.name}): {g.state} on {g.owner or 'no owner'}",
+                 rankdir=_direction(order, cluster, labels))
     for rn in order:
         r = cluster.resources[rn]
-        dot.node(ids[rn], f"{rn}\n{r.type}\n{r.state}", fillcolor=STATE_COLOURS.get(str(r.state), "#eeeeee"))
+        dot.node(ids[rn], labels[rn], tooltip=rn, fillcolor=STATE_COLOURS.get(str(r.state), "#eeeeee"))
     for rn in order:
         for p in cluster.resources[rn].dependencies:
             dot.edge(ids[rn], ids[p])
     return dot
 
 
-def storage_diagram(cluster, evs: str | None = None) -> graphviz.Digraph:
+def storage_diagram(cluster, evs: str | None = None) -> Diagram:
     """Storage groups, logs and databases of one virtual server (or all of them), and the
     disks holding their files -- the paper's Figure 6 with this cluster's names."""
     o = need_org(cluster)

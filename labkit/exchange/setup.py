@@ -32,6 +32,7 @@ SRC_INSTALL = "paper, Installing Exchange 2000 Server"
 #: Exchange 2000 Server). The folder is Exchange 2000's default.
 BINARIES = "C:\\Program Files\\Exchsrvr"
 VERSION = "Exchange 2000 Enterprise Server"
+SRC_REMOVE = "paper, Removing Exchange Virtual Servers and Binaries from a Cluster"
 
 
 def installed_nodes(cluster) -> list[str]:
@@ -81,12 +82,19 @@ def install(cluster, node: str) -> None:
         cluster.restart_node(node)   # the last running node re-forms the cluster when it is back
 
 
-def uninstall(cluster, node: str) -> None:
+def uninstall(cluster, node: str, *, remove_cluster_resources: bool | None = None) -> None:
     """Run Exchange 2000 setup's Remove on ``node``: the binaries go and the node leaves
     the possible owners of every Exchange resource. Refused while Exchange resources run
     on it, and when it is the last possible owner of an Exchange resource: remove the
-    virtual servers first -- the Exchange cluster resources are removed only with the last
-    node running Exchange (paper, Removing Exchange Virtual Servers and Binaries)."""
+    virtual servers first.
+
+    Setup then asks whether to remove the Exchange cluster resources (the nine Exchange
+    resource types of EXRES.DLL); the paper: "do not remove the Exchange cluster
+    resources unless this is the last cluster node running Exchange services" (Removing
+    Exchange Virtual Servers and Binaries from a Cluster). ``remove_cluster_resources``
+    is the answer: by default yes on the last node running Exchange and no elsewhere;
+    yes on any other node is refused.
+    """
     check_full_admin(cluster, "remove Exchange 2000")
     node = cluster._node(node).name
     if not installed(cluster, node):
@@ -95,24 +103,44 @@ def uninstall(cluster, node: str) -> None:
     if busy:
         raise ProcedureError(f"Exchange 2000 setup on {busy} is still under way",
                              rule="run one Exchange installation at a time", source=SRC_INSTALL)
+    if remove_cluster_resources is not None and not isinstance(remove_cluster_resources, bool):
+        raise ValidationError(f"remove_cluster_resources must be True, False or None, not {remove_cluster_resources!r}",
+                              rule="setup's question has a yes or no answer", source=SRC_REMOVE)
+    last_node = installed_nodes(cluster) == [node]
+    if remove_cluster_resources is None:
+        remove_cluster_resources = last_node
+    if remove_cluster_resources and not last_node:
+        others = ", ".join(n for n in installed_nodes(cluster) if n != node)
+        raise ProcedureError(f"{node} is not the last node running Exchange ({others} still do): keep the Exchange "
+                             "cluster resources", rule="do not remove the Exchange cluster resources unless this is "
+                             "the last cluster node running Exchange", source=SRC_REMOVE)
     names = {t.name for t in EXCHANGE_TYPES}
     mine = [r for r in cluster.resources.values() if r.type in names and node in r.possible_owners]
     last = [r.name for r in mine if r.possible_owners == [node]]
     if last:
         raise ProcedureError(f"{node} is the last possible owner of {', '.join(last)}; remove those virtual "
                              "servers first", rule="keep the Exchange cluster resources unless this is the last "
-                             "node running Exchange", source="paper, Removing Exchange Virtual Servers and "
-                             "Binaries from a Cluster")
+                             "node running Exchange", source=SRC_REMOVE)
     running = [r.name for r in mine if r.node == node]
     if running:
         raise StateError(f"{', '.join(running)} run on {node}; move their groups away first",
-                         rule="remove Exchange from a node that runs none of its resources",
-                         source="paper, Removing Exchange Virtual Servers and Binaries from a Cluster")
+                         rule="remove Exchange from a node that runs none of its resources", source=SRC_REMOVE)
     with cluster.transaction():
         for r in mine:
             cluster.set_possible_owners(r.name, [x for x in r.possible_owners if x != node])
         del cluster.nodes[node].properties[NODE_KEY]
         cluster.record(node, "Exchange 2000 removed", f"setup Remove by {cluster.account}", node)
+        if remove_cluster_resources:
+            left = [r.name for r in cluster.resources.values() if r.type in names]
+            if left:
+                raise ProcedureError(f"Exchange resources remain ({', '.join(left[:3])}): remove their virtual "
+                                     "servers first", rule="the Exchange cluster resources go only with the last "
+                                     "virtual server", source=SRC_REMOVE)
+            for t in EXCHANGE_TYPES:
+                cluster.resource_types.pop(t.name, None)
+            cluster.record(node, "Exchange cluster resources removed",
+                           "the last node running Exchange: setup Remove unregisters the nine Exchange resource "
+                           "types (EXRES.DLL)", node)
 
 
 def configure(cluster, **settings) -> ExchangeSettings:

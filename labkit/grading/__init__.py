@@ -11,23 +11,32 @@ fooled, and graders for learners and instructors.
   cell, take the answers out as plain data, rebuild clusters (Exchange 2000 included)
   and planning objects with the grader's own labkit, and compute every expected value
   here -- never in the learner's kernel.
-- ``labkit check``, ``labkit grade`` and ``labkit make-exercises`` are
-  :func:`main_check`, :func:`main_grade` and :func:`main_make_exercises`.
+- Every learner notebook runs in a bubblewrap sandbox (:mod:`labkit.grading.sandbox`) with
+  limits on memory, processes and time; CPU time, not wall time, limits a cell.
+- :func:`write_release` writes the learner release a graded class gets: no solutions, no
+  checks (:mod:`labkit.grading.release`).
+- ``labkit check``, ``labkit grade``, ``labkit make-exercises`` and ``labkit release`` are
+  :func:`main_check`, :func:`main_grade`, :func:`main_make_exercises` and :func:`main_release`.
 
 >>> from labkit import grading
 >>> grading.exercise("03_inside_the_cluster_service").title
 'Inside the cluster service'
 """
 from .api import Exercise, QuestionResult, Report, Wrong, expect
-from .commands import main_check, main_grade, main_make_exercises
+from .commands import main_check, main_grade, main_make_exercises, main_release
 from .exercises import load as exercise
 from .exercises import names as exercise_names
 from .generate import make_exercises, strip_solution
-from .grader import GradeBook, NotebookError, check, grade_dir, grade_notebook, identify, read_notebook
+from .grader import (GradeBook, NotebookError, SandboxUnavailable, check, exercise_of, grade_dir, grade_notebook,
+                     identify, preload, read_notebook, this_notebook)
 from .rebuild import rebuild_cluster
+from .release import is_release, write_release
+from .sandbox import Limits
 
 __all__ = [
     "Exercise", "QuestionResult", "Report", "Wrong", "expect", "check", "grade_notebook", "grade_dir",
     "GradeBook", "NotebookError", "identify", "read_notebook", "make_exercises", "strip_solution",
     "rebuild_cluster", "exercise", "exercise_names", "main_check", "main_grade", "main_make_exercises",
+    "main_release", "SandboxUnavailable", "exercise_of", "preload", "this_notebook", "is_release", "write_release",
+    "Limits",
 ]

@@ -63,8 +63,9 @@ class QuestionResult:
 
 @dataclass
 class Report:
-    """The grade of one notebook: ``status`` is "graded" or "error" (the notebook could
-    not be read or run; ``error`` says why). ``notes`` list cells that raised or timed out."""
+    """The grade of one notebook: ``status`` is "graded", "error" (the notebook could
+    not be read or run; ``error`` says why) or "ran" (a learner release's self-check: the
+    notebook ran, the instructor grades it). ``notes`` list cells that raised or timed out."""
 
     path: str
     exercise: str | None
@@ -88,6 +89,8 @@ class Report:
     def table(self) -> str:
         """The score table learners see (plain text)."""
         head = f"{self.exercise or '(unknown exercise)'} · {self.path or '(no file)'}"
+        if self.status == "ran":  # a learner release: the notebook ran, the instructor grades it
+            return "\n".join([f"{head}\nnot graded here: {self.error}"] + [f"note: {n}" for n in self.notes])
         if self.status != "graded":
             return f"{head}\nnot graded: {self.error}"
         head += f" · {_num(self.score)}/{_num(self.max_score)} points"

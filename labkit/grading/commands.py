@@ -41,26 +41,59 @@ def _fail(prog: str, e: Exception) -> int:
     return 2
 
 
+def _limits_args(p: argparse.ArgumentParser, *, instructor: bool) -> None:
+    from .kernel import DEFAULT_NOTEBOOK_TIMEOUT_S, DEFAULT_TIMEOUT_S, WALL_FACTOR
+    p.add_argument("--timeout", default=str(DEFAULT_TIMEOUT_S), metavar="SECONDS",
+                   help=f"CPU seconds each cell may use (default {DEFAULT_TIMEOUT_S:g}; CPU time, so a busy machine "
+                        "costs nothing); a cell that sleeps or blocks is stopped after "
+                        f"{WALL_FACTOR:g} times that of wall-clock time")
+    p.add_argument("--notebook-timeout", default=str(DEFAULT_NOTEBOOK_TIMEOUT_S), metavar="SECONDS",
+                   help=f"wall-clock seconds for the whole notebook, replays included (default "
+                        f"{DEFAULT_NOTEBOOK_TIMEOUT_S:g})")
+    if instructor:
+        p.add_argument("--wall-timeout", default=None, metavar="SECONDS",
+                       help=f"wall-clock seconds a cell may take (default {WALL_FACTOR:g} times --timeout)")
+        p.add_argument("--memory", default="2GiB", help="memory (address space) of each kernel (default 2GiB)")
+        p.add_argument("--processes", type=int, default=None,
+                       help="processes and threads each kernel may have (default 256)")
+
+
+def _size(text: str) -> int:
+    """``"2GiB"``, ``"512M"``, ``"1073741824"`` -> bytes.
+
+    >>> _size("2GiB"), _size("512M")
+    (2147483648, 536870912)
+    """
+    import re
+    m = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)(i?B)?\s*", text or "", re.I)
+    if not m:
+        raise ValueError(f"--memory must be a size such as 2GiB or 512MiB, not {text!r}")
+    return int(m.group(1)) * 1024 ** " KMGT".index(m.group(2).upper() or " ")
+
+
 def main_check(argv: list[str]) -> int:
     """``labkit check NOTEBOOK``: grade one exercise notebook and print its score table."""
     p = _Parser(prog="labkit check",
-                description="Run an exercise notebook in a fresh kernel and show its score table. "
-                            "Exit code 0: every question passed; 1: not yet; 2: the notebook could "
-                            "not be graded.")
+                description="Run an exercise notebook in a fresh kernel and show its score table. The kernel runs "
+                            "in the grader's sandbox when this machine has one (bubblewrap), else unsandboxed, "
+                            "and the table says so. Exit code 0: every question passed; 1: not yet; 2: the notebook "
+                            "could not be graded. In a learner release (labkit release) the notebook is run and "
+                            "the instructor grades it.")
     p.add_argument("notebook", help="the exercise notebook, e.g. exercises/02_mscs_building_blocks.ipynb "
                                     "(or just the exercise name)")
     p.add_argument("--exercise", help="grade as this exercise (default: read it from the notebook)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds each cell may run (default 60)")
+    _limits_args(p, instructor=False)
     args, code = _parse(p, argv)
     if args is None:
         return code
-    if args.timeout <= 0:
-        print(f"{p.prog}: error: --timeout must be positive", file=sys.stderr)
-        return 2
     from . import exercises
     from .grader import find_notebook, grade_notebook
+    from .release import is_release, run_check
+    from .sandbox import positive_seconds
     try:
-        if args.exercise is not None:
+        timeout = positive_seconds("--timeout", args.timeout)
+        notebook_timeout = positive_seconds("--notebook-timeout", args.notebook_timeout)
+        if args.exercise is not None and not is_release():
             exercises.load(args.exercise)
         path = find_notebook(args.notebook)
     except LabkitError as e:
@@ -68,40 +101,87 @@ def main_check(argv: list[str]) -> int:
     name = args.exercise
     if name is None and not args.notebook.endswith(".ipynb") and args.notebook in exercises.names():
         name = args.notebook
-    report = grade_notebook(path, name, timeout=args.timeout)
-    if report.status != "graded":
+    if is_release():
+        report = run_check(path, name, timeout=timeout, notebook_timeout=notebook_timeout)
+    else:
+        report = grade_notebook(path, name, timeout=timeout, notebook_timeout=notebook_timeout, sandbox=None)
+    if report.status not in ("graded", "ran"):
         print(f"{p.prog}: error: {report.error}", file=sys.stderr)
         return 2
     print(report.table())
+    if report.status == "ran":
+        return 0 if not report.notes or all("NotImplementedError" in n or "without a sandbox" in n
+                                            for n in report.notes) else 1
     return 0 if report.all_passed else 1
 
 
 def main_grade(argv: list[str]) -> int:
     """``labkit grade SUBMISSIONS_DIR --out grades.csv``: grade a folder of notebooks."""
+    from .grader import LAYOUT
     p = _Parser(prog="labkit grade",
-                description="Grade every notebook in a folder of submissions (one per learner, any file "
-                            "names), in parallel. Writes a per-question CSV and a *_summary.csv. Exit "
-                            "code 0: every notebook got full marks; 1: some did not (or could not be "
-                            "graded); 2: usage error.")
+                description="Grade every notebook in a folder of submissions (one per learner), in parallel, each "
+                            "in a bubblewrap sandbox (read-only labkit, no network, its own processes, memory, "
+                            "process and time limits). Writes a per-question CSV and a *_summary.csv, atomically, "
+                            "once every kernel is gone. Exit code 0: every notebook got full marks; 1: some did "
+                            "not (or could not be graded); 2: usage error, or no sandbox on this machine.",
+                epilog="Which exercise: " + LAYOUT + ".")
     p.add_argument("submissions", help="folder holding the submitted .ipynb files")
     p.add_argument("--out", default="grades.csv", help="per-question CSV to write (default grades.csv)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: one per core)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds each cell may run (default 60)")
-    p.add_argument("--exercise", help="grade every notebook as this exercise (default: read from each)")
+    p.add_argument("--exercise", help="grade every notebook as this exercise (default: from the folders)")
+    _limits_args(p, instructor=True)
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="run learners' code without a sandbox (only for notebooks you trust)")
     args, code = _parse(p, argv)
     if args is None:
         return code
-    if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1):
-        print(f"{p.prog}: error: --timeout and --jobs must be positive", file=sys.stderr)
+    if args.jobs is not None and args.jobs < 1:
+        print(f"{p.prog}: error: --jobs must be a whole number of at least 1", file=sys.stderr)
         return 2
     from .grader import grade_dir
+    from .sandbox import DEFAULT_PROCESSES, Limits, positive_seconds
     try:
-        book = grade_dir(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
-                         exercise=args.exercise)
-    except (LabkitError, OSError) as e:
+        timeout = positive_seconds("--timeout", args.timeout)
+        notebook_timeout = positive_seconds("--notebook-timeout", args.notebook_timeout)
+        wall = None if args.wall_timeout is None else positive_seconds("--wall-timeout", args.wall_timeout)
+        limits = Limits(memory=_size(args.memory), processes=args.processes or DEFAULT_PROCESSES)
+        book = grade_dir(args.submissions, args.out, jobs=args.jobs, timeout=timeout, exercise=args.exercise,
+                         wall_timeout=wall, notebook_timeout=notebook_timeout, limits=limits,
+                         unsafe_no_sandbox=args.unsafe_no_sandbox)
+    except (LabkitError, OSError, ValueError) as e:
         return _fail(p.prog, e)
     print(book.summary())
     return 0 if book.reports and all(r.all_passed for r in book.reports) else 1
+
+
+def main_release(argv: list[str]) -> int:
+    """``labkit release OUT``: write the learner release of this repository."""
+    p = _Parser(prog="labkit release",
+                description="Write the repository a graded class gets into the new folder OUT: notebooks, "
+                            "exercises, labkit and docs, without solutions/, the exercises' checks "
+                            "(labkit/grading/exercises/) and docs/instructor/. It installs and runs like the full "
+                            "repository (make lab, make test); see labkit/grading/release.py for what ships.")
+    p.add_argument("out", help="the folder to write (new, or empty)")
+    p.add_argument("--git", action="store_true", help="also make it a git repository with one commit")
+    args, code = _parse(p, argv)
+    if args is None:
+        return code
+    from .release import write_release
+    try:
+        files = write_release(args.out)
+        if args.git:
+            import subprocess
+            for cmd in (["init", "-q"], ["add", "-A"],
+                        ["-c", "user.name=labkit release", "-c", "user.email=labkit@localhost",
+                         "commit", "-q", "-m", "labkit learner release"]):
+                subprocess.run(["git", "-C", args.out, *cmd], check=True, capture_output=True)
+    except (LabkitError, OSError) as e:
+        return _fail(p.prog, e)
+    except Exception as e:  # git failed
+        return _fail(p.prog, RuntimeError(f"git could not commit the release ({e})"))
+    print(f"wrote the learner release to {args.out}: {len(files)} files (no solutions, no checks, "
+          "no instructor guide)")
+    return 0
 
 
 def main_make_exercises(argv: list[str]) -> int:

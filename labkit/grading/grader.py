@@ -14,8 +14,11 @@ import json
 import os
 import queue
 import re
+import secrets
+import select
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +26,15 @@ from pathlib import Path
 from ..errors import LabkitError, NotFoundError, ValidationError
 from . import exercises
 from .api import Report
+from .kernel import DEFAULT_NOTEBOOK_TIMEOUT_S, DEFAULT_TIMEOUT_S
+from .sandbox import Limits, positive_seconds
 
 #: Largest notebook file graded (bytes).
 MAX_NOTEBOOK_BYTES = 20_000_000
-DEFAULT_TIMEOUT_S = 60.0
+
+
+class SandboxUnavailable(LabkitError):
+    """No sandbox can be had on this machine, and running without one was not asked for."""
 
 
 class NotebookError(LabkitError):
@@ -126,17 +134,52 @@ def _why_missing(nb, run, name: str) -> str:
     return f"{where} {o.error}"
 
 
-def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAULT_TIMEOUT_S) -> Report:
-    """Grade one notebook file. Never raises for a bad notebook: the report's
-    ``status`` is "error" and ``error`` says what is wrong with the file."""
+def _sandbox_or_why(sandbox: bool | None) -> tuple[bool, str]:
+    """(run sandboxed?, the note to add when not). ``sandbox`` True: must (else
+    :class:`SandboxUnavailable`); None: when bwrap works here; False: never."""
+    from .sandbox import unavailable
+    if sandbox is False:
+        return False, "graded without a sandbox (--unsafe-no-sandbox): the notebook's code ran unconfined"
+    why = unavailable()
+    if why is None:
+        return True, ""
+    if sandbox:
+        raise SandboxUnavailable(f"no sandbox for learners' code: {why}; run with --unsafe-no-sandbox only "
+                                 "for notebooks you trust")
+    return False, f"checked without a sandbox: {why}"
+
+
+def _metadata_exercise(nb) -> str | None:
+    meta = nb.get("metadata", {}).get("labkit", {})
+    name = meta.get("exercise") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAULT_TIMEOUT_S,
+                   wall_timeout: float | None = None, notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT_S,
+                   limits: Limits | None = None, sandbox: bool | None = True, said_by: str = "") -> Report:
+    """Grade one notebook file as ``exercise`` (None: :func:`identify` it, for self-checks).
+
+    The notebook runs in the sandbox (:mod:`labkit.grading.sandbox`; ``sandbox=None``: when
+    one can be had here, ``False``: never). ``said_by`` tells where ``exercise`` came from
+    ("--exercise", "the folder 05_storage_design/"): when the notebook's metadata names
+    another exercise, the report notes it -- the metadata never decides. Never raises for
+    a bad notebook: the report's ``status`` is "error" and ``error`` says what is wrong."""
     from .kernel import run_notebook
     path = str(path)
+    timeout = positive_seconds("timeout", timeout)
+    notebook_timeout = positive_seconds("notebook timeout", notebook_timeout)
+    if wall_timeout is not None:
+        wall_timeout = positive_seconds("wall timeout", wall_timeout)
+    sandboxed, unsafe_note = _sandbox_or_why(sandbox)
     try:
         nb = read_notebook(path)
         name = exercise or identify(nb)
         if name is None:
-            raise NotebookError(f"{Path(path).name} does not look like any labkit exercise "
-                                f"({', '.join(exercises.names())})")
+            twin = next((n for n in exercises.names() if n[:2] == Path(path).name[:2]), None)
+            raise NotebookError(f"{Path(path).name} does not look like any labkit exercise " + (
+                f"(a teaching notebook? check its exercise instead: labkit check exercises/{twin}.ipynb)" if twin
+                else f"({', '.join(exercises.names())})"))
         ex = exercises.load(name)
     except LabkitError as e:
         return Report(path=path, exercise=exercise, status="error", error=getattr(e, "detail", str(e)))
@@ -145,7 +188,8 @@ def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAUL
                       error=f"{Path(path).name} is not a readable notebook ({type(e).__name__}: {e})")
     cells = [(i, c["source"]) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and c["source"].strip()]
     try:
-        run = run_notebook(cells, ex.variables, timeout=timeout)
+        run = run_notebook(cells, ex.variables, timeout=timeout, wall_timeout=wall_timeout,
+                           notebook_timeout=notebook_timeout, limits=limits, sandboxed=sandboxed)
     except Exception as e:  # the kernel could not start: the notebook is not to blame
         return Report(path=path, exercise=name, status="error",
                       error=f"the notebook could not be run ({type(e).__name__}: {e})")
@@ -153,6 +197,14 @@ def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAUL
            if run.answers.get(v, {}).get("kind", "missing") == "missing"}
     answers = {v: a for v, a in run.answers.items() if a.get("kind") != "missing"}
     notes = []
+    if exercise:
+        meta = _metadata_exercise(nb)
+        guess = meta if meta in exercises.names() else identify(nb)
+        if guess and guess != exercise:
+            notes.append(f"the notebook's {'metadata says' if guess == meta else 'content looks like'} {guess}; "
+                         f"graded as {exercise} as {said_by or 'the grader was told'}")
+    if unsafe_note:
+        notes.append(unsafe_note)
     for i, o in sorted(run.cells.items()):
         if o.status != "ok" and not o.error.startswith("NotImplementedError"):
             notes.append(f"{_label(nb, i)}: {o.error}")
@@ -175,17 +227,67 @@ def find_notebook(exercise: str, start=None) -> Path:
     raise NotFoundError(f"cannot find {exercise}.ipynb here, in exercises/ or in ../exercises/")
 
 
-def check(exercise: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> Report:
-    """Grade the *saved* notebook of ``exercise`` (save it first) and return its score
-    table. Call it from the exercise's last cell, or run ``labkit check NOTEBOOK``.
-    Inside the grader's own kernel it does nothing (no grading within grading)."""
+def this_notebook() -> Path | None:
+    """The notebook file the calling kernel runs, when the front end says: JupyterLab and
+    Notebook 7 put its path in ``JPY_SESSION_NAME`` (relative to the server's root, so it
+    is also tried from the working folder, which is the notebook's own), IPython names it
+    ``__session__``, VS Code ``__vsc_ipynb_file__``. None when none of them says."""
+    hints = []
+    try:
+        from IPython import get_ipython
+        ip = get_ipython()
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        ip = None
+    ns = getattr(ip, "user_ns", None) or {}
+    for key in ("__vsc_ipynb_file__", "__session__"):
+        if isinstance(ns.get(key), str):
+            hints.append(ns[key])
+    if os.environ.get("JPY_SESSION_NAME"):
+        hints.append(os.environ["JPY_SESSION_NAME"])
+    for hint in hints:
+        p = Path(hint)
+        if p.suffix != ".ipynb":
+            continue
+        for cand in (p, Path(p.name)):  # relative to the server root, else to this folder
+            if cand.is_file():
+                return cand
+    return None
+
+
+def check(exercise: str | None = None, *, timeout: float = DEFAULT_TIMEOUT_S,
+          notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT_S) -> Report:
+    """Grade the *saved* notebook (save it first) and return its score table.
+
+    Called with no argument in a notebook, it grades the notebook it runs in, whatever its
+    name or folder (see :func:`this_notebook`); ``exercise`` -- a name such as
+    "05_storage_design" -- says which exercise to grade it as (default: the one the
+    notebook says it is). Outside a notebook, or where the front end does not say which
+    notebook runs, give the notebook's path, or a name to look for ``NAME.ipynb`` here
+    and in ``exercises/``. Runs in the sandbox when this machine has one, else unsandboxed
+    (the report says so). Inside the grader's own kernel it does nothing (no grading
+    within grading). In a learner release the checks are not shipped: it runs the
+    notebook and says that the instructor grades it (see :mod:`labkit.grading.release`)."""
+    from .release import is_release, run_check
     if os.environ.get("LABKIT_GRADING"):
         return Report(path="", exercise=exercise, status="skipped", error="check() does nothing while grading")
-    path = find_notebook(exercise)
-    name = None if Path(exercise).suffix == ".ipynb" else exercise
-    if name is not None and name not in exercises.names():
-        raise NotFoundError(f"no graded exercise named {name!r}; known: {', '.join(exercises.names())}")
-    return grade_notebook(path, name, timeout=timeout)
+    name = None
+    if exercise is not None and Path(exercise).suffix == ".ipynb":
+        path = find_notebook(exercise)
+    else:
+        if exercise is not None and not is_release() and exercise not in exercises.names():
+            raise NotFoundError(f"no graded exercise named {exercise!r}; known: {', '.join(exercises.names())}")
+        name = exercise
+        path = this_notebook()
+        if path is None:
+            if exercise is None:
+                raise NotFoundError("check() cannot tell which notebook it runs in (this front end does not say: "
+                                    "JPY_SESSION_NAME, __session__ and __vsc_ipynb_file__ are unset); call "
+                                    "check(\"path/to/your_notebook.ipynb\") with your notebook's path, or run "
+                                    "`labkit check NOTEBOOK` in a terminal")
+            path = find_notebook(exercise)
+    if is_release():
+        return run_check(path, name, timeout=timeout, notebook_timeout=notebook_timeout)
+    return grade_notebook(path, name, timeout=timeout, notebook_timeout=notebook_timeout, sandbox=None)
 
 
 # ------------------------------------------------------------------ instructors
@@ -217,61 +319,173 @@ def _n(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _preload() -> None:
-    """Import every check (and what the checks use) before any learner code runs, so a
-    notebook that rewrites files on disk cannot change the grader loaded afterwards."""
+def preload() -> None:
+    """Import every check (and what the checks use) before any learner code runs, so this
+    process never imports grading code from disk after a kernel could have touched it
+    (the sandbox keeps the disk read-only to kernels; this holds without one too)."""
     import labkit.widgets.demo  # noqa: F401
     for name in exercises.names():
         exercises.load(name)
 
 
+def code_digest() -> str:
+    """A digest of labkit's own source files: the grader checks that no notebook changed
+    them while a class was graded (a sandboxed kernel cannot; an unsandboxed one could)."""
+    import hashlib
+    h = hashlib.sha256()
+    base = Path(__file__).resolve().parents[1]
+    for p in sorted(base.rglob("*.py")):
+        h.update(str(p.relative_to(base)).encode() + b"\0")
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()
+
+
+@dataclass
+class GradeOptions:
+    """How each notebook of a class is run (see :func:`grade_dir`)."""
+
+    timeout: float = DEFAULT_TIMEOUT_S
+    wall_timeout: float | None = None
+    notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT_S
+    limits: Limits = field(default_factory=Limits)
+    sandbox: bool = True
+
+
 class _Worker:
-    """A ``python -m labkit.grading.worker`` process, started on first use and again
-    after a notebook kills it."""
+    """A ``python -m labkit.grading.worker`` process, started on first use and again after
+    a notebook kills it. It talks over two pipes of its own (not its standard streams) that
+    no kernel inherits, and every reply carries this grader's secret and the request's
+    number: a forged or shifted reply is refused."""
 
-    def __init__(self):
+    def __init__(self, digest: str):
         self.proc = None
+        self.digest = digest
+        self.token = secrets.token_hex(32)
+        self.n = 0
 
-    def grade(self, path: Path, exercise: str | None, timeout: float) -> Report:
+    def _start(self) -> None:
+        from .kernel import same_labkit_env
+        if code_digest() != self.digest:
+            raise LabkitError("labkit's own files changed on disk while grading (did a notebook rewrite them?); "
+                              "grading stopped and no grades were written")
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "labkit.grading.worker", str(req_r), str(rep_w)],
+                                         pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, env=same_labkit_env())
+        finally:
+            os.close(req_r)
+            os.close(rep_w)
+        self.requests = os.fdopen(req_w, "w", encoding="utf-8")
+        self.replies = os.fdopen(rep_r, "r", encoding="utf-8")
+        self.requests.write(json.dumps({"token": self.token}) + "\n")
+        self.requests.flush()
+
+    def grade(self, path: Path, exercise: str, said_by: str, opts: GradeOptions) -> Report:
+        from dataclasses import asdict
         from .worker import report_from_json
         if self.proc is None or self.proc.poll() is not None:
-            from .kernel import same_labkit_env
-            self.proc = subprocess.Popen([sys.executable, "-m", "labkit.grading.worker"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, text=True, encoding="utf-8",
-                                         env=same_labkit_env())
-        request = json.dumps({"path": str(path), "exercise": exercise, "timeout": timeout})
+            self.close()
+            self._start()
+        self.n += 1
+        request = json.dumps({"id": self.n, "path": str(path), "exercise": exercise, "said_by": said_by,
+                              "timeout": opts.timeout, "wall_timeout": opts.wall_timeout,
+                              "notebook_timeout": opts.notebook_timeout, "limits": asdict(opts.limits),
+                              "sandbox": opts.sandbox})
         try:
-            self.proc.stdin.write(request + "\n")
-            self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
-            report = report_from_json(line)
-        except (OSError, ValueError, TypeError, KeyError):
+            self.requests.write(request + "\n")
+            self.requests.flush()
+            if not select.select([self.replies], [], [], self.patience(opts))[0]:
+                self.close(kill=True)
+                return Report(path=str(path), exercise=exercise, status="error",
+                              error="grading this notebook took far longer than its time limits allow; "
+                                    "its grading process was stopped")
+            reply = json.loads(self.replies.readline())
+            if reply.get("token") != self.token or reply.get("id") != self.n:
+                self.close()
+                return Report(path=str(path), exercise=exercise, status="error",
+                              error="the grader's process gave a reply that is not its own (forged?); "
+                                    "the notebook was not graded")
+            report = report_from_json(json.dumps(reply["report"]))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             self.close()
             return Report(path=str(path), exercise=exercise, status="error",
                           error="running this notebook stopped the grader's process")
         report.path = str(path)
         return report
 
-    def close(self) -> None:
+    @staticmethod
+    def patience(opts: GradeOptions) -> float:
+        """How long a worker may take over one notebook before it is taken for hung: the
+        notebook's time, reading its answers, and every kernel start-up it may need."""
+        from .kernel import EXTRACT_TOTAL_S, MAX_KILLED, STARTUP_ATTEMPTS, STARTUP_TIMEOUT_S
+        return opts.notebook_timeout + EXTRACT_TOTAL_S + (MAX_KILLED + 1) * STARTUP_ATTEMPTS * STARTUP_TIMEOUT_S
+
+    def close(self, *, kill: bool = False) -> None:
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
+        if kill:
+            proc.kill()
+        for f in (self.requests, self.replies):
+            try:
+                f.close()
+            except OSError:
+                pass
         try:
-            proc.stdin.close()
-            proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
 
 
+#: How :func:`grade_dir` finds each notebook's exercise (shown by ``labkit grade --help``).
+LAYOUT = ("the exercise of each notebook is the one --exercise names; else the nearest folder named like an "
+          "exercise, from SUBMISSIONS itself down to the notebook's own (submissions/05_storage_design/alice.ipynb, "
+          "or submissions/alice/05_storage_design/x.ipynb, or SUBMISSIONS = .../05_storage_design); else a file "
+          "named exactly like one (submissions/alice/05_storage_design.ipynb). A notebook's metadata never "
+          "decides: when it names another exercise the report says so")
+
+
+def exercise_of(path: Path, root: Path, exercise: str | None = None) -> tuple[str | None, str]:
+    """(exercise, who says so) for the submission ``path`` under ``root``, from what the
+    instructor says (see :data:`LAYOUT`); (None, why) when nothing does.
+
+    >>> exercise_of(Path("subs/05_storage_design/alice.ipynb"), Path("subs"))
+    ('05_storage_design', 'the folder 05_storage_design/ says')
+    >>> exercise_of(Path("subs/alice.ipynb"), Path("subs"))[0] is None
+    True
+    """
+    if exercise is not None:
+        return exercise, "--exercise says"
+    known = set(exercises.names())
+    rel = path.relative_to(root)
+    folders = [Path(root).resolve().name, *rel.parts[:-1]]
+    for folder in reversed(folders):
+        if folder in known:
+            return folder, f"the folder {folder}/ says"
+    if path.stem in known:
+        return path.stem, f"its file name {path.name} says"
+    return None, (f"cannot tell which exercise {rel} is: put it in a folder named after its exercise "
+                  f"(e.g. {root}/05_storage_design/) or pass --exercise")
+
+
 def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT_S,
-              exercise: str | None = None) -> GradeBook:
-    """Grade every ``*.ipynb`` under ``submissions`` (one per learner, any names), in
-    parallel over the cores -- ``jobs`` worker processes (default: one a core), each
-    running one notebook's kernel at a time -- and write ``out`` (one row per notebook and question)
-    and ``<out stem>_summary.csv`` (one row per notebook). A corrupt or foreign
-    notebook gets a row saying why, and grading carries on. ``exercise`` forces the
-    exercise instead of reading it from each notebook."""
+              exercise: str | None = None, wall_timeout: float | None = None,
+              notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT_S, limits: Limits | None = None,
+              unsafe_no_sandbox: bool = False) -> GradeBook:
+    """Grade every ``*.ipynb`` under ``submissions`` (one per learner), in parallel over
+    the cores -- ``jobs`` worker processes (default: one a core), each running one
+    notebook's sandboxed kernel at a time -- and write ``out`` (one row per notebook and
+    question) and ``<out stem>_summary.csv`` (one row per notebook), atomically and only
+    once every kernel is gone. Which exercise a notebook is comes from ``exercise`` or the
+    folders (see :data:`LAYOUT`). A corrupt or foreign notebook gets a row saying why, and
+    grading carries on. Without a sandbox on this machine it raises
+    :class:`SandboxUnavailable`, unless ``unsafe_no_sandbox``."""
     root = Path(submissions)
     if not root.is_dir():
         raise NotFoundError(f"{root} is not a folder of submissions")
@@ -279,19 +493,29 @@ def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout
         raise NotFoundError(f"no graded exercise named {exercise!r}; known: {', '.join(exercises.names())}")
     if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
         raise ValidationError(f"jobs must be a whole number >= 1, not {jobs!r}")
+    opts = GradeOptions(positive_seconds("timeout", timeout),
+                        None if wall_timeout is None else positive_seconds("wall timeout", wall_timeout),
+                        positive_seconds("notebook timeout", notebook_timeout), limits or Limits(),
+                        not unsafe_no_sandbox)
+    if opts.sandbox:
+        _sandbox_or_why(True)
+    digest = code_digest()
     files = sorted(p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     jobs = max(1, min(jobs or cpus, len(files) or 1))
     reports: dict[Path, Report] = {}
     workers: queue.SimpleQueue = queue.SimpleQueue()
-    pool = [_Worker() for _ in range(jobs)]
+    pool = [_Worker(digest) for _ in range(jobs)]
     for w in pool:
         workers.put(w)
 
     def one(p: Path) -> Report:
+        name, said = exercise_of(p, root, exercise)
+        if name is None:
+            return Report(path=str(p), exercise=None, status="error", error=said)
         w = workers.get()
         try:
-            return w.grade(p, exercise, timeout)
+            return w.grade(p, name, said, opts)
         finally:
             workers.put(w)
     try:
@@ -299,8 +523,11 @@ def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout
             for p, report in zip(files, threads.map(one, files)):
                 reports[p] = report
     finally:
-        for w in pool:
+        for w in pool:   # every worker (and so every kernel it ran) is gone before a grade is written
             w.close()
+    if code_digest() != digest:
+        raise LabkitError("labkit's own files changed on disk while grading (did a notebook rewrite them?); "
+                          "no grades were written")
     book = GradeBook()
     for p in files:
         r = reports[p]
@@ -314,25 +541,43 @@ def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout
     return book
 
 
+def _atomic_csv(path: Path, header: list[str], rows) -> None:
+    """Write a CSV file whole or not at all: a temporary file beside it, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows(rows)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def write_csv(book: GradeBook, out: Path, summary: Path) -> None:
-    """Write the per-question and the per-notebook CSV files."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["file", "exercise", "status", "question", "points", "max_points", "passed", "message"])
-        for r in book.reports:
-            if r.status != "graded":
-                w.writerow([r.path, r.exercise or "", r.status, "", 0, "", "", r.error])
-                continue
-            for q in r.results:
-                w.writerow([r.path, r.exercise, r.status, q.name, _n(q.points), _n(q.max_points),
-                            "yes" if q.passed else "no", q.message])
-    with open(summary, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["file", "exercise", "status", "score", "max_score", "percent", "note"])
-        for r in book.reports:
-            if r.status != "graded":
-                w.writerow([r.path, r.exercise or "", r.status, 0, "", "", r.error])
-            else:
-                pct = f"{100 * r.score / r.max_score:.0f}" if r.max_score else ""
-                w.writerow([r.path, r.exercise, r.status, _n(r.score), _n(r.max_score), pct, "; ".join(r.notes)])
+    """Write the per-question and the per-notebook CSV files (each atomically)."""
+    rows = []
+    for r in book.reports:
+        if r.status != "graded":
+            rows.append([r.path, r.exercise or "", r.status, "", 0, "", "", r.error])
+            continue
+        for q in r.results:
+            rows.append([r.path, r.exercise, r.status, q.name, _n(q.points), _n(q.max_points),
+                         "yes" if q.passed else "no", q.message])
+    srows = []
+    for r in book.reports:
+        if r.status != "graded":
+            srows.append([r.path, r.exercise or "", r.status, 0, "", "", r.error])
+        else:
+            pct = f"{100 * r.score / r.max_score:.0f}" if r.max_score else ""
+            srows.append([r.path, r.exercise, r.status, _n(r.score), _n(r.max_score), pct, "; ".join(r.notes)])
+    _atomic_csv(out, ["file", "exercise", "status", "question", "points", "max_points", "passed", "message"], rows)
+    _atomic_csv(summary, ["file", "exercise", "status", "score", "max_score", "percent", "note"], srows)

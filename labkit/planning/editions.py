@@ -26,6 +26,10 @@ from ..cluster.cluster import parse_edition
 from ..cluster.cluster import EDITIONS
 from ..errors import ConfigurationError, LimitError, ValidationError
 
+#: Editions that never ran Exchange 2000: today's failover clustering and the
+#: simulation-only scale edition (what-if experiments only).
+WHAT_IF = ("Modern", "Scale")
+
 #: Exchange 2000 releases in order.
 RELEASES = ("RTM", "SP1", "SP2", "SP3")
 #: The first release supporting clusters on Datacenter Server (up to 4 nodes) [D].
@@ -82,10 +86,10 @@ def check_exchange_cluster(nodes: int, edition: str, exchange="RTM", *, what_if:
     limit = EDITIONS[ed]
     if nodes > limit:
         raise LimitError(f"Windows 2000 {ed} clusters have at most {limit} nodes, not {nodes}",
-                         rule="edition node limit", source=SRC_EDITION if ed != "Modern" else "labkit what-if edition")
-    if ed == "Modern":
+                         rule="edition node limit", source=SRC_EDITION if ed not in WHAT_IF else "labkit what-if edition")
+    if ed in WHAT_IF:
         if not what_if:
-            raise ConfigurationError("Exchange 2000 runs on Windows 2000 only; the 'Modern' edition is a what-if "
+            raise ConfigurationError(f"Exchange 2000 runs on Windows 2000 only; the {ed!r} edition is a what-if "
                                      "(pass what_if=True for scale experiments)",
                                      rule="Exchange 2000 clusters run on Windows 2000 Advanced Server or Datacenter",
                                      source=SRC_RTM)

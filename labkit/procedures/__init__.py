@@ -32,6 +32,7 @@ procedure                                 paper
 >>> from labkit.exchange import demo_cluster
 >>> from labkit import procedures as pr
 >>> c = demo_cluster()
+>>> _ = pr.take_system_state_backup(c, "1-CURLY")     # what Scenario 1 restores
 >>> c.crash_node("1-CURLY"); c.run_until_stable()
 >>> p = pr.single_node_failure(c, failed="1-CURLY", new_name="1-CURLY", new_ip="132.192.1.50")
 >>> p.run()

@@ -18,7 +18,7 @@ did not make, and an outage its proof cannot account for. So step 1 refuses unle
 every such group has failback prevented or a failback window that stays closed for
 the estimated length of the runbook (:func:`failback_risks`) [D: the paper and MSCS
 say nothing about maintenance; the rule follows from AutoFailbackType and
-FailbackWindowStart/End, mscs-reference.md, Groups]. ``failback_window=(22, 6)``
+FailbackWindowStart/End, Microsoft group properties]. ``failback_window=(22, 6)``
 sets such a window on those groups at step 1, as the refusal suggests; before each
 resume the runbook checks again that no group would fail back at once.
 
@@ -40,12 +40,12 @@ from .engine import (Procedure, Step, before_start, interruptions, minutes, need
 SRC_MAINT = "paper, The Problems Clustering Solves (planned outages); Windows NT/2000 Cluster Technology Fundamentals"
 SRC_MOVE = "paper, Clustering Support in Exchange 2000 (clients see an interruption only while pending)"
 UPGRADES = "procedures.upgrades"
-SRC_FAILBACK = ("MSCS group properties AutoFailbackType and FailbackWindowStart/End (mscs-reference.md, Groups); "
+SRC_FAILBACK = ("MSCS group properties AutoFailbackType and FailbackWindowStart/End (Microsoft group properties); "
                 "paper, Resource Ownership and Failover")
 RULE_FAILBACK = ("no group fails back on its own during a rolling upgrade: prevent failback, or keep its failback "
                  "window closed while the upgrade runs [D]")
 RULE_PAUSED = "a paused node stays paused across restarts"
-SRC_PAUSED = "PauseClusterNode documentation (Suspend-ClusterNode); mscs-reference.md, Groups (Paused node)"
+SRC_PAUSED = "PauseClusterNode documentation (Suspend-ClusterNode; Microsoft, Cluster Administrator: Pause Node)"
 
 
 def _sg_room(cluster, group: str, node: str) -> bool:
@@ -345,7 +345,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
     for n in order:
         act, verify = upgrade_it(n)
         steps += [Step(f"{n}: move its groups away", away(n), source=SRC_MAINT),
-                  Step(f"{n}: pause", pause(n), source="Suspend-ClusterNode; mscs-reference.md, Groups (Paused node)"),
+                  Step(f"{n}: pause", pause(n), source="Suspend-ClusterNode; Microsoft, Cluster Administrator: Pause Node"),
                   Step(f"{n}: upgrade and restart", act, verify=verify, source=f"{SRC_MAINT}; {SRC_PAUSED}"),
                   Step(f"{n}: resume", resume(n), source="Resume-ClusterNode"),
                   Step(f"{n}: move its groups back", back(n), source=SRC_MAINT)]

@@ -11,7 +11,7 @@ the first server of its site. While both clusters serve the site, the Exchange 2
 virtual server needs a name of its own (:func:`check_unique_server_name`).
 
 **In-place upgrade** (:func:`in_place_upgrade`, Microsoft's 9 steps, which Compaq
-does not endorse): preconditions -- Exchange 5.5 SP3, the cluster already Windows
+does not endorse): preconditions -- Exchange 5.5 SP3 (recommended: an advisory), the cluster already Windows
 2000 in a Windows 2000 domain, the Active Directory Connector run, a non-clustered
 Exchange 2000 server already in the site and the cluster not a bridgehead, and
 (before step 4) no connection agreement pointing to the cluster. Steps 3 and 5
@@ -27,10 +27,10 @@ report.
 
 The site and organisation facts the preconditions need are an :class:`ExchangeSite`.
 
->>> site = ExchangeSite(exchange55_service_pack=2)
+>>> site = ExchangeSite(adc_run=False)
 >>> check_in_place_preconditions(site, "EX55")
 Traceback (most recent call last):
-labkit.errors.ConfigurationError: Exchange 5.5 runs Service Pack 2 [rule: Exchange 5.5 runs Service Pack 3 before the in-place upgrade; source: paper, In-Place Cluster Upgrade Strategy]
+labkit.errors.ConfigurationError: the Active Directory Connector has not populated Active Directory [rule: run the Active Directory Connector before the upgrade; source: paper, In-Place Cluster Upgrade Strategy]
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from ..values import show
 from ..errors import (ConfigurationError, NameConflictError, NotFoundError, ProcedureError, StateError,
                       ValidationError)
 from .assumptions import pick
-from .engine import Procedure, Step, before_start, interruptions, minutes, need_cluster, wait
+from .engine import Advisory, Procedure, Step, before_start, interruptions, minutes, need_cluster, wait
 from .state import BackupSet, state
 
 SRC_MIG = "paper, Migrating From Exchange 5.5 Clusters"
@@ -65,7 +65,7 @@ class ExchangeSite:
     """Facts about the Exchange 5.5 site and the Windows 2000 organisation that the
     migration's preconditions need (paper, Migrating From Exchange 5.5 Clusters).
 
-    - ``exchange55_service_pack``: of the Exchange 5.5 cluster (3 is required).
+    - ``exchange55_service_pack``: of the Exchange 5.5 cluster (3 is recommended).
     - ``cluster_windows``: what the cluster nodes run ("Windows NT 4.0" or "Windows 2000").
     - ``domain``: the domain the nodes are members of ("Windows NT 4.0" or "Windows 2000").
     - ``adc_run``: the Active Directory Connector populated Active Directory.
@@ -104,14 +104,26 @@ def check_srs(site: ExchangeSite) -> None:
                  "cluster)", source=SRC_SRS)
 
 
+def service_pack_advisory(site: ExchangeSite) -> Advisory | None:
+    """The paper *recommends* Service Pack 3 for Exchange 5.5 before the in-place upgrade
+    ("it is recommended that Exchange 5.5 be running Service Pack 3"): below it, an
+    advisory -- the upgrade is not refused.
+
+    >>> print(service_pack_advisory(ExchangeSite(exchange55_service_pack=2)))
+    Exchange 5.5 runs Service Pack 2; Service Pack 3 is recommended before the in-place upgrade [rule: Exchange 5.5 runs Service Pack 3 before the in-place upgrade (recommended); source: paper, In-Place Cluster Upgrade Strategy]
+    """
+    if site.exchange55_service_pack >= 3:
+        return None
+    return Advisory(f"Exchange 5.5 runs Service Pack {site.exchange55_service_pack}; Service Pack 3 is recommended "
+                    "before the in-place upgrade",
+                    "Exchange 5.5 runs Service Pack 3 before the in-place upgrade (recommended)", SRC_INPLACE)
+
+
 def check_in_place_preconditions(site: ExchangeSite, server: str) -> None:
     """Refuse the in-place upgrade of Exchange 5.5 cluster ``server`` unless every
-    precondition of the paper holds (connection agreements are checked before step 4)."""
+    precondition of the paper holds (connection agreements are checked before step 4).
+    Service Pack 3 is only recommended: see :func:`service_pack_advisory`."""
     _site(site)
-    if site.exchange55_service_pack < 3:
-        raise ConfigurationError(f"Exchange 5.5 runs Service Pack {site.exchange55_service_pack}",
-                                 rule="Exchange 5.5 runs Service Pack 3 before the in-place upgrade",
-                                 source=SRC_INPLACE)
     if site.cluster_windows != "Windows 2000":
         raise ConfigurationError(f"the cluster nodes run {site.cluster_windows}",
                                  rule="upgrade the Windows NT 4.0 cluster to Windows 2000 Cluster Server first",
@@ -344,6 +356,9 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
             raise NotFoundError(f"{p.cluster.name} has no Exchange 5.5 virtual server",
                                 rule="upgrade an Exchange 5.5 cluster", source=SRC_INPLACE)
         check_in_place_preconditions(site, vs.name)
+        sp = service_pack_advisory(site)
+        if sp is not None:
+            p.advisories.append(sp)
         p.data.update(evs=vs.name, group=vs.group, disk=vs.disk, data=vs.data_path, bin=vs.binaries,
                       mailboxes=vs.mailboxes, root=vs.data_path.rsplit("\\", 1)[0])
         f = files(p)

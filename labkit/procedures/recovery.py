@@ -306,10 +306,19 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         return f"{p.params['new_name']} joined as node {c.nodes[p.params['new_name']].id}"
 
     def system_state(p):
-        minutes(p.cluster, a.system_state_restore_min)
-        p.cluster.record(p.params["new_name"], "System State restored", "NT Backup, System State only",
-                         p.params["new_name"])
-        return "System State only (not the shared disks)"
+        # "Restore only System State on the node" (step 1): a restore needs a System State
+        # backup -- of the failed node -- as Scenario 2's restore does (KB 248998)
+        c, f = p.cluster, p.params["failed"]
+        b = latest(state(c).backup_sets if state(c) else [], source=f, kind="system state")
+        if b is None:
+            raise ProcedureError(f"the catalogue holds no System State backup of {f}: Scenario 1 restores the "
+                                 "System State on the rebuilt node (take one with take_system_state_backup while "
+                                 "the node runs)", rule="the System State is restored from a System State backup",
+                                 source=f"{SRC_S1}, step 1; KB 248998")
+        minutes(c, a.system_state_restore_min)
+        c.record(p.params["new_name"], "System State restored", f"NT Backup, System State only, from {b.name!r}",
+                 p.params["new_name"])
+        return f"System State only, from {b.name!r} (not the shared disks)"
 
     def install(p):
         c, n = p.cluster, p.params["new_name"]

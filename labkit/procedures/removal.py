@@ -26,8 +26,9 @@ Exchange Full Administrator rights), checked with ``check_mailbox_move`` before 
 clock runs for the copy.
 
 :func:`remove_exchange_binaries`: for each node, move the Exchange groups off it, then
-run setup's Remove; the Exchange cluster resources stay unless it is the last node
-running Exchange (``labkit.exchange.uninstall`` refuses that).
+run setup's Remove; the Exchange cluster resources (the Exchange resource types) stay
+unless it is the last node running Exchange, whose Remove takes them
+(``labkit.exchange.uninstall``).
 
 :func:`rebuild_virtual_server`: the MS Search caution -- once a virtual server's
 Microsoft Search instance was deleted, the whole virtual server must be re-created for
@@ -237,7 +238,11 @@ def remove_exchange_binaries(cluster, nodes: list[str]) -> Procedure:
     def remove(n):
         def act(p):
             from .. import exchange as ex
+            last = ex.installed_nodes(p.cluster) == [n]
             ex.uninstall(p.cluster, n)
+            if last:
+                return (f"setup Remove on {n}, the last node running Exchange: the Exchange cluster resources "
+                        "(its nine resource types) go with it")
             return f"setup Remove on {n}; the Exchange cluster resources stay"
         return act
 

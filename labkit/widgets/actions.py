@@ -6,7 +6,8 @@ An action is named after the :class:`~labkit.cluster.Cluster` method it calls
 (``move_group``, ``crash_node``, ``run`` ...), so what a learner clicks is what they
 would type. A refused command never raises here: it comes back as an
 :class:`ActionResult` with ``ok=False`` and the rule's message, and the cluster is
-unchanged (the core's all-or-nothing guarantee).
+unchanged (the core's all-or-nothing guarantee). ``ActionResult.command`` is the
+equivalent ``cluster.exe`` line (:func:`labkit.clusterexe.command_line`).
 
 >>> from labkit.widgets.demo import file_share_cluster
 >>> c = file_share_cluster()
@@ -21,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..cluster import Cluster, NodeState
+from ..clusterexe.equivalent import command_line
 from ..errors import LabkitError, ValidationError
 
 
@@ -32,6 +34,8 @@ class ActionResult:
     ok: bool
     message: str
     events: tuple = ()
+    #: the cluster.exe line that does the same (None when cluster.exe has no such command)
+    command: str | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -107,6 +111,7 @@ def apply_action(cluster: Cluster, action: str, /, *, settle: bool = False, **ar
     09:00:04 · Share FS failed. Share FS is Online Pending on NODE1; FS is Pending on NODE1.
     """
     args = {k: v for k, v in args.items() if v is not None}
+    line = command_line(action, args) if isinstance(action, str) else None
     if not isinstance(cluster, Cluster):
         return _refused(ValidationError(f"actions need a labkit Cluster, not {type(cluster).__name__}"))
     if not isinstance(settle, bool):
@@ -121,14 +126,14 @@ def apply_action(cluster: Cluster, action: str, /, *, settle: bool = False, **ar
         if settle and spec.name != "run_until_stable":
             cluster.run_until_stable()
     except LabkitError as e:
-        return _refused(e)
+        return _refused(e, line)
     tail = _status(cluster, spec, args)
     msg = f"{cluster.now:%H:%M:%S} · {head}." + (f" {tail}." if tail else "")
-    return ActionResult(True, msg, tuple(cluster.log.since(mark)))
+    return ActionResult(True, msg, tuple(cluster.log.since(mark)), line)
 
 
-def _refused(e: LabkitError) -> ActionResult:
-    return ActionResult(False, f"Refused: {e}")
+def _refused(e: LabkitError, line: str | None = None) -> ActionResult:
+    return ActionResult(False, f"Refused: {e}", (), line)
 
 
 def _move_head(c, group, node=None):

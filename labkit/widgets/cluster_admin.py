@@ -21,8 +21,20 @@ MAX_LOG_LINES = 200
 
 
 def _button(label: str, style: str = "", tip: str = "") -> W.Button:
+    # never narrower than its label: a button that may shrink shows "F..." instead of "Fail resource"
     return W.Button(description=label, button_style=style, tooltip=tip or label,
-                    layout=W.Layout(width="auto"))
+                    layout=W.Layout(width="auto", flex="0 0 auto"))
+
+
+def _row(children) -> W.HBox:
+    """Controls in a row that wraps onto the next line when the output is narrow."""
+    return W.HBox(children, layout=W.Layout(flex_flow="row wrap", align_items="center", width="100%"))
+
+
+def _chooser(widget, width: str):
+    """A dropdown of ``width`` that may shrink a little but keeps its place in the row."""
+    widget.layout = W.Layout(width=width, flex="0 1 auto", min_width="180px")
+    return widget
 
 
 class ClusterAdministrator(W.VBox):
@@ -47,21 +59,23 @@ class ClusterAdministrator(W.VBox):
         self.last: ActionResult | None = None
         self.svg_cache = SVG_CACHE
         # --- choosers ---------------------------------------------------------
-        self.group = W.Dropdown(description="group", layout=W.Layout(width="260px"))
-        self.target = W.Dropdown(description="to node", layout=W.Layout(width="230px"))
-        self.resource = W.Dropdown(description="resource", layout=W.Layout(width="260px"))
+        self.group = _chooser(W.Dropdown(description="group"), "260px")
+        self.target = _chooser(W.Dropdown(description="to node"), "230px")
+        self.resource = _chooser(W.Dropdown(description="resource"), "300px")
         self.fault_kind = W.Dropdown(options=[("crash (LooksAlive sees it)", "crash"),
                                               ("hang (only IsAlive sees it)", "hang")],
-                                     value="crash", description="fault", layout=W.Layout(width="290px"))
+                                     value="crash", description="fault")
+        _chooser(self.fault_kind, "290px")
+        auto = dict(width="auto", flex="0 0 auto")
         self.lasting = W.Checkbox(value=False, description="lasting (fails on restart)", indent=False,
-                                  layout=W.Layout(width="auto"))
-        self.node = W.Dropdown(description="node", layout=W.Layout(width="230px"))
+                                  layout=W.Layout(**auto))
+        self.node = _chooser(W.Dropdown(description="node"), "230px")
         self.settle = W.Checkbox(value=False, description="run until stable after each action", indent=False,
-                                 layout=W.Layout(width="auto"))
+                                 layout=W.Layout(**auto))
         self.live = W.Checkbox(value=live_diagram, description="live diagram", indent=False,
-                               layout=W.Layout(width="auto"))
+                               layout=W.Layout(**auto))
         self.show_resources = W.Checkbox(value=show_resources, description="resources in diagram", indent=False,
-                                         layout=W.Layout(width="auto"))
+                                         layout=W.Layout(**auto))
         # --- buttons (key = action name; time buttons are "run:<seconds>") -----
         self.buttons: dict[str, W.Button] = {}
         for name in ("move_group", "online_group", "offline_group"):
@@ -82,24 +96,35 @@ class ClusterAdministrator(W.VBox):
         # --- views ------------------------------------------------------------
         self.header = W.HTML()
         self.status = W.HTML(value="<div style='color:#555'>Choose something and click an action.</div>")
+        #: the cluster.exe line of the last action (labkit.clusterexe)
+        self.command_view = W.HTML()
         self.nodes_view = W.HTML()
-        self.tree = W.HTML()
-        self.diagram = W.HTML(layout=W.Layout(overflow="auto", max_width="720px", min_width="460px"))
-        self.log_view = W.HTML(layout=W.Layout(overflow="auto", max_height="320px"))
+        self.tree = W.HTML(layout=W.Layout(overflow="auto", max_height="300px", width="100%"))
+        self.diagram = W.HTML(layout=W.Layout(overflow="auto", max_height="420px", width="100%"))
+        self.log_view = W.HTML(layout=W.Layout(overflow="auto", max_height="260px", width="100%"))
         b = self.buttons
+        row = _row
+        controls = [
+            row([self.group, self.target, b["move_group"], b["online_group"], b["offline_group"]]),
+            row([self.resource, b["fail_resource"], self.fault_kind, self.lasting, b["inject_fault"],
+                 b["crash_resource_monitor"], b["repair_resource"]]),
+            row([self.node, b["crash_node"], b["start_node"], b["pause_node"], b["resume_node"],
+                 W.Label("time:", layout=W.Layout(margin="0 0 0 12px", flex="0 0 auto")), b["run:10"], b["run:60"],
+                 b["run:600"], b["run:3600"], b["run_until_stable"], self.settle]),
+        ]
+        # cause and effect side by side: what happened (status, nodes, the log) on the left,
+        # the picture on the right; they stack when the output is narrower than both
+        left = W.VBox([self.status, self.command_view, self.nodes_view, W.HTML("<b>cluster log</b> (newest last; this action's lines "
+                                                            "in bold)"), self.log_view],
+                      layout=W.Layout(flex="1 1 440px", min_width="0", margin="0 12px 0 0"))
+        right = W.VBox([row([self.live, self.show_resources, b["draw"]]), self.diagram],
+                       layout=W.Layout(flex="1 1 440px", min_width="0"))
         rows = [
             self.header,
-            W.HBox([self.group, self.target, b["move_group"], b["online_group"], b["offline_group"]]),
-            W.HBox([self.resource, b["fail_resource"], self.fault_kind, self.lasting, b["inject_fault"],
-                    b["crash_resource_monitor"], b["repair_resource"]]),
-            W.HBox([self.node, b["crash_node"], b["start_node"], b["pause_node"], b["resume_node"]]),
-            W.HBox([W.Label("time:"), b["run:10"], b["run:60"], b["run:600"], b["run:3600"],
-                    b["run_until_stable"], self.settle]),
-            self.status,
-            W.HBox([W.VBox([self.nodes_view, self.tree]), W.VBox([W.HBox([self.live, self.show_resources,
-                                                                          b["draw"]]), self.diagram])]),
-            W.HTML("<b>cluster log</b> (newest last; this action's lines in bold)"),
-            self.log_view,
+            *controls,
+            W.HBox([left, right], layout=W.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")),
+            W.HTML("<b>groups and resources</b>"),
+            self.tree,
         ]
         super().__init__(rows)
         self.refresh()
@@ -135,6 +160,7 @@ class ClusterAdministrator(W.VBox):
                                          f"{type(e).__name__}: {e}")
         self.last = result
         self.status.value = status_html(result)
+        self.command_view.value = command_html(result)
         self.refresh(new=len(result.events))
         return result
 
@@ -170,6 +196,15 @@ class ClusterAdministrator(W.VBox):
             return
         dot = diagrams.cluster_diagram(self.cluster, show_resources=self.show_resources.value)
         self.diagram.value = self.svg_cache.svg(dot)
+
+
+def command_html(result: ActionResult) -> str:
+    """The action's cluster.exe line, as an administrator would type it at ``C:\\>``."""
+    from html import escape
+    if result.command is None:
+        return "<div style='color:#555;font-size:90%'>cluster.exe: no equivalent command</div>"
+    return (f"<div style='font-size:90%'>cluster.exe: <code style='overflow-wrap:anywhere'>C:\\&gt; "
+            f"{escape(result.command)}</code></div>")
 
 
 def _set_options(dd: W.Dropdown, options: list) -> None:

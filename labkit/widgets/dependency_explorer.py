@@ -34,8 +34,8 @@ class DependencyExplorer(W.VBox):
         self.group = W.Dropdown(options=groups, value=group, description="group")
         self.direction = W.ToggleButtons(options=[("online order", "online"), ("offline order", "offline")],
                                          value=direction)
-        self.prev = W.Button(description="◀ Prev", layout=W.Layout(width="auto"))
-        self.next = W.Button(description="Next ▶", layout=W.Layout(width="auto"))
+        self.prev = W.Button(description="◀ Prev", layout=W.Layout(width="auto", flex="0 0 auto"))
+        self.next = W.Button(description="Next ▶", layout=W.Layout(width="auto", flex="0 0 auto"))
         self.label = W.HTML()
         self.order_view = W.HTML(layout=W.Layout(min_width="220px"))
         self.diagram = W.HTML(layout=W.Layout(overflow="auto"))
@@ -46,8 +46,11 @@ class DependencyExplorer(W.VBox):
         self.next.on_click(lambda _b: self.go(self.index + 1))
         self.group.observe(lambda _c: self.reset(), names="value")
         self.direction.observe(lambda _c: self.reset(), names="value")
-        super().__init__([W.HBox([self.group, self.direction]), W.HBox([self.prev, self.next, self.label]),
-                          W.HBox([self.order_view, self.diagram])])
+        wrap = dict(flex_flow="row wrap", align_items="center", width="100%")
+        self.diagram.layout.flex = "1 1 400px"
+        super().__init__([W.HBox([self.group, self.direction], layout=W.Layout(**wrap)),
+                          W.HBox([self.prev, self.next, self.label], layout=W.Layout(**wrap)),
+                          W.HBox([self.order_view, self.diagram], layout=W.Layout(**wrap))])
         self.reset()
 
     @property

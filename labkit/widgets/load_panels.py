@@ -429,7 +429,8 @@ def load_html(r: LoadReport) -> str:
         return head + f"<div style='color:{_BAD}'>✘ no plan: {escape(r.refused or '')}</div>"
     limit = r.plan.max_storage_groups_per_node
     scale = max([r.optimal_users * 1.25] + [row.users for row in r.rows])
-    out = ["<table style='border-collapse:collapse'><tr><th align=left>node</th><th>state</th><th>users</th>"
+    out = ["<div style='overflow-x:auto;max-width:100%'><table style='border-collapse:collapse;white-space:nowrap'>"
+           "<tr><th align=left>node</th><th>state</th><th>users</th>"
            "<th>load</th><th align=left>users against optimal load</th><th>storage groups</th>"
            "<th align=left>virtual servers</th></tr>"]
     for row in r.rows:
@@ -447,7 +448,7 @@ def load_html(r: LoadReport) -> str:
                    f"<td align=right>{row.users:,}</td><td align=right{load_style}>{percent(row.load)}</td>"
                    f"<td>{_bar_html(row, scale, r.optimal_users)}</td>"
                    f"<td align=center{sg_style}>{row.storage_groups}/{limit}{refused}</td><td>{vss}</td></tr>")
-    out.append("</table><div style='color:#555;font-size:11px'>bar: <span style='background:#93c47d'>&nbsp;"
+    out.append("</table></div><div style='color:#555;font-size:11px'>bar: <span style='background:#93c47d'>&nbsp;"
                "&nbsp;</span> a node's own virtual servers, <span style='background:#f6b26b'>&nbsp;&nbsp;</span> "
                "virtual servers that moved in (←), ▍ the optimal load; red: over it, or a mount refused</div>")
     if r.violations:

@@ -38,8 +38,8 @@ class LoadPlanner(W.VBox):
     def __init__(self, strategy: str = "balanced", nodes: int = 4, users: int = 5000, *, failed: int = 1,
                  virtual_servers: int = 1, storage_groups: int = 1, standby: int = 1,
                  optimal_users: int = DEFAULT_OPTIMAL_USERS, max_nodes: int = 8):
-        style = {"description_width": "190px"}
-        wide = W.Layout(width="380px")
+        style = {"description_width": "230px"}   # the longest description in full (measured in Chromium)
+        wide = W.Layout(width="420px", max_width="100%")
         labels = {"all nodes": "Maximum load – all nodes", "standby": "Maximum load – standby node",
                   "balanced": "Balanced / cascading", "active/passive": "Active/passive (Microsoft, later)"}
         self.strategy = W.Dropdown(options=[(labels[k], k) for k in STRATEGIES], value=strategy,
@@ -60,7 +60,11 @@ class LoadPlanner(W.VBox):
         self.failure = W.Dropdown(description="which nodes fail", style=style, layout=wide)
         self.worst_button = W.Button(description="show the worst case", tooltip="the failure of this many nodes "
                                      "that hurts most", layout=W.Layout(width="auto"))
-        self.output = W.HTML()
+        self.output = W.HTML(layout=W.Layout(flex="1 1 520px", min_width="0", overflow_x="auto"))
+        self.chart = W.HTML(layout=W.Layout(flex="1 1 420px", min_width="0"))
+        self.live_chart = W.Checkbox(value=True, description="live chart", indent=False,
+                                     layout=W.Layout(width="auto", flex="0 0 auto"))
+        self.live_chart.observe(lambda _c: self.draw(), names="value")
         self.report: LoadReport | None = None
         self._busy = False
         self._fill_failures()
@@ -69,8 +73,10 @@ class LoadPlanner(W.VBox):
         for w in self.inputs:
             w.observe(self._changed, names="value")
         self.worst_button.on_click(lambda _b: self.show_worst())
-        super().__init__([W.HBox([W.VBox(self.inputs[:5]), W.VBox([*self.inputs[5:], self.worst_button])]),
-                          self.output])
+        wrap = W.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
+        super().__init__([W.HBox([W.VBox(self.inputs[:5]), W.VBox([*self.inputs[5:], W.HBox(
+                              [self.worst_button, self.live_chart])])], layout=wrap),
+                          W.HBox([self.output, self.chart], layout=wrap)])
         self.update()
 
     # ------------------------------------------------------------------ actions
@@ -112,4 +118,15 @@ class LoadPlanner(W.VBox):
             storage_groups_per_server=self.storage_groups.value, standby=self.standby.value,
             optimal_users=self.optimal.value)
         self.output.value = load_html(self.report)
+        self.draw()
         return self.report
+
+    def draw(self) -> None:
+        """Redraw the chart of the report (users per node against the optimal load) as
+        SVG; matplotlib is imported on the first draw."""
+        if not self.live_chart.value or self.report is None or self.report.plan is None:
+            self.chart.value = "" if self.report is None or self.report.plan is not None else \
+                "<i>no plan to draw</i>"
+            return
+        from ..views.charts import load_chart
+        self.chart.value = load_chart(self.report, width=6.2).html()

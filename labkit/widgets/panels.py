@@ -37,8 +37,9 @@ def nodes_html(c) -> str:
     for g in c.groups.values():
         if g.owner in owned:
             owned[g.owner].append(g.name)
-    rows = ["<table style='border-collapse:collapse'><tr><th align=left>node</th><th>id</th>"
-            "<th>state</th><th align=left>groups</th></tr>"]
+    cell = "padding:1px 10px 1px 0"
+    rows = [f"<table style='border-collapse:collapse;white-space:nowrap'><tr><th align=left style='{cell}'>node</th>"
+            f"<th style='{cell}'>id</th><th style='{cell}'>state</th><th align=left style='{cell}'>groups</th></tr>"]
     for name in c.node_ids():
         n = c.nodes[name]
         mark = " (quorum)" if name == q else ""
@@ -52,7 +53,7 @@ def tree_html(c, *, selected: str | None = None) -> str:
     """Groups and their resources as Cluster Administrator's tree: each group with its
     state and owner, then its resources in online order, indented by dependency depth,
     with state, node, what each depends on and its resource monitor."""
-    rows = ["<table style='border-collapse:collapse'><tr><th align=left>group / resource</th>"
+    rows = ["<table style='border-collapse:collapse;white-space:nowrap'><tr><th align=left>group / resource</th>"
             "<th>state</th><th align=left>owner / node</th><th align=left>depends on</th>"
             "<th align=left>monitor</th></tr>"]
     for g in c.groups.values():
@@ -115,8 +116,9 @@ class SvgCache:
         self.hits = self.misses = 0
 
     def svg(self, dot) -> str:
-        """The SVG of a ``graphviz.Digraph`` (rendered by ``dot`` on a cache miss)."""
-        from ..diagrams import render_svg
+        """The SVG of a ``graphviz.Digraph`` (rendered by ``dot`` on a cache miss), made
+        to scale to the width of the widget (:func:`labkit.views.svg.fit`)."""
+        from ..diagrams import fitted_svg as render_svg
         key = dot.source
         got = self._store.get(key)
         if got is not None:

@@ -271,7 +271,7 @@ def storage_html(report: StorageReport) -> str:
     if report.design is None:
         return (f"<div style='color:{_BAD}'>✘ no design: {escape(report.refused or '')}</div>"
                 + (violations_html(report.violations) if report.violations else ""))
-    rows = ["<table style='border-collapse:collapse'><tr><th align=left>array</th><th>RAID</th><th>drives</th>"
+    rows = ["<table style='border-collapse:collapse;white-space:nowrap'><tr><th align=left>array</th><th>RAID</th><th>drives</th>"
             "<th>usable GB</th><th>needed GB</th><th>space left</th><th>max I/O/s</th><th>needed I/O/s</th>"
             "<th>I/O headroom</th></tr>"]
     for r in report.rows:
@@ -351,7 +351,7 @@ def read_availability(*, nines: float | None = None, downtime_minutes: float | N
 def nines_html(reading: AvailabilityReading) -> str:
     """The reading, its note, and the table of nines with the row it falls in marked."""
     n = reading.nines
-    rows = ["<table style='border-collapse:collapse'><tr><th>nines</th><th>availability</th>"
+    rows = ["<table style='border-collapse:collapse;white-space:nowrap'><tr><th>nines</th><th>availability</th>"
             "<th>downtime a year</th><th align=left>the paper</th></tr>"]
     for r in av.nines_table():
         here = (n >= 7 and r["nines"] == 7) or (n < 7 and math.floor(n + 1e-9) == r["nines"])
@@ -443,7 +443,7 @@ def breakdown_html(b: av.DowntimeBreakdown) -> str:
     rows = list(b.rows) + ([b.planned] if b.planned else [])
     scale = max((r.hours_before for r in rows), default=0.0)
     lead = b.leading_cause
-    out = ["<table style='border-collapse:collapse'><tr><th align=left>cause</th><th>hours/year</th>"
+    out = ["<table style='border-collapse:collapse;white-space:nowrap'><tr><th align=left>cause</th><th>hours/year</th>"
            "<th>removed</th><th>left</th><th align=left></th><th align=left>clustering can remove</th>"
            "<th align=left>it cannot remove</th></tr>"]
     for r in rows:

@@ -51,4 +51,4 @@ class StarterWidget(W.VBox):
         self.refresh()
 
     def refresh(self) -> None:
-        self.picture.value = diagrams.render_svg(diagrams.cluster_diagram(self.cluster))
+        self.picture.value = diagrams.fitted_svg(diagrams.cluster_diagram(self.cluster))

@@ -29,8 +29,8 @@ class StorageDesigner(W.VBox):
     def __init__(self, users: int = 5000, nodes: int = 4, *, storage_groups: int = 1, virtual_servers: int = 1,
                  database_level: str = "RAID 0+1", log_level: str = "RAID 1",
                  drive: str = "18.2 GB 10,000 rpm (Table 9)"):
-        style = {"description_width": "170px"}
-        wide = W.Layout(width="360px")
+        style = {"description_width": "225px"}   # the longest description in full (measured in Chromium)
+        wide = W.Layout(width="440px", max_width="100%")
         self.users = W.BoundedIntText(value=users, min=0, max=100_000, step=250, description="users",
                                       style=style, layout=wide)
         self.nodes = W.IntSlider(value=nodes, min=1, max=8, description="nodes", style=style, layout=wide)
@@ -48,13 +48,14 @@ class StorageDesigner(W.VBox):
         self.iops_per_user = W.BoundedFloatText(value=0.3, min=0.0, max=10.0, step=0.05,
                                                 description="I/O per user per s [assumption]", style=style,
                                                 layout=wide)
-        self.output = W.HTML()
+        self.output = W.HTML(layout=W.Layout(overflow_x="auto", width="100%"))
         self.report: StorageReport | None = None
         self.inputs = [self.users, self.nodes, self.virtual_servers, self.storage_groups, self.database_level,
                        self.log_level, self.drive, self.mailbox_mb, self.iops_per_user]
         for w in self.inputs:
             w.observe(lambda _c: self.update(), names="value")
-        super().__init__([W.HBox([W.VBox(self.inputs[:4]), W.VBox(self.inputs[4:])]), self.output])
+        super().__init__([W.HBox([W.VBox(self.inputs[:4]), W.VBox(self.inputs[4:])],
+                                 layout=W.Layout(flex_flow="row wrap", width="100%")), self.output])
         self.update()
 
     def update(self) -> StorageReport:

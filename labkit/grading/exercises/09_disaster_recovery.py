@@ -43,6 +43,7 @@ def scenario1(scenario1_args: dict):
     expect(scenario1_args.get("new_name") == nxt.name and scenario1_args.get("new_ip") == nxt.ip,
            "the replacement does not get the next name and address of Table 10's scheme")
     c = scenarios.four_node_5000()
+    pr.take_system_state_backup(c, "3-LARRY")      # what Scenario 1 restores (paper, Scenario 1, step 1)
     c.crash_node("3-LARRY")
     c.run_until_stable()
     try:
