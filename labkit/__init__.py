@@ -23,7 +23,7 @@ from .sim import START, ClusterLog, LogEvent
 __version__ = "0.1.0"
 
 _LAZY = {"diagrams", "tables", "widgets", "exchange", "planning", "procedures", "scenarios",
-         "grading", "files", "pacemaker", "cli", "clusterexe"}
+         "grading", "files", "pacemaker", "cli", "values", "clusterexe"}
 #: The learner's screen (issue 16): ``lk.predict`` / ``lk.check`` before and after an
 #: experiment, ``lk.views`` (charts, tables, fitting SVG); loaded on first use.
 _LAZY_VIEWS = {"views": ("views", None), "predict": ("views.predict", "predict"),

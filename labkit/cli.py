@@ -69,9 +69,8 @@ class _Usage(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line of usage, one line of error, exit 2
-        self.print_usage(sys.stderr)
-        raise _Usage(f"{self.prog}: error: {message}")
+    def error(self, message):  # one line, exit 2
+        raise _Usage(f"{self.prog}: error: {message} (see {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,43 +134,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``labkit`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in DELEGATED:  # the grading package parses its own arguments
-        return _delegate(argv[0], argv[1:])
-    parser = _parser()
+    """Run the ``labkit`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Every bad input is answered with one line on standard error and exit code 1 or 2,
+    never a traceback (``LABKIT_DEBUG=1`` shows the traceback of an unexpected error);
+    a reader that closes the pipe (``labkit ... | head -1``) ends the command quietly."""
     try:
-        try:
-            ns, extra = parser.parse_known_args(argv)
-        except SystemExit as e:  # --help
-            return int(e.code or 0)
-        if ns.version:
-            from . import __version__
-            print(f"labkit {__version__}")
-            return OK
-        if ns.command is None:
-            parser.print_help()
-            return USAGE
-        if ns.command == "cluster":
-            return _cluster(ns, extra)
-        if extra and ns.command != "lab":
-            raise _Usage(f"labkit {ns.command}: error: unrecognized arguments: {' '.join(extra)}")
-        if ns.command == "lab":
-            return _lab(ns, extra)
-        return {"simulate": _simulate, "diagram": _diagram, "export-pacemaker": _export}[ns.command](ns)
+        code = _main(argv)
+        sys.stdout.flush()        # a closed pipe shows here, not at interpreter exit
+        return code
     except _Usage as e:
         _err(str(e))
         return USAGE
     except FileFormatError as e:
         origin = getattr(e, "origin", None)
-        for line in getattr(e, "problems", None) or [e.detail]:
-            _err(f"labkit: {origin + ': ' if origin else ''}{line}")
+        _err(f"labkit: {origin + ': ' if origin else ''}{_one_line(getattr(e, 'problems', None) or [e.detail])}")
         return USAGE
     except LabkitError as e:
-        _err(f"labkit: error: {e}")
+        _err(f"labkit: error: {_one_line([str(e)])}")
         return USAGE
     except BrokenPipeError:  # `labkit simulate ... | head`: the reader left; that is fine
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _quiet_stdout()
         return OK
     except OSError as e:
         _err(f"labkit: error: {e.filename + ': ' if getattr(e, 'filename', None) else ''}{e.strerror or e}")
@@ -179,6 +162,62 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("labkit: interrupted")
         return 130
+    except Exception as e:  # a bug: still one line, unless the developer asks for the traceback
+        if os.environ.get("LABKIT_DEBUG"):
+            raise
+        _err(f"labkit: internal error (please report it; LABKIT_DEBUG=1 shows the traceback): "
+             f"{type(e).__name__}: {_one_line([str(e)])}")
+        return USAGE
+
+
+def _main(argv) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not all(isinstance(a, str) for a in argv):
+        raise _Usage("labkit: error: the arguments are text")
+    if argv and argv[0] in DELEGATED:  # the grading package parses its own arguments
+        return _delegate(argv[0], argv[1:])
+    parser = _parser()
+    try:
+        ns, extra = parser.parse_known_args(argv)
+    except SystemExit as e:  # --help
+        return int(e.code or 0) if isinstance(e.code, int) or e.code is None else USAGE
+    if ns.version:
+        from . import __version__
+        print(f"labkit {__version__}")
+        return OK
+    if ns.command is None:
+        parser.print_help()
+        raise _Usage("labkit: error: no command given")
+    if ns.command == "cluster":
+        return _cluster(ns, extra)
+    if extra and ns.command != "lab":
+        raise _Usage(f"labkit {ns.command}: error: unrecognized arguments: {' '.join(extra)}")
+    if ns.command == "lab":
+        return _lab(ns, extra)
+    return {"simulate": _simulate, "diagram": _diagram, "export-pacemaker": _export}[ns.command](ns)
+
+
+#: Problems shown on the one error line (the rest are counted).
+MAX_SHOWN = 12
+
+
+def _one_line(items) -> str:
+    """Several problems (or a message with line breaks) as one line."""
+    lines = [" ".join(str(x).split()) for x in items]
+    if len(lines) == 1:
+        return lines[0]
+    shown = "; ".join(lines[:MAX_SHOWN])
+    more = f"; and {len(lines) - MAX_SHOWN} more" if len(lines) > MAX_SHOWN else ""
+    return f"{len(lines)} problems: {shown}{more}"
+
+
+def _quiet_stdout() -> None:
+    """The reader closed standard output: send what is left to /dev/null, so Python's
+    own flush at exit does not complain."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (captured in a test)
+        pass
 
 
 def _err(line: str) -> None:
@@ -279,14 +318,15 @@ def apply_event(cluster, text: str) -> str:
     elif verb == "fault":
         opts = []
         while rest and rest[-1].lower() in ("crash", "hang", "persistent", "everywhere") \
-                and " ".join(rest) not in cluster.resources:
+                and cluster._find("resources", " ".join(rest)) is None:
             opts.insert(0, rest.pop().lower())
         kind = "hang" if "hang" in opts else "crash"
         cluster.inject_fault(" ".join(rest), kind, persistent="persistent" in opts, everywhere="everywhere" in opts)
         name = " ".join(rest + opts)
     elif verb in ("move", "online"):
         group, node = name, None
-        if len(rest) >= 2 and name not in cluster.groups and " ".join(rest[:-1]) in cluster.groups:
+        if len(rest) >= 2 and cluster._find("groups", name) is None \
+                and cluster._find("groups", " ".join(rest[:-1])) is not None:
             group, node = " ".join(rest[:-1]), rest[-1]
         (cluster.move_group if verb == "move" else cluster.online_group)(group, node)
     elif verb == "offline":
@@ -439,14 +479,13 @@ def _diagram(ns) -> int:
     if fmt not in ("svg", "png", "dot", "gv"):
         raise _Usage(f"labkit diagram: error: --out must end in .svg, .png or .dot, not {out.name!r}")
     c = _load(ns.clusterfile)
-    from . import diagrams
+    from . import diagrams, files
     if ns.group is not None:
-        c._group(ns.group)
-        dot = diagrams.group_diagram(c, ns.group)
+        dot = diagrams.group_diagram(c, c.group(ns.group).name)
     else:
         dot = diagrams.cluster_diagram(c, show_resources=ns.resources)
     if fmt in ("dot", "gv"):
-        out.write_text(dot.source, encoding="utf-8")
+        files.write_atomic(out, dot.source)
     else:
         import graphviz
         try:
@@ -454,7 +493,7 @@ def _diagram(ns) -> int:
         except graphviz.ExecutableNotFound:
             raise _Usage("labkit diagram: error: the Graphviz 'dot' program is missing; install the Debian "
                          "package graphviz (or write .dot)") from None
-        out.write_bytes(data)
+        files.write_atomic(out, data)
     print(f"wrote {out}")
     return OK
 
@@ -471,7 +510,8 @@ def _export(ns) -> int:
             _err(f"labkit export-pacemaker: crm_verify rejects the CIB: {msg.splitlines()[0] if msg else ''}")
             return CHECKS_FAILED
     if ns.out:
-        Path(ns.out).write_text(xml, encoding="utf-8")
+        from . import files
+        files.write_atomic(Path(ns.out), xml)
         print(f"wrote {ns.out}" + (" (crm_verify: valid)" if ns.verify else ""))
     else:
         sys.stdout.write(xml)

@@ -317,7 +317,11 @@ def parse_duration(text: str) -> int:
     import re
     from .errors import ValidationError
 
-    s = str(text).strip().lower().replace(" ", "")
+    if not isinstance(text, str) or len(text) > 100:
+        from .values import show
+        raise ValidationError(f"a duration is a short text such as 90s, 10m or 2h, not {show(text)}",
+                              rule="durations look like 90s, 10m, 2h, 500ms")
+    s = str.strip(text).lower().replace(" ", "")
     if not s:
         raise ValidationError("empty duration", rule="durations look like 90s, 10m, 2h, 500ms")
     if re.fullmatch(r"\d+(\.\d+)?", s):

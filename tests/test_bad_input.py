@@ -63,6 +63,9 @@ CLUSTER_CALLS = {
     "effective_owners": (("G1",), {}),
     "install_resource_type": (("File Share",), {}),
     "schedule": ((10, "regroup", ("N9", 0)), {}),
+    "node": (("N1",), {}),
+    "group": (("G1",), {}),
+    "resource": (("Share G1",), {}),
 }
 
 

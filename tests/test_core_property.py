@@ -1,5 +1,6 @@
 """Property-based test: random commands and faults on a 4-node cluster; invariants after
-every step; the same command sequence gives the same log. Fixed seeds (derandomize)."""
+every step; the same command sequence gives the same log; and (issue 13) after every step
+the round-trip property of tests/roundtrip.py. Fixed seeds (derandomize)."""
 import os
 
 import hypothesis.strategies as st
@@ -9,6 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 import labkit as lk
 from conftest import build
 from invariants import check_invariants
+from roundtrip import Property
 
 LONG = os.environ.get("LABKIT_HYPOTHESIS") == "long"
 settings.register_profile("ci", max_examples=60, stateful_step_count=40, derandomize=True, database=None,
@@ -17,6 +19,7 @@ settings.register_profile("long", max_examples=2000, stateful_step_count=80, der
                           deadline=None, suppress_health_check=list(HealthCheck))
 
 STEPS = {"steps": 0, "refused": 0}
+PROP = Property("core property test")
 NODES = ["N1", "N2", "N3", "N4"]
 GROUPS = ["Cluster Group", "G1", "G2", "G3"]
 
@@ -40,10 +43,9 @@ class ClusterMachine(RuleBasedStateMachine):
     def do(self, name, *args, **kwargs):
         STEPS["steps"] += 1
         self.commands.append((name, args, kwargs))
-        try:
-            getattr(self.c, name)(*args, **kwargs)
-        except lk.LabkitError:
-            STEPS["refused"] += 1
+        refused = PROP.refused
+        PROP.step(self.c, name, getattr(self.c, name), *args, **kwargs)
+        STEPS["refused"] += PROP.refused - refused
 
     @rule(node=st.sampled_from(NODES))
     def crash(self, node):
@@ -128,5 +130,8 @@ def test_report_steps(record_property):
     """Runs after the machine (same file, in order): reports how many steps it drove."""
     record_property("fault campaign steps", STEPS["steps"])
     record_property("fault campaign refused commands", STEPS["refused"])
-    print(f"core property test: {STEPS['steps']} steps, {STEPS['refused']} refused commands")
-    assert STEPS["steps"] > 0
+    for k, v in PROP.report().items():
+        record_property(f"core property campaign round trip {k}", v)
+    print(f"core property test: {STEPS['steps']} steps, {STEPS['refused']} refused commands; round trip "
+          f"{PROP.report()}")
+    assert STEPS["steps"] > 0 and PROP.checks >= STEPS["steps"] and not PROP.violations

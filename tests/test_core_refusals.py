@@ -85,6 +85,15 @@ CASES = [
     ("install_resource_type", ("No Such Type",), {}, lk.NotFoundError),
     ("schedule", (10, "no_such_job"), {}, lk.NotFoundError),
     ("grant", ("nobody", "x"), {}, lk.NotFoundError),
+    ("node", ("N7",), {}, lk.NotFoundError),
+    ("group", (["G1"],), {}, lk.ValidationError),
+    ("resource", ("NOPE",), {}, lk.NotFoundError),
+    # issue 13: MSCS names are case-insensitive
+    ("add_group", ("g1",), {}, lk.NameConflictError),
+    ("add_resource", ("ip g1",), {"type": "Generic Service", "group": "G1"}, lk.NameConflictError),
+    ("add_account", ("cluster\\ADMINISTRATOR",), {}, lk.NameConflictError),
+    ("add_node", ("n1",), {}, lk.LimitError),
+    ("set_preferred_owners", ("G1", ["N1", "n1"]), {}, lk.ValidationError),
 ]
 
 

@@ -12,11 +12,14 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 import labkit as lk
 from labkit import exchange as ex
 from invariants import check_invariants
+from roundtrip import Property
 
 LONG = os.environ.get("LABKIT_HYPOTHESIS") == "long"
 PROFILE = settings(max_examples=1000 if LONG else 60, stateful_step_count=60 if LONG else 30,
                    derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 COUNTS = {"steps": 0, "refused": 0, "clusters": 0, "violations": 0, "store dismounts": 0}
+#: issue 13: after every step the round-trip property holds (tests/roundtrip.py)
+PROP = Property("exchange fault campaign")
 
 
 def exchange_cluster(nodes: int, sgs: list[int]) -> lk.Cluster:
@@ -54,10 +57,9 @@ class ExchangeCampaign(RuleBasedStateMachine):
 
     def do(self, name, *args, **kwargs):
         COUNTS["steps"] += 1
-        try:
-            getattr(self.c, name)(*args, **kwargs)
-        except lk.LabkitError:
-            COUNTS["refused"] += 1
+        refused = PROP.refused
+        PROP.step(self.c, name, getattr(self.c, name), *args, **kwargs)
+        COUNTS["refused"] += PROP.refused - refused
 
     @rule(i=st.integers(0, 7))
     def crash(self, i):
@@ -108,11 +110,12 @@ class ExchangeCampaign(RuleBasedStateMachine):
             return
         evs = names[v % len(names)]
         COUNTS["steps"] += 1
-        try:
-            move = ex.move_storage_group_logs(self.c, evs, ex.FIRST_SG, f"Disk {evs} {'LOG' if to_log else 'DB'}")
+        refused = PROP.refused
+        move = PROP.step(self.c, "move_storage_group_logs", ex.move_storage_group_logs, self.c, evs, ex.FIRST_SG,
+                         f"Disk {evs} {'LOG' if to_log else 'DB'}")
+        COUNTS["refused"] += PROP.refused - refused
+        if move is not None:
             COUNTS["store dismounts"] += move.dismounted
-        except lk.LabkitError:
-            COUNTS["refused"] += 1
 
     @rule(split=st.integers(1, 7))
     def partition(self, split):
@@ -152,5 +155,8 @@ TestExchangeCampaign = ExchangeCampaign.TestCase
 def test_report_campaign(record_property):
     for k, v in COUNTS.items():
         record_property(f"exchange fault campaign {k}", v)
-    print(f"exchange fault campaign: {COUNTS}")
+    for k, v in PROP.report().items():
+        record_property(f"exchange fault campaign round trip {k}", v)
+    print(f"exchange fault campaign: {COUNTS}; round trip {PROP.report()}")
     assert COUNTS["steps"] > 0 and COUNTS["violations"] == 0 and COUNTS["store dismounts"] > 0
+    assert PROP.checks >= COUNTS["steps"] and not PROP.violations

@@ -244,19 +244,41 @@ def test_plain_data_extensions_round_trip():
     assert again.extensions["notes"] == {"lesson": 3, "done": ["crash", "move"]}
 
 
-def test_an_extension_object_without_a_loader_is_refused_on_save(tmp_path):
+def test_an_extension_object_without_a_loader_is_refused_when_it_is_put_in_the_cluster(tmp_path):
+    """Issue 13: refused when the plug-in registers its state with the cluster, not later
+    when the learner saves the cluster they built."""
     class Widget:
         def to_dict(self):
             return {"x": 1}
 
     c = file_share_cluster(nodes=2)
-    good = files.save(c, tmp_path / "lab.yaml")
-    before = good.read_bytes()
-    c.extensions["widget"] = Widget()
-    with pytest.raises(lk.FileFormatError, match="register_extension"):
-        files.save(c, good)
-    assert good.read_bytes() == before          # the old file is intact
-    assert [p.name for p in tmp_path.iterdir()] == ["lab.yaml"]
+    before = c.to_dict()
+    with pytest.raises(lk.ConfigurationError, match="register_extension"):
+        c.extensions["widget"] = Widget()
+    with pytest.raises(lk.ConfigurationError, match="register_extension"):
+        c.extensions.setdefault("widget", Widget())
+    assert c.to_dict() == before and "widget" not in c.extensions
+    with pytest.raises(lk.ValidationError):
+        c.extensions["notes"] = {"when": float("nan")}        # plain data must be saveable too
+    files.save(c, tmp_path / "lab.yaml")
+
+
+def test_registering_an_extension_needs_a_loader():
+    with pytest.raises(lk.ConfigurationError, match="needs a loader"):
+        files.register_extension("widget", None)
+    with pytest.raises(lk.ValidationError):
+        files.register_extension("", dict)
+
+
+def test_procedures_and_exchange_state_round_trip():
+    """Issue 13: demo_cluster() + pr.add_shared_disk() could not be saved."""
+    from labkit import procedures as pr
+    c = demo_cluster()
+    pr.add_shared_disk(c, "Disk S:", drive="S:")
+    text = files.dumps(c)
+    again = files.loads(text)
+    assert files.dumps(again) == text and again.to_dict() == c.to_dict()
+    assert again.extensions["procedures"].disks["Disk S:"].drive == "S:"
 
 
 def test_registered_extension_loader_and_check_are_used():
@@ -411,7 +433,7 @@ WRONG = [
     (("log",), [["2001-05-07T09:00:00.000", None, 5, "y", ""]], "log[0][2]: expected text"),
     (("extensions", "exchange", "mta_server"), "EXVS7", "extensions.exchange.mta_server: no virtual server named EXVS7"),
     (("extensions", "exchange", "virtual_servers", "EXVS1", "resources", "MTA"), ["x"],
-     "extensions.exchange.virtual_servers.EXVS1.resources: MTA: expected a string"),
+     "extensions.exchange.virtual_servers.EXVS1.resources.MTA: expected text"),
     (("extensions", "exchange", "virtual_servers", "EXVS1", "group"), "NOGROUP",
      "extensions.exchange.virtual_servers.EXVS1.group: no group named NOGROUP"),
     (("resources", "Exchange System Attendant - (EXVS2)", "properties", "virtual_server"), "EXVS7",
@@ -507,8 +529,8 @@ def test_malformed_json_gives_one_clear_error(text, expect):
 
 def test_duplicate_yaml_keys_are_reported_with_their_line(built):
     text = files.dumps(built["stable file share"])
-    assert "  NODE2: {id: 2," in text
-    text = text.replace("  NODE2: {id: 2,", "  NODE1: {id: 3, ip: 10.0.0.9}\n  NODE2: {id: 2,")
+    assert '  NODE2: {"id": 2,' in text
+    text = text.replace('  NODE2: {"id": 2,', '  NODE1: {"id": 3, "ip": "10.0.0.9"}\n  NODE2: {"id": 2,')
     with pytest.raises(lk.FileFormatError) as info:
         files.loads(text)
     assert any(p.startswith("line ") and "the key 'NODE1' appears twice" in p for p in info.value.problems)

@@ -20,17 +20,18 @@ and :meth:`Cluster.run_until_stable`.
 """
 from __future__ import annotations
 
-import math
 import random
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
-from enum import Enum
 from collections.abc import Iterable  # (not typing: `import labkit` stays lean)
 
 from ..errors import (DependencyError, LimitError, NameConflictError, NotFoundError,
                       OwnershipError, QuorumError, StateError, ValidationError)
+from .. import values as V
 from ..sim import START, Clock, ClusterLog, EventQueue, LogEvent, parse_duration
+from ..values import fold, show
 from .copying import copy_cluster, copy_fields
+from .extensions import Extensions
 from .model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, Group, GroupState,
                     Node, NodeState, Resource, ResourceState, RestartAction)
 from .types import REGISTRY, CORE_TYPES, ResourceType, check_netbios_name, check_static_ip
@@ -63,9 +64,9 @@ def parse_edition(edition) -> str:
     >>> parse_edition("Windows 2000 Datacenter Server")
     'Datacenter'
     """
-    ed = _EDITION_ALIASES.get(edition.strip().lower()) if isinstance(edition, str) else None
+    ed = _EDITION_ALIASES.get(str.lower(str.strip(edition))) if isinstance(edition, str) else None
     if ed is None:
-        raise ValidationError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}",
+        raise ValidationError(f"unknown edition {show(edition)}; choose one of {', '.join(EDITIONS)}",
                               rule="clusters run Windows 2000 Advanced Server or Datacenter Server",
                               source="paper, Windows 2000 Clustering Installation Requirements")
     return ed
@@ -99,9 +100,20 @@ class ClusterSettings:
     monitor_restart_s: float = 1.0
     node_failures_count: bool = False
 
+    def __setattr__(self, name, value):
+        # every setting is checked when it is set (at creation too): a cluster never holds
+        # a timing that would overflow the clock or could not be saved
+        kind = _SETTINGS.get(name)
+        if kind is None:
+            raise V.Invalid([(name, "not a setting of ClusterSettings")], rule="settings are the documented ones")
+        object.__setattr__(self, name, V.accept(kind, value, f"settings.{name}"))
+
     @property
     def detection_ms(self) -> int:
         return self.heartbeat_interval_ms * self.missed_heartbeats
+
+
+_SETTINGS = V.settings_kinds()
 
 
 #: Handlers of plug-in jobs, by job kind: ``handler(cluster, *args)``.
@@ -115,6 +127,38 @@ def register_job_handler(kind: str, handler) -> None:
     JOB_HANDLERS[kind] = handler
 
 
+_ANNOTATED = {"str": str, "int": int, "float": (int, float), "bool": bool}
+_SIGNATURES: dict = {}
+
+
+def job_args_problem(kind: str, args) -> str | None:
+    """Why ``args`` cannot be given to the handler of queued jobs of ``kind`` (their count
+    and annotated types), or None. :meth:`Cluster.schedule` and the file loader both ask."""
+    import inspect
+
+    fn = getattr(Cluster, "_on_" + kind, None) or JOB_HANDLERS.get(kind)
+    if fn not in _SIGNATURES:
+        try:
+            _SIGNATURES[fn] = list(inspect.signature(fn).parameters.values())[1:]  # self, or the cluster
+        except (TypeError, ValueError):  # pragma: no cover - a builtin handler
+            _SIGNATURES[fn] = None
+    params = _SIGNATURES[fn]
+    if params is None or any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    need = [p for p in params if p.default is p.empty]
+    if not len(need) <= len(args) <= len(params):
+        return f"a {kind} job takes {len(need)} arguments ({', '.join(p.name for p in params)}), not {len(args)}"
+    for p, a in zip(params, args):
+        want = _ANNOTATED.get(p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", ""))
+        if want and (not isinstance(a, want) or (isinstance(a, bool) and want is not bool)):
+            return f"argument {p.name} of a {kind} job is {p.annotation}, not {show(a)}"
+    return None
+
+
+_FIELD_NAMES: dict = {}
+_enc = V.plain
+
+
 @contextmanager
 def _nothing():
     yield
@@ -125,13 +169,20 @@ def clean_side_of(sides, node):
     return next((s for s in sides if node in s), None)
 
 
-def _is_int(x) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
+#: The names of the Cluster Group's own resources (besides the quorum disk).
+CORE_NAMES = ("Cluster IP Address", "Cluster Name")
+_RIGHTS = V.ListOf(V.NAME, name="a list of right names")
+_DELAY = V.Int(0, V.MAX_DELAY_MS, name="a whole number of ms")
+_JOB_ARGS = V.ListOf(V.Plain(scalar=True), name="a list of plain values")
+_LOG_NODE = V.Optional(V.TEXT)
+_RESTART_ACTION = V.Choice(RestartAction, rule="RestartAction is 0, 1 or 2", source="MSCS resource property")
+_FAULT_KIND = V.Choice(("crash", "hang"), rule="faults are seen by LooksAlive (crash) or IsAlive (hang)")
+_YEARS_100 = 100 * 365 * 86_400
+_RUN_KINDS = {"seconds": V.Number(0, _YEARS_100, rule="time runs forwards (at most 100 years a run)"),
+              "minutes": V.Number(0, _YEARS_100 / 60, rule="time runs forwards (at most 100 years a run)"),
+              "hours": V.Number(0, _YEARS_100 / 3600, rule="time runs forwards (at most 100 years a run)")}
+_MAX_EVENTS = V.Int(1, name="a positive whole number")
+_PROPERTIES = V.MapOf(V.PLAIN, name="a mapping of property names to plain values")
 
 class Cluster:
     """A Microsoft Cluster Service cluster (Windows 2000 semantics).
@@ -151,14 +202,21 @@ class Cluster:
     def __init__(self, name: str, ip: str | None = None, edition: str = "Advanced Server", *,
                  quorum_disk: str = "Disk Q:", quorum_drive: str = "Q:", seed: int = 0,
                  settings: ClusterSettings | None = None):
-        check_netbios_name(name, "cluster name")
+        name = check_netbios_name(name, "cluster name")
         if ip is not None:
             ip = check_static_ip(ip, "cluster address")
         ed = parse_edition(edition)
-        if not isinstance(quorum_disk, str) or not quorum_disk.strip():
-            raise ValidationError("quorum_disk must name the quorum Physical Disk resource")
-        if not _is_int(seed):
-            raise ValidationError(f"seed must be an integer, not {seed!r}")
+        quorum_disk = V.accept(V.NAME, quorum_disk, "quorum_disk")
+        if fold(quorum_disk) in {fold(n) for n in CORE_NAMES}:
+            raise ValidationError(f"quorum_disk {quorum_disk!r} is the name of the Cluster Group's "
+                                  f"{'IP Address' if fold(quorum_disk) == fold(CORE_NAMES[0]) else 'Network Name'}; "
+                                  "name the quorum Physical Disk otherwise (e.g. 'Disk Q:')",
+                                  rule="the quorum resource is a Physical Disk", source="paper, Table 1")
+        quorum_drive = V.check_drive(quorum_drive, "quorum_drive")
+        seed = V.accept(V.SEED, seed, "seed")
+        if settings is not None and not isinstance(settings, ClusterSettings):
+            raise ValidationError(f"settings must be a labkit.ClusterSettings, not {show(settings)}",
+                                  rule="timings are ClusterSettings")
         self.name = name.upper()
         self.ip = ip
         self.edition = ed
@@ -181,8 +239,9 @@ class Cluster:
         self.evicted: list[str] = []
         self.accounts: dict[str, set[str]] = {DEFAULT_ACCOUNT: {ALL_RIGHTS}}
         self.account = DEFAULT_ACCOUNT
-        #: plug-in state (e.g. the Exchange organisation), by plug-in name
-        self.extensions: dict = {}
+        #: plug-in state (e.g. the Exchange organisation), by plug-in name; only what a
+        #: cluster file can give back is accepted (labkit.cluster.extensions)
+        self.extensions: Extensions = Extensions()
         self._next_node_id = 1
         self._dirty: dict[str, None] = {}
         self._touched: dict[str, None] = {}
@@ -192,6 +251,8 @@ class Cluster:
         self._in_transaction = False
         self._claims: dict | None = None
         self._claims_size = (0, 0)
+        #: case-insensitive name indexes (see _find)
+        self._folded: dict = {}
         # caches of the failover path (rebuilt on demand; see _node_order, _effective, _leaving_names)
         self._node_order_cache: tuple[str, ...] | None = None
         self._owners_cache: dict[str, tuple] = {}
@@ -247,12 +308,12 @@ class Cluster:
 
     def groups_on(self, node: str) -> list[str]:
         """Names of the groups ``node`` owns."""
-        self._node(node)
+        node = self._node(node).name
         return [g.name for g in self.groups.values() if g.owner == node]
 
     def dependents(self, resource: str) -> list[str]:
         """Resources that depend directly on ``resource``."""
-        self._res(resource)
+        resource = self._res(resource).name
         return list(self._dependents.get(resource, []))
 
     def online_order(self, group: str) -> list[str]:
@@ -313,9 +374,11 @@ class Cluster:
     def can_host(self, group: str, node: str) -> bool:
         """True when ``node`` is Up and a possible owner of every resource of ``group``."""
         g = self._group(group)
+        group = g.name
         n = self._node(node)
+        node = n.name
         return n.state is NodeState.UP and not n.properties.get("_leaving") and all(
-            node in self.resources[r].possible_owners for r in g.resources)
+            n.name in self.resources[r].possible_owners for r in g.resources)
 
     def failover_target(self, group: str) -> str | None:
         """Where ``group`` would go if it failed over now (None: nowhere)."""
@@ -326,17 +389,20 @@ class Cluster:
         to date as resources and nodes come and go)."""
         size = (len(self.nodes), len(self.resources))
         if self._claims is None or self._claims_size != size:  # rebuilt if objects came in another way
-            claims: dict = {}
-            if self.ip:
-                claims[("ip", self.ip)] = f"cluster {self.name}"
-            claims[("name", self.name.upper())] = f"cluster {self.name}"
-            for n in self.nodes.values():
-                self._claim_node(claims, n)
-            for r in self.resources.values():
-                self._claim_resource(claims, r)
-            self._claims = claims
+            self._claims = self._build_claims()
         self._claims_size = size
         return self._claims
+
+    def _build_claims(self) -> dict:
+        claims: dict = {}
+        if self.ip:
+            claims[("ip", self.ip)] = f"cluster {self.name}"
+        claims[("name", self.name.upper())] = f"cluster {self.name}"
+        for n in self.nodes.values():
+            self._claim_node(claims, n)
+        for r in self.resources.values():
+            self._claim_resource(claims, r)
+        return claims
 
     @staticmethod
     def _claim_node(claims: dict, n: Node) -> None:
@@ -362,87 +428,134 @@ class Cluster:
 
     def who_has_address(self, address: str) -> str | None:
         """What already uses an IP address (cluster, node or IP Address resource)."""
-        return self._claims_index().get(("ip", address))
+        return self._claims_index().get(("ip", address)) if isinstance(address, str) else None
 
     def who_has_name(self, name: str) -> str | None:
         """What already uses a NetBIOS name (cluster, node or Network Name resource)."""
-        return self._claims_index().get(("name", str(name).upper()))
+        return self._claims_index().get(("name", str.upper(name))) if isinstance(name, str) else None
 
     def who_has_drive(self, drive: str) -> str | None:
         """Which Physical Disk resource is mounted on a drive letter."""
-        return self._claims_index().get(("drive", str(drive).upper()))
+        return self._claims_index().get(("drive", str.upper(drive))) if isinstance(drive, str) else None
 
     def is_stable(self) -> bool:
         """True when nothing is pending (no transient work left in the queue)."""
         return self.queue.transient == 0
 
     # --------------------------------------------------------------- lookups
+    # MSCS compares the names of nodes, groups, resources and accounts case-insensitively
+    # (Cluster Administrator will not create "g1" next to "G1"); the model keeps the case a
+    # name was given in, for display. Every lookup by name goes through _find.
+    def _find(self, table: str, name: str) -> str | None:
+        """The key that ``name`` names in ``self.<table>`` (case-insensitively), or None."""
+        d = getattr(self, table)
+        if name in d:
+            return name
+        idx = self._folded.get(table)
+        if idx is None or idx[0] is not d or idx[1] != len(d):
+            idx = self._folded[table] = (d, len(d), {fold(k): k for k in d})
+        k = idx[2].get(fold(name))
+        return k if k is not None and k in d else None
+
+    def _indexed(self, table: str, key: str, added: bool = True) -> None:
+        """Keep the case-insensitive index of ``table`` up to date after adding (or
+        removing) ``key``; a stale index is simply rebuilt by the next lookup."""
+        d = getattr(self, table)
+        idx = self._folded.get(table)
+        if idx is not None and idx[0] is d and idx[1] == len(d) + (-1 if added else 1):
+            if added:
+                idx[2][fold(key)] = key
+            else:
+                idx[2].pop(fold(key), None)
+            self._folded[table] = (d, len(d), idx[2])
+
     def _name(self, value, what: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise ValidationError(f"{what} must be a non-empty string, not {value!r}",
+            raise ValidationError(f"{what} must be a non-empty string, not {show(value)}",
                                   rule=f"{what}s are named by strings")
-        return value
+        return V.accept(V.NAME, value, what)
 
-    def _node(self, name) -> Node:
-        self._name(name, "node name")
-        n = self.nodes.get(name)
+    def _lookup(self, table: str, name, what: str):
+        d = getattr(self, table)
+        obj = d.get(name) if type(name) is str else None   # the common case: the exact name
+        if obj is None:
+            key = self._find(table, self._name(name, f"{what} name"))
+            obj = d[key] if key is not None else None
+        return obj
+
+    def node(self, name) -> Node:
+        """The node called ``name`` (case-insensitive, as MSCS compares names).
+
+        >>> c = Cluster("LAB"); _ = c.add_node("Node1"); c.node("NODE1").name
+        'Node1'
+        """
+        n = self._lookup("nodes", name, "node")
         if n is None:
-            extra = " (it was evicted)" if name in self.evicted else ""
+            extra = " (it was evicted)" if any(fold(e) == fold(name) for e in self.evicted) else ""
             raise NotFoundError(f"no node named {name!r} in cluster {self.name}{extra}",
                                 rule="commands name existing nodes")
         return n
 
-    def _group(self, name) -> Group:
-        self._name(name, "group name")
-        g = self.groups.get(name)
+    def group(self, name) -> Group:
+        """The group called ``name`` (case-insensitive)."""
+        g = self._lookup("groups", name, "group")
         if g is None:
             raise NotFoundError(f"no group named {name!r}", rule="commands name existing groups")
         return g
 
-    def _res(self, name) -> Resource:
-        self._name(name, "resource name")
-        r = self.resources.get(name)
+    def resource(self, name) -> Resource:
+        """The resource called ``name`` (case-insensitive)."""
+        r = self._lookup("resources", name, "resource")
         if r is None:
             raise NotFoundError(f"no resource named {name!r}", rule="commands name existing resources")
         return r
 
+    _node = node
+    _group = group
+    _res = resource
+
+    def _account(self, name) -> str:
+        key = self._find("accounts", self._name(name, "account name"))
+        if key is None:
+            raise NotFoundError(f"no account named {name!r}", rule="changes are made by a known account")
+        return key
+
     def _node_list(self, nodes, what: str) -> list[str]:
         if isinstance(nodes, str) or not isinstance(nodes, (list, tuple)):
-            raise ValidationError(f"{what} must be a list of node names, not {nodes!r}")
+            raise ValidationError(f"{what} must be a list of node names, not {show(nodes)}")
         out = []
         for n in nodes:
-            self._node(n)
-            if n in out:
-                raise ValidationError(f"node {n!r} appears twice in {what}",
+            name = self._node(n).name
+            if name in out:
+                raise ValidationError(f"node {name!r} appears twice in {what}",
                                       rule=f"{what} list each node once")
-            out.append(n)
+            out.append(name)
         return out
 
     # ------------------------------------------------------------- accounts
     def add_account(self, name: str, rights: Iterable[str] = ()) -> None:
         """Add an administrator account with the given rights (e.g.
-        "Exchange Full Administrator", granted by the Exchange Delegation Wizard)."""
-        self._name(name, "account name")
-        if name in self.accounts:
+        "Exchange Full Administrator", granted by the Exchange Delegation Wizard).
+        Account names compare case-insensitively, as Windows compares them."""
+        name = self._name(name, "account name")
+        if self._find("accounts", name) is not None:
             raise NameConflictError(f"account {name!r} exists", rule="account names are unique")
-        if isinstance(rights, str) or not isinstance(rights, (list, tuple, set)) or \
-                not all(isinstance(r, str) and r for r in rights):
-            raise ValidationError(f"rights must be a list of right names, not {rights!r}")
+        if isinstance(rights, str) or not isinstance(rights, (list, tuple, set, frozenset)):
+            raise ValidationError(f"rights must be a list of right names, not {show(rights)}")
+        rights = V.accept(_RIGHTS, list(rights), "rights")
         self.accounts[name] = set(rights)
+        self._indexed("accounts", name)
 
     def grant(self, account: str, right: str) -> None:
         """Give ``account`` a right."""
-        self._name(account, "account name")
-        if account not in self.accounts:
-            raise NotFoundError(f"no account named {account!r}")
-        self._name(right, "right")
+        account = self._account(account)
+        right = self._name(right, "right")
         self.accounts[account].add(right)
 
     @contextmanager
     def acting_as(self, account: str):
         """Perform the commands in the ``with`` block as ``account``."""
-        if account not in self.accounts:
-            raise NotFoundError(f"no account named {account!r}", rule="changes are made by a known account")
+        account = self._account(account)
         before, self.account = self.account, account
         try:
             yield self
@@ -450,7 +563,11 @@ class Cluster:
             self.account = before
 
     def has_right(self, right: str, account: str | None = None) -> bool:
-        rights = self.accounts.get(account or self.account, set())
+        """Whether ``account`` (default: the acting one) holds ``right`` (an unknown account
+        holds none)."""
+        right = self._name(right, "right")
+        key = self._find("accounts", self._name(account, "account name") if account is not None else self.account)
+        rights = self.accounts.get(key, set()) if key is not None else set()
         return ALL_RIGHTS in rights or right in rights
 
     # ------------------------------------------------------------ plug-ins
@@ -458,8 +575,8 @@ class Cluster:
         """Offer a registered resource type in this cluster (what an application's
         setup does when it copies its resource DLL and registers the type)."""
         t = REGISTRY.get(rtype) if isinstance(rtype, str) else rtype
-        if not isinstance(t, ResourceType):
-            raise NotFoundError(f"no registered resource type {rtype!r}")
+        if not isinstance(t, ResourceType) or not V.NAME.ok(t.name):
+            raise NotFoundError(f"no registered resource type {show(rtype)}")
         REGISTRY.setdefault(t.name, t)
         self.resource_types[t.name] = t
 
@@ -474,19 +591,36 @@ class Cluster:
         return JOB_HANDLERS
 
     def schedule(self, delay_ms: int, kind: str, args: tuple = (), transient: bool = True) -> None:
-        """Queue a plug-in job (its handler was registered with :meth:`register_handler`)."""
-        self._name(kind, "job kind")
+        """Queue a plug-in job (its handler was registered with :meth:`register_handler`).
+        Its arguments are plain values (names, numbers), so a saved cluster keeps it."""
+        kind = self._name(kind, "job kind")
         if kind not in JOB_HANDLERS and not hasattr(self, "_on_" + kind):
             raise NotFoundError(f"no handler for job kind {kind!r}")
-        if not _is_int(delay_ms) or not 0 <= delay_ms <= 100 * 365 * 86_400_000:
-            raise ValidationError(f"delay_ms must be a whole number of ms >= 0, not {delay_ms!r}")
+        delay_ms = V.accept(_DELAY, delay_ms, "delay_ms")
         if not isinstance(args, (tuple, list)) or not isinstance(transient, bool):
             raise ValidationError("args must be a tuple and transient True or False")
-        self.queue.push(self.clock.ms + int(delay_ms), kind, tuple(args), transient)
+        args = V.accept(_JOB_ARGS, list(args), "args")
+        why = job_args_problem(kind, args)
+        if why:
+            raise ValidationError(why, rule="a queued job gets the arguments its handler takes")
+        self._check_time(self.clock.ms + delay_ms)
+        self.queue.push(self.clock.ms + delay_ms, kind, tuple(args), transient)
 
     def record(self, obj: str, what: str, why: str = "", node: str | None = None) -> None:
-        """Append a line to the cluster log."""
+        """Append a line to the cluster log (plug-ins record what they do here). The
+        texts must be text a file can hold (checked fast: exact str, and surrogates
+        searched for only in non-ASCII text)."""
+        for v in (obj, what, why, node):
+            if not (type(v) is str and (v.isascii() or V.TEXT.ok(v))) and not (v is None and v is node):
+                obj, what, why = (V.accept(V.TEXT, v, k) for v, k in ((obj, "obj"), (what, "what"), (why, "why")))
+                node = V.accept(_LOG_NODE, node, "node")
         self.log.append(LogEvent(self.clock.now, node, obj, what, why))
+
+    def _check_time(self, ms: int) -> None:
+        if ms > V.MAX_CLOCK_MS + V.MAX_DELAY_MS:
+            raise ValidationError(f"that would take the simulated clock past {self.clock.at(V.MAX_CLOCK_MS):%Y-%m-%d}, "
+                                  "the last day labkit simulates", rule="simulated time ends before the year 9900",
+                                  source="labkit.values.MAX_CLOCK_MS")
 
     # ------------------------------------------------------- transactions
     _STATE = ("nodes", "groups", "resources", "resource_types", "running", "partition_sides", "quorum_side",
@@ -533,7 +667,7 @@ class Cluster:
         An evicted node's name is refused: the paper says to rebuild a failed node under a
         new machine name (Cluster Back Up and Restore Scenarios, Scenario 1).
         """
-        check_netbios_name(name, "node name")
+        name = check_netbios_name(name, "node name")
         if ip is not None:
             ip = check_static_ip(ip, f"address of node {name!r}")
         if len(self.nodes) >= self.max_nodes:
@@ -542,7 +676,7 @@ class Cluster:
                 f"{len(self.nodes)}",
                 rule="edition node limit",
                 source=EDITION_SOURCES[self.edition])
-        if name in self.evicted:
+        if any(fold(e) == fold(name) for e in self.evicted):
             raise NameConflictError(
                 f"{name!r} was evicted from {self.name}; build the replacement under a new machine name",
                 rule="a rebuilt node gets a new name",
@@ -567,6 +701,7 @@ class Cluster:
         self._next_node_id += 1
         claims = self._claims_index()
         self.nodes[name] = node
+        self._indexed("nodes", name)
         self._claim_node(claims, node)
         self._claims_size = (len(self.nodes), len(self.resources))
         if len(self.nodes) == 1:
@@ -582,6 +717,7 @@ class Cluster:
     def _create_cluster_group(self, node: str) -> None:
         g = Group(name="Cluster Group", owner=node)
         self.groups[g.name] = g
+        self._indexed("groups", g.name)
         specs = [(self.quorum_resource, "Physical Disk", {"drive": self.quorum_drive})]
         if self.ip:
             specs.append(("Cluster IP Address", "IP Address", {"address": self.ip}))
@@ -622,8 +758,9 @@ class Cluster:
         """Power loss on ``node``: everything it ran stops at once; the other nodes notice
         after missing heartbeats (1.2 s x 6, KB 892422) and its groups fail over."""
         n = self._node(node)
+        node = n.name
         if n.state is NodeState.DOWN:
-            raise StateError(f"node {node} is already Down", rule="only a running node can crash")
+            raise StateError(f"node {n.name} is already Down", rule="only a running node can crash")
         self._take_down(n, "crash", "power loss")
         self._settle()
 
@@ -683,6 +820,7 @@ class Cluster:
         """Start the cluster service on a Down node: it joins (or, when no node runs,
         forms the cluster by taking the quorum disk)."""
         n = self._node(node)
+        node = n.name
         if n.state is not NodeState.DOWN:
             raise StateError(f"node {node} is {n.state}, not Down", rule="only a Down node can be started")
         if n.regroup_pending:
@@ -767,6 +905,7 @@ class Cluster:
 
     def _leave(self, node: str, how: str) -> None:
         n = self._node(node)
+        node = n.name
         if n.state not in (NodeState.UP, NodeState.PAUSED):
             raise StateError(f"node {node} is {n.state}; only an Up or Paused node can be "
                              f"{'stopped' if how == 'stop' else 'restarted'}",
@@ -831,6 +970,7 @@ class Cluster:
     def pause_node(self, node: str) -> None:
         """Pause ``node``: its groups stay, but no group can be moved or brought online there."""
         n = self._node(node)
+        node = n.name
         if n.state is not NodeState.UP:
             raise StateError(f"node {node} is {n.state}; only an Up node can be paused",
                              rule="pause applies to Up nodes", source="Suspend-ClusterNode")
@@ -841,6 +981,7 @@ class Cluster:
     def resume_node(self, node: str) -> None:
         """Resume a paused node (groups may fail back to it)."""
         n = self._node(node)
+        node = n.name
         if n.state is not NodeState.PAUSED:
             raise StateError(f"node {node} is {n.state}, not Paused", rule="only a Paused node can be resumed",
                              source="Resume-ClusterNode")
@@ -854,6 +995,7 @@ class Cluster:
         """Evict a Down node: it leaves the configuration and every preferred and
         possible-owner list (paper, Scenario 1). Its name may not be reused."""
         n = self._node(node)
+        node = n.name
         if n.state is not NodeState.DOWN:
             raise StateError(f"node {node} is {n.state}; stop its cluster service (or let it fail) "
                              "before evicting it", rule="only a Down node can be evicted",
@@ -864,7 +1006,16 @@ class Cluster:
         if len(self.nodes) == 1:
             raise StateError(f"{node} is the last node of {self.name}; evicting it would destroy the "
                              "cluster", rule="a cluster keeps at least one node")
+        orphans = [r.name for r in self.resources.values() if r.possible_owners == [node]]
+        if orphans:
+            shown = ", ".join(repr(o) for o in orphans[:5]) + (f" and {len(orphans) - 5} more" if len(orphans) > 5
+                                                                else "")
+            raise OwnershipError(f"{node} is the only possible owner of {shown}; evicting it would leave "
+                                 f"{'it' if len(orphans) == 1 else 'them'} with none: add another possible owner "
+                                 "(or delete the resource) first", rule="every resource has possible owners",
+                                 source="MSCS possible owners")
         del self.nodes[node]
+        self._indexed("nodes", node, added=False)
         self._claims = None
         self._node_order_cache = None
         self.evicted.append(node)
@@ -873,12 +1024,19 @@ class Cluster:
                 g.preferred_owners.remove(node)
             if g.owner == node:
                 g.owner = None
+            if g.move is not None and g.move.get("target") == node:
+                g.move["target"] = None
         for r in self.resources.values():
             if node in r.possible_owners:
                 r.possible_owners.remove(node)
-        if self.partition_sides:
+            if r.fault_node == node:      # a lasting fault on the evicted node left with it
+                r.fault_node = None
+                if r.persistent_fault == "node":
+                    r.persistent_fault = None
+        if self.partition_sides is not None:
             self.partition_sides = [[m for m in s if m != node] for s in self.partition_sides]
-            self.quorum_side = [m for m in self.quorum_side if m != node]
+            if self.quorum_side is not None:
+                self.quorum_side = [m for m in self.quorum_side if m != node]
         self.record(node, "evicted", "removed from every preferred and possible-owner list")
         self._settle()
 
@@ -958,14 +1116,16 @@ class Cluster:
     # =============================================================== groups
     def add_group(self, name: str, preferred_owners: list[str] | None = None) -> Group:
         """Create an empty group (Add-ClusterGroup), owned by the first Up node."""
-        self._name(name, "group name")
-        if name in self.groups:
-            raise NameConflictError(f"a group named {name!r} exists", rule="group names are unique")
+        name = self._name(name, "group name")
+        if self._find("groups", name) is not None:
+            raise NameConflictError(f"a group named {self._find('groups', name)!r} exists",
+                                    rule="group names are unique (compared case-insensitively)")
         prefs = self._node_list(preferred_owners or [], "preferred owners")
         owner = next((n for n in self.node_ids() if self.nodes[n].is_up), None)
         g = Group(name=name, owner=owner, preferred_owners=prefs, **{
             k: v for k, v in GROUP_DEFAULTS.items()})
         self.groups[name] = g
+        self._indexed("groups", name)
         self.record(name, "created", f"owner {owner}", owner)
         self._mark(name)
         self._settle()
@@ -974,6 +1134,7 @@ class Cluster:
     def delete_group(self, name: str) -> None:
         """Delete an empty group."""
         g = self._group(name)
+        name = g.name
         if name == "Cluster Group":
             raise StateError("the Cluster Group holds the quorum and cannot be deleted",
                              rule="the cluster keeps its Cluster Group")
@@ -981,12 +1142,14 @@ class Cluster:
             raise StateError(f"group {name!r} still holds {len(g.resources)} resources; delete them first",
                              rule="only an empty group can be deleted")
         del self.groups[name]
+        self._indexed("groups", name, added=False)
         self._order_cache.pop(name, None)
         self.record(name, "deleted", "", None)
 
     def set_preferred_owners(self, group: str, nodes: list[str]) -> None:
         """Set a group's ordered preferred owners (Set-ClusterOwnerNode -Group)."""
         g = self._group(group)
+        group = g.name
         prefs = self._node_list(nodes, "preferred owners")
         g.preferred_owners = prefs
         self.record(group, "preferred owners set", ", ".join(prefs) or "(none)")
@@ -996,27 +1159,19 @@ class Cluster:
         """Set FailoverThreshold, FailoverPeriod (hours), AutoFailbackType (True = allow)
         and the failback window ``(start_hour, end_hour)`` (may wrap midnight) or None."""
         g = self._group(group)
-        if failover_threshold is not None and not (_is_int(failover_threshold) and
-                                                    0 <= failover_threshold <= 100000):
-            raise ValidationError(f"failover_threshold must be a whole number >= 0, not {failover_threshold!r}",
-                                  rule="FailoverThreshold is a count", source="MSCS group property")
-        if failover_period_hours is not None and not (_is_number(failover_period_hours)
-                                                       and 0 < failover_period_hours <= 1193):
-            raise ValidationError(f"failover_period_hours must be in (0, 1193], not {failover_period_hours!r}",
-                                  rule="FailoverPeriod is 1-1193 hours", source="MSCS group property")
+        group = g.name
+        if failover_threshold is not None:
+            failover_threshold = V.accept(V.FAILOVER_THRESHOLD, failover_threshold, "failover_threshold")
+        if failover_period_hours is not None:
+            failover_period_hours = V.accept(V.FAILOVER_PERIOD_HOURS, failover_period_hours, "failover_period_hours")
         if auto_failback is not None:
-            if isinstance(auto_failback, str) and auto_failback.lower() in ("allow", "prevent"):
-                auto_failback = auto_failback.lower() == "allow"
+            if isinstance(auto_failback, str) and str.lower(auto_failback) in ("allow", "prevent"):
+                auto_failback = str.lower(auto_failback) == "allow"
             if not isinstance(auto_failback, bool):
                 raise ValidationError(f"auto_failback must be True/False or 'allow'/'prevent', not "
-                                      f"{auto_failback!r}", rule="AutoFailbackType is Prevent or Allow")
+                                      f"{show(auto_failback)}", rule="AutoFailbackType is Prevent or Allow")
         if failback_window is not ... and failback_window is not None:
-            ok = (isinstance(failback_window, (list, tuple)) and len(failback_window) == 2
-                  and all(_is_int(h) and 0 <= h <= 23 for h in failback_window))
-            if not ok:
-                raise ValidationError(f"failback_window must be (start_hour, end_hour) with hours 0-23, "
-                                      f"not {failback_window!r}", rule="FailbackWindowStart/End are hours 0-23",
-                                      source="MSCS group property")
+            failback_window = V.accept(V.FAILBACK_WINDOW, failback_window, "failback_window")
             if failback_window[0] == failback_window[1]:
                 raise ValidationError("a failback window needs different start and end hours",
                                       rule="FailbackWindowStart != FailbackWindowEnd")
@@ -1043,8 +1198,9 @@ class Cluster:
         if part of it runs, else on the first eligible node of its effective list
         (preferred owners, then node-id order). A no-op on an online group."""
         g = self._group(group)
+        group = g.name
         if node is not None:
-            self._node(node)
+            node = self._node(node).name
         self._need_running()
         if g.move:
             raise StateError(f"group {group!r} is moving; wait for it to settle (run the clock)",
@@ -1088,6 +1244,7 @@ class Cluster:
     def offline_group(self, group: str) -> None:
         """Take a group offline (Stop-ClusterGroup): dependents first."""
         g = self._group(group)
+        group = g.name
         if group == "Cluster Group":
             raise StateError("the Cluster Group holds the quorum; it stays online",
                              rule="the quorum resource stays online while the cluster runs")
@@ -1112,6 +1269,7 @@ class Cluster:
         its effective list. Refused onto a node that is not Up or is not a possible
         owner of every resource of the group."""
         g = self._group(group)
+        group = g.name
         self._need_running()
         if g.move:
             raise StateError(f"group {group!r} is already moving", rule="one operation on a group at a time")
@@ -1125,7 +1283,7 @@ class Cluster:
                                      rule="a group moves to an Up possible owner of all its resources",
                                      source="KB 299631 (the failover target)")
         else:
-            self._node(node)
+            node = self._node(node).name
         if node == g.owner:
             raise StateError(f"group {group!r} is already on {node}", rule="a move needs another node")
         self._check_host(g, node)
@@ -1180,15 +1338,17 @@ class Cluster:
         (``cluster res /create /separate``). ``dependencies`` are added at creation, as
         Cluster Administrator's New Resource wizard asks for them. The resource starts Offline.
         """
-        self._name(name, "resource name")
-        if name in self.resources:
-            raise NameConflictError(f"a resource named {name!r} exists", rule="resource names are unique")
+        name = self._name(name, "resource name")
+        if self._find("resources", name) is not None:
+            raise NameConflictError(f"a resource named {self._find('resources', name)!r} exists",
+                                    rule="resource names are unique (compared case-insensitively)")
         if not isinstance(type, str) or type not in self.resource_types:
             known = ", ".join(sorted(self.resource_types))
-            raise NotFoundError(f"resource type {type!r} is not installed in this cluster (installed: {known})",
+            raise NotFoundError(f"resource type {show(type)} is not installed in this cluster (installed: {known})",
                                 rule="resources use a resource type installed in the cluster",
                                 source="MSCS resource types")
         g = self._group(group)
+        group = g.name
         t = self.resource_types[type]
         if possible_owners is None:
             owners = t.default_possible_owners(self)
@@ -1204,9 +1364,10 @@ class Cluster:
                                      rule="possible owners can run the resource's type")
         if dependencies is not None:
             if isinstance(dependencies, str) or not isinstance(dependencies, (list, tuple)):
-                raise ValidationError(f"dependencies must be a list of resource names, not {dependencies!r}")
+                raise ValidationError(f"dependencies must be a list of resource names, not {show(dependencies)}")
+            dependencies = [self._res(p).name for p in dependencies]
             for p in dependencies:
-                pr = self._res(p)
+                pr = self.resources[p]
                 if pr.group != group:
                     raise DependencyError(f"{name!r} would be in group {group!r} but {p!r} is in {pr.group!r}",
                                           rule="dependencies stay inside one group",
@@ -1216,7 +1377,8 @@ class Cluster:
                                       source="MSCS ERROR_DEPENDENCY_ALREADY_EXISTS (5003)")
         if not isinstance(separate_monitor, bool):
             raise ValidationError("separate_monitor must be True or False")
-        props = t.validate(self, name, group, dict(properties))
+        props = V.accept(_PROPERTIES, t.validate(self, name, group, V.accept(_PROPERTIES, properties, "properties")),
+                         "properties")
         t.before_create(self, name, group, props, dependencies=tuple(dependencies or ()))
         hooked = t.__class__.on_create is not ResourceType.on_create
         with (self.transaction() if hooked else _nothing()):
@@ -1238,6 +1400,7 @@ class Cluster:
         self._res_seq += 1
         claims = self._claims_index()
         self.resources[name] = r
+        self._indexed("resources", name)
         self._claim_resource(claims, r)
         self._claims_size = (len(self.nodes), len(self.resources))
         g.resources.append(name)
@@ -1249,6 +1412,7 @@ class Cluster:
         """Delete an offline resource (and, with ``with_dependents``, everything that depends
         on it). Returns the names deleted."""
         r = self._res(name)
+        name = r.name
         if name == self.quorum_resource:
             raise QuorumError("the quorum resource cannot be deleted", rule="a cluster keeps its quorum resource",
                               source="paper, Table 1 (Quorum Resource)")
@@ -1274,6 +1438,7 @@ class Cluster:
             for v in reversed(victims):  # dependents first
                 claims = self._claims_index()
                 vr = gone[v] = self.resources.pop(v)
+                self._indexed("resources", v, added=False)
                 self._claim_resource(claims, vr, drop=True)
                 self._claims_size = (len(self.nodes), len(self.resources))
                 g = self.groups[vr.group]
@@ -1309,7 +1474,9 @@ class Cluster:
         while its dependencies change (Windows 2000, error 5019).
         """
         r = self._res(resource)
+        resource = r.name
         p = self._res(provider)
+        provider = p.name
         if resource == provider:
             raise DependencyError(f"{resource!r} cannot depend on itself", rule="no circular dependencies",
                                   source="MSCS ERROR_CIRCULAR_DEPENDENCY (1059)")
@@ -1358,7 +1525,8 @@ class Cluster:
     def remove_dependency(self, resource: str, provider: str) -> None:
         """Remove a dependency (the dependent must be offline)."""
         r = self._res(resource)
-        self._res(provider)
+        resource = r.name
+        provider = self._res(provider).name
         if provider not in r.dependencies:
             raise DependencyError(f"{resource!r} does not depend on {provider!r}",
                                   rule="remove an existing dependency")
@@ -1377,6 +1545,7 @@ class Cluster:
     def set_possible_owners(self, resource: str, nodes: list[str]) -> None:
         """Set the nodes that may host ``resource`` (Set-ClusterOwnerNode -Resource)."""
         r = self._res(resource)
+        resource = r.name
         owners = self._node_list(nodes, "possible owners")
         for n in owners:
             why = self.resource_types[r.type].check_owner(self, resource, n) if n not in r.possible_owners else None
@@ -1395,7 +1564,8 @@ class Cluster:
     def add_possible_owner(self, resource: str, node: str) -> None:
         """Add one node to a resource's possible owners (``cluster res R /addowner:N``)."""
         r = self._res(resource)
-        self._node(node)
+        resource = r.name
+        node = self._node(node).name
         if node in r.possible_owners:
             raise OwnershipError(f"{node} is already a possible owner of {resource!r}",
                                  rule="possible owners list each node once")
@@ -1404,7 +1574,8 @@ class Cluster:
     def remove_possible_owner(self, resource: str, node: str) -> None:
         """Remove one node from a resource's possible owners (``/removeowner``)."""
         r = self._res(resource)
-        self._node(node)
+        resource = r.name
+        node = self._node(node).name
         if node not in r.possible_owners:
             raise OwnershipError(f"{node} is not a possible owner of {resource!r}")
         self.set_possible_owners(resource, [n for n in r.possible_owners if n != node])
@@ -1416,22 +1587,14 @@ class Cluster:
         RestartThreshold 3 in RestartPeriod 900 s, LooksAlive 5,000 ms, IsAlive 60,000 ms,
         PendingTimeout 180,000 ms)."""
         r = self._res(resource)
+        resource = r.name
         if restart_action is not None:
-            try:
-                restart_action = RestartAction(restart_action)
-            except ValueError:
-                raise ValidationError(f"restart_action must be one of {[a.value for a in RestartAction]}, "
-                                      f"not {restart_action!r}", rule="RestartAction is 0, 1 or 2",
-                                      source="MSCS resource property") from None
-        checks = {"restart_threshold": (restart_threshold, 0, 10000),
-                  "restart_period_s": (restart_period_s, 1, 10**7),
-                  "looks_alive_ms": (looks_alive_ms, 10, 10**8), "is_alive_ms": (is_alive_ms, 10, 10**8),
-                  "pending_timeout_ms": (pending_timeout_ms, 10, 10**8)}
-        for key, (val, lo, hi) in checks.items():
-            if val is not None and not (_is_int(val) and lo <= val <= hi):
-                raise ValidationError(f"{key} must be a whole number in [{lo}, {hi}], not {val!r}",
-                                      rule=f"{key} is a count of {'ms' if key.endswith('ms') else 's'}",
-                                      source="MSCS resource property")
+            restart_action = V.accept(_RESTART_ACTION, restart_action, "restart_action")
+        checks = {"restart_threshold": (restart_threshold, V.RESTART_THRESHOLD),
+                  "restart_period_s": (restart_period_s, V.RESTART_PERIOD_S),
+                  "looks_alive_ms": (looks_alive_ms, V.POLL_MS), "is_alive_ms": (is_alive_ms, V.POLL_MS),
+                  "pending_timeout_ms": (pending_timeout_ms, V.POLL_MS)}
+        checks = {key: (None if val is None else V.accept(kind, val, key), kind) for key, (val, kind) in checks.items()}
         if separate_monitor is not None and not isinstance(separate_monitor, bool):
             raise ValidationError("separate_monitor must be True or False")
         if separate_monitor is not None and r.state is not OFF and r.state is not FAILED:
@@ -1441,7 +1604,7 @@ class Cluster:
         if restart_action is not None:
             r.restart_action = restart_action
             changes.append(f"RestartAction={restart_action.value}")
-        for key, (val, _, _) in checks.items():
+        for key, (val, _) in checks.items():
             if val is not None:
                 setattr(r, key, val)
                 changes.append(f"{key}={val}")
@@ -1455,7 +1618,8 @@ class Cluster:
         """Put a resource in a named resource monitor process (plug-ins use this to give
         each Exchange virtual server its own monitor, paper, The Resource Monitor)."""
         r = self._res(resource)
-        self._name(monitor, "monitor name")
+        resource = r.name
+        monitor = self._name(monitor, "monitor name")
         if r.state is not OFF and r.state is not FAILED:
             raise StateError(f"{resource!r} is {r.state}; take it offline to change its resource monitor",
                              rule="a resource changes monitor while offline")
@@ -1464,6 +1628,7 @@ class Cluster:
     def online_resource(self, resource: str) -> None:
         """Bring one resource online, with the resources it depends on, on its group's owner."""
         r = self._res(resource)
+        resource = r.name
         g = self.groups[r.group]
         self._need_running()
         if g.move:
@@ -1505,6 +1670,7 @@ class Cluster:
     def offline_resource(self, resource: str) -> None:
         """Take one resource offline, after the resources that depend on it."""
         r = self._res(resource)
+        resource = r.name
         if resource == self.quorum_resource:
             raise QuorumError("the quorum resource stays online while the cluster runs",
                               rule="the quorum resource stays online")
@@ -1527,6 +1693,7 @@ class Cluster:
 
         The fault is transient: a restart in place succeeds."""
         r = self._res(resource)
+        resource = r.name
         if r.state is not ON:
             raise StateError(f"resource {resource!r} is {r.state}; only an Online resource can be failed",
                              rule="Test-ClusterResourceFailure acts on online resources")
@@ -1544,9 +1711,11 @@ class Cluster:
         node, e.g. a corrupt database) until :meth:`repair_resource`.
         """
         r = self._res(resource)
-        if kind not in ("crash", "hang"):
-            raise ValidationError(f"kind must be 'crash' or 'hang', not {kind!r}",
+        resource = r.name
+        if not _FAULT_KIND.ok(kind):
+            raise ValidationError(f"kind must be 'crash' or 'hang', not {show(kind)}",
                                   rule="faults are seen by LooksAlive (crash) or IsAlive (hang)")
+        kind = _FAULT_KIND.check(kind)
         if not isinstance(persistent, bool) or not isinstance(everywhere, bool):
             raise ValidationError("persistent and everywhere are True or False")
         if r.state is not ON:
@@ -1569,6 +1738,7 @@ class Cluster:
     def repair_resource(self, resource: str) -> None:
         """Clear a lasting fault (the disk replaced, the database restored...)."""
         r = self._res(resource)
+        resource = r.name
         if not r.persistent_fault and not r.fault:
             raise StateError(f"resource {resource!r} has no fault to repair")
         r.persistent_fault = r.fault_node = None
@@ -1580,6 +1750,7 @@ class Cluster:
         dies, every resource it hosts on that node fails -- and nothing else; the cluster
         service starts a new monitor (paper, The Resource Monitor). Returns the failed names."""
         r = self._res(resource)
+        resource = r.name
         if r.state in DOWN_OR_FAILED or r.node is None:
             raise StateError(f"resource {resource!r} is {r.state}; it is not loaded in a monitor",
                              rule="a resource monitor hosts running resources")
@@ -1596,16 +1767,25 @@ class Cluster:
 
     # ================================================================== time
     def run(self, seconds: float = 0, minutes: float = 0, hours: float = 0, *, duration: str | None = None) -> None:
-        """Advance simulated time, handling everything that falls due."""
-        for v in (seconds, minutes, hours):
-            if not _is_number(v) or v < 0:
-                raise ValidationError(f"durations are numbers >= 0, not {v!r}", rule="time runs forwards")
+        """Advance simulated time, handling everything that falls due. A run is at most 100
+        simulated years, and the clock stops before the year 9900."""
+        for k, v in (("seconds", seconds), ("minutes", minutes), ("hours", hours)):
+            if not V.Number(0).ok(v):
+                raise ValidationError(f"durations are numbers >= 0, not {show(v)}", rule="time runs forwards")
+            if not _RUN_KINDS[k].ok(v):
+                raise ValidationError("runs are limited to 100 simulated years", rule="bounded runs")
+        seconds, minutes, hours = (V.exact(v) for v in (seconds, minutes, hours))
         ms = int(round(seconds * 1000 + minutes * 60_000 + hours * 3_600_000))
         if duration is not None:
             ms += parse_duration(duration)
-        if ms > 100 * 365 * 86_400_000:
+        if ms > V.MAX_DELAY_MS:
             raise ValidationError("runs are limited to 100 simulated years", rule="bounded runs")
         end = self.clock.ms + ms
+        if end > V.MAX_CLOCK_MS:
+            last = self.clock.at(V.MAX_CLOCK_MS)
+            raise ValidationError(f"the run would take the simulated clock past {last:%Y-%m-%d} (it is "
+                                  f"{self.now:%Y-%m-%d} now), the last day labkit simulates",
+                                  rule="simulated time ends before the year 9900", source="labkit.values.MAX_CLOCK_MS")
         while True:
             job = self.queue.peek()
             if job is None or job.at_ms > end:
@@ -1613,19 +1793,30 @@ class Cluster:
             self._dispatch(self.queue.pop())
         self.clock.advance_to(end)
 
-    def run_until_stable(self, max_events: int = 1_000_000) -> None:
+    def run_until_stable(self, max_events: int | None = None) -> None:
         """Handle queued work in time order until nothing is pending. Appointments
         (a failback window opening tonight) that fall after the last pending work stay
-        queued for :meth:`run`."""
-        if not _is_int(max_events) or max_events < 1:
-            raise ValidationError("max_events must be a positive whole number")
+        queued for :meth:`run`. With ``max_events``: all or nothing -- if the cluster is
+        still not stable after that many events, a LimitError and the cluster is as before."""
+        if max_events is None:
+            self._run_until_stable(1_000_000)
+            return
+        max_events = V.accept(_MAX_EVENTS, max_events, "max_events")
+        with self.transaction():
+            self._run_until_stable(max_events)
+
+    def _run_until_stable(self, max_events: int) -> None:
         handled = 0
         while self.queue.transient:
-            self._dispatch(self.queue.pop())
-            handled += 1
             if handled >= max_events:
                 raise LimitError(f"still not stable after {max_events} events",
                                  rule="run_until_stable has a bound")
+            job = self.queue.peek()
+            if job.at_ms > V.MAX_CLOCK_MS:
+                raise LimitError("the queued work falls after the last day labkit simulates",
+                                 rule="simulated time ends before the year 9900", source="labkit.values.MAX_CLOCK_MS")
+            self._dispatch(self.queue.pop())
+            handled += 1
 
     def _dispatch(self, job) -> None:
         self.clock.advance_to(max(self.clock.ms, job.at_ms))
@@ -2055,19 +2246,14 @@ class Cluster:
     def to_dict(self) -> dict:
         """Everything about the cluster as plain data (configuration, state, clock,
         queued work, log). Two clusters with equal ``to_dict()`` behave identically."""
-        def enc(v):
-            if isinstance(v, dict):
-                return {str(k): enc(x) for k, x in v.items()}
-            if isinstance(v, (list, tuple)):
-                return [enc(x) for x in v]
-            if isinstance(v, set):
-                return sorted(enc(x) for x in v)
-            if isinstance(v, Enum):
-                return v.value
-            return v
+        enc = _enc
 
         def obj(o):
-            return {f.name: enc(getattr(o, f.name)) for f in fields(o)}
+            names = _FIELD_NAMES.get(type(o))
+            if names is None:
+                names = _FIELD_NAMES[type(o)] = tuple(f.name for f in fields(o))
+            d = o.__dict__
+            return {k: enc(d[k]) for k in names}
 
         ext = {}
         for k, v in self.extensions.items():

@@ -87,6 +87,11 @@ def _copy_random(r):
     return c
 
 
+def _copy_extensions(d):
+    from .extensions import _rebuild
+    return _rebuild({k: _plain(v) for k, v in d.items()})
+
+
 _COPIERS = {
     "nodes": lambda d: {k: _copy_node(v) for k, v in d.items()},
     "groups": lambda d: {k: _copy_group(v) for k, v in d.items()},
@@ -98,13 +103,14 @@ _COPIERS = {
     "clock": _shallow,
     "settings": _shallow,
     "accounts": lambda d: {k: set(v) for k, v in d.items()},
-    "extensions": _plain,
+    "extensions": lambda d: _copy_extensions(d),
     "_dependents": lambda d: {k: list(v) for k, v in d.items()},
     "_order_cache": dict,            # cached orders are replaced, never changed in place
     "_dirty": dict, "_touched": dict,
     "_claims": lambda d: None if d is None else dict(d),
     "_claims_size": tuple,
     "_gidx": lambda d: None if d is None else dict(d),
+    "_folded": lambda d: {},         # rebuilt on the copy's first case-insensitive lookup
     "_node_order_cache": lambda t: t,  # a tuple, replaced when nodes change
     "_owners_cache": dict,            # entries are tuples, replaced, never changed in place
     "_leaving_nodes": lambda s: None if s is None else set(s),

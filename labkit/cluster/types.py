@@ -15,11 +15,11 @@ True
 """
 from __future__ import annotations
 
-import ipaddress
-import re
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a lean `import labkit`)
 
 from ..errors import ConfigurationError, NameConflictError, ValidationError
+from ..values import (NAME, NETBIOS_MAX, PLAIN, check_drive, check_netbios_name,  # noqa: F401 (re-exported)
+                      check_static_ip, show)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import Cluster
@@ -28,60 +28,15 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Every resource type known to labkit, by the name Cluster Administrator shows.
 REGISTRY: dict[str, "ResourceType"] = {}
 
-NETBIOS_MAX = 15
-_NETBIOS_BAD = re.compile(r'[\\/:*?"<>|. ,]')
 
 
 def register_resource_type(rtype: "ResourceType") -> "ResourceType":
     """Make ``rtype`` known to labkit (a cluster still has to install it)."""
+    if not isinstance(rtype, ResourceType) or not NAME.ok(rtype.name):
+        raise ValidationError(f"register a ResourceType with a name, not {show(rtype)}",
+                              rule="resource types are ResourceType objects")
     REGISTRY[rtype.name] = rtype
     return rtype
-
-
-def check_netbios_name(name: str, what: str = "name") -> str:
-    """A NetBIOS computer name: 1-15 characters, none of \\ / : * ? " < > | . , or space.
-
-    >>> check_netbios_name("EXVS1")
-    'EXVS1'
-    """
-    if not isinstance(name, str) or not name.strip():
-        raise ValidationError(f"{what} must be a non-empty string, not {name!r}",
-                              rule="NetBIOS names are 1-15 characters",
-                              source="Windows 2000 computer naming; paper, Table 10")
-    if len(name) > NETBIOS_MAX:
-        raise ValidationError(f"{what} {name!r} has {len(name)} characters; NetBIOS allows {NETBIOS_MAX}",
-                              rule="NetBIOS names are at most 15 characters",
-                              source="Windows 2000 computer naming; paper, Table 10")
-    if _NETBIOS_BAD.search(name):
-        raise ValidationError(f"{what} {name!r} contains a character NetBIOS names may not hold",
-                              rule='NetBIOS names may not contain \\ / : * ? " < > | . , or spaces',
-                              source="Windows 2000 computer naming")
-    return name
-
-
-def check_static_ip(address, what: str = "address") -> str:
-    """A static IPv4 address in dotted form; DHCP is refused.
-
-    >>> check_static_ip("132.192.1.11")
-    '132.192.1.11'
-    """
-    if isinstance(address, str) and address.strip().lower() in ("dhcp", "auto", "automatic"):
-        raise ConfigurationError(f"{what} {address!r}: cluster addresses must be static",
-                                 rule="cluster, node and service addresses are static (no DHCP)",
-                                 source="paper, Use Standardized and Simplified IP Addressing and Naming")
-    try:
-        ip = ipaddress.IPv4Address(str(address).strip()) if isinstance(address, str) else None
-    except ipaddress.AddressValueError:
-        ip = None
-    if ip is None:
-        raise ValidationError(f"{what} {address!r} is not an IPv4 address like 132.192.1.11",
-                              rule="IP Address resources take a static dotted IPv4 address",
-                              source="MSCS IP Address resource")
-    if ip.is_unspecified or ip.is_multicast or ip.is_loopback or str(ip).endswith(".255"):
-        raise ValidationError(f"{what} {address!r} cannot be a host address",
-                              rule="IP Address resources take a unicast host address",
-                              source="MSCS IP Address resource")
-    return str(ip)
 
 
 class ResourceType:
@@ -102,7 +57,8 @@ class ResourceType:
     # --- hooks -------------------------------------------------------------
     def validate(self, cluster: "Cluster", name: str, group: str, props: dict) -> dict:
         """Check and normalise the type properties before anything changes. Return them."""
-        missing = [p for p in self.required if props.get(p) in (None, "")]
+        props = PLAIN.check(props, "properties")
+        missing = [p for p in self.required if props.get(p) is None or props.get(p) == ""]
         if missing:
             raise ValidationError(
                 f"a {self.name} resource needs {', '.join(missing)}",
@@ -183,16 +139,13 @@ class PhysicalDisk(ResourceType):
                 rule="shared cluster disks must be basic disks",
                 source="paper, Windows 2000 Clustering Installation Requirements")
         if kind != "basic":
-            raise ValidationError(f"disk_type must be 'basic' or 'dynamic', not {out.get('disk_type')!r}",
+            raise ValidationError(f"disk_type must be 'basic' or 'dynamic', not {show(out.get('disk_type'))}",
                                   rule="shared cluster disks must be basic disks",
                                   source="paper, Windows 2000 Clustering Installation Requirements")
         out["disk_type"] = "basic"
         drive = out.get("drive")
         if drive is not None:
-            if not (isinstance(drive, str) and re.fullmatch(r"[A-Za-z]:", drive)):
-                raise ValidationError(f"drive must look like 'Q:', not {drive!r}",
-                                      rule="a Physical Disk is mounted on a drive letter")
-            out["drive"] = drive.upper()
+            out["drive"] = check_drive(drive)
             holder = cluster.who_has_drive(out["drive"])
             if holder:
                 raise NameConflictError(

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..cluster.model import ResourceState
+from ..values import USERS, exact, show
 from ..errors import NotFoundError, ValidationError
 from .model import PROTOCOLS, VirtualServer
 
@@ -90,7 +91,7 @@ class Impact:
         for p in self.protocols:
             if p.protocol == name:
                 return p
-        raise NotFoundError(f"no protocol {name!r}; choose from {', '.join(PROTOCOLS)}",
+        raise NotFoundError(f"no protocol {show(name)}; choose from {', '.join(PROTOCOLS)}",
                             rule="clients use MAPI, POP3, IMAP4 or HTTP",
                             source="paper, Exchange Virtual Servers: The Unit of Failover")
 
@@ -114,7 +115,7 @@ class Impact:
 
     def __str__(self) -> str:
         parts = ", ".join(f"{p.protocol} {p.users:,} users {p.seconds:g} s" for p in self.protocols if p.users)
-        stores = "".join(f"; {s.storage_group!r} dismounted {s.seconds:g} s ({s.users:,} users)" for s in self.stores)
+        stores = "".join(f"; {show(s.storage_group)} dismounted {s.seconds:g} s ({s.users:,} users)" for s in self.stores)
         return (f"{self.virtual_server}: {self.users_affected:,} users affected, up to {self.seconds:g} s of "
                 f"interruption ({parts or 'no clients'}){stores}; group not Online for "
                 f"{self.group_outage_seconds:g} s")
@@ -123,7 +124,7 @@ class Impact:
 def _server(cluster, evs):
     """(name, group, {protocol: resource or None}, {protocol: users}) for a 2000 or 5.5 server."""
     if not isinstance(evs, str) or not evs:
-        raise ValidationError(f"a virtual server is named by a string, not {evs!r}",
+        raise ValidationError(f"a virtual server is named by a string, not {show(evs)}",
                               rule="virtual servers are named after their Network Name")
     o = cluster.extensions.get("exchange")
     if o is not None and evs.upper() in o.virtual_servers:
@@ -136,7 +137,7 @@ def _server(cluster, evs):
         store = old.resources.get("Information Store")
         users = {p: old.clients.get(p, old.mailboxes if p == "MAPI" else 0) for p in PROTOCOLS}
         return old, old.name, old.group, {p: store for p in PROTOCOLS}, users
-    raise NotFoundError(f"no Exchange virtual server named {evs!r}", rule="commands name existing virtual servers")
+    raise NotFoundError(f"no Exchange virtual server named {show(evs)}", rule="commands name existing virtual servers")
 
 
 def set_clients(cluster, evs: str, *, mapi: int | None = None, pop3: int | None = None,
@@ -146,8 +147,9 @@ def set_clients(cluster, evs: str, *, mapi: int | None = None, pop3: int | None 
     obj, name, *_ = _server(cluster, evs)
     given = {"MAPI": mapi, "POP3": pop3, "IMAP4": imap4, "HTTP": http}
     for p, v in given.items():
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
-            raise ValidationError(f"{p} users must be a whole number >= 0, not {v!r}", rule="users are counted")
+        if v is not None and not USERS.ok(v):
+            raise ValidationError(f"{p} users must be a whole number >= 0, not {show(v)}", rule="users are counted")
+    given = {p: exact(v) for p, v in given.items()}
     for p, v in given.items():
         if v is not None:
             obj.clients[p] = v
@@ -158,7 +160,7 @@ def _to_ms(cluster, t) -> int:
     if t is None:
         return 0
     if not isinstance(t, datetime):
-        raise ValidationError(f"times are datetimes such as cluster.now, not {t!r}",
+        raise ValidationError(f"times are datetimes such as cluster.now, not {show(t)}",
                               rule="impact windows are simulated times")
     return (t - cluster.clock.start) // timedelta(milliseconds=1)
 
@@ -231,7 +233,7 @@ def outages(cluster, evs: str, protocol: str = "MAPI", since: datetime | None = 
 
 def _protocol_down(cluster, evs, protocol, since, until):
     if protocol not in PROTOCOLS:
-        raise ValidationError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}",
+        raise ValidationError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {show(protocol)}",
                               rule="clients use MAPI, POP3, IMAP4 or HTTP",
                               source="paper, Exchange Virtual Servers: The Unit of Failover")
     _, _, _, res, _ = _server(cluster, evs)

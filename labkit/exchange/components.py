@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..values import show
 from ..errors import ConfigurationError, NameConflictError, NotFoundError, StateError
 from .model import need_org
 from .types import check_full_admin
@@ -85,7 +86,7 @@ def check_component(name: str, *, follow_kb_259197: bool = False) -> Component:
     """The component called ``name`` if it may run in a cluster at RTM; otherwise a
     ConfigurationError citing Table 5 (or, for NNTP with ``follow_kb_259197``, the KB)."""
     if not isinstance(name, str) or name not in COMPONENTS:
-        raise NotFoundError(f"no Exchange 2000 component {name!r} in Table 5 (known: {', '.join(COMPONENTS)})",
+        raise NotFoundError(f"no Exchange 2000 component {show(name)} in Table 5 (known: {', '.join(COMPONENTS)})",
                             rule="components are those of Table 5", source=SRC_T5)
     comp = COMPONENTS[name]
     if not comp.supported:

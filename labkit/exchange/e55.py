@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..cluster.model import ResourceState
 from ..cluster.types import check_netbios_name, check_static_ip
+from ..values import COUNT, exact, show
 from ..errors import ConfigurationError, LimitError, NotFoundError, StateError, ValidationError
 
 EXT = "exchange55"
@@ -83,6 +84,15 @@ class E55Server:
         return cls(**data)
 
 
+def _register() -> None:
+    from .. import values as V
+    from ..cluster.extensions import register_extension
+    register_extension(EXT, E55Server.from_dict, check=V.Dataclass(E55Server))
+
+
+_register()
+
+
 def server(cluster) -> E55Server | None:
     """The Exchange 5.5 virtual server of ``cluster``, or None."""
     return cluster.extensions.get(EXT)
@@ -96,7 +106,7 @@ def create_virtual_server(cluster, name: str, ip: str, disk: str = "Disk E:", no
     evs = check_netbios_name(name, "virtual server name").upper()
     address = check_static_ip(ip, f"address of {evs}")
     if not isinstance(disk, str) or not disk.strip():
-        raise ValidationError(f"disk must name a Physical Disk resource, not {disk!r}",
+        raise ValidationError(f"disk must name a Physical Disk resource, not {show(disk)}",
                               rule="Exchange 5.5 sits on a shared disk", source=SRC_55)
     if server(cluster) is not None:
         raise LimitError(f"the cluster already has Exchange 5.5 virtual server {server(cluster).name}",
@@ -109,11 +119,11 @@ def create_virtual_server(cluster, name: str, ip: str, disk: str = "Disk E:", no
                                  source="paper, Migrating From Exchange 5.5 Clusters")
     r = cluster.resources.get(disk)
     if r is not None and (r.type != "Physical Disk" or r.group != evs):
-        raise ConfigurationError(f"{disk!r} is a {r.type} in group {r.group!r}; Exchange 5.5 needs its own "
+        raise ConfigurationError(f"{show(disk)} is a {r.type} in group {show(r.group)}; Exchange 5.5 needs its own "
                                  "shared disk in its group", rule="the binaries and data sit on the group's disk",
                                  source=SRC_55)
     if node is not None:
-        cluster._node(node)
+        node = cluster._node(node).name
     m = re.search(r"([A-Za-z]:)\s*$", disk)
     drive = (r.properties.get("drive") if r is not None else None) or (m.group(1).upper() if m else disk)
     with cluster.transaction():
@@ -144,8 +154,9 @@ def add_mailboxes(cluster, count: int) -> int:
     if vs is None:
         raise NotFoundError("this cluster has no Exchange 5.5 virtual server",
                             rule="commands name existing virtual servers")
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    if not COUNT.ok(count):
+        raise ValidationError(f"count must be a whole number >= 1, not {show(count)}", rule="mailboxes are counted")
+    count = exact(count)
     vs.mailboxes += count
     cluster.record(vs.name, f"{count} mailboxes created", "in the private store")
     return vs.mailboxes
@@ -187,7 +198,7 @@ def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
     from .types import check_full_admin
     for what, c in (("source", source), ("target", target)):
         if not hasattr(c, "extensions") or not hasattr(c, "transaction"):
-            raise ValidationError(f"{what} must be a labkit Cluster, not {c!r}", rule="mailboxes move between clusters")
+            raise ValidationError(f"{what} must be a labkit Cluster, not {show(c)}", rule="mailboxes move between clusters")
     old = server(source)
     if old is None:
         raise NotFoundError(f"{source.name} has no Exchange 5.5 virtual server",
@@ -196,8 +207,9 @@ def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
         raise ConfigurationError("the Exchange 2000 virtual server is on the Exchange 5.5 cluster",
                                  rule="Exchange 5.5 and Exchange 2000 do not share a cluster",
                                  source="paper, Migrating From Exchange 5.5 Clusters")
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    if not COUNT.ok(count):
+        raise ValidationError(f"count must be a whole number >= 1, not {show(count)}", rule="mailboxes are counted")
+    count = exact(count)
     if count > old.mailboxes:
         raise LimitError(f"{old.name} holds {old.mailboxes} mailboxes, not {count}",
                          rule="Move Mailbox moves mailboxes that exist", source=SRC_MOVE)
@@ -206,26 +218,26 @@ def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
     vs = o.server(evs)
     sg, db = find_database(target, evs, database)
     if db.kind != "mailbox":
-        raise ConfigurationError(f"{database!r} is a public store; mailboxes live in mailbox stores",
+        raise ConfigurationError(f"{show(database)} is a public store; mailboxes live in mailbox stores",
                                  rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
     store55 = source.resources[old.resources["Information Store"]]
     if store55.state is not ResourceState.ONLINE:
-        raise StateError(f"{old.name}'s Information Store is {store55.state}; bring group {old.group!r} online",
+        raise StateError(f"{old.name}'s Information Store is {store55.state}; bring group {show(old.group)} online",
                          rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
     store = target.resources.get(vs.resources.get("Information Store", ""))
     if store is None or store.state is not ResourceState.ONLINE or is_dismounted(target, evs, db.name):
         state = "dismounted for a move" if store is not None and store.state is ResourceState.ONLINE \
             else (store.state if store is not None else "missing")
-        raise StateError(f"{db.name!r} of {vs.name} is not mounted (its Information Store is {state})",
+        raise StateError(f"{show(db.name)} of {vs.name} is not mounted (its Information Store is {state})",
                          rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
     with source.transaction(), target.transaction():
         old.mailboxes -= count
         source.record(old.name, f"{count} mailboxes moved out",
-                      f"to {vs.name} ({db.name!r}) on {target.name} (Move Mailbox) by {target.account}",
+                      f"to {vs.name} ({show(db.name)}) on {target.name} (Move Mailbox) by {target.account}",
                       store55.node)
         db.mailboxes += count
         target.record(vs.name, f"{count} mailboxes moved in",
-                      f"into {db.name!r} from Exchange 5.5 server {old.name} on {source.name} (Move Mailbox)",
+                      f"into {show(db.name)} from Exchange 5.5 server {old.name} on {source.name} (Move Mailbox)",
                       store.node)
     return old.mailboxes
 
@@ -241,7 +253,7 @@ def remove_virtual_server(cluster) -> list[str]:
     g = cluster.groups[vs.group]
     if g.move is not None or any(cluster.resources[r].state not in (ResourceState.OFFLINE, ResourceState.FAILED)
                                  for r in g.resources):
-        raise StateError(f"group {g.name!r} is {g.state}; take it offline first",
+        raise StateError(f"group {show(g.name)} is {g.state}; take it offline first",
                          rule="take the Exchange group offline before removing Exchange",
                          source="paper, In-Place Cluster Upgrade Strategy, step 2")
     with cluster.transaction():

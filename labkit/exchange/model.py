@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..values import show
 from ..errors import NotFoundError, ValidationError
 
 #: Key of the Exchange organisation in ``cluster.extensions``.
@@ -181,12 +182,12 @@ class ExchangeOrg:
     def server(self, name) -> VirtualServer:
         """The virtual server called ``name`` (NotFoundError otherwise)."""
         if not isinstance(name, str) or not name:
-            raise ValidationError(f"a virtual server is named by a string, not {name!r}",
+            raise ValidationError(f"a virtual server is named by a string, not {show(name)}",
                                   rule="virtual servers are named after their Network Name")
         vs = self.virtual_servers.get(name.upper())
         if vs is None:
             known = ", ".join(self.virtual_servers) or "none"
-            raise NotFoundError(f"no Exchange virtual server named {name!r} (known: {known})",
+            raise NotFoundError(f"no Exchange virtual server named {show(name)} (known: {known})",
                                 rule="commands name existing virtual servers")
         return vs
 
@@ -216,3 +217,69 @@ def need_org(cluster) -> ExchangeOrg:
                                  rule="Exchange 2000 is installed on the nodes where its resources run",
                                  source="paper, Exchange 2000 Cluster Resource Dependencies")
     return ext
+
+
+# ===================================================================== saving and loading
+def check_data(data, path: str) -> list[tuple[str, str]]:
+    """Problems of an organisation's ``to_dict()`` read from a cluster file: the shape of
+    every field (:class:`labkit.values.Dataclass`), then its own rules. References to
+    groups and resources are checked on the built cluster (:func:`check_references`)."""
+    from .. import values as V
+
+    out: list = []
+    V.Dataclass(ExchangeOrg).collect(data, path, out)
+    if out:
+        return out
+    vss = data.get("virtual_servers", {})
+    for name, vs in vss.items():
+        if vs.get("name") != name:
+            out.append((V.path_of(V.path_of(V.path_of(path, "virtual_servers"), name), "name"), f"must be {name}"))
+    mta = data.get("mta_server")
+    if mta is not None and mta not in vss:
+        out.append((V.path_of(path, "mta_server"), f"no virtual server named {mta}"))
+    inst = data.get("installing")
+    if inst is not None and not (isinstance(inst, dict) and set(inst) == {"node", "incarnation"}
+                                 and isinstance(inst["node"], str) and type(inst["incarnation"]) is int):
+        out.append((V.path_of(path, "installing"), f"expected null or {{node, incarnation}}, not {V.show(inst)}"))
+    if data.get("creating") is not None:
+        out.append((V.path_of(path, "creating"), "a virtual server is only being created inside a command; "
+                                                 "a saved file has null here"))
+    return out
+
+
+def check_references(cluster, o: ExchangeOrg, path: str) -> list[tuple[str, str]]:
+    """Cross-references of the organisation to the cluster it lives in."""
+    from .. import values as V
+    from .types import EXCHANGE_TYPE_NAMES
+
+    out: list = []
+    vpath = V.path_of(path, "virtual_servers")
+    for name, vs in o.virtual_servers.items():
+        p = V.path_of(vpath, name)
+        if vs.group not in cluster.groups:
+            out.append((V.path_of(p, "group"), f"no group named {vs.group}"))
+        for role, rname in vs.resources.items():
+            if rname not in cluster.resources:
+                out.append((V.path_of(V.path_of(p, "resources"), role), f"no resource named {rname}"))
+        for key in ("network_name", "data_disk"):
+            v = getattr(vs, key)
+            if v and v not in cluster.resources:
+                out.append((V.path_of(p, key), f"no resource named {v}"))
+    if o.installing and o.installing.get("node") not in cluster.nodes and o.installing.get("node") not in \
+            cluster.evicted:   # evicted while its setup was under way: the record stays, the install is over
+        out.append((V.path_of(V.path_of(path, "installing"), "node"), f"no node named {o.installing.get('node')}"))
+    for r in cluster.resources.values():
+        if r.type in EXCHANGE_TYPE_NAMES:
+            evs = r.properties.get("virtual_server")
+            if not isinstance(evs, str) or evs not in o.virtual_servers:
+                out.append((V.path_of(V.path_of(V.path_of("resources", r.name), "properties"), "virtual_server"),
+                            f"no Exchange virtual server named {V.show(evs)}"))
+    return out
+
+
+def _register() -> None:
+    from ..cluster.extensions import register_extension
+    register_extension(EXT, ExchangeOrg.from_dict, check=check_data, check_loaded=check_references)
+
+
+_register()

@@ -24,6 +24,7 @@ import re
 
 from ..cluster.model import ResourceState
 from ..cluster.types import check_netbios_name, check_static_ip
+from ..values import show
 from ..errors import (ConfigurationError, OwnershipError, ProcedureError, StateError,
                       ValidationError)
 from .model import VirtualServer, need_org
@@ -78,7 +79,7 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
     check_full_admin(cluster, "create an Exchange virtual server")
     need_org(cluster)
     if isinstance(disks, str) or not isinstance(disks, (list, tuple)):
-        raise ValidationError(f"disks must be a list of Physical Disk resource names, not {disks!r}",
+        raise ValidationError(f"disks must be a list of Physical Disk resource names, not {show(disks)}",
                               rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
     if not disks:
         raise ConfigurationError(f"{evs} needs at least one Physical Disk for its logs and databases",
@@ -86,7 +87,7 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
                                  source="paper, Design Storage Before Configuring the Cluster; Table 7")
     for d in disks:
         if not isinstance(d, str) or not d.strip():
-            raise ValidationError(f"disk names are non-empty strings, not {d!r}",
+            raise ValidationError(f"disk names are non-empty strings, not {show(d)}",
                                   rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
     if len(set(disks)) != len(disks):
         raise ValidationError("a disk is listed twice", rule="list each disk once")
@@ -95,34 +96,35 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
         raise ProcedureError(f"Exchange 2000 setup on {busy} has not finished; wait for the node to be back",
                              rule="restart the node after installing Exchange 2000 before proceeding",
                              source="paper, Installing Exchange 2000 Server")
+    if group is not None:
+        group = cluster._group(group).name
     target = group if group is not None else evs
     if group is not None:
-        cluster._group(group)
         if group == cluster.cluster_group:
             raise ConfigurationError("Exchange virtual servers get their own group, not the Cluster Group",
                                      rule="the Cluster Group holds the cluster's own resources",
                                      source="paper, Creating the Exchange Resource Group")
     if node is not None:
-        cluster._node(node)
+        node = cluster._node(node).name
         if not installed(cluster, node):
             raise OwnershipError(f"Exchange 2000 is not installed on {node}",
                                  rule="Exchange resources run only where Exchange 2000 is installed",
                                  source="paper, Resource Ownership and Failover")
         if group is not None and cluster.groups[group].owner != node:
-            raise ValidationError(f"group {group!r} is owned by {cluster.groups[group].owner}, not {node}; "
+            raise ValidationError(f"group {show(group)} is owned by {cluster.groups[group].owner}, not {node}; "
                                   "move it first or leave node out", rule="a group has one owner at a time")
     for d in disks:
         r = cluster.resources.get(d)
         if r is None:
             continue
         if r.type != "Physical Disk":
-            raise ValidationError(f"{d!r} is a {r.type}, not a Physical Disk",
+            raise ValidationError(f"{show(d)} is a {r.type}, not a Physical Disk",
                                   rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
         if r.group != target:
             raise ConfigurationError(
-                f"disk {d!r} is in group {r.group!r}; virtual servers that share a disk must be in the same group "
-                f"(pass group={r.group!r})" if r.group != cluster.cluster_group else
-                f"disk {d!r} is the Cluster Group's; Exchange needs disks of its own",
+                f"disk {show(d)} is in group {show(r.group)}; virtual servers that share a disk must be in the same group "
+                f"(pass group={show(r.group)})" if r.group != cluster.cluster_group else
+                f"disk {show(d)} is the Cluster Group's; Exchange needs disks of its own",
                 rule="virtual servers that share a disk are in one group",
                 source="paper, Clustering Support in Exchange 2000; Design Storage Before Configuring the Cluster")
     names = resource_names(evs)
@@ -165,11 +167,11 @@ def check_removal(cluster, name: str, *, delete_group: bool = False, assume_offl
     vs = o.server(name)
     for what, flag in (("delete_group", delete_group), ("assume_offline", assume_offline)):
         if not isinstance(flag, bool):
-            raise ValidationError(f"{what} is True or False, not {flag!r}", rule="switches are True or False")
+            raise ValidationError(f"{what} is True or False, not {show(flag)}", rule="switches are True or False")
     g = cluster.groups[vs.group]
     busy = [r for r in g.resources if cluster.resources[r].state not in (ResourceState.OFFLINE, ResourceState.FAILED)]
     if not assume_offline and (busy or g.move is not None):
-        raise StateError(f"group {g.name!r} is {g.state} ({len(busy)} resources not offline); take it offline first",
+        raise StateError(f"group {show(g.name)} is {g.state} ({len(busy)} resources not offline); take it offline first",
                          rule="take the virtual server's group offline before deleting its resources",
                          source=SRC_REMOVE)
     if o.mta_server == vs.name and len(o.virtual_servers) > 1:
@@ -181,10 +183,10 @@ def check_removal(cluster, name: str, *, delete_group: bool = False, assume_offl
     if delete_group:
         sharing = [v.name for v in o.virtual_servers.values() if v.group == vs.group and v.name != vs.name]
         if sharing:
-            raise ConfigurationError(f"group {g.name!r} also holds {', '.join(sharing)}; remove it first or keep "
+            raise ConfigurationError(f"group {show(g.name)} also holds {', '.join(sharing)}; remove it first or keep "
                                      "the group", rule="a group is deleted with its last virtual server")
         if g.name == cluster.cluster_group or cluster.quorum_resource in g.resources:
-            raise ConfigurationError(f"group {g.name!r} holds the quorum resource; it cannot be deleted",
+            raise ConfigurationError(f"group {show(g.name)} holds the quorum resource; it cannot be deleted",
                                      rule="the cluster keeps its Cluster Group and quorum resource",
                                      source="paper, Table 1 (Quorum Resource)")
 

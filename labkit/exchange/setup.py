@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from ..cluster.model import NodeState
+from ..values import COUNT, exact, show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .model import NODE_KEY, ExchangeSettings, need_org, org
 from .types import EXCHANGE_TYPES, check_full_admin, install_under_way, installed
@@ -50,6 +51,7 @@ def install(cluster, node: str) -> None:
     forms it again when it is back (``settings.node_reboot_s`` later).
     """
     n = cluster._node(node)
+    node = n.name
     if installed(cluster, node):
         raise StateError(f"Exchange 2000 is already installed on {node}",
                          rule="setup installs Exchange 2000 once per node", source=SRC_INSTALL)
@@ -94,7 +96,7 @@ def uninstall(cluster, node: str, *, remove_cluster_resources: bool | None = Non
     yes on any other node is refused.
     """
     check_full_admin(cluster, "remove Exchange 2000")
-    cluster._node(node)
+    node = cluster._node(node).name
     if not installed(cluster, node):
         raise StateError(f"Exchange 2000 is not installed on {node}", rule="remove what is installed")
     busy = install_under_way(cluster)
@@ -148,13 +150,14 @@ def configure(cluster, **settings) -> ExchangeSettings:
     known = {f.name: f.type for f in fields(ExchangeSettings)}
     for k, v in settings.items():
         if k not in known:
-            raise ValidationError(f"unknown Exchange setting {k!r}; known: {', '.join(known)}",
+            raise ValidationError(f"unknown Exchange setting {show(k)}; known: {', '.join(known)}",
                                   rule="settings are named")
         want = bool if known[k] in (bool, "bool") else int
-        ok = isinstance(v, bool) if want is bool else (isinstance(v, int) and not isinstance(v, bool) and v >= 1)
+        ok = isinstance(v, bool) if want is bool else COUNT.ok(v)
         if not ok:
             raise ValidationError(f"setting {k} takes {'True or False' if want is bool else 'a whole number >= 1'}, "
-                                  f"not {v!r}", rule="settings have types")
+                                  f"not {show(v)}", rule="settings have types")
+    settings = {k: exact(v) for k, v in settings.items()}
     for k, v in settings.items():
         setattr(o.settings, k, v)
     if settings:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from ..cluster.cluster import register_job_handler
 from ..cluster.model import GroupState, ResourceState
+from ..values import COUNT, NAME, accept, exact, show
 from ..errors import (ConfigurationError, LimitError, NameConflictError, NotFoundError, StateError,
                       ValidationError)
 from .model import Database, StorageGroup, VirtualServer, need_org, org
@@ -61,30 +62,30 @@ def disks_of(cluster, vs: VirtualServer) -> list[str]:
 
 def _check_disk(cluster, vs: VirtualServer, disk, what: str) -> str:
     if not isinstance(disk, str) or not disk:
-        raise ValidationError(f"{what} must name a Physical Disk resource, not {disk!r}",
+        raise ValidationError(f"{what} must name a Physical Disk resource, not {show(disk)}",
                               rule="Exchange files sit on cluster disks")
-    r = cluster.resources.get(disk)
-    if r is None:
-        raise NotFoundError(f"no resource named {disk!r}", rule="commands name existing resources")
+    r = cluster.resource(disk)
+    disk = r.name
     if r.type != "Physical Disk":
-        raise ValidationError(f"{disk!r} is a {r.type}, not a Physical Disk", rule="Exchange files sit on cluster disks")
+        raise ValidationError(f"{show(disk)} is a {r.type}, not a Physical Disk", rule="Exchange files sit on cluster disks")
     if disk not in disks_of(cluster, vs):
         extra = ""
         if r.group != vs.group:
-            extra = (f"; it is in group {r.group!r}, and virtual servers that share a disk must be in the "
+            extra = (f"; it is in group {show(r.group)}, and virtual servers that share a disk must be in the "
                      "same group (paper, Clustering Support in Exchange 2000)")
         raise ConfigurationError(
-            f"{what} {disk!r} is not a dependency of {vs.name}'s System Attendant{extra}",
+            f"{what} {show(disk)} is not a dependency of {vs.name}'s System Attendant{extra}",
             rule="Exchange files sit only on the disks the System Attendant depends on", source=SRC_DISKS)
     return disk
 
 
 def _check_name(name, what: str) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise ValidationError(f"a {what} is named by a non-empty string, not {name!r}",
+        raise ValidationError(f"a {what} is named by a non-empty string, not {show(name)}",
                               rule=f"{what}s have names")
+    name = accept(NAME, name, f"{what} name")
     if len(name) > 64 or any(ch in name for ch in '\\/:*?"<>|'):
-        raise ValidationError(f"{what} name {name!r} is too long or holds \\ / : * ? \" < > |",
+        raise ValidationError(f"{what} name {show(name)} is too long or holds \\ / : * ? \" < > |",
                               rule=f"{what} names are file-system safe", source="Exchange System Manager")
     return name
 
@@ -140,7 +141,7 @@ def find_storage_group(cluster, evs: str, storage_group) -> StorageGroup:
         elsewhere = [v.name for v in o.virtual_servers.values() if storage_group in v.storage_groups]
         hint = (f"; it belongs to {', '.join(elsewhere)} -- a storage group belongs to one virtual server"
                 if elsewhere else "")
-        raise NotFoundError(f"{vs.name} has no storage group {storage_group!r}{hint}",
+        raise NotFoundError(f"{vs.name} has no storage group {show(storage_group)}{hint}",
                             rule="a storage group belongs to one virtual server",
                             source="paper, Exchange Virtual Servers: The Unit of Failover")
     return sg
@@ -153,7 +154,7 @@ def find_database(cluster, evs: str, database) -> tuple[StorageGroup, Database]:
     for sg in vs.storage_groups.values():
         if database in sg.databases:
             return sg, sg.databases[database]
-    raise NotFoundError(f"{vs.name} has no database {database!r}", rule="commands name existing databases")
+    raise NotFoundError(f"{vs.name} has no database {show(database)}", rule="commands name existing databases")
 
 
 def add_storage_group(cluster, evs: str, name: str, log_disk: str | None = None) -> None:
@@ -169,7 +170,7 @@ def add_storage_group(cluster, evs: str, name: str, log_disk: str | None = None)
     o = need_org(cluster)
     _check_name(name, "storage group")
     if name in vs.storage_groups:
-        raise NameConflictError(f"{vs.name} already has a storage group {name!r}",
+        raise NameConflictError(f"{vs.name} already has a storage group {show(name)}",
                                 rule="storage group names are unique in a server", source="Exchange System Manager")
     limit = o.settings.max_storage_groups_per_server
     if len(vs.storage_groups) >= limit:
@@ -184,7 +185,7 @@ def add_storage_group(cluster, evs: str, name: str, log_disk: str | None = None)
             raise LimitError(f"{vs.name} is mounted on {node}; a new storage group would make {total} there",
                              rule="at most 4 storage groups per node", source=SRC_SG_LIMIT)
     vs.storage_groups[name] = StorageGroup(name, vs.name, disk, _folder(cluster, disk, vs, name))
-    cluster.record(vs.name, f"storage group {name!r} created", f"logs on {disk} by {cluster.account}",
+    cluster.record(vs.name, f"storage group {show(name)} created", f"logs on {disk} by {cluster.account}",
                    cluster.groups[vs.group].owner)
 
 
@@ -204,14 +205,14 @@ def add_database(cluster, evs: str, storage_group: str, name: str, edb_disk: str
     vs = o.server(evs)
     _check_name(name, "database")
     if kind not in ("mailbox", "public"):
-        raise ValidationError(f"kind must be 'mailbox' or 'public', not {kind!r}",
+        raise ValidationError(f"kind must be 'mailbox' or 'public', not {show(kind)}",
                               rule="a store is a mailbox store or a public store", source=SRC_FIG6)
     if any(name in s.databases for s in vs.storage_groups.values()):
-        raise NameConflictError(f"{vs.name} already has a database {name!r}",
+        raise NameConflictError(f"{vs.name} already has a database {show(name)}",
                                 rule="database names are unique in a server", source="Exchange System Manager")
     limit = o.settings.max_databases_per_storage_group
     if len(sg.databases) >= limit:
-        raise LimitError(f"storage group {sg.name!r} of {vs.name} already has {len(sg.databases)} databases",
+        raise LimitError(f"storage group {show(sg.name)} of {vs.name} already has {len(sg.databases)} databases",
                          rule=f"at most {limit} databases per storage group", source="paper, Table 8")
     edb = _check_disk(cluster, vs, edb_disk if edb_disk is not None else sg.log_disk, "database disk")
     stm = _check_disk(cluster, vs, stm_disk if stm_disk is not None else edb, "streaming store disk")
@@ -222,21 +223,22 @@ def add_database(cluster, evs: str, storage_group: str, name: str, edb_disk: str
     folder = sg.log_path.split("\\", 1)[1]          # the storage group's folder, on each disk
     sg.databases[name] = Database(name, kind, edb, stm, f"{_drive(cluster, edb)}\\{folder}\\{name}.edb",
                                   f"{_drive(cluster, stm)}\\{folder}\\{name}.stm")
-    cluster.record(vs.name, f"{kind} store {name!r} created",
-                   f"in {sg.name!r}; .EDB on {edb}, .STM on {stm}", cluster.groups[vs.group].owner)
+    cluster.record(vs.name, f"{kind} store {show(name)} created",
+                   f"in {show(sg.name)}; .EDB on {edb}, .STM on {stm}", cluster.groups[vs.group].owner)
 
 
 def add_mailboxes(cluster, evs: str, database: str, count: int) -> int:
     """Create ``count`` mailboxes in a mailbox store of ``evs`` (Active Directory Users
     and Computers: pick the virtual server and the store). Returns the store's total."""
     sg, db = find_database(cluster, evs, database)
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    if not COUNT.ok(count):
+        raise ValidationError(f"count must be a whole number >= 1, not {show(count)}", rule="mailboxes are counted")
+    count = exact(count)
     if db.kind != "mailbox":
-        raise ConfigurationError(f"{database!r} is a public store; mailboxes live in mailbox stores",
+        raise ConfigurationError(f"{show(database)} is a public store; mailboxes live in mailbox stores",
                                  rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
     db.mailboxes += count
-    cluster.record(need_org(cluster).server(evs).name, f"{count} mailboxes created", f"in {database!r}")
+    cluster.record(need_org(cluster).server(evs).name, f"{count} mailboxes created", f"in {show(database)}")
     return db.mailboxes
 
 
@@ -250,7 +252,7 @@ def _store_mounted(cluster, vs: VirtualServer, db: Database, what: str) -> None:
         return
     state = ("dismounted for a move" if store is not None and store.state is ResourceState.ONLINE
              else (str(store.state) if store is not None else "missing"))
-    raise StateError(f"the {what} store {db.name!r} of {vs.name} is not mounted (its Information Store is {state})",
+    raise StateError(f"the {what} store {show(db.name)} of {vs.name} is not mounted (its Information Store is {state})",
                      rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE_MAILBOX)
 
 
@@ -261,17 +263,18 @@ def check_mailbox_move(cluster, evs: str, database: str, to_evs: str, to_databas
     tsg, tdb = find_database(cluster, to_evs, to_database)
     o = need_org(cluster)
     vs, tvs = o.server(evs), o.server(to_evs)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValidationError(f"count must be a whole number >= 1, not {count!r}", rule="mailboxes are counted")
+    if not COUNT.ok(count):
+        raise ValidationError(f"count must be a whole number >= 1, not {show(count)}", rule="mailboxes are counted")
+    count = exact(count)
     if db is tdb:
-        raise ConfigurationError(f"{db.name!r} of {vs.name} is both the source and the target",
+        raise ConfigurationError(f"{show(db.name)} of {vs.name} is both the source and the target",
                                  rule="Move Mailbox moves mailboxes to another store", source=SRC_MOVE_MAILBOX)
     for d in (db, tdb):
         if d.kind != "mailbox":
-            raise ConfigurationError(f"{d.name!r} is a public store; mailboxes live in mailbox stores",
+            raise ConfigurationError(f"{show(d.name)} is a public store; mailboxes live in mailbox stores",
                                      rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
     if count > db.mailboxes:
-        raise LimitError(f"{db.name!r} of {vs.name} holds {db.mailboxes:,} mailboxes, not {count:,}",
+        raise LimitError(f"{show(db.name)} of {vs.name} holds {db.mailboxes:,} mailboxes, not {count:,}",
                          rule="Move Mailbox moves mailboxes that exist", source=SRC_MOVE_MAILBOX)
     check_full_admin(cluster, "move mailboxes")
     _store_mounted(cluster, vs, db, "source")
@@ -313,9 +316,9 @@ def move_mailboxes(cluster, evs: str, database: str, to_evs: str, to_database: s
     with cluster.transaction():
         db.mailboxes -= count
         tdb.mailboxes += count
-        cluster.record(vs.name, f"{count} mailboxes moved out", f"from {db.name!r} to {tvs.name} ({tdb.name!r}) "
+        cluster.record(vs.name, f"{count} mailboxes moved out", f"from {show(db.name)} to {tvs.name} ({show(tdb.name)}) "
                        f"(Move Mailbox) by {cluster.account}", cluster.resources[vs.information_store].node)
-        cluster.record(tvs.name, f"{count} mailboxes moved in", f"into {tdb.name!r} from {vs.name} ({db.name!r}) "
+        cluster.record(tvs.name, f"{count} mailboxes moved in", f"into {show(tdb.name)} from {vs.name} ({show(db.name)}) "
                        "(Move Mailbox)", cluster.resources[tvs.information_store].node)
     return db.mailboxes
 
@@ -324,7 +327,7 @@ def storage_groups_on(cluster, node: str) -> list[tuple[str, str]]:
     """``(virtual server, storage group)`` pairs mounted on ``node`` now: those of the
     virtual servers whose Information Store is Online there. Never more than four
     (KB 314266)."""
-    cluster._node(node)
+    node = cluster._node(node).name
     o = need_org(cluster)
     out = []
     for vs_name in storage_group_counts_on(cluster, node):
@@ -399,14 +402,14 @@ def _prepare_move(cluster, vs: VirtualServer, sg: StorageGroup) -> str | None:
     if r is not None and r.state in (ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING):
         changing = f"its Information Store is {r.state}"
     elif g.move is not None or g.state is GroupState.PENDING:
-        changing = f"group {g.name!r} is {'moving' if g.move is not None else g.state}"
+        changing = f"group {show(g.name)} is {'moving' if g.move is not None else g.state}"
     if changing:
         raise StateError(f"{vs.name}: {changing}; wait until it is Online or Offline (cluster.run_until_stable())",
                          rule="Exchange System Manager moves files of a store that is mounted or offline, not "
                               "one that is starting or stopping [D]", source=SRC_ESM)
     busy = _dismount_under_way(cluster, vs, sg)
     if busy is not None:
-        raise StateError(f"a move of {sg.name!r} of {vs.name} is under way until "
+        raise StateError(f"a move of {show(sg.name)} of {vs.name} is under way until "
                          f"{cluster.clock.at(busy['end_ms']):%H:%M:%S}; run the clock and try again",
                          rule="one Exchange System Manager move at a time per storage group [D]", source=SRC_ESM)
     return _mounted_on(cluster, vs)
@@ -419,7 +422,7 @@ def _dismount(cluster, vs: VirtualServer, sg: StorageGroup, dbs: list[Database],
     vs.dismounts.append({"storage_group": sg.name, "databases": {db.name: db.mailboxes for db in dbs},
                          "start_ms": start, "end_ms": end, "node": node, "why": why})
     names = ", ".join(repr(db.name) for db in dbs)
-    cluster.record(vs.name, f"databases of {sg.name!r} dismounted",
+    cluster.record(vs.name, f"databases of {show(sg.name)} dismounted",
                    f"{names} ({sum(db.mailboxes for db in dbs):,} mailboxes) unavailable for about {seconds:g} s: "
                    f"{why}", node)
     cluster.schedule(end - start, REMOUNT, (vs.name, sg.name, end))
@@ -433,9 +436,9 @@ def _on_remount(cluster, evs: str, storage_group: str, end_ms: int) -> None:
         return
     node = _mounted_on(cluster, vs)
     if node is not None:
-        cluster.record(vs.name, f"databases of {storage_group!r} mounted", "the move is complete", node)
+        cluster.record(vs.name, f"databases of {show(storage_group)} mounted", "the move is complete", node)
     else:
-        cluster.record(vs.name, f"move of {storage_group!r} complete",
+        cluster.record(vs.name, f"move of {show(storage_group)} complete",
                        "the Information Store is not Online: the databases mount when it comes online")
 
 
@@ -482,7 +485,7 @@ def move_storage_group_logs(cluster, evs: str, storage_group: str, log_disk: str
     old = sg.log_path
     with cluster.transaction():
         sg.log_disk, sg.log_path = disk, new
-        cluster.record(vs.name, f"transaction logs of {sg.name!r} moved",
+        cluster.record(vs.name, f"transaction logs of {show(sg.name)} moved",
                        f"{old} -> {new} by {cluster.account} (Exchange System Manager)",
                        cluster.groups[vs.group].owner)
         if node is not None:
@@ -511,8 +514,8 @@ def move_database(cluster, evs: str, storage_group: str, database: str, edb_disk
     db = sg.databases.get(database)
     if db is None:
         elsewhere = [s.name for s in vs.storage_groups.values() if database in s.databases]
-        hint = f"; it is in storage group {elsewhere[0]!r}" if elsewhere else ""
-        raise NotFoundError(f"storage group {sg.name!r} of {vs.name} has no database {database!r}{hint}",
+        hint = f"; it is in storage group {show(elsewhere[0])}" if elsewhere else ""
+        raise NotFoundError(f"storage group {show(sg.name)} of {vs.name} has no database {show(database)}{hint}",
                             rule="commands name existing databases", source="Exchange System Manager")
     if edb_disk is None and stm_disk is None:
         raise ValidationError("name the disk for the .EDB (edb_disk), the .STM (stm_disk) or both",
@@ -543,7 +546,7 @@ def move_database(cluster, evs: str, storage_group: str, database: str, edb_disk
     with cluster.transaction():
         before = f".EDB on {db.edb_disk}, .STM on {db.stm_disk}"
         db.edb_disk, db.stm_disk, db.edb_file, db.stm_file = edb, stm, edb_file, stm_file
-        cluster.record(vs.name, f"database {db.name!r} moved",
+        cluster.record(vs.name, f"database {show(db.name)} moved",
                        f"{before} -> .EDB on {edb}, .STM on {stm} by {cluster.account} (Exchange System Manager)",
                        cluster.groups[vs.group].owner)
         if node is not None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from ..cluster.model import ResourceState
 from ..cluster.types import ResourceType, register_resource_type
+from ..values import show
 from ..errors import (AccessDeniedError, ConfigurationError, DependencyError, NameConflictError,
                       ProcedureError, ValidationError)
 from .model import FULL_ADMIN, NODE_KEY, VirtualServer, need_org, org
@@ -111,9 +112,9 @@ def check_full_admin(cluster: "Cluster", what: str) -> None:
     """Refuse unless the acting account has Exchange Full Administrator rights."""
     if not cluster.has_right(FULL_ADMIN):
         raise AccessDeniedError(
-            f"account {cluster.account!r} may not {what}: it needs the '{FULL_ADMIN}' right "
+            f"account {show(cluster.account)} may not {what}: it needs the '{FULL_ADMIN}' right "
             "(grant it with the Exchange Delegation Wizard: cluster.grant(account, "
-            f"{FULL_ADMIN!r}))",
+            f"{show(FULL_ADMIN)}))",
             rule="creating and managing Exchange virtual servers needs Exchange Full Administrator rights",
             source="paper, Ensure Proper Security and Permissions Delegation")
 
@@ -146,7 +147,7 @@ class ExchangeResourceType(ResourceType):
         o = org(cluster)
         if o is None or o.creating is None:
             raise ProcedureError(
-                f"{self.name!r} resources are created by the System Attendant, not by hand: add a "
+                f"{show(self.name)} resources are created by the System Attendant, not by hand: add a "
                 f"'{SYSTEM_ATTENDANT}' resource to the group and it creates the rest",
                 rule="adding the System Attendant creates the other Exchange resources",
                 source="paper, Adding the System Attendant Resource")
@@ -165,7 +166,7 @@ class ExchangeResourceType(ResourceType):
 
     def deleted_alone(self, cluster, vs: VirtualServer, resource) -> None:
         """Called when this resource is deleted while its System Attendant stays."""
-        cluster.record(vs.name, f"{self.role} instance deleted", f"{resource.name!r} by {cluster.account}")
+        cluster.record(vs.name, f"{self.role} instance deleted", f"{show(resource.name)} by {cluster.account}")
 
 
 class SystemAttendant(ExchangeResourceType):
@@ -207,18 +208,18 @@ class SystemAttendant(ExchangeResourceType):
         disks = [r for r in members if r.type == "Physical Disk"]
         prereq = "an Exchange group holds an IP Address, a Network Name and a Physical Disk before the System Attendant"
         if not ips:
-            raise ConfigurationError(f"group {group!r} has no IP Address resource; create it first",
+            raise ConfigurationError(f"group {show(group)} has no IP Address resource; create it first",
                                      rule=prereq, source=f"{SRC_CREATE}; paper, Table 7")
         if not names:
-            raise ConfigurationError(f"group {group!r} has no Network Name resource; create it (depending on "
+            raise ConfigurationError(f"group {show(group)} has no Network Name resource; create it (depending on "
                                      "the IP Address) first", rule=prereq, source=f"{SRC_CREATE}; paper, Table 7")
         if not disks:
-            raise ConfigurationError(f"group {group!r} has no Physical Disk resource; at least one is needed "
+            raise ConfigurationError(f"group {show(group)} has no Physical Disk resource; at least one is needed "
                                      "for the logs and databases", rule=prereq,
                                      source=f"{SRC_CREATE}; paper, Design Storage Before Configuring the Cluster")
         data = props.get("data_disk")
         if data is not None and (not isinstance(data, str) or data not in {d.name for d in disks}):
-            raise ValidationError(f"data_disk {data!r} is not a Physical Disk resource of group {group!r}",
+            raise ValidationError(f"data_disk {show(data)} is not a Physical Disk resource of group {show(group)}",
                                   rule="the data location is one of the virtual server's disks",
                                   source="paper, Adding the System Attendant Resource")
         self._check_dependencies(cluster, name, [cluster.resources[p] for p in dependencies], props)
@@ -232,12 +233,12 @@ class SystemAttendant(ExchangeResourceType):
         other = [d.name for d in deps if d.type not in ("Network Name", "Physical Disk")]
         if len(names) != 1:
             raise DependencyError(
-                f"the System Attendant {name!r} must depend on exactly one Network Name "
+                f"the System Attendant {show(name)} must depend on exactly one Network Name "
                 f"(it depends on {len(names)})", rule="System Attendant depends on Network Name and Physical Disk",
                 source=SRC_T7)
         if not disks:
             raise DependencyError(
-                f"the System Attendant {name!r} must depend on at least one Physical Disk: every disk "
+                f"the System Attendant {show(name)} must depend on at least one Physical Disk: every disk "
                 "the virtual server will use is a dependency given when it is created",
                 rule="System Attendant depends on Network Name and Physical Disk",
                 source=f"{SRC_T7}; paper, Adding the System Attendant Resource")
@@ -251,12 +252,12 @@ class SystemAttendant(ExchangeResourceType):
                                   source="paper, Exchange 2000 Cluster Resource Dependencies")
         evs = names[0].properties["name"]
         if evs in o.virtual_servers:
-            raise NameConflictError(f"Network Name {evs!r} already carries an Exchange virtual server",
+            raise NameConflictError(f"Network Name {show(evs)} already carries an Exchange virtual server",
                                     rule="one Exchange virtual server per Network Name",
                                     source="paper, Exchange Virtual Servers: The Unit of Failover")
         data = props.get("data_disk") or disks[0]
         if data not in disks:
-            raise DependencyError(f"data_disk {data!r} is not a dependency of the System Attendant",
+            raise DependencyError(f"data_disk {show(data)} is not a dependency of the System Attendant",
                                   rule="only the disks the System Attendant depends on can hold Exchange files",
                                   source="paper, Adding the System Attendant Resource")
 
@@ -294,9 +295,9 @@ class SystemAttendant(ExchangeResourceType):
         from .storage import create_default_storage
         create_default_storage(cluster, vs)
         cluster.record(evs, "Exchange virtual server created",
-                       f"{len(vs.resources)} Exchange resources in group {vs.group!r}"
+                       f"{len(vs.resources)} Exchange resources in group {show(vs.group)}"
                        + ("; it holds the cluster's MTA" if o.mta_server == evs else "")
-                       + f"; resource monitor {vs.monitor!r}", cluster.groups[vs.group].owner)
+                       + f"; resource monitor {show(vs.monitor)}", cluster.groups[vs.group].owner)
 
     #: deleting the System Attendant removes every resource that depends on it (paper,
     #: Removing Exchange Virtual Servers and Binaries from a Cluster)
@@ -322,7 +323,7 @@ class SystemAttendant(ExchangeResourceType):
         if o.mta_server == evs:
             o.mta_server = None
         cluster.record(evs, "Exchange virtual server deleted",
-                       f"System Attendant {resource.name!r} deleted with its dependents by {cluster.account}")
+                       f"System Attendant {show(resource.name)} deleted with its dependents by {cluster.account}")
 
 
 class InformationStore(ExchangeResourceType):
@@ -416,7 +417,7 @@ class MicrosoftSearch(ExchangeResourceType):
     def deleted_alone(self, cluster, vs, resource):
         vs.content_indexing_broken = True
         cluster.record(vs.name, "content indexing broken",
-                       f"its Microsoft Search instance {resource.name!r} was deleted: re-create the whole "
+                       f"its Microsoft Search instance {show(resource.name)} was deleted: re-create the whole "
                        f"virtual server for content indexing to work ({SRC_REMOVE})")
 
 

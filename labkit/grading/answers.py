@@ -21,9 +21,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-import math
-import types
-import typing
 
 from .api import Wrong
 
@@ -159,63 +156,46 @@ _NAMES = {str: "a string (str)", int: "a whole number (int)", float: "a number (
 
 def check_value(path: str, v, kind):
     """Check plain JSON data ``v`` against annotation ``kind``; return it converted
-    (lists to sets/tuples where asked). Raises :class:`Wrong` naming the problem."""
-    if kind is typing.Any or kind is object:
-        return v
-    origin = typing.get_origin(kind)
-    args = typing.get_args(kind)
-    if origin in (typing.Union, types.UnionType):
-        for k in args:
-            try:
-                return check_value(path, v, k)
-            except Wrong:
-                pass
-        raise Wrong(f"`{path}` has the wrong kind of value: {_describe(v)}")
-    if kind is type(None):
-        if v is not None:
-            raise Wrong(f"`{path}` should be None, not {_describe(v)}")
-        return None
-    if kind is bool:
-        if not isinstance(v, bool):
-            raise Wrong(f"`{path}` should be {_NAMES[bool]}, not {_describe(v)}")
-        return v
-    if kind is int:
-        if isinstance(v, float) and v.is_integer() and math.isfinite(v):
-            return int(v)
-        if not isinstance(v, int) or isinstance(v, bool):
-            raise Wrong(f"`{path}` should be {_NAMES[int]}, not {_describe(v)}")
-        return v
-    if kind is float:
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-            raise Wrong(f"`{path}` should be {_NAMES[float]}, not {_describe(v)}")
-        return float(v)
-    if kind is str:
-        if not isinstance(v, str):
-            raise Wrong(f"`{path}` should be {_NAMES[str]}, not {_describe(v)}")
-        return v
-    if kind in (list, set, tuple, frozenset) or origin in (list, set, tuple, frozenset):
-        want = origin or kind
-        if not isinstance(v, list):
-            raise Wrong(f"`{path}` should be a {want.__name__}, not {_describe(v)}")
-        if origin is tuple and args and args[-1] is not Ellipsis:
-            if len(v) != len(args):
-                raise Wrong(f"`{path}` should have {len(args)} items, not {len(v)}")
-            items = [check_value(f"{path}[{i}]", x, k) for i, (x, k) in enumerate(zip(v, args))]
-        else:
-            k = args[0] if args else typing.Any
-            items = [check_value(f"{path}[{i}]", x, k) for i, x in enumerate(v)]
-        if want in (set, frozenset):
-            try:
-                return set(items)
-            except TypeError:
-                raise Wrong(f"`{path}` should hold names or numbers") from None
-        return tuple(items) if want is tuple else items
-    if kind is dict or origin is dict:
-        if not isinstance(v, dict):
-            raise Wrong(f"`{path}` should be a dict, not {_describe(v)}")
-        kk, vk = (args or (typing.Any, typing.Any))
-        return {check_value(f"{path} key", k, kk): check_value(f"{path}[{k!r}]", x, vk) for k, x in v.items()}
-    raise TypeError(f"answers cannot be checked against {kind!r}")
+    (lists to sets/tuples where asked). Raises :class:`Wrong` naming the problem.
+
+    The checking is labkit's one validation layer (:func:`labkit.values.from_annotation`):
+    whole numbers fit in 64 bits, numbers are finite, text holds no lone surrogates (a
+    grade report must be writable).
+    """
+    from .. import values as V
+
+    out: list = []
+    got = V.from_annotation(kind, transport=True)._check(v, path, out)
+    if not out:
+        return got
+    where, message = out[0]
+    at, keys = _py_path(where)
+    value = _walk(v, keys)
+    if message.startswith("expected ") and ", not " in message:
+        wanted = message[len("expected "):].rsplit(", not ", 1)[0]
+        raise Wrong(f"`{at}` should be {wanted}, not {_describe(value)}")
+    if message.startswith("has the wrong kind of value"):
+        raise Wrong(f"`{at}` has the wrong kind of value: {_describe(value)}")
+    raise Wrong(f"`{at}` {message}" if message.startswith("should") else f"`{at}`: {message}")
+
+
+def _py_path(path) -> tuple[str, list]:
+    """A problem's path (``(parent, key)`` pairs) as Python spells it: ``x[0]['EXVS1']``."""
+    keys = []
+    while type(path) is tuple:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    return str(path) + "".join(f"[{k!r}]" for k in keys), keys
+
+
+def _walk(v, keys):
+    for k in keys:
+        try:
+            v = v[k]
+        except (KeyError, IndexError, TypeError):
+            return v
+    return v
 
 
 def convert(name: str, answer: dict, kind):

@@ -24,7 +24,6 @@ labkit.grading.api.Wrong: `design.arrays[0].array` holds a os.system; answers ho
 from __future__ import annotations
 
 import dataclasses
-import math
 from importlib import import_module
 
 from ..errors import LabkitError
@@ -33,8 +32,13 @@ from ..planning.naming import NamingPlan
 from ..planning.storage import StorageDesign
 from ..procedures.build import ClusterPlan
 from ..procedures.migration import ExchangeSite
+from ..values import Plain
 from .answers import TAG, to_plain
 from .api import Wrong
+
+#: A scalar an answer may hold: text without lone surrogates, a 64-bit whole number, a
+#: finite number, True/False, None (labkit.values).
+_SCALAR = Plain(scalar=True)
 
 #: The classes an answer may hold, by ``module.QualName`` (what :func:`to_plain` writes).
 ALLOWED = (
@@ -78,11 +82,13 @@ class _Builder:
             return {k: self.build(x, f"{path}[{k!r}]") for k, x in v.items()}
         if isinstance(v, list):
             return [self.build(x, f"{path}[{i}]") for i, x in enumerate(v)]
-        if isinstance(v, float) and not math.isfinite(v):
+        problems: list = []
+        got = _SCALAR._check(v, path, problems)          # labkit's one validation layer
+        if not problems:
+            return got
+        if isinstance(v, float):
             raise Wrong(f"`{path}` is not a finite number")
-        if v is None or isinstance(v, (bool, int, float, str)):
-            return v
-        raise Wrong(f"`{path}` is not plain data")
+        raise Wrong(f"`{path}` is not plain data ({problems[0][1]})")
 
     def obj(self, d: dict, path: str):
         name = d[TAG]

@@ -50,12 +50,12 @@ catalogue: ``extensions["procedures"]``) [D]. Exchange 5.5 clusters are not rebu
 """
 from __future__ import annotations
 
-import math
 from dataclasses import fields
 
 from ..cluster import Cluster, ClusterSettings
 from ..cluster.cluster import ALL_RIGHTS, DEFAULT_ACCOUNT
 from ..errors import LabkitError
+from ..values import Plain, settings_kinds
 from .api import MAX_EVENTS, Wrong
 
 #: Limits on what a snapshot may hold (the grader's time is bounded too).
@@ -88,29 +88,29 @@ def _names(v, what: str) -> list[str]:
     return v
 
 
+_SCALAR = Plain(scalar=True)
+
+
 def _scalar(v) -> bool:
-    return v is None or isinstance(v, (str, bool, int)) or (isinstance(v, float) and math.isfinite(v))
+    """A plain value a snapshot may hold (labkit.values: finite, 64-bit, no lone surrogates)."""
+    return _SCALAR.ok(v)
 
 
 def _settings(d) -> ClusterSettings:
+    """The snapshot's ClusterSettings, each value checked by the kinds ClusterSettings
+    itself checks with (labkit.values.settings_kinds)."""
     if d is None:
         return ClusterSettings()
     _need(isinstance(d, dict), "settings should be a dict")
-    defaults = ClusterSettings()
+    kinds = settings_kinds()
     kw = {}
     for f in fields(ClusterSettings):
         if f.name not in d:
             continue
-        v, ref = d[f.name], getattr(defaults, f.name)
-        if isinstance(ref, bool):
-            _need(isinstance(v, bool), f"setting {f.name} should be True or False")
-        else:
-            _need(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
-                  and v < 10 ** 9, f"setting {f.name} should be a positive number")
-            if isinstance(ref, int):
-                _need(float(v).is_integer(), f"setting {f.name} should be a whole number")
-                v = int(v)
-        kw[f.name] = v
+        kind = kinds[f.name]
+        want = "True or False" if f.type in (bool, "bool") else f"positive: {kind.describe()}"
+        _need(kind.ok(d[f.name]), f"setting {f.name} should be {want}")
+        kw[f.name] = kind.check(d[f.name])
     return ClusterSettings(**kw)
 
 

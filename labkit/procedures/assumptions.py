@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from ..values import POSITIVE, exact, show
 from ..errors import ValidationError
 
 
@@ -75,9 +76,10 @@ class Assumptions:
     def __post_init__(self):
         for f in fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                raise ValidationError(f"assumption {f.name} must be a number > 0, not {v!r}",
+            if not POSITIVE.ok(v):
+                raise ValidationError(f"assumption {f.name} must be a number > 0, not {show(v)}",
                                       rule="durations and rates are positive numbers")
+            setattr(self, f.name, exact(v))
 
     def backup_mb_s(self, path: str) -> float:
         """The rate of a ``"local"`` (tape drive in the node) or ``"lan"`` backup."""
@@ -85,7 +87,7 @@ class Assumptions:
             return self.local_backup_mb_s
         if path == "lan":
             return self.lan_backup_mb_s
-        raise ValidationError(f"a backup path is 'local' or 'lan', not {path!r}",
+        raise ValidationError(f"a backup path is 'local' or 'lan', not {show(path)}",
                               rule="backups go to a local tape drive or over the LAN",
                               source="paper, Disaster Recovery Considerations")
 
@@ -99,6 +101,6 @@ def pick(assumptions) -> Assumptions:
     if assumptions is None:
         return Assumptions()
     if not isinstance(assumptions, Assumptions):
-        raise ValidationError(f"assumptions must be an Assumptions object, not {assumptions!r}",
+        raise ValidationError(f"assumptions must be an Assumptions object, not {show(assumptions)}",
                               rule="assumptions are named settings")
     return assumptions

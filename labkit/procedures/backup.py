@@ -33,6 +33,7 @@ import math
 from datetime import timedelta
 
 from ..cluster.cluster import register_job_handler
+from ..values import HOUR, NAME, accept, exact, show
 from ..errors import NameConflictError, NotFoundError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import Procedure, Step, before_start, minutes, need_cluster, wait
@@ -106,6 +107,7 @@ def take_system_state_backup(cluster, node: str, *, assumptions=None) -> BackupS
     need_cluster(cluster)
     a = pick(assumptions)
     n = cluster._node(node)
+    node = n.name
     if str(n.state) not in ("Up", "Paused") or not cluster.running:
         raise StateError(f"{node} is {n.state}; the System State of a node includes the cluster database only "
                          "while its cluster service runs", rule="back up System State on a running cluster node",
@@ -141,27 +143,29 @@ def add_backup_job(cluster, name: str, virtual_server: str, *, bound_to: str, ta
     from ..exchange import virtual_server as get_vs
     a = pick(assumptions)
     if not isinstance(name, str) or not name.strip():
-        raise ValidationError(f"a backup job is named by a string, not {name!r}", rule="jobs are named")
+        raise ValidationError(f"a backup job is named by a string, not {show(name)}", rule="jobs are named")
+    name = accept(NAME, name, "name")
     s = state(cluster)
     if s is not None and name in s.backup_jobs:
-        raise NameConflictError(f"backup job {name!r} exists", rule="job names are unique")
+        raise NameConflictError(f"backup job {show(name)} exists", rule="job names are unique")
     vs = get_vs(cluster, virtual_server)
     if bound_to == "node":
         target = target if target is not None else cluster.groups[vs.group].owner
-        cluster._node(target)
+        target = cluster._node(target).name
     elif bound_to == "name":
         target = vs.name if target is None else target
         if not isinstance(target, str) or target.upper() != vs.name:
-            raise ValidationError(f"a name-bound job targets the virtual server's network name {vs.name!r}, not "
-                                  f"{target!r}", rule="clients and agents reach a virtual server by its name",
+            raise ValidationError(f"a name-bound job targets the virtual server's network name {show(vs.name)}, not "
+                                  f"{show(target)}", rule="clients and agents reach a virtual server by its name",
                                   source="paper, Exchange Virtual Servers: The Unit of Failover")
         target = vs.name
     else:
-        raise ValidationError(f"bound_to is 'node' or 'name', not {bound_to!r}",
+        raise ValidationError(f"bound_to is 'node' or 'name', not {show(bound_to)}",
                               rule="a backup job is bound to a node or to a virtual server's name", source=SRC_DR)
     rate = a.backup_mb_s(path)
-    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
-        raise ValidationError(f"hour is a whole number 0-23, not {hour!r}", rule="jobs start on the hour")
+    if not HOUR.ok(hour):
+        raise ValidationError(f"hour is a whole number 0-23, not {show(hour)}", rule="jobs start on the hour")
+    hour = exact(hour)
     if not isinstance(cluster_aware, bool):
         raise ValidationError("cluster_aware is True or False")
     job = BackupJob(name, vs.name, bound_to, target, path, hour, cluster_aware, rate, a.agent_poll_s, a.backup_wait_h,
@@ -181,8 +185,9 @@ def remove_backup_job(cluster, name: str) -> None:
     """Stop scheduling a job (its queued starts become no-ops); its history stays."""
     need_cluster(cluster)
     s = state(cluster)
+    name = accept(NAME, name, "name")
     if s is None or name not in s.backup_jobs:
-        raise NotFoundError(f"no backup job {name!r}", rule="commands name existing jobs")
+        raise NotFoundError(f"no backup job {show(name)}", rule="commands name existing jobs")
     del s.backup_jobs[name]
     cluster.record(f"backup job {name}", "removed", "")
 
@@ -301,7 +306,7 @@ def _on_tick(cluster, name: str, run: int) -> None:
                                         job.virtual_server, cluster.now.isoformat(timespec="seconds"), now, node,
                                         dbs, job.size_mb, job.name))
         extra = f" after {job.restarts} restart(s) from the beginning" if job.restarts else ""
-        _finish(cluster, job, "completed", f"backup set {b.name!r}: {len(dbs)} database(s){extra}", node)
+        _finish(cluster, job, "completed", f"backup set {show(b.name)}: {len(dbs)} database(s){extra}", node)
         return
     _next_tick(cluster, job)
 
@@ -335,7 +340,7 @@ def backup_binding_drill(cluster, virtual_server: str, *, failover: str = "crash
     before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
     a = before_start(title, SRC_DR, pick, assumptions)
     if failover not in ("crash", "move"):
-        before_start(title, SRC_DR, _raise, ValidationError(f"failover is 'crash' or 'move', not {failover!r}",
+        before_start(title, SRC_DR, _raise, ValidationError(f"failover is 'crash' or 'move', not {show(failover)}",
                                                            rule="a drill fails over by a crash or a move"))
 
     def node_job(p):

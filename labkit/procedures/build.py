@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ..values import show
 from ..errors import ConfigurationError, LimitError, ProcedureError, ValidationError
 from .assumptions import pick
 from .audit import audit_possible_owners
@@ -138,7 +139,7 @@ def domain_controller_advisories(plan: ClusterPlan) -> list[Advisory]:
 def _check_plan(plan) -> None:
     import labkit as lk
     if not isinstance(plan, ClusterPlan):
-        raise ValidationError(f"build_cluster takes a ClusterPlan, not {plan!r}", rule="a build follows a plan")
+        raise ValidationError(f"build_cluster takes a ClusterPlan, not {show(plan)}", rule="a build follows a plan")
     if not plan.nodes or not all(isinstance(n, NodePlan) for n in plan.nodes):
         raise ValidationError("a plan lists its nodes as NodePlan objects", rule="a cluster has nodes")
     for n in plan.nodes:
@@ -153,12 +154,12 @@ def _check_plan(plan) -> None:
     for v in plan.virtual_servers:
         if isinstance(v.disks, str) or not isinstance(v.disks, (list, tuple)) or not v.disks \
                 or not all(isinstance(d, str) and d for d in v.disks):
-            raise ValidationError(f"{v.name}'s disks are a non-empty list of disk names, not {v.disks!r}",
+            raise ValidationError(f"{v.name}'s disks are a non-empty list of disk names, not {show(v.disks)}",
                                   rule="an Exchange virtual server has at least one disk resource",
                                   source="paper, Design Storage Before Configuring the Cluster; Table 7")
         for what, d in (("log disk", v.log_disk), ("streaming store disk", v.stm_disk)):
             if d is not None and d not in v.disks:
-                raise ConfigurationError(f"{v.name}'s {what} {d!r} is not one of its disks {list(v.disks)}",
+                raise ConfigurationError(f"{v.name}'s {what} {show(d)} is not one of its disks {list(v.disks)}",
                                          rule="Exchange files sit only on the disks the System Attendant depends on",
                                          source=SRC_DISKS_SA)
     limit = lk.EDITIONS.get(plan.edition)
@@ -188,7 +189,7 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
     def disks(p):
         s = state(p.cluster)
         if plan.quorum_disk not in s.disks:
-            raise ConfigurationError(f"no shared disk {plan.quorum_disk!r} for the quorum",
+            raise ConfigurationError(f"no shared disk {show(plan.quorum_disk)} for the quorum",
                                      rule="the quorum resource must be established to create the cluster",
                                      source=SRC_REQ)
         for name in s.disks:
@@ -245,7 +246,7 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
             s = state(c)
             for d in v.disks:
                 if d not in s.disks:
-                    raise ConfigurationError(f"{v.name} uses disk {d!r}, which is not on the shared bus",
+                    raise ConfigurationError(f"{v.name} uses disk {show(d)}, which is not on the shared bus",
                                              rule="virtual servers use shared disks", source=SRC_CREATE)
             c.add_group(v.name, preferred_owners=[v.node])
             if c.groups[v.name].owner != v.node:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import zlib
 
+from ..values import NAME, POSITIVE, USERS, accept, exact, show
 from ..errors import ConfigurationError, NameConflictError, NotFoundError, StateError, ValidationError
 from .state import SharedDisk, state
 
@@ -39,29 +40,29 @@ _DRIVE = re.compile(r"[A-Za-z]:")
 
 def _disk(cluster, name) -> SharedDisk:
     s = state(cluster)
-    if not isinstance(name, str) or s is None or name not in s.disks:
+    if not isinstance(name, str) or s is None or not NAME.ok(name) or name not in s.disks:
         known = ", ".join(s.disks) if s is not None and s.disks else "none"
-        raise NotFoundError(f"no shared disk {name!r} on the bus of {cluster.name} (known: {known})",
+        raise NotFoundError(f"no shared disk {show(name)} on the bus of {cluster.name} (known: {known})",
                             rule="commands name disks on the shared bus")
     return s.disks[name]
 
 
 def _in_use(cluster, d: SharedDisk, what: str) -> None:
     if d.name in cluster.resources:
-        raise StateError(f"{d.name!r} is already a cluster resource; {what} would destroy its data",
+        raise StateError(f"{show(d.name)} is already a cluster resource; {what} would destroy its data",
                          rule="Disk Management changes disks before the cluster uses them", source=SRC_DISKS)
 
 
 def _check_drive(cluster, drive, exclude: str | None = None) -> str:
     if not isinstance(drive, str) or not _DRIVE.fullmatch(drive):
-        raise ValidationError(f"a drive letter looks like 'E:', not {drive!r}",
+        raise ValidationError(f"a drive letter looks like 'E:', not {show(drive)}",
                               rule="a partition gets a drive letter (remember the lettering scheme)",
                               source=SRC_DISKS)
     drive = drive.upper()
     s = state(cluster)
     for other in (s.disks.values() if s is not None else ()):
         if other.name != exclude and other.drive == drive:
-            raise NameConflictError(f"drive {drive} is already the letter of {other.name!r}",
+            raise NameConflictError(f"drive {drive} is already the letter of {show(other.name)}",
                                     rule="each shared disk has its own drive letter", source=SRC_DISKS)
     return drive
 
@@ -82,24 +83,28 @@ def add_shared_disk(cluster, name: str, *, drive: str | None = None, disk_type: 
     """Put a disk (or RAID array) on the shared bus, as it comes from the storage team.
     ``partitions`` defaults to 1 when a ``drive`` is given, else 0."""
     if not isinstance(name, str) or not name.strip():
-        raise ValidationError(f"a shared disk is named by a string, not {name!r}", rule="disks are named")
+        raise ValidationError(f"a shared disk is named by a string, not {show(name)}", rule="disks are named")
+    name = accept(NAME, name, "name")
     s = state(cluster, create=False)
     if s is not None and name in s.disks:
-        raise NameConflictError(f"shared disk {name!r} exists", rule="disk names are unique")
+        raise NameConflictError(f"shared disk {show(name)} exists", rule="disk names are unique")
     if disk_type not in ("basic", "dynamic"):
-        raise ValidationError(f"disk_type is 'basic' or 'dynamic', not {disk_type!r}",
+        raise ValidationError(f"disk_type is 'basic' or 'dynamic', not {show(disk_type)}",
                               rule="Windows 2000 disks are basic or dynamic", source=SRC_DISKS)
     if drive is not None:
         drive = _check_drive(cluster, drive)
     parts = (1 if drive else 0) if partitions is None else partitions
-    if isinstance(parts, bool) or not isinstance(parts, int) or parts < 0:
-        raise ValidationError(f"partitions is a whole number >= 0, not {partitions!r}", rule="partitions are counted")
+    if not USERS.ok(parts) or parts > 128:
+        raise ValidationError(f"partitions is a whole number >= 0, not {show(partitions)}", rule="partitions are counted")
+    parts = exact(parts)
     if drive is not None and parts == 0:
         raise ValidationError("a drive letter needs a partition", rule="drive letters name partitions")
-    if isinstance(size_gb, bool) or not isinstance(size_gb, (int, float)) or size_gb <= 0:
-        raise ValidationError(f"size_gb is a number > 0, not {size_gb!r}", rule="disks have a size")
+    if not POSITIVE.ok(size_gb):
+        raise ValidationError(f"size_gb is a number > 0, not {show(size_gb)}", rule="disks have a size")
+    if site is not None:
+        site = accept(NAME, site, "site")
     if signature is not None and (not isinstance(signature, str) or not re.fullmatch(r"[0-9A-Fa-f]{8}", signature)):
-        raise ValidationError(f"a disk signature is 8 hex digits, not {signature!r}", rule="signatures are 32-bit")
+        raise ValidationError(f"a disk signature is 8 hex digits, not {show(signature)}", rule="signatures are 32-bit")
     d = SharedDisk(name, drive, disk_type, signature.upper() if signature else None, parts, float(size_gb), site)
     state(cluster, create=True).disks[name] = d
     cluster.record(name, "disk on the shared bus",
@@ -112,7 +117,7 @@ def delete_volumes(cluster, name: str) -> None:
     d = _disk(cluster, name)
     _in_use(cluster, d, "deleting its volumes")
     if d.partitions == 0:
-        raise StateError(f"{name!r} holds no partition or volume", rule="delete what exists")
+        raise StateError(f"{show(name)} holds no partition or volume", rule="delete what exists")
     d.partitions, d.drive = 0, None
     cluster.record(name, "volumes deleted", "Disk Management")
 
@@ -123,9 +128,9 @@ def revert_to_basic(cluster, name: str) -> None:
     d = _disk(cluster, name)
     _in_use(cluster, d, "reverting it")
     if d.disk_type == "basic":
-        raise StateError(f"{name!r} is already a basic disk", rule="revert dynamic disks only")
+        raise StateError(f"{show(name)} is already a basic disk", rule="revert dynamic disks only")
     if d.partitions:
-        raise StateError(f"{name!r} still holds {d.partitions} partition or volume: 'Revert to Basic Disk' is greyed "
+        raise StateError(f"{show(name)} still holds {d.partitions} partition or volume: 'Revert to Basic Disk' is greyed "
                          "out until they are deleted",
                          rule="revert a dynamic disk to basic only once it holds no partition or volume",
                          source=SRC_DISKS)
@@ -140,10 +145,10 @@ def write_signature(cluster, name: str, signature: str | None = None) -> str:
     d = _disk(cluster, name)
     if signature is None:
         if d.signature is not None:
-            raise StateError(f"{name!r} already has signature {d.signature}", rule="a disk is initialised once")
+            raise StateError(f"{show(name)} already has signature {d.signature}", rule="a disk is initialised once")
         signature = default_signature(name)
     elif not isinstance(signature, str) or not re.fullmatch(r"[0-9A-Fa-f]{8}", signature):
-        raise ValidationError(f"a disk signature is 8 hex digits, not {signature!r}", rule="signatures are 32-bit")
+        raise ValidationError(f"a disk signature is 8 hex digits, not {show(signature)}", rule="signatures are 32-bit")
     d.signature = signature.upper()
     cluster.record(name, "signature written", d.signature)
     return d.signature
@@ -155,10 +160,10 @@ def create_partition(cluster, name: str, drive: str) -> None:
     d = _disk(cluster, name)
     _in_use(cluster, d, "partitioning it")
     if d.signature is None:
-        raise StateError(f"{name!r} has no signature; initialise it (write_signature) first",
+        raise StateError(f"{show(name)} has no signature; initialise it (write_signature) first",
                          rule="a disk is initialised (signed) before it is partitioned", source=SRC_DISKS)
     if d.partitions:
-        raise StateError(f"{name!r} already holds a partition", rule="one partition per shared disk [D]")
+        raise StateError(f"{show(name)} already holds a partition", rule="one partition per shared disk [D]")
     d.drive = _check_drive(cluster, drive, exclude=name)
     d.partitions = 1
     cluster.record(name, f"partition created as {d.drive}", "Disk Management")
@@ -171,10 +176,10 @@ def check_shared_disk(cluster, name: str) -> SharedDisk:
     d = _disk(cluster, name)
     cluster.resource_types["Physical Disk"].validate(cluster, name, "", {"disk_type": d.disk_type})
     if d.signature is None:
-        raise ConfigurationError(f"shared disk {name!r} has no signature; initialise it in Disk Management "
+        raise ConfigurationError(f"shared disk {show(name)} has no signature; initialise it in Disk Management "
                                  "(write_signature)", rule="shared disks have a signature", source=SRC_DISKS)
     if not d.partitioned:
-        raise ConfigurationError(f"shared disk {name!r} has no partition with a drive letter; create one "
+        raise ConfigurationError(f"shared disk {show(name)} has no partition with a drive letter; create one "
                                  "(create_partition)", rule="shared disks hold a partition with a drive letter",
                                  source=SRC_DISKS)
     return d

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
+from ..values import show
 from ..errors import LabkitError, NotFoundError, ProcedureError, ValidationError
 
 RULE_ORDER = "the steps of a procedure run in order and none is skipped"
@@ -167,11 +168,11 @@ class ProcedureReport:
         for s in self.steps:
             if s.name == name:
                 return s
-        raise NotFoundError(f"{self.title} has no step {name!r}", rule="steps are named")
+        raise NotFoundError(f"{self.title} has no step {show(name)}", rule="steps are named")
 
     def table(self, name: str) -> list[dict]:
         if name not in self.tables:
-            raise NotFoundError(f"{self.title} has no table {name!r} (tables: {', '.join(self.tables) or 'none'})",
+            raise NotFoundError(f"{self.title} has no table {show(name)} (tables: {', '.join(self.tables) or 'none'})",
                                 rule="report tables are named")
         return list(self.tables[name])
 
@@ -279,7 +280,7 @@ class Procedure:
     def __repr__(self) -> str:
         pos = self.position
         nxt = "complete" if pos is None else f"next: {pos + 1} {self.steps[pos].name!r}"
-        return f"<Procedure {self.title!r}: {len(self.steps)} steps, {nxt}>"
+        return f"<Procedure {show(self.title)}: {len(self.steps)} steps, {nxt}>"
 
     def report(self) -> ProcedureReport:
         name = self.cluster.name if self.cluster is not None else "(no cluster)"
@@ -301,7 +302,7 @@ class Procedure:
                 return step - 1
         elif isinstance(step, str) and step in self.names:
             return self.names.index(step)
-        raise ProcedureError(f"{self.title} has no step {step!r} (steps: "
+        raise ProcedureError(f"{self.title} has no step {show(step)} (steps: "
                              + "; ".join(f"{i + 1} {n}" for i, n in enumerate(self.names)) + ")",
                              rule="steps are named by their name or number", source=self.source)
 
@@ -511,5 +512,5 @@ def need_cluster(x, what: str = "cluster"):
     """``x`` if it is a labkit Cluster; a ValidationError otherwise (never AttributeError)."""
     from ..cluster.cluster import Cluster
     if not isinstance(x, Cluster):
-        raise ValidationError(f"{what} must be a labkit Cluster, not {x!r}", rule="procedures act on a cluster")
+        raise ValidationError(f"{what} must be a labkit Cluster, not {show(x)}", rule="procedures act on a cluster")
     return x

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..values import show
 from ..errors import ConfigurationError, OwnershipError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import (Procedure, Step, before_start, interruptions, minutes, need_cluster, servers_in,
@@ -64,8 +65,9 @@ def choose_target(cluster, group: str, exclude=()) -> str | None:
     has room for its storage groups, skipping its current owner and ``exclude``."""
     need_cluster(cluster)
     g = cluster._group(group)
+    group = g.name
     if isinstance(exclude, str) or not isinstance(exclude, (list, tuple, set)):
-        raise ValidationError(f"exclude is a list of node names, not {exclude!r}", rule="nodes are named")
+        raise ValidationError(f"exclude is a list of node names, not {show(exclude)}", rule="nodes are named")
     for n in cluster.effective_owners(group):
         if n != g.owner and n not in exclude and cluster.can_host(group, n) and _sg_room(cluster, group, n):
             return n
@@ -75,10 +77,8 @@ def choose_target(cluster, group: str, exclude=()) -> str | None:
 def _nodes(cluster, nodes) -> list[str]:
     need_cluster(cluster)
     if isinstance(nodes, str) or not isinstance(nodes, (list, tuple, set)):
-        raise ValidationError(f"nodes is a list of node names, not {nodes!r}", rule="nodes are named")
-    for n in nodes:
-        cluster._node(n)
-    return list(nodes)
+        raise ValidationError(f"nodes is a list of node names, not {show(nodes)}", rule="nodes are named")
+    return [cluster._node(n).name for n in nodes]
 
 
 def _window_opens(cluster, window, hours: float):
@@ -113,7 +113,7 @@ def failback_risks(cluster, nodes, *, hours: float = 0.0) -> list[dict]:
     """
     _nodes(cluster, nodes)
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0:
-        raise ValidationError(f"hours is a number >= 0, not {hours!r}", rule="durations are positive numbers")
+        raise ValidationError(f"hours is a number >= 0, not {show(hours)}", rule="durations are positive numbers")
     wanted = set(nodes)
     rows = []
     for g in cluster.groups.values():
@@ -220,13 +220,13 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
     order = list(nodes) if isinstance(nodes, (list, tuple)) else cluster.node_ids() if nodes is None else []
     if not order or not all(isinstance(n, str) for n in order) or len(set(order)) != len(order):
         before_start(title, SRC_MAINT, _raise, ValidationError(f"nodes must be a list of distinct node names, not "
-                                                               f"{nodes!r}", rule="each node is upgraded once"))
+                                                               f"{show(nodes)}", rule="each node is upgraded once"))
     if failback_window is not None and not (
             isinstance(failback_window, (list, tuple)) and len(failback_window) == 2
             and all(isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in failback_window)
             and failback_window[0] != failback_window[1]):
         before_start(title, SRC_FAILBACK, _raise, ValidationError(
-            f"failback_window must be (start_hour, end_hour) with different hours 0-23, not {failback_window!r}",
+            f"failback_window must be (start_hour, end_hour) with different hours 0-23, not {show(failback_window)}",
             rule="FailbackWindowStart/End are hours 0-23", source="MSCS group property"))
 
     def start(p):
@@ -256,7 +256,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
                 f"{r['group']}{others} may fail back to {r['nodes']} on its own {when}, within the upgrade's "
                 f"estimated {hours:.1f} h: resuming that node would move it back outside the runbook's moves. "
                 "Prevent failback, or set a failback window outside the maintenance hours, e.g. "
-                f"cluster.set_group_properties({r['group']!r}, failback_window=(22, 6)) -- or pass "
+                f"cluster.set_group_properties({show(r['group'])}, failback_window=(22, 6)) -- or pass "
                 "failback_window=(22, 6) to rolling_upgrade", rule=RULE_FAILBACK, source=SRC_FAILBACK)
         p.data["t0"] = c.clock.ms
         return f"{len(order)} node(s): {', '.join(order)}" + note

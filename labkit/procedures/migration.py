@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from ..values import show
 from ..errors import (ConfigurationError, NameConflictError, NotFoundError, ProcedureError, StateError,
                       ValidationError)
 from .assumptions import pick
@@ -89,7 +90,7 @@ class ExchangeSite:
 
 def _site(site) -> ExchangeSite:
     if not isinstance(site, ExchangeSite):
-        raise ValidationError(f"site must be an ExchangeSite, not {site!r}",
+        raise ValidationError(f"site must be an ExchangeSite, not {show(site)}",
                               rule="the site's facts are an ExchangeSite")
     return site
 
@@ -197,12 +198,12 @@ def designated_store(cluster, evs: str, store: str | None = None) -> dict:
     if store is not None:
         sg, db = ex.find_database(cluster, vs.name, store)
         if db.kind != "mailbox":
-            raise ConfigurationError(f"{db.name!r} is a public store; mailboxes live in mailbox stores",
+            raise ConfigurationError(f"{show(db.name)} is a public store; mailboxes live in mailbox stores",
                                      rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
         return next(r for r in rows if r["database"] == db.name)
     found = [r for r in rows if r["kind"] == "mailbox" and r["edb_disk"] == vs.data_disk]
     if not found:
-        raise ConfigurationError(f"{vs.name} has no mailbox store on its database disk {vs.data_disk!r}; name the "
+        raise ConfigurationError(f"{vs.name} has no mailbox store on its database disk {show(vs.data_disk)}; name the "
                                  "store the mailboxes go to (store=...)",
                                  rule="relocated mailboxes go to the mailbox store the plan designates [D]",
                                  source=SRC_RELOC)
@@ -218,7 +219,7 @@ def check_unique_server_name(new, site: ExchangeSite, name: str) -> None:
     need_cluster(new, "new")
     _site(site)
     if not isinstance(name, str) or not name:
-        raise ValidationError(f"a server is named by a string, not {name!r}", rule="servers are named")
+        raise ValidationError(f"a server is named by a string, not {show(name)}", rule="servers are named")
     clash = [v for v in (ex.virtual_servers(new) if new.extensions.get("exchange") is not None else ())
              if v.upper() == name.upper()]
     clash += [s for s in [*site.exchange2000_servers, site.srs_server] if s and s.upper() == name.upper()]
@@ -248,7 +249,7 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
     a = before_start(title, SRC_RELOC, pick, assumptions)
     before_start(title, SRC_RELOC, _site, site)
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        before_start(title, SRC_RELOC, _raise, ValidationError(f"batch is a whole number >= 1, not {batch!r}",
+        before_start(title, SRC_RELOC, _raise, ValidationError(f"batch is a whole number >= 1, not {show(batch)}",
                                                                rule="mailboxes move in batches"))
     if old is new:
         before_start(title, SRC_RELOC, _raise, ConfigurationError(
@@ -280,7 +281,7 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
         row = designated_store(new, vs.name, p.params["store"])
         p.data["evs"] = vs.name
         p.data["store"] = row["database"]
-        return f"{vs.name} on {new.groups[vs.group].owner}, store {row['database']!r} on {row['edb_disk']}"
+        return f"{vs.name} on {new.groups[vs.group].owner}, store {show(row['database'])} on {row['edb_disk']}"
 
     def move(i):
         def act(p):
@@ -387,10 +388,10 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         state(c, create=True).backup_sets.append(b)
         p.tables["back-out plan"] = [
             {"step": 1, "action": "stop: take the cluster group offline, remove whatever Exchange 2000 was installed"},
-            {"step": 2, "action": f"restore the offline backup {b.name!r} with System State on both nodes"},
+            {"step": 2, "action": f"restore the offline backup {show(b.name)} with System State on both nodes"},
             {"step": 3, "action": "restart the nodes; bring the Exchange 5.5 group online; check the mailboxes"}]
         p.backout = (c.copy(), b)          # what back_out() restores
-        return (f"Exchange 5.5 services stopped; {b.name!r}: {mb:,.0f} MB with System State (the back-out point); "
+        return (f"Exchange 5.5 services stopped; {show(b.name)}: {mb:,.0f} MB with System State (the back-out point); "
                 "the services stay stopped, so no mail arrives that the backup lacks")
 
     def offline(p):
@@ -533,7 +534,7 @@ def back_out(procedure: Procedure, *, assumptions=None):
     upgrade, backed out") with a "back-out" table."""
     a = pick(assumptions)
     if not isinstance(procedure, Procedure):
-        raise ValidationError(f"back_out takes the in-place upgrade procedure, not {procedure!r}",
+        raise ValidationError(f"back_out takes the in-place upgrade procedure, not {show(procedure)}",
                               rule="the back-out plan belongs to an in-place upgrade")
     point = getattr(procedure, "backout", None)
     if point is None:
@@ -559,7 +560,7 @@ def back_out(procedure: Procedure, *, assumptions=None):
     procedure.tables["back-out"] = [{"restored from": b.name, "restore (h)": round(restore_s / 3600, 2),
                                      "back online": f"{restored.now:%Y-%m-%d %H:%M}",
                                      "users cut off (h)": round(hours, 2), "users": sum(i.users for i in cut)}]
-    restored.record(restored.name, "backed out", f"restored from {b.name!r} with System State (back-out plan); "
+    restored.record(restored.name, "backed out", f"restored from {show(b.name)} with System State (back-out plan); "
                     f"users cut off {hours:.1f} h since step 1's offline backup")
     return restored
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..values import show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .backup import latest, size_mb
@@ -112,7 +113,7 @@ def recreate_virtual_server(cluster, rec: VirtualServerRecord, *, node: str | No
     need_cluster(cluster)
     from .. import exchange as ex
     if not isinstance(rec, VirtualServerRecord):
-        raise ValidationError(f"rec must be a VirtualServerRecord (from record_configuration), not {rec!r}",
+        raise ValidationError(f"rec must be a VirtualServerRecord (from record_configuration), not {show(rec)}",
                               rule="recreate from the documented configuration", source=SRC_S3)
     c = cluster
     node = node or next((n for n in rec.preferred_owners + [rec.owner] if n in c.nodes), None)
@@ -178,13 +179,13 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
                              rule="every virtual server's databases are restored from its own backup",
                              source=f"{SRC_S3}, step 4")
     if not isinstance(backup, BackupSet):
-        raise ValidationError(f"backup must be a BackupSet from the catalogue, not {backup!r}",
+        raise ValidationError(f"backup must be a BackupSet from the catalogue, not {show(backup)}",
                               rule="databases are restored from a backup set")
     if backup.kind != "exchange":
-        raise ValidationError(f"{backup.name!r} is a {backup.kind} backup, not an Exchange database backup",
+        raise ValidationError(f"{show(backup.name)} is a {backup.kind} backup, not an Exchange database backup",
                               rule="databases are restored from an Exchange backup set", source=f"{SRC_S3}, step 4")
     if backup.source != vs.name:
-        raise ConfigurationError(f"backup set {backup.name!r} was taken from {backup.source}, not {vs.name}",
+        raise ConfigurationError(f"backup set {show(backup.name)} was taken from {backup.source}, not {vs.name}",
                                  rule="a database is restored to the virtual server it was backed up from [D]",
                                  source=f"{SRC_S3}, step 4")
     store = cluster.resources.get(vs.information_store or "")
@@ -194,7 +195,7 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
     for d in backup.databases:
         sg, db = ex.find_database(cluster, vs.name, d["database"])
         if sg.name != d["storage_group"]:
-            raise ConfigurationError(f"{d['database']!r} is in {sg.name!r} now, {d['storage_group']!r} in the backup",
+            raise ConfigurationError(f"{show(d['database'])} is in {show(sg.name)} now, {show(d['storage_group'])} in the backup",
                                      rule="recreate storage groups and databases with the same names",
                                      source=f"{SRC_S3}, step 3")
     secs = a.transfer_s(backup.size_mb or size_mb(backup.databases, a.mailbox_mb, a.public_store_mb), path)
@@ -203,7 +204,7 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
         _, db = ex.find_database(cluster, vs.name, d["database"])
         if d["kind"] == "mailbox" and d["mailboxes"] > db.mailboxes:
             ex.add_mailboxes(cluster, vs.name, db.name, d["mailboxes"] - db.mailboxes)
-    cluster.record(vs.name, f"databases restored from {backup.name!r}",
+    cluster.record(vs.name, f"databases restored from {show(backup.name)}",
                    f"taken {backup.taken_at} on {backup.node}; mail that arrived after it is lost with the logs [D]")
     return secs
 
@@ -219,14 +220,14 @@ def _check_new_name(cluster, name, failed, ip=None) -> tuple[str, str]:
     check_netbios_name(name, "the new machine name")
     key = name.upper()
     if isinstance(failed, str) and key == failed.upper():
-        raise NameConflictError(f"{name!r} is the failed node's name; build the replacement under a new machine name",
+        raise NameConflictError(f"{show(name)} is the failed node's name; build the replacement under a new machine name",
                                 rule="a rebuilt node gets a new name", source=SRC_S1)
     if key in {e.upper() for e in cluster.evicted}:
-        raise NameConflictError(f"{name!r} was evicted from {cluster.name}; build the replacement under a new "
+        raise NameConflictError(f"{show(name)} was evicted from {cluster.name}; build the replacement under a new "
                                 "machine name", rule="a rebuilt node gets a new name", source=SRC_S1)
     owner = cluster.who_has_name(name)
     if owner:
-        raise NameConflictError(f"name {name!r} is already used by {owner}",
+        raise NameConflictError(f"name {show(name)} is already used by {owner}",
                                 rule="node, cluster and virtual server names are unique", source="paper, Table 10")
     if ip is not None:
         ip = check_static_ip(ip, "the new node's address")
@@ -252,6 +253,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
     def moved(p):
         c, f = p.cluster, p.params["failed"]
         n = c._node(f)
+        f = p.params["failed"] = n.name
         if str(n.state) != "Down":
             raise StateError(f"{f} is {n.state}; Scenario 1 starts from a node that failed",
                              rule="rebuild a node only after it failed", source=SRC_S1)
@@ -295,7 +297,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         name = p.params["new_name"]
         if isinstance(name, str) and name.upper() not in {e.upper() for e in c.evicted} \
                 and name.upper() != p.data["built"]:
-            raise ConfigurationError(f"step 2 built the replacement as {p.data['built']}, not {name!r}; join it "
+            raise ConfigurationError(f"step 2 built the replacement as {p.data['built']}, not {show(name)}; join it "
                                      "under the name Windows was installed with (or rebuild it)",
                                      rule="the rebuilt node joins under the machine name it was built with [D]",
                                      source=SRC_S1)
@@ -352,7 +354,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         if g is None:
             raise ConfigurationError("the cluster has no Exchange group to move", rule="move an Exchange group",
                                      source=f"{SRC_S1}, step 3")
-        c._group(g)
+        g = c._group(g).name
         p.data["group"] = g
         t0 = c.clock.ms
         c.move_group(g, n)
@@ -396,7 +398,7 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
                              rule="Scenario 2 starts when the cluster service fails on a corrupt quorum disk",
                              source=SRC_S2)
         if not q.persistent_fault:
-            raise StateError(f"the quorum disk {q.name!r} is healthy; start a node instead",
+            raise StateError(f"the quorum disk {show(q.name)} is healthy; start a node instead",
                              rule="Scenario 2 starts when the cluster service fails on a corrupt quorum disk",
                              source=SRC_S2)
         lost = [e for e in c.log if e.obj == c.name and e.what == "cluster service stopped on every node"]
@@ -443,8 +445,8 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
         c.repair_resource(c.quorum_resource)
         p.data["node"] = node
         c.record(c.quorum_resource, "cluster database restored",
-                 f"from {b.name!r} (taken {b.taken_at}); changes made after it are lost", node)
-        return f"from {b.name!r} on {node}"
+                 f"from {show(b.name)} (taken {b.taken_at}); changes made after it are lost", node)
+        return f"from {show(b.name)} on {node}"
 
     def start_first(p):
         c = p.cluster
@@ -511,7 +513,7 @@ def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, bac
     title = "Scenario 3: complete cluster failure"
     a = before_start(title, SRC_S3, pick, assumptions)
     if not isinstance(failed, lk.Cluster):
-        before_start(title, SRC_S3, _refuse, ValidationError(f"failed must be the lost Cluster, not {failed!r}",
+        before_start(title, SRC_S3, _refuse, ValidationError(f"failed must be the lost Cluster, not {show(failed)}",
                                                              rule="Scenario 3 starts from the lost cluster"))
     rec = record if record is not None else record_configuration(failed)
     if not isinstance(rec, ClusterRecord):
@@ -585,7 +587,7 @@ def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, bac
                 "virtual_server": v.name, "backup set": chosen.name, "taken": chosen.taken_at, "from": chosen.source,
                 "databases": ", ".join(d["database"] for d in chosen.databases),
                 "restore (h)": round(secs / 3600, 2)})
-            return f"from {chosen.name!r}, taken {chosen.taken_at}"
+            return f"from {show(chosen.name)}, taken {chosen.taken_at}"
         return act
 
     def online(p):

@@ -42,6 +42,7 @@ True
 """
 from __future__ import annotations
 
+from ..values import show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import Advisory, Procedure, Step, before_start, exchange_groups, need_cluster, wait
@@ -82,7 +83,7 @@ def _mailbox_target(cluster, evs: str, target) -> tuple[str, str] | None:
         target, store = target
     if target is not None:
         if not isinstance(target, str):
-            raise ValidationError(f"move_mailboxes_to is a virtual server or (virtual server, store), not {target!r}",
+            raise ValidationError(f"move_mailboxes_to is a virtual server or (virtual server, store), not {show(target)}",
                                   rule="mailboxes move to a named store")
         tvs = ex.virtual_server(cluster, target)
         if tvs.name == vs.name:
@@ -140,7 +141,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
         if not vs.mailboxes:
             return f"{note}; no mailboxes"
         where = _target_or_refuse(p.cluster, vs, p.params["move_mailboxes_to"])
-        return f"{note}; {vs.mailboxes:,} mailboxes, to move to {where[0]} ({where[1]!r})"
+        return f"{note}; {vs.mailboxes:,} mailboxes, to move to {where[0]} ({show(where[1])})"
 
     def move(p):
         from .. import exchange as ex
@@ -160,7 +161,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
             ex.move_mailboxes(c, vs.name, name, to_evs, to_db, n)
             rows.append({"from": f"{vs.name} / {name}", "to": f"{to_evs} / {to_db}", "mailboxes": n})
         p.tables["mailboxes moved"] = rows
-        return (f"{total:,} mailboxes to {to_evs} ({to_db!r}) in {secs / 3600:.1f} h; each user offline while their "
+        return (f"{total:,} mailboxes to {to_evs} ({show(to_db)}) in {secs / 3600:.1f} h; each user offline while their "
                 "mailbox moves")
 
     def offline(p):

@@ -159,3 +159,13 @@ def state(cluster, *, create: bool = False) -> ProceduresState | None:
     if s is None and create:
         s = cluster.extensions[EXT] = ProceduresState()
     return s
+
+
+def _register() -> None:
+    """The procedures layer's state is saved with the cluster (``extensions.procedures``)."""
+    from .. import values as V
+    from ..cluster.extensions import register_extension
+    register_extension(EXT, ProceduresState.from_dict, check=V.Dataclass(ProceduresState))
+
+
+_register()

@@ -26,6 +26,7 @@ False
 """
 from __future__ import annotations
 
+from ..values import POSITIVE, show
 from ..errors import ConfigurationError, LimitError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import Procedure, Step, before_start, minutes, need_cluster, outages_since_loss, wait
@@ -45,15 +46,14 @@ def configure_stretch(cluster, initiator: list[str], target: list[str], *, dista
         if isinstance(side, str) or not isinstance(side, (list, tuple)) or not side:
             raise ValidationError("initiator and target are non-empty lists of node names",
                                   rule="each site holds cluster nodes")
-        for n in side:
-            cluster._node(n)
+    initiator, target = ([cluster._node(n).name for n in side] for side in (initiator, target))
     if set(initiator) & set(target):
         raise ValidationError("a node sits at one site", rule="each node is at one site")
     if len(cluster.nodes) != 2 or len(initiator) != 1 or len(target) != 1:
         raise LimitError(f"the HA/F500 Enhanced DT is a two-node cluster, one node per site; {cluster.name} has "
                          f"{len(cluster.nodes)} node(s)", rule="a stretch cluster has two nodes", source=SRC_DT)
-    if isinstance(distance_km, bool) or not isinstance(distance_km, (int, float)) or distance_km <= 0:
-        raise ValidationError(f"distance_km is a number > 0, not {distance_km!r}", rule="sites are some km apart")
+    if not POSITIVE.ok(distance_km):
+        raise ValidationError(f"distance_km is a number > 0, not {show(distance_km)}", rule="sites are some km apart")
     if distance_km > MAX_KM:
         raise ConfigurationError(f"the sites are {distance_km:g} km apart", rule="nodes and mirrored storage at most "
                                  "10 km apart (long-wave Fibre Channel)", source=SRC_DT)
