@@ -568,8 +568,8 @@ def page(sizes: list[Size], nk: dict | None, imports: list[str], a, started: str
         L.append(f"| {s.label} | {s.b_ours.text('s')} | {s.b_ours.rss()} | {s.b_peer.text('s')} | {s.b_peer.rss()} | "
                  f"{ratio(s.b_ours, s.b_peer)[0]} | {s.b_peer_s.text('s') if s.b_peer_s.values else '-'} | {share} |")
     L += [""] + [f"- {s.label}: crm_simulate -R {s.b_peer.note}." for s in sizes if s.b_peer.note]
-    L += ["- \"of which loading the file\": `labkit.files.load` of the same file in-process (CPU time). The file "
-          "loader is being made linear (issue 13); run `make bench` again after that lands.", ""]
+    L += ["- \"of which loading the file\": `labkit.files.load` of the same file in-process (CPU time). Loading "
+          "costs the same per resource at every size (`benchmarks/files_bench.py` has the sweep).", ""]
     # -------- inputs
     L += ["## Inputs", "", "| cluster | nodes | groups | resources | build | `files.save` | cluster file | "
           "`status_cib` | status CIB | status_cib per resource |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]

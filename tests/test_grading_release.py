@@ -67,7 +67,10 @@ def test_the_release_has_no_solution_text(rel):
 
 
 def test_the_release_has_no_solutions_checks_or_instructor_guide(rel):
-    assert not (rel / "solutions").exists() and not (rel / "docs" / "instructor").exists()
+    assert not (rel / "solutions").exists()
+    # of the instructor guide, only the troubleshooting page (learners need it too)
+    assert [p.relative_to(rel).as_posix() for p in (rel / "docs" / "instructor").rglob("*")] == \
+        ["docs/instructor/troubleshooting.md"]
     assert sorted(p.name for p in (rel / "labkit/grading/exercises").iterdir()) == ["LEARNER_RELEASE", "__init__.py"]
     assert not list(rel.rglob("test_grading_*")) and not (rel / ".venv").exists()
     assert sorted(p.name for p in (rel / "exercises").glob("*.ipynb")) == \
@@ -113,3 +116,28 @@ def test_release_refuses_a_folder_in_use_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "exists and is not an empty folder" in err
     assert (tmp_path / "x").read_text() == "mine"
+
+
+def test_the_releases_pages_link_only_to_what_it_holds(rel):
+    """docs/index.md and README.md link the instructor guide: in a release those links are
+    plain text, and the site's table of contents names only files the release holds."""
+    import re
+
+    import yaml
+    bad = []
+    for page in [*rel.rglob("*.md")]:
+        for target in re.findall(r"\[[^\]]*\]\(([^)\s#]+)", page.read_text(encoding="utf-8")):
+            if not re.match(r"^[a-z]+:", target) and not (page.parent / target).exists():
+                bad.append(f"{page.relative_to(rel)}: {target}")
+    assert not bad, bad
+    index = (rel / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "the instructor guide has a" in index and "(instructor/index.md)" not in index
+
+    def files(entries):
+        for e in entries:
+            if "file" in e:
+                yield e["file"]
+            yield from files(e.get("children", []))
+    toc = list(files(yaml.safe_load((rel / "myst.yml").read_text(encoding="utf-8"))["project"]["toc"]))
+    assert "docs/instructor/troubleshooting.md" in toc and "exercises/11_capstone.ipynb" in toc
+    assert [f for f in toc if not (rel / f).is_file()] == []

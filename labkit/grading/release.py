@@ -8,10 +8,13 @@ the full repository (``make lab``, ``make test``), but not what gives answers aw
 - ``labkit/grading/exercises/NN_slug.py`` (the checks, which compute the expected values):
   only the package's ``__init__.py`` and the marker file :data:`MARKER` are shipped, so
   a learner's kernel has no code that computes an expected answer;
-- ``docs/instructor/`` (the instructor guide and the assessment answer key);
-- the tests that grade notebooks or read ``solutions/`` (``tests/test_grading_*``,
-  ``test_cli.py`` and the ``test_notebooks_*`` files): the release's ``make test`` runs the
-  model's tests, nbval on ``notebooks/``, the browser, dashboard and hub tests.
+- ``docs/instructor/`` (the instructor guide and the assessment answer key), but its
+  troubleshooting page, which learners need too;
+- the tests that grade notebooks or read ``solutions/`` or the instructor guide
+  (``tests/test_grading_*``, ``test_clusterexe_grading.py``, ``test_cli.py``, the
+  ``test_notebooks_*`` and ``test_course_*`` files and the site's test): the release's
+  ``make test`` runs the model's tests, nbval on ``notebooks/``, the browser, dashboard and
+  hub tests. The site's table of contents (``myst.yml``) loses the instructor pages.
 
 In a release :func:`~labkit.grading.check` and ``labkit check`` run the notebook (in the
 sandbox when there is one) and say that the instructor grades it: they report which cells
@@ -19,6 +22,7 @@ raised, never an answer.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,8 +34,9 @@ from .api import Report
 MARKER = "LEARNER_RELEASE"
 #: Paths (relative to the repository) a release never holds: folders end with "/".
 EXCLUDED = ("solutions/", "docs/instructor/", "labkit/grading/exercises/", ".git/", ".venv/")
-KEPT = ("labkit/grading/exercises/__init__.py",)
-EXCLUDED_TESTS = ("tests/test_grading_", "tests/test_cli.py", "tests/test_notebooks_")
+KEPT = ("labkit/grading/exercises/__init__.py", "docs/instructor/troubleshooting.md")
+EXCLUDED_TESTS = ("tests/test_grading_", "tests/test_cli.py", "tests/test_notebooks_", "tests/test_clusterexe_grading.py",
+                  "tests/test_course_", "tests/_course.py", "tests/test_site.py")
 _JUNK = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis", "node_modules", ".mypy_cache"}
 
 NOTE = """# This is the learner release of labkit
@@ -112,6 +117,8 @@ def write_release(out, root=None) -> list[str]:
             "This labkit is a learner release: the exercises' checks are not here (see LEARNER_RELEASE.md).\n",
             encoding="utf-8")
         (out / "LEARNER_RELEASE.md").write_text(NOTE, encoding="utf-8")
+        _strip_instructor_pages(out / "myst.yml")
+        _unlink_missing(out, [rel for rel in written if rel.endswith(".md")])
         conftest = out / "conftest.py"
         if conftest.is_file():
             conftest.write_text(conftest.read_text(encoding="utf-8") + CONFTEST_NOTE, encoding="utf-8")
@@ -120,6 +127,56 @@ def write_release(out, root=None) -> list[str]:
         shutil.rmtree(out, ignore_errors=True)
         raise
     return written
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s#]+)(#[^)\s]*)?\)")
+
+
+def _unlink_missing(out: Path, pages: list[str]) -> None:
+    """In the release's Markdown pages, a link to a page the release does not hold (the
+    instructor guide) becomes its plain text, so no learner meets a broken link."""
+    for rel in pages:
+        page = out / rel
+
+        def plain(m):
+            target = m.group(2)
+            if re.match(r"^[a-z]+:", target) or (page.parent / target).exists():
+                return m.group(0)
+            return m.group(1)
+
+        text = page.read_text(encoding="utf-8")
+        new = _LINK.sub(plain, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+def _strip_instructor_pages(myst: Path) -> None:
+    """Drop the pages a release does not hold from the site's table of contents (the
+    instructor guide, but its troubleshooting page, which learners need too)."""
+    import yaml
+
+    if not myst.is_file():
+        return
+    root = myst.parent
+
+    def keep(entries):
+        out = []
+        for e in entries:
+            if "file" in e and not (root / e["file"]).is_file():
+                continue
+            if "children" in e:
+                e = {**e, "children": keep(e["children"])}
+                if not e["children"]:
+                    continue
+            out.append(e)
+        return out
+
+    text = myst.read_text(encoding="utf-8")
+    config = yaml.safe_load(text)
+    config["project"]["toc"] = keep(config["project"]["toc"])
+    head = "".join(ln for ln in text.splitlines(keepends=True)[:5] if ln.startswith("#"))
+    myst.write_text(head + "# (learner release: the instructor pages are not here)\n"
+                    + yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def run_check(path, exercise: str | None = None, *, timeout: float = 60.0, notebook_timeout: float = 600.0) -> Report:
