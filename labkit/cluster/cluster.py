@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from collections.abc import Iterable  # (not typing: `import labkit` stays lean)
 
-from ..errors import (DependencyError, LimitError, NameConflictError, NotFoundError,
+from ..errors import (ConfigurationError, DependencyError, LimitError, NameConflictError, NotFoundError,
                       OwnershipError, QuorumError, StateError, ValidationError)
 from .. import values as V
 from ..sim import START, Clock, ClusterLog, EventQueue, LogEvent, parse_duration
@@ -183,6 +183,39 @@ _RUN_KINDS = {"seconds": V.Number(0, _YEARS_100, rule="time runs forwards (at mo
               "hours": V.Number(0, _YEARS_100 / 3600, rule="time runs forwards (at most 100 years a run)")}
 _MAX_EVENTS = V.Int(1, name="a positive whole number")
 _PROPERTIES = V.MapOf(V.PLAIN, name="a mapping of property names to plain values")
+
+
+
+def _subnet_mask(value) -> str:
+    import ipaddress
+
+    try:
+        ipaddress.IPv4Network(f"0.0.0.0/{value}")
+    except ValueError:
+        raise ValidationError(f"{show(value)} is not a subnet mask like 255.255.255.0",
+                              rule="a subnet mask is four dotted numbers with contiguous bits",
+                              source="MSCS IP Address resource: SubnetMask") from None
+    return value
+
+
+_SHORT = V.Text(max_len=256, name="text of 1 to 256 characters")
+_LONG = V.Text(blank=True, max_len=1024, name="text of at most 1,024 characters")
+#: The private properties of the core resource types that may change after creation, with
+#: their value kinds (Microsoft's documentation of each type's private properties).
+PRIVATE_SETTABLE = {
+    "IP Address": {"subnet_mask": V.Checked(_subnet_mask, "a subnet mask like 255.255.255.0", {"type": "string"}),
+                   "network": _SHORT},
+    "File Share": {"share_name": V.Text(max_len=256, forbid=r'[\\/:*?"<>|]',
+                                        name="a share name (1-256 characters, none of \\ / : * ? \" < > |)"),
+                   "path": _LONG},
+    "Generic Service": {"service_name": _SHORT},
+    "Generic Application": {"command_line": _LONG},
+    "Physical Disk": {"signature": V.Int(0, 0xFFFFFFFF, name="a DWORD (0 to 4294967295)"),
+                      "size_gb": V.Number(0, 1e7, lo_open=True, name="a positive number of GB")},
+}
+#: The private properties fixed when a resource is created: its claim on an address, a
+#: NetBIOS name or a drive letter.
+PRIVATE_FIXED = {"IP Address": ("address",), "Network Name": ("name",), "Physical Disk": ("drive",)}
 
 class Cluster:
     """A Microsoft Cluster Service cluster (Windows 2000 semantics).
@@ -1613,6 +1646,78 @@ class Cluster:
             changes.append(f"monitor={r.monitor}")
         if changes:
             self.record(resource, "properties set", ", ".join(changes))
+
+    def set_private_properties(self, resource: str, /, **props) -> None:
+        """Set private properties of a resource (``cluster res R /priv name=value``): the
+        ones :data:`PRIVATE_SETTABLE` lists for its type, each checked by its value kind.
+        The address of an IP Address, the name of a Network Name and the drive of a Physical
+        Disk are fixed when the resource is created (each address, name and drive is claimed
+        once, paper, Table 10). A change to a resource that is not Offline is stored and
+        takes effect the next time it comes online, as in MSCS.
+
+        >>> c = Cluster("PRIV", ip="10.0.0.100"); _ = c.add_node("N1", ip="10.0.0.1"); c.run_until_stable()
+        >>> c.set_private_properties("Cluster IP Address", subnet_mask="255.255.0.0")
+        >>> c.resources["Cluster IP Address"].properties["subnet_mask"]
+        '255.255.0.0'
+        """
+        r = self._res(resource)
+        fixed, settable = PRIVATE_FIXED.get(r.type, ()), PRIVATE_SETTABLE.get(r.type, {})
+        values = {}
+        for key, value in props.items():
+            if key in fixed:
+                raise ConfigurationError(
+                    f"the {key} of {r.name!r} is fixed when a {r.type} resource is created; delete the resource "
+                    "and create it again with the new value",
+                    rule="a resource's address, network name and drive letter are fixed at creation",
+                    source="paper, Table 10 (each address and name is claimed once)")
+            if key not in settable:
+                raise ValidationError(
+                    f"{r.type} resources have no private property {key!r} that can be set "
+                    f"(settable: {', '.join(settable) or 'none'})",
+                    rule="a resource type has its own private properties", source=f"MSCS {r.type} resource type")
+            values[key] = V.accept(settable[key], value, key)
+        if not values:
+            return
+        r.properties.update(values)
+        self.record(r.name, "private properties set", ", ".join(f"{k}={v}" for k, v in values.items()), r.node)
+
+    def set_quorum_resource(self, resource: str) -> None:
+        """Make ``resource`` the quorum resource (``cluster /quorumresource:R``,
+        SetClusterQuorumResource). Microsoft: it must be quorum-capable -- in Windows 2000 a
+        Physical Disk (paper, Table 1; ERROR_NOT_QUORUM_CAPABLE 5021) -- and may not depend on
+        anything (ERROR_DEPENDENCY_NOT_ALLOWED 5069). Our reading: it lives in the Cluster
+        Group and must be Online, as the cluster writes its quorum log there at once (5004).
+
+        >>> c = Cluster("QUORUM", ip="10.0.0.100"); _ = c.add_node("N1", ip="10.0.0.1"); c.run_until_stable()
+        >>> c.set_quorum_resource("Cluster IP Address")
+        Traceback (most recent call last):
+        labkit.errors.ConfigurationError: 'Cluster IP Address' is an IP Address; in Windows 2000 only a Physical Disk can hold the quorum [rule: the quorum resource is quorum-capable; source: paper, Table 1; MSCS SetClusterQuorumResource: ERROR_NOT_QUORUM_CAPABLE (5021)]
+        """
+        r = self._res(resource)
+        name = r.name
+        if not self.resource_types[r.type].quorum_capable:
+            raise ConfigurationError(
+                f"{name!r} is {'an' if r.type[:1] in 'AEIOU' else 'a'} {r.type}; in Windows 2000 only a Physical "
+                "Disk can hold the quorum", rule="the quorum resource is quorum-capable",
+                source="paper, Table 1; MSCS SetClusterQuorumResource: ERROR_NOT_QUORUM_CAPABLE (5021)")
+        if r.dependencies:
+            raise DependencyError(f"{name!r} depends on {', '.join(r.dependencies)}",
+                                  rule="the quorum resource depends on nothing",
+                                  source="MSCS SetClusterQuorumResource: ERROR_DEPENDENCY_NOT_ALLOWED (5069)")
+        if r.group != self.cluster_group:
+            raise ConfigurationError(f"{name!r} is in group {r.group!r}, not in the {self.cluster_group}",
+                                     rule="the quorum resource lives in the Cluster Group",
+                                     source="paper, Table 1; docs/cluster-file.md")
+        if r.state is not ON:
+            raise StateError(f"{name!r} is {r.state}; bring it online first",
+                             rule="the quorum resource is Online when it is chosen",
+                             source="our reading of SetClusterQuorumResource: ERROR_RESOURCE_NOT_ONLINE (5004)")
+        if name == self.quorum_resource:
+            return
+        old = self.quorum_resource
+        self.quorum_resource = name
+        self.quorum_drive = r.properties.get("drive") or self.quorum_drive
+        self.record(self.name, "quorum resource changed", f"{old} -> {name}", self.groups[r.group].owner)
 
     def set_monitor(self, resource: str, monitor: str) -> None:
         """Put a resource in a named resource monitor process (plug-ins use this to give
