@@ -7,10 +7,10 @@ Names and defaults follow Windows 2000 Cluster Administrator and ``cluster.exe``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class NodeState(str, Enum):
+class NodeState(StrEnum):
     """Cluster node states (Cluster Administrator: Up, Down, Paused, Joining)."""
 
     UP = "Up"
@@ -18,11 +18,8 @@ class NodeState(str, Enum):
     PAUSED = "Paused"
     JOINING = "Joining"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class ResourceState(str, Enum):
+class ResourceState(StrEnum):
     """Resource states (CLUSTER_RESOURCE_STATE: Online 2, Offline 3, Failed 4,
     OnlinePending 129, OfflinePending 130)."""
 
@@ -32,15 +29,12 @@ class ResourceState(str, Enum):
     ONLINE_PENDING = "Online Pending"
     OFFLINE_PENDING = "Offline Pending"
 
-    def __str__(self) -> str:
-        return self.value
-
     @property
     def pending(self) -> bool:
         return self in (ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING)
 
 
-class GroupState(str, Enum):
+class GroupState(StrEnum):
     """Group states (CLUSTER_GROUP_STATE: Online, Offline, Failed, PartialOnline, Pending)."""
 
     ONLINE = "Online"
@@ -49,19 +43,13 @@ class GroupState(str, Enum):
     PARTIAL_ONLINE = "Partially Online"
     PENDING = "Pending"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class RestartAction(str, Enum):
+class RestartAction(StrEnum):
     """What the failover manager does when a resource fails (RestartAction 0, 1, 2)."""
 
     DONT_RESTART = "dont_restart"
     RESTART_NO_NOTIFY = "restart_no_notify"
     RESTART_NOTIFY = "restart_notify"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: The Windows 2000 defaults of a resource's common properties (Microsoft: RestartThreshold, RestartPeriod, LooksAlivePollInterval, IsAlivePollInterval, PendingTimeout).

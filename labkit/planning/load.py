@@ -52,7 +52,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Callable, Iterable
 
 from ..errors import LimitError, NotFoundError, StateError, ValidationError
@@ -68,7 +68,7 @@ SRC_OWNERS = "paper, Resource Ownership and Failover"
 MAX_STORAGE_GROUPS_PER_NODE = 4
 
 
-class Strategy(str, Enum):
+class Strategy(StrEnum):
     """The load strategies: the paper's three and Microsoft's later advice."""
 
     ALL_NODES = "Maximum load – all nodes"
@@ -76,9 +76,6 @@ class Strategy(str, Enum):
     BALANCED = "Balanced / cascading"
     ACTIVE_PASSIVE = "Active/passive (Microsoft, later)"
     CUSTOM = "Custom"
-
-    def __str__(self) -> str:
-        return self.value
 
     @classmethod
     def parse(cls, value) -> "Strategy":
