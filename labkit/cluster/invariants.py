@@ -59,7 +59,7 @@ def _groups(c: "Cluster", out: list) -> None:
             out.append(((p, "owner"), f"{g.owner} is not a node of the cluster"))
         elif g.owner is not None and c.nodes[g.owner].state is DOWN:
             n = c.nodes[g.owner]
-            if not (n.regroup_pending or n.properties.get("_leaving")) and c.running:
+            if not (n.regroup_pending or n.leaving) and c.running:
                 out.append(((p, "owner"), f"{g.owner} is Down and its failure was already handled: a Down node "
                                           "owns no group"))
         for t in g.failovers:

@@ -52,6 +52,15 @@ class RestartAction(StrEnum):
     RESTART_NOTIFY = "restart_notify"
 
 
+#: Short names of the resource states the components test most.
+ON, OFF, FAILED = ResourceState.ONLINE, ResourceState.OFFLINE, ResourceState.FAILED
+ON_PENDING, OFF_PENDING = ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING
+#: A resource in one of these states is not running (its dependents may start or stop).
+DOWN_OR_FAILED = (OFF, FAILED)
+#: The names of the Cluster Group's own resources (besides the quorum disk).
+CORE_NAMES = ("Cluster IP Address", "Cluster Name")
+
+
 #: The Windows 2000 defaults of a resource's common properties (Microsoft: RestartThreshold, RestartPeriod, LooksAlivePollInterval, IsAlivePollInterval, PendingTimeout).
 RESOURCE_DEFAULTS = {
     "restart_action": RestartAction.RESTART_NOTIFY,
@@ -99,6 +108,13 @@ class Node:
     @property
     def is_up(self) -> bool:
         return self.state is NodeState.UP
+
+    @property
+    def leaving(self) -> str | None:
+        """"stop" or "restart" while the node moves its groups away before its cluster
+        service stops (``stop_node``, ``restart_node``); None otherwise. (Kept, and saved, as
+        the ``_leaving`` entry of ``properties`` until the cluster file gives it a field.)"""
+        return self.properties.get("_leaving")
 
     def _repr_html_(self) -> str:
         from ..tables import node_html
@@ -153,6 +169,41 @@ class Resource:
         return resource_html(self)
 
 
+class MoveReason(StrEnum):
+    """Why a group is moving: a resource's failover, the administrator's move, a failback
+    to a preferred owner, or its node's failure (the words of the cluster log)."""
+
+    FAILOVER = "failover"
+    MOVE = "move"
+    FAILBACK = "failback"
+    NODE_FAILURE = "node failure"
+
+
+@dataclass
+class Move:
+    """A move of a group under way: its ``reason``, the ``target`` node (None: the Failover
+    Manager chooses once the group is offline) and ``why`` for the log. Saved as
+    ``{"reason", "target"}`` and ``"why"`` when there is one.
+
+    >>> Move(MoveReason.MOVE, "N2").to_dict()
+    {'reason': 'move', 'target': 'N2'}
+    """
+
+    reason: MoveReason
+    target: str | None = None
+    why: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"reason": self.reason.value, "target": self.target}
+        if self.why is not None:
+            d["why"] = self.why
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Move":
+        return cls(MoveReason(data["reason"]), data.get("target"), data.get("why"))
+
+
 @dataclass
 class Group:
     """A resource group: the unit of failover, owned by one node at a time (paper, Table 1)."""
@@ -171,12 +222,16 @@ class Group:
     failed: bool = False
     #: times (ms) of failovers inside the failover period
     failovers: list[int] = field(default_factory=list)
-    #: a move under way: {"reason": "failover"|"move"|"failback"|"node failure", "target": node|None}
-    move: dict | None = None
+    #: a move under way (a :class:`Move`; a saved ``{"reason", "target"}`` mapping is read as one)
+    move: Move | None = None
     #: the last computed state, for logging transitions
     state: GroupState = GroupState.OFFLINE
     #: client-visible interruptions: [start_ms, end_ms or None]
     outages: list[list] = field(default_factory=list)
+
+    def __post_init__(self):
+        if type(self.move) is dict:
+            self.move = Move.from_dict(self.move)
 
     def _repr_html_(self) -> str:
         from ..tables import group_html

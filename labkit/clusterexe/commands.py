@@ -125,7 +125,7 @@ def _node_state(c: Cluster, node: str | None) -> str | None:
     n = c.nodes.get(node) if node else None
     if n is None:
         return None
-    return "leaving" if n.properties.get("_leaving") else str(n.state)
+    return "leaving" if n.leaving else str(n.state)
 
 
 def call(key: str, fn, *args, node: str | None = None, c: Cluster | None = None, **kwargs):

@@ -103,7 +103,7 @@ def install_under_way(cluster: "Cluster") -> str | None:
     n = cluster.nodes.get(name)
     if n is None:  # evicted meanwhile
         return None
-    done = (n.state.value == "Up" and not n.properties.get("_leaving")
+    done = (n.state.value == "Up" and not n.leaving
             and n.incarnation >= o.installing["incarnation"] + 2)
     return None if done else name
 

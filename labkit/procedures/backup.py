@@ -106,7 +106,7 @@ def take_system_state_backup(cluster, node: str, *, assumptions=None) -> BackupS
     ``system_state_backup_min``."""
     need_cluster(cluster)
     a = pick(assumptions)
-    n = cluster._node(node)
+    n = cluster.node(node)
     node = n.name
     if str(n.state) not in ("Up", "Paused") or not cluster.running:
         raise StateError(f"{node} is {n.state}; the System State of a node includes the cluster database only "
@@ -151,7 +151,7 @@ def add_backup_job(cluster, name: str, virtual_server: str, *, bound_to: str, ta
     vs = get_vs(cluster, virtual_server)
     if bound_to == "node":
         target = target if target is not None else cluster.groups[vs.group].owner
-        target = cluster._node(target).name
+        target = cluster.node(target).name
     elif bound_to == "name":
         target = vs.name if target is None else target
         if not isinstance(target, str) or target.upper() != vs.name:

@@ -64,7 +64,7 @@ def choose_target(cluster, group: str, exclude=()) -> str | None:
     (preferred owners, then node-id order) that is Up, can host it (possible owners) and
     has room for its storage groups, skipping its current owner and ``exclude``."""
     need_cluster(cluster)
-    g = cluster._group(group)
+    g = cluster.group(group)
     group = g.name
     if isinstance(exclude, str) or not isinstance(exclude, (list, tuple, set)):
         raise ValidationError(f"exclude is a list of node names, not {show(exclude)}", rule="nodes are named")
@@ -78,7 +78,7 @@ def _nodes(cluster, nodes) -> list[str]:
     need_cluster(cluster)
     if isinstance(nodes, str) or not isinstance(nodes, (list, tuple, set)):
         raise ValidationError(f"nodes is a list of node names, not {show(nodes)}", rule="nodes are named")
-    return [cluster._node(n).name for n in nodes]
+    return [cluster.node(n).name for n in nodes]
 
 
 def _window_opens(cluster, window, hours: float):
@@ -232,7 +232,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
     def start(p):
         c = p.cluster
         for n in order:
-            c._node(n)
+            c.node(n)
         up = [n for n in c.node_ids() if str(c.nodes[n].state) == "Up"]
         if len(up) < 2 or not c.running:
             raise StateError(f"{len(up)} node(s) are Up; a rolling upgrade needs another node to take the groups",

@@ -252,7 +252,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
 
     def moved(p):
         c, f = p.cluster, p.params["failed"]
-        n = c._node(f)
+        n = c.node(f)
         f = p.params["failed"] = n.name
         if str(n.state) != "Down":
             raise StateError(f"{f} is {n.state}; Scenario 1 starts from a node that failed",
@@ -354,7 +354,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         if g is None:
             raise ConfigurationError("the cluster has no Exchange group to move", rule="move an Exchange group",
                                      source=f"{SRC_S1}, step 3")
-        g = c._group(g).name
+        g = c.group(g).name
         p.data["group"] = g
         t0 = c.clock.ms
         c.move_group(g, n)

@@ -219,7 +219,7 @@ def remove_exchange_binaries(cluster, nodes: list[str]) -> Procedure:
             from .maintenance import choose_target
             c = p.cluster
             from .. import exchange as ex
-            c._node(n)
+            c.node(n)
             if ex.installed_nodes(c) == [n]:
                 return f"{n} is the last node running Exchange: its groups have nowhere to go"
             moved = []

@@ -46,7 +46,7 @@ def configure_stretch(cluster, initiator: list[str], target: list[str], *, dista
         if isinstance(side, str) or not isinstance(side, (list, tuple)) or not side:
             raise ValidationError("initiator and target are non-empty lists of node names",
                                   rule="each site holds cluster nodes")
-    initiator, target = ([cluster._node(n).name for n in side] for side in (initiator, target))
+    initiator, target = ([cluster.node(n).name for n in side] for side in (initiator, target))
     if set(initiator) & set(target):
         raise ValidationError("a node sits at one site", rule="each node is at one site")
     if len(cluster.nodes) != 2 or len(initiator) != 1 or len(target) != 1:
