@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..cluster.model import NodeState
 from ..values import show
 from ..errors import ConfigurationError, OwnershipError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
@@ -233,7 +234,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
         c = p.cluster
         for n in order:
             c.node(n)
-        up = [n for n in c.node_ids() if str(c.nodes[n].state) == "Up"]
+        up = [n for n in c.node_ids() if c.nodes[n].state is NodeState.UP]
         if len(up) < 2 or not c.running:
             raise StateError(f"{len(up)} node(s) are Up; a rolling upgrade needs another node to take the groups",
                              rule="move the groups to another node during maintenance", source=SRC_MAINT)
@@ -264,7 +265,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
     def away(n):
         def act(p):
             c = p.cluster
-            if str(c.nodes[n].state) != "Up":
+            if c.nodes[n].state is not NodeState.UP:
                 raise StateError(f"{n} is {c.nodes[n].state}", rule="upgrade nodes that are Up", source=SRC_MAINT)
             moved = []
             for g in c.groups_on(n):
@@ -297,7 +298,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
 
         def verify(p):
             c = p.cluster
-            if str(c.nodes[n].state) != "Paused":
+            if c.nodes[n].state is not NodeState.PAUSED:
                 raise ProcedureError(f"{n} came back {c.nodes[n].state} after its restart, not Paused",
                                      rule=RULE_PAUSED, source=SRC_PAUSED)
             arrived = c.groups_on(n)
