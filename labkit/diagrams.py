@@ -53,7 +53,7 @@ def group_diagram(cluster, group: str, *, highlight: list[str] | None = None,
     ``highlight`` outlines resources in bold (the dependency explorer uses it to
     show the current step of an online or offline sequence).
     """
-    g = cluster.groups[group] if group in cluster.groups else cluster._group(group)
+    g = cluster.groups[group] if group in cluster.groups else cluster.group(group)
     dot = Diagram(name=group, graph_attr={"rankdir": "TB", "fontname": FONT, "label": _title(cluster, g, step_label),
                                                     "labelloc": "t", "fontsize": "12"},
                            node_attr={"shape": "box", "style": "rounded,filled", "fontname": FONT, "fontsize": "10"},

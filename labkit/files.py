@@ -1480,57 +1480,11 @@ def _build(cl, settings, nodes, groups, resources, dep_order, queue, log, probs:
 
 
 def _check_invariants(c: Cluster, probs: _Problems) -> None:
-    """The run-time state must be one the cluster service can be in."""
-    res = c.resources
-    now = c.clock.ms
-    for g in c.groups.values():
-        p = _p("groups", g.name)
-        if g.owner is not None and c.nodes[g.owner].state is NodeState.DOWN:
-            n = c.nodes[g.owner]
-            if not (n.regroup_pending or n.properties.get("_leaving")) and c.running:
-                probs.add(_p(p, "owner"), f"{g.owner} is Down and its failure was already handled: a Down node "
-                                          "owns no group")
-        for t in g.failovers:
-            if t > now:
-                probs.add(_p(p, "failovers"), f"{t} ms is later than the clock")
-        for o in g.outages:
-            if o[0] > now or (o[1] is not None and o[1] > now):
-                probs.add(_p(p, "outages"), f"{o} is later than the clock")
-        if any(o[1] is None for o in g.outages[:-1]):
-            probs.add(_p(p, "outages"), "only the last outage can still be open (end null)")
-    for r in res.values():
-        p = _p("resources", r.name)
-        g = c.groups[r.group]
-        if r.state is not ResourceState.OFFLINE:
-            if r.node != g.owner:
-                probs.add(_p(p, "node"), f"{r.state} on {r.node}, but its group {g.name} is owned by {g.owner}: "
-                                         "a group runs on one node (paper, Resources and Resource Groups)")
-            elif c.nodes[r.node].state is NodeState.DOWN:
-                probs.add(_p(p, "node"), f"{r.state} on {r.node}, which is Down")
-        if r.state is ResourceState.ONLINE:
-            for d in r.dependencies:
-                if res[d].state is not ResourceState.ONLINE:
-                    probs.add(_p(p, "state"), f"Online while its provider {d} is {res[d].state}")
-        if r.online_since_ms is not None and r.online_since_ms > now:
-            probs.add(_p(p, "online_since_ms"), "later than the clock")
-        if any(t > now for t in r.failures):
-            probs.add(_p(p, "failures"), "a failure later than the clock")
-    if not c.running:
-        # a stopped cluster: every node is Down, or Joining -- starting its cluster service to
-        # form the cluster again with the quorum disk
-        for n in c.nodes.values():
-            if n.state not in (NodeState.DOWN, NodeState.JOINING):
-                probs.add(_p(_p("nodes", n.name), "state"), f"{n.state}, but the cluster is not running")
-        for r in res.values():
-            if r.state is not ResourceState.OFFLINE and r.name != c.quorum_resource:
-                probs.add(_p(_p("resources", r.name), "state"), f"{r.state}, but the cluster is not running")
-    elif c.nodes and all(n.state is NodeState.DOWN for n in c.nodes.values()):
-        probs.add("cluster.running", "true, but every node is Down")
-    if c.partition_sides is not None and c.running and c.quorum_side is not None:
-        for n in c.nodes.values():
-            if n.name not in c.quorum_side and n.state is not NodeState.DOWN:
-                probs.add(_p(_p("nodes", n.name), "state"), f"{n.state} outside the side that owns the quorum "
-                                                            "(split brain)")
+    """The run-time state must be one the cluster service can be in (the one checker:
+    :func:`labkit.cluster.invariants.state_problems`)."""
+    from .cluster.invariants import state_problems
+    for path, message in state_problems(c):
+        probs.add(path, message)
 
 
 # ============================================================================ JSON Schema

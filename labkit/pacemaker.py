@@ -690,7 +690,7 @@ def compare_with_crm_simulate(cluster: Cluster, node: str, *, timeout_s: float |
     """
     if not isinstance(cluster, Cluster):
         raise ValidationError(f"compare a labkit Cluster, not {cluster!r}")
-    cluster._node(node)
+    cluster.node(node)
     sim = _need("crm_simulate")
     ours = cluster.copy()
     ours.run_until_stable()

@@ -33,6 +33,8 @@ CLUSTER_CALLS = {
                                                 "restart_period_s": 60, "looks_alive_ms": 100,
                                                 "is_alive_ms": 1000, "pending_timeout_ms": 1000}),
     "set_monitor": (("Share G1", "m"), {}),
+    "set_private_properties": (("IP G1",), {"subnet_mask": "255.255.0.0", "network": "Public"}),
+    "set_quorum_resource": (("Disk Q:",), {}),
     "online_group": (("G1",), {"node": "N1"}),
     "offline_group": (("G1",), {}),
     "move_group": (("G1", "N2"), {}),

@@ -94,6 +94,16 @@ CASES = [
     ("add_account", ("cluster\\ADMINISTRATOR",), {}, lk.NameConflictError),
     ("add_node", ("n1",), {}, lk.LimitError),
     ("set_preferred_owners", ("G1", ["N1", "n1"]), {}, lk.ValidationError),
+    # issue 18: the quorum resource and private properties through the core
+    ("set_quorum_resource", ("NOPE",), {}, lk.NotFoundError),
+    ("set_quorum_resource", ("IP G1",), {}, lk.ConfigurationError),
+    ("set_quorum_resource", ("Disk G1",), {}, lk.ConfigurationError),
+    ("set_private_properties", ("IP G1",), {"address": "10.9.9.8"}, lk.ConfigurationError),
+    ("set_private_properties", ("IP G1",), {"subnet_mask": "255.0.255.0"}, lk.ValidationError),
+    ("set_private_properties", ("IP G1",), {"subnet_mask": "255.255.0.0", "colour": "red"}, lk.ValidationError),
+    ("set_private_properties", ("Share G1",), {"share_name": "a/b"}, lk.ValidationError),
+    ("set_private_properties", ("Disk G1",), {"size_gb": -1}, lk.ValidationError),
+    ("set_private_properties", ("NOPE",), {"path": "x"}, lk.NotFoundError),
 ]
 
 
@@ -149,3 +159,25 @@ def test_errors_carry_rule_and_source():
         c.add_dependency("Share G1", "Disk Q:")
     assert e.value.rule and e.value.source
     assert e.value.rule in str(e.value) and e.value.source in str(e.value)
+
+
+def test_set_quorum_resource_moves_the_quorum_to_an_online_disk_of_the_cluster_group():
+    c = build(2)
+    c.add_resource("Disk T:", type="Physical Disk", group="Cluster Group", drive="T:")
+    with pytest.raises(lk.StateError) as e:  # not Online yet
+        c.set_quorum_resource("disk t:")
+    assert "5004" in e.value.source
+    c.online_resource("Disk T:"); c.run_until_stable()
+    c.set_quorum_resource("disk t:")
+    assert (c.quorum_resource, c.quorum_drive) == ("Disk T:", "T:")
+    assert c.log[-1].what == "quorum resource changed"
+    assert lk.files.loads(lk.files.dumps(c)).quorum_resource == "Disk T:"
+
+
+def test_set_private_properties_stores_checked_values_and_logs_them():
+    c = build(2)
+    c.set_private_properties("ip g1", subnet_mask="255.255.0.0", network="Public 2")
+    r = c.resources["IP G1"]
+    assert (r.properties["subnet_mask"], r.properties["network"]) == ("255.255.0.0", "Public 2")
+    assert c.log[-1].why == "subnet_mask=255.255.0.0, network=Public 2"
+    assert lk.files.dumps(lk.files.loads(lk.files.dumps(c))) == lk.files.dumps(c)

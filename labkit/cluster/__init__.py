@@ -1,10 +1,23 @@
-"""The MSCS cluster core: nodes, resource types, resources, groups, the failover
-manager, membership and the quorum. Knows nothing about Exchange."""
+"""The MSCS cluster core: the Cluster Service's components as modules. Knows nothing about Exchange.
+
+- :mod:`.cluster`: :class:`Cluster`, the one object of the public API, and its lookups;
+- :mod:`.membership`: the Node Manager and Membership Manager (heartbeats, regroup,
+  joins, partitions, the quorum arbitration);
+- :mod:`.failover`: the Failover Manager (restart policy, target choice, failback);
+- :mod:`.monitor`: the Resource Monitor (pending calls, LooksAlive/IsAlive polls);
+- :mod:`.configuration` and :mod:`.properties`: the Configuration Database (groups,
+  resources, dependencies, owners, properties, the quorum resource);
+- :mod:`.events`: the Event Processor (the job table; the clock and queue are
+  :mod:`labkit.sim`);
+- :mod:`.invariants`: the rules every state keeps; :mod:`.model`: the objects;
+  :mod:`.types`: the resource DLLs.
+"""
 from .cluster import EDITIONS, Cluster, ClusterSettings, parse_edition
 from .model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, Group, GroupState, Node, NodeState, Resource,
                     ResourceState, RestartAction)
+from .properties import PRIVATE_FIXED, PRIVATE_SETTABLE
 from .types import REGISTRY, ResourceType, register_resource_type
 
 __all__ = ["parse_edition", "Cluster", "ClusterSettings", "EDITIONS", "Group", "GroupState", "Node", "NodeState",
            "Resource", "ResourceState", "RestartAction", "ResourceType", "REGISTRY",
-           "register_resource_type", "RESOURCE_DEFAULTS", "GROUP_DEFAULTS"]
+           "register_resource_type", "RESOURCE_DEFAULTS", "GROUP_DEFAULTS", "PRIVATE_SETTABLE", "PRIVATE_FIXED"]

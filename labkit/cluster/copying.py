@@ -61,7 +61,7 @@ def _copy_group(g):
     h.preferred_owners = list(g.preferred_owners)
     h.resources = list(g.resources)
     h.failovers = list(g.failovers)
-    h.move = dict(g.move) if g.move is not None else None
+    h.move = _shallow(g.move) if g.move is not None else None
     h.outages = [list(o) for o in g.outages]
     return h
 

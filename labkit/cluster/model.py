@@ -7,10 +7,10 @@ Names and defaults follow Windows 2000 Cluster Administrator and ``cluster.exe``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class NodeState(str, Enum):
+class NodeState(StrEnum):
     """Cluster node states (Cluster Administrator: Up, Down, Paused, Joining)."""
 
     UP = "Up"
@@ -18,11 +18,8 @@ class NodeState(str, Enum):
     PAUSED = "Paused"
     JOINING = "Joining"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class ResourceState(str, Enum):
+class ResourceState(StrEnum):
     """Resource states (CLUSTER_RESOURCE_STATE: Online 2, Offline 3, Failed 4,
     OnlinePending 129, OfflinePending 130)."""
 
@@ -32,15 +29,12 @@ class ResourceState(str, Enum):
     ONLINE_PENDING = "Online Pending"
     OFFLINE_PENDING = "Offline Pending"
 
-    def __str__(self) -> str:
-        return self.value
-
     @property
     def pending(self) -> bool:
         return self in (ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING)
 
 
-class GroupState(str, Enum):
+class GroupState(StrEnum):
     """Group states (CLUSTER_GROUP_STATE: Online, Offline, Failed, PartialOnline, Pending)."""
 
     ONLINE = "Online"
@@ -49,19 +43,22 @@ class GroupState(str, Enum):
     PARTIAL_ONLINE = "Partially Online"
     PENDING = "Pending"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class RestartAction(str, Enum):
+class RestartAction(StrEnum):
     """What the failover manager does when a resource fails (RestartAction 0, 1, 2)."""
 
     DONT_RESTART = "dont_restart"
     RESTART_NO_NOTIFY = "restart_no_notify"
     RESTART_NOTIFY = "restart_notify"
 
-    def __str__(self) -> str:
-        return self.value
+
+#: Short names of the resource states the components test most.
+ON, OFF, FAILED = ResourceState.ONLINE, ResourceState.OFFLINE, ResourceState.FAILED
+ON_PENDING, OFF_PENDING = ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING
+#: A resource in one of these states is not running (its dependents may start or stop).
+DOWN_OR_FAILED = (OFF, FAILED)
+#: The names of the Cluster Group's own resources (besides the quorum disk).
+CORE_NAMES = ("Cluster IP Address", "Cluster Name")
 
 
 #: The Windows 2000 defaults of a resource's common properties (Microsoft: RestartThreshold, RestartPeriod, LooksAlivePollInterval, IsAlivePollInterval, PendingTimeout).
@@ -111,6 +108,13 @@ class Node:
     @property
     def is_up(self) -> bool:
         return self.state is NodeState.UP
+
+    @property
+    def leaving(self) -> str | None:
+        """"stop" or "restart" while the node moves its groups away before its cluster
+        service stops (``stop_node``, ``restart_node``); None otherwise. (Kept, and saved, as
+        the ``_leaving`` entry of ``properties`` until the cluster file gives it a field.)"""
+        return self.properties.get("_leaving")
 
     def _repr_html_(self) -> str:
         from ..tables import node_html
@@ -165,6 +169,41 @@ class Resource:
         return resource_html(self)
 
 
+class MoveReason(StrEnum):
+    """Why a group is moving: a resource's failover, the administrator's move, a failback
+    to a preferred owner, or its node's failure (the words of the cluster log)."""
+
+    FAILOVER = "failover"
+    MOVE = "move"
+    FAILBACK = "failback"
+    NODE_FAILURE = "node failure"
+
+
+@dataclass
+class Move:
+    """A move of a group under way: its ``reason``, the ``target`` node (None: the Failover
+    Manager chooses once the group is offline) and ``why`` for the log. Saved as
+    ``{"reason", "target"}`` and ``"why"`` when there is one.
+
+    >>> Move(MoveReason.MOVE, "N2").to_dict()
+    {'reason': 'move', 'target': 'N2'}
+    """
+
+    reason: MoveReason
+    target: str | None = None
+    why: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"reason": self.reason.value, "target": self.target}
+        if self.why is not None:
+            d["why"] = self.why
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Move":
+        return cls(MoveReason(data["reason"]), data.get("target"), data.get("why"))
+
+
 @dataclass
 class Group:
     """A resource group: the unit of failover, owned by one node at a time (paper, Table 1)."""
@@ -183,12 +222,16 @@ class Group:
     failed: bool = False
     #: times (ms) of failovers inside the failover period
     failovers: list[int] = field(default_factory=list)
-    #: a move under way: {"reason": "failover"|"move"|"failback"|"node failure", "target": node|None}
-    move: dict | None = None
+    #: a move under way (a :class:`Move`; a saved ``{"reason", "target"}`` mapping is read as one)
+    move: Move | None = None
     #: the last computed state, for logging transitions
     state: GroupState = GroupState.OFFLINE
     #: client-visible interruptions: [start_ms, end_ms or None]
     outages: list[list] = field(default_factory=list)
+
+    def __post_init__(self):
+        if type(self.move) is dict:
+            self.move = Move.from_dict(self.move)
 
     def _repr_html_(self) -> str:
         from ..tables import group_html

@@ -15,15 +15,10 @@ True
 """
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a lean `import labkit`)
-
 from ..errors import ConfigurationError, NameConflictError, ValidationError
 from ..values import (NAME, NETBIOS_MAX, PLAIN, check_drive, check_netbios_name,  # noqa: F401 (re-exported)
                       check_static_ip, show)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .cluster import Cluster
-    from .model import Resource
+from .model import Resource  # noqa: F401 (the hooks' annotations; a Cluster is only named, never imported)
 
 #: Every resource type known to labkit, by the name Cluster Administrator shows.
 REGISTRY: dict[str, "ResourceType"] = {}

@@ -36,10 +36,11 @@ Our reading, where labkit differs from a real cluster:
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 
-from ..cluster import GROUP_DEFAULTS, RESOURCE_DEFAULTS, Cluster, GroupState, NodeState, ResourceState, RestartAction
+from .. import values as V
+from ..cluster import (GROUP_DEFAULTS, PRIVATE_FIXED, PRIVATE_SETTABLE, RESOURCE_DEFAULTS, Cluster, GroupState,
+                       NodeState, ResourceState, RestartAction)
 from ..errors import LabkitError
 from . import output as out
 from .errors import ClusterExeError, from_labkit
@@ -124,7 +125,7 @@ def _node_state(c: Cluster, node: str | None) -> str | None:
     n = c.nodes.get(node) if node else None
     if n is None:
         return None
-    return "leaving" if n.properties.get("_leaving") else str(n.state)
+    return "leaving" if n.leaving else str(n.state)
 
 
 def call(key: str, fn, *args, node: str | None = None, c: Cluster | None = None, **kwargs):
@@ -334,16 +335,11 @@ def _match_props(cmd: Command, defs, what: str) -> list:
 #: except these).
 _PRIVATE_NAMES = {"size_gb": "SizeGB"}
 #: Private properties labkit fixes when a resource is created (the claims on an address,
-#: a NetBIOS name or a drive letter): settable on /create only.
-IDENTITY = {"IP Address": ("address",), "Network Name": ("name",), "Physical Disk": ("drive",)}
-#: Private properties that may change after creation, with their checks.
-SETTABLE = {
-    "IP Address": ("subnet_mask", "network"),
-    "File Share": ("share_name", "path"),
-    "Generic Service": ("service_name",),
-    "Generic Application": ("command_line",),
-    "Physical Disk": ("signature", "size_gb"),
-}
+#: a NetBIOS name or a drive letter): settable on /create only. The core's table.
+IDENTITY = PRIVATE_FIXED
+#: Private properties that may change after creation, with their value kinds (the core's
+#: table: ``Cluster.set_private_properties`` checks them).
+SETTABLE = PRIVATE_SETTABLE
 _NUMERIC = {"signature", "size_gb"}
 
 
@@ -384,23 +380,18 @@ def _private_value(key: str, p):
     return p.value
 
 
-def _check_private(key: str, value) -> None:
-    """The checks of the private properties that can change after creation."""
-    if key == "subnet_mask":
-        try:
-            ipaddress.IPv4Network(f"0.0.0.0/{value}")
-        except ValueError:
-            raise ClusterExeError(87, f"SubnetMask {value!r} is not a subnet mask like 255.255.255.0") from None
-    elif key in ("network", "share_name", "service_name"):
-        if not isinstance(value, str) or not value.strip() or len(value) > 256:
-            raise ClusterExeError(87, f"{private_name(key)} must be 1 to 256 characters")
-        if key == "share_name" and any(ch in value for ch in '\\/:*?"<>|'):
-            raise ClusterExeError(87, f"ShareName {value!r} holds a character share names may not hold")
-    elif key in ("path", "command_line") and len(str(value)) > 1024:
-        raise ClusterExeError(87, f"{private_name(key)} is longer than 1,024 characters")
+def _check_private(rtype: str, key: str, value) -> None:
+    """A settable private property given on /create, checked by the core's value kind
+    (the same check ``Cluster.set_private_properties`` makes)."""
+    try:
+        V.accept(SETTABLE[rtype][key], value, private_name(key))
+    except LabkitError as e:
+        raise ClusterExeError(87, e.detail) from None
 
 
 def _props_by_key(c: Cluster, rtype: str, props, *, create: bool, existing=()) -> dict:
+    """The private properties ``props`` (cluster.exe names and formats) by labkit key. On
+    /create the settable ones are checked here; after creation the core checks them all."""
     allowed = _private_keys(c, rtype, existing)
     by = {private_name(k).lower(): k for k in allowed}
     by.update({k.replace("_", "").lower(): k for k in allowed})
@@ -412,15 +403,9 @@ def _props_by_key(c: Cluster, rtype: str, props, *, create: bool, existing=()) -
                                       f"(they have: {', '.join(private_name(k) for k in allowed) or 'none'})")
         if key in got:
             raise ClusterExeError(87, f"private property {private_name(key)} is given twice")
-        if not create:
-            if key in IDENTITY.get(rtype, ()):
-                raise ClusterExeError(87, f"labkit fixes the {private_name(key)} of a {rtype} resource when it is "
-                                          "created; delete the resource and create it again with the new value")
-            if key not in SETTABLE.get(rtype, ()):
-                raise ClusterExeError(87, f"{private_name(key)} of a {rtype} resource is read-only in labkit")
         got[key] = _private_value(key, p)
-        if not create or key in SETTABLE.get(rtype, ()):
-            _check_private(key, got[key])
+        if create and key in SETTABLE.get(rtype, ()):
+            _check_private(rtype, key, got[key])
     return got
 
 
@@ -492,7 +477,7 @@ def _list(c, cmd, clusters):
 
 
 @handles("cluster", "quorumresource", command="cluster /quorum[resource][:R]",
-         api="Cluster.quorum_resource (set: labkit.clusterexe.commands.set_quorum_resource)",
+         api="Cluster.quorum_resource (set: Cluster.set_quorum_resource)",
          ok=[["cluster /quorum"], [S, 'res "Disk T:" /online', 'cluster /quorumresource:"Disk T:"']],
          refused=[(['cluster /quorumresource:"EXVS1 IP Address"'], 5021),
                   ([S, 'cluster /quorumresource:"Disk T:"'], 5004),
@@ -504,35 +489,8 @@ def _quorum(c, cmd):
         return Outcome(["Quorum Resource Name Device                                   Max Log Size",
                         "-------------------- ---------------------------------------- ------------",
                         f"{c.quorum_resource:<20} {device:<40} {QUORUM_LOG_KB}"])
-    set_quorum_resource(c, resource_of(c, cmd.value))
+    call("cluster.quorumresource", c.set_quorum_resource, resource_of(c, cmd.value))
     return Outcome([])
-
-
-def set_quorum_resource(c: Cluster, name: str) -> None:
-    """Make ``name`` the quorum resource (SetClusterQuorumResource). Microsoft: it must be
-    quorum-capable (in Windows 2000 a Physical Disk, error 5021) and may not depend on
-    anything (5069); our reading: it must be Online, as the cluster writes its quorum log
-    there at once (5004).
-
-    labkit's core has no such command yet: this sets the public attributes
-    ``Cluster.quorum_resource`` and ``quorum_drive`` after every check, and logs it.
-    """
-    r = c.resources[name]
-    t = c.resource_types[r.type]
-    if not t.quorum_capable:
-        raise ClusterExeError(5021, f"{name!r} is a {r.type}; in Windows 2000 only a Physical Disk can hold the "
-                                    "quorum (paper, Table 1)")
-    if r.dependencies:
-        raise ClusterExeError(5069, f"{name!r} depends on {', '.join(r.dependencies)}")
-    if r.state is not ResourceState.ONLINE:
-        raise ClusterExeError(5004, f"{name!r} is {r.state}; bring it online first")
-    if name == c.quorum_resource:
-        return
-    old = c.quorum_resource
-    c.quorum_resource = name
-    c.quorum_drive = r.properties.get("drive") or c.quorum_drive
-    c.record(c.name, "quorum resource changed", f"{old} -> {name} (cluster /quorumresource)",
-             c.groups[r.group].owner)
 
 
 @handles("cluster", "properties", "privproperties", command="cluster /prop | /priv",
@@ -1041,7 +999,7 @@ def _priv_rows(c: Cluster, rn: str) -> list:
 
 
 @handles("resource", "privproperties", command="cluster res [R] /priv[properties] [name=value ...]",
-         api="Resource.properties (set: labkit.clusterexe.commands.set_private_properties)",
+         api="Resource.properties (set: Cluster.set_private_properties)",
          ok=[['res "Disk Q:" /priv'], ['res "EXVS1 IP Address" /priv SubnetMask=255.255.0.0'],
              PRINT + ['res "PRINT IP" /priv Network="Public" SubnetMask=255.255.255.128'], ["res /priv"],
              [S + " SizeGB=18.2", 'res "Disk T:" /priv Signature=0x1A2B SizeGB=36']],
@@ -1067,15 +1025,13 @@ def _res_priv(c, cmd):
 
 
 def set_private_properties(c: Cluster, name: str, props) -> ClusterExeError | None:
-    """Set private properties (``Prop`` name/value pairs) of resource ``name`` after every
-    check; a resource that is not Offline gets cluster.exe's warning 5024 ("stored, ...
-    take effect ... the next time the resource is brought online"). labkit's core has no
-    such command yet: this writes ``Resource.properties`` (a public field) and logs it."""
-    r = c.resources[name]
+    """Set private properties (``Prop`` name/value pairs, cluster.exe's names and formats)
+    of resource ``name`` with ``Cluster.set_private_properties``, which checks them; a
+    resource that is not Offline gets cluster.exe's warning 5024 ("stored, ... take effect
+    ... the next time the resource is brought online")."""
+    r = c.resource(name)
     values = _props_by_key(c, r.type, props, create=False, existing=r.properties)
-    r.properties.update(values)
-    c.record(name, "private properties set", ", ".join(f"{private_name(k)}={v}" for k, v in values.items()),
-             r.node)
+    call("res.privproperties", c.set_private_properties, r.name, **values)
     if r.state is not ResourceState.OFFLINE:
         return ClusterExeError(5024, f"{name!r} is {r.state}", warning=True)
     return None

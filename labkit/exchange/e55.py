@@ -123,7 +123,7 @@ def create_virtual_server(cluster, name: str, ip: str, disk: str = "Disk E:", no
                                  "shared disk in its group", rule="the binaries and data sit on the group's disk",
                                  source=SRC_55)
     if node is not None:
-        node = cluster._node(node).name
+        node = cluster.node(node).name
     m = re.search(r"([A-Za-z]:)\s*$", disk)
     drive = (r.properties.get("drive") if r is not None else None) or (m.group(1).upper() if m else disk)
     with cluster.transaction():

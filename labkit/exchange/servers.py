@@ -97,7 +97,7 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
                              rule="restart the node after installing Exchange 2000 before proceeding",
                              source="paper, Installing Exchange 2000 Server")
     if group is not None:
-        group = cluster._group(group).name
+        group = cluster.group(group).name
     target = group if group is not None else evs
     if group is not None:
         if group == cluster.cluster_group:
@@ -105,7 +105,7 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
                                      rule="the Cluster Group holds the cluster's own resources",
                                      source="paper, Creating the Exchange Resource Group")
     if node is not None:
-        node = cluster._node(node).name
+        node = cluster.node(node).name
         if not installed(cluster, node):
             raise OwnershipError(f"Exchange 2000 is not installed on {node}",
                                  rule="Exchange resources run only where Exchange 2000 is installed",

@@ -50,7 +50,7 @@ def install(cluster, node: str) -> None:
     If ``node`` is the only running member, the restart stops the cluster; the node
     forms it again when it is back (``settings.node_reboot_s`` later).
     """
-    n = cluster._node(node)
+    n = cluster.node(node)
     node = n.name
     if installed(cluster, node):
         raise StateError(f"Exchange 2000 is already installed on {node}",
@@ -65,7 +65,7 @@ def install(cluster, node: str) -> None:
         raise ProcedureError(f"Exchange 2000 setup on {busy} is still under way (setup, then a restart); "
                              f"wait for {busy} to be Up again", rule="run one Exchange installation at a time",
                              source=SRC_INSTALL)
-    if n.state not in (NodeState.UP, NodeState.PAUSED) or n.properties.get("_leaving"):
+    if n.state not in (NodeState.UP, NodeState.PAUSED) or n.leaving:
         raise StateError(f"node {node} is {n.state}; setup runs on a running cluster member",
                          rule="Exchange 2000 setup discovers the cluster from a running node", source=SRC_INSTALL)
     before = n.incarnation
@@ -96,7 +96,7 @@ def uninstall(cluster, node: str, *, remove_cluster_resources: bool | None = Non
     yes on any other node is refused.
     """
     check_full_admin(cluster, "remove Exchange 2000")
-    node = cluster._node(node).name
+    node = cluster.node(node).name
     if not installed(cluster, node):
         raise StateError(f"Exchange 2000 is not installed on {node}", rule="remove what is installed")
     busy = install_under_way(cluster)

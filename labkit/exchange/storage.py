@@ -327,7 +327,7 @@ def storage_groups_on(cluster, node: str) -> list[tuple[str, str]]:
     """``(virtual server, storage group)`` pairs mounted on ``node`` now: those of the
     virtual servers whose Information Store is Online there. Never more than four
     (KB 314266)."""
-    node = cluster._node(node).name
+    node = cluster.node(node).name
     o = need_org(cluster)
     out = []
     for vs_name in storage_group_counts_on(cluster, node):

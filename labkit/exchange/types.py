@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..cluster.model import ResourceState
+from ..cluster.model import NodeState, ResourceState
 from ..cluster.types import ResourceType, register_resource_type
 from ..values import show
 from ..errors import (AccessDeniedError, ConfigurationError, DependencyError, NameConflictError,
@@ -103,7 +103,7 @@ def install_under_way(cluster: "Cluster") -> str | None:
     n = cluster.nodes.get(name)
     if n is None:  # evicted meanwhile
         return None
-    done = (n.state.value == "Up" and not n.properties.get("_leaving")
+    done = (n.state is NodeState.UP and not n.leaving
             and n.incarnation >= o.installing["incarnation"] + 2)
     return None if done else name
 

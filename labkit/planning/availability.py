@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from ..errors import ValidationError
 from .findings import as_tuple
@@ -126,16 +126,13 @@ def nines_table(levels=range(1, 8)) -> list[dict]:
 
 
 # --- causes of downtime -----------------------------------------------------------------------------
-class Cause(str, Enum):
+class Cause(StrEnum):
     """The paper's causes of downtime, in its order (most frequent first)."""
 
     INFRASTRUCTURE = "infrastructure"
     SOFTWARE = "software failures"
     OPERATIONS = "operational/administrative"
     HARDWARE = "hardware failures"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: The paper's ranking (Decision Points): infrastructure, software, operations, hardware.

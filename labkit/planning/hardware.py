@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Iterable, Sequence
 
 import networkx as nx
@@ -61,7 +61,7 @@ from .storage import Role, SizingAssumptions, StorageDesign, plan_storage, table
 CLUSTER = "cluster"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Component kinds."""
 
     SITE = "site"
@@ -83,19 +83,13 @@ class Kind(str, Enum):
     ARRAY = "array"
     CLIENTS = "clients"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class NetworkRole(str, Enum):
+class NetworkRole(StrEnum):
     """Cluster network roles as Cluster Administrator names them (Windows 2000)."""
 
     PRIVATE = "internal cluster communications only"
     PUBLIC = "client access only"
     MIXED = "all communications"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _HEARTBEAT = (NetworkRole.PRIVATE, NetworkRole.MIXED)
@@ -105,16 +99,13 @@ _FABRIC_KINDS = {"hub": Kind.FC_HUB, "switch": Kind.FC_SWITCH, "scsi": Kind.SCSI
 _NOT_CANDIDATES = (Kind.ARRAY, Kind.CLIENTS)
 
 
-class Effect(str, Enum):
+class Effect(StrEnum):
     """What losing a component does to a target (a virtual server or the cluster)."""
 
     STOPS = "stops"
     MANUAL_RECOVERY = "stops until a manual recovery at the target site"
     ARBITRATION = "may stop: depends on which partition wins the quorum"
     SPLITS = "splits the cluster membership"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def _name(v, what) -> str:

@@ -52,9 +52,10 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Callable, Iterable
 
+from ..cluster.model import GroupState, NodeState
 from ..errors import LimitError, NotFoundError, StateError, ValidationError
 from .findings import Violation, as_tuple
 
@@ -68,7 +69,7 @@ SRC_OWNERS = "paper, Resource Ownership and Failover"
 MAX_STORAGE_GROUPS_PER_NODE = 4
 
 
-class Strategy(str, Enum):
+class Strategy(StrEnum):
     """The load strategies: the paper's three and Microsoft's later advice."""
 
     ALL_NODES = "Maximum load – all nodes"
@@ -76,9 +77,6 @@ class Strategy(str, Enum):
     BALANCED = "Balanced / cascading"
     ACTIVE_PASSIVE = "Active/passive (Microsoft, later)"
     CUSTOM = "Custom"
-
-    def __str__(self) -> str:
-        return self.value
 
     @classmethod
     def parse(cls, value) -> "Strategy":
@@ -395,7 +393,7 @@ class LoadPlan:
             if move_home:
                 for v in self.virtual_servers:
                     g = cluster.groups[v.group_name]
-                    if g.owner != v.home and cluster.nodes[v.home].state.value == "Up":
+                    if g.owner != v.home and cluster.nodes[v.home].state is NodeState.UP:
                         cluster.move_group(v.group_name, v.home)
 
 
@@ -518,7 +516,7 @@ def virtual_server_loads(cluster) -> list[VirtualServerPlan]:
     for name, group, users, sgs in servers:
         g = cluster.groups[group]
         possible = tuple(n for n in ids if all(n in cluster.resources[r].possible_owners for r in g.resources))
-        home = g.owner if g.state.value == "Online" and g.owner else (
+        home = g.owner if g.state is GroupState.ONLINE and g.owner else (
             g.preferred_owners[0] if g.preferred_owners else g.owner or ids[0])
         out.append(VirtualServerPlan(name, home, users, sgs, tuple(g.preferred_owners), group, possible))
     return out
@@ -645,13 +643,13 @@ def _measure(c, failed: tuple, vss: list, t0: int, mark: int, store_of: dict, ma
     end = c.clock.ms
     for v in vss:
         g = c.groups[v.group_name]
-        up = g.state.value == "Online" and g.owner in users
+        up = g.state is GroupState.ONLINE and g.owner in users
         owner[v.name] = g.owner if up else None
         if up:
             users[g.owner] += v.users
             sgs[g.owner] += v.storage_groups
             on[g.owner].append(v.name)
-        if g.state.value == "Failed":
+        if g.state is GroupState.FAILED:
             failed_vs.append(v.name)
         lost = 0
         for start, stop in g.outages:
@@ -701,7 +699,7 @@ def _run_case(base, failed: tuple, vss, stores, marker, copy_base=True) -> Failu
     c = base.copy() if copy_base else base
     t0, mark = c.clock.ms, len(c.log)
     for n in failed:
-        if c.nodes[n].state.value != "Down":
+        if c.nodes[n].state is not NodeState.DOWN:
             c.crash_node(n)
     c.run_until_stable()
     return _measure(c, failed, vss, t0, mark, stores, marker)

@@ -38,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..cluster.model import GroupState, NodeState, ResourceState
 from ..errors import LabkitError, StateError, ValidationError
 from .availability import HOURS_PER_YEAR, KOutOfN, k_out_of_n, state_probabilities
 from .load import MAX_STORAGE_GROUPS_PER_NODE, virtual_server_loads
@@ -231,7 +232,7 @@ class _Run:
 
     def fail(self, t: int, node: str) -> None:
         self.failures += 1
-        if self.c.nodes[node].state.value != "Down":
+        if self.c.nodes[node].state is not NodeState.DOWN:
             self.c.crash_node(node)
         self.broken.add(node)
         self.push(self.after_h(t, self.rng.expovariate(1.0 / self.mttr_h)), node, "repair")
@@ -241,7 +242,7 @@ class _Run:
         c = self.c
         if c.nodes[node].regroup_pending:     # repaired before the cluster noticed the crash
             c.run_until_stable()
-        if c.nodes[node].state.value == "Down":
+        if c.nodes[node].state is NodeState.DOWN:
             c.start_node(node)
         self.broken.discard(node)
         self.waiting.clear()
@@ -249,7 +250,7 @@ class _Run:
 
     def _room(self, node: str) -> int:
         used = sum(self.sgs[g] for g in self.groups
-                   if self.c.groups[g].owner == node and self.c.groups[g].state.value != "Failed")
+                   if self.c.groups[g].owner == node and self.c.groups[g].state is not GroupState.FAILED)
         return self.limit - used
 
     def restore(self, group: str) -> None:
@@ -259,7 +260,7 @@ class _Run:
         self.called.discard(group)
         c = self.c
         g = c.groups[group]
-        if g.state.value != "Failed" or not c.running or g.move is not None:
+        if g.state is not GroupState.FAILED or not c.running or g.move is not None:
             return
         target = next((n for n in c.effective_owners(group)
                        if c.can_host(group, n) and self._room(n) >= self.sgs[group]), None)
@@ -267,7 +268,7 @@ class _Run:
             self.waiting.add(group)           # nowhere to put it until a node is repaired
             return
         try:
-            if g.owner != target and any(c.resources[r].state.value != "Offline" for r in g.resources):
+            if g.owner != target and any(c.resources[r].state is not ResourceState.OFFLINE for r in g.resources):
                 c.move_group(group, target)
             c.online_group(group, target)
             self.restores += 1
@@ -280,7 +281,7 @@ class _Run:
             return
         for name in self.groups:
             if name not in self.called and name not in self.waiting and \
-                    self.c.groups[name].state.value == "Failed":
+                    self.c.groups[name].state is GroupState.FAILED:
                 self.called.add(name)
                 self.push(self.after_h(max(t, self.c.clock.ms), self.operator_h), name, "operator")
 
@@ -320,7 +321,7 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
     started = time.perf_counter()
     c = cluster.copy()
     c.run_until_stable()
-    if not c.running or any(n.state.value != "Up" for n in c.nodes.values()):
+    if not c.running or any(n.state is not NodeState.UP for n in c.nodes.values()):
         raise StateError("start the Monte Carlo from a running cluster with every node Up",
                          rule="the run starts healthy", source=SRC_MC)
     del c.log[:]                      # the working copy's history is not needed

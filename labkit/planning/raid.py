@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Iterable, Sequence
 
 from ..errors import ConfigurationError, LimitError, ValidationError
@@ -41,16 +41,13 @@ from .findings import as_tuple
 _EPS = 1e-9
 
 
-class RaidLevel(str, Enum):
+class RaidLevel(StrEnum):
     """The RAID levels the paper uses. ``RaidLevel.parse`` accepts "0+1", "RAID5", 5 ..."""
 
     RAID0 = "RAID 0"
     RAID1 = "RAID 1"
     RAID01 = "RAID 0+1"
     RAID5 = "RAID 5"
-
-    def __str__(self) -> str:
-        return self.value
 
     @classmethod
     def parse(cls, value) -> "RaidLevel":

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 
 from ..errors import ConfigurationError, ValidationError
 from .findings import Violation, as_tuple, require
@@ -35,7 +35,7 @@ from .raid import (DEFAULT_IO, DRIVE_18GB_10K, RA4100, Array, DriveModel, Enclos
                    OnlineSpare, RaidLevel, Sizing, drives_needed, place)
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """What an array holds."""
 
     QUORUM = "quorum"
@@ -43,9 +43,6 @@ class Role(str, Enum):
     DATABASE = "EDB+STM"      # property store and streaming store together (the usual MAPI choice)
     EDB = "EDB"               # property store alone
     STM = "STM"               # streaming store alone
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _DB_ROLES = (Role.DATABASE, Role.EDB, Role.STM)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from ..cluster.model import GroupState, ResourceState
 from ..cluster.cluster import register_job_handler
 from ..values import HOUR, NAME, accept, exact, show
 from ..errors import NameConflictError, NotFoundError, ProcedureError, StateError, ValidationError
@@ -106,7 +107,7 @@ def take_system_state_backup(cluster, node: str, *, assumptions=None) -> BackupS
     ``system_state_backup_min``."""
     need_cluster(cluster)
     a = pick(assumptions)
-    n = cluster._node(node)
+    n = cluster.node(node)
     node = n.name
     if str(n.state) not in ("Up", "Paused") or not cluster.running:
         raise StateError(f"{node} is {n.state}; the System State of a node includes the cluster database only "
@@ -151,7 +152,7 @@ def add_backup_job(cluster, name: str, virtual_server: str, *, bound_to: str, ta
     vs = get_vs(cluster, virtual_server)
     if bound_to == "node":
         target = target if target is not None else cluster.groups[vs.group].owner
-        target = cluster._node(target).name
+        target = cluster.node(target).name
     elif bound_to == "name":
         target = vs.name if target is None else target
         if not isinstance(target, str) or target.upper() != vs.name:
@@ -205,7 +206,7 @@ def _store_node(cluster, job: BackupJob) -> tuple[object, str | None]:
     o = cluster.extensions.get("exchange")
     vs = o.virtual_servers.get(job.virtual_server) if o is not None else None
     r = cluster.resources.get(vs.information_store or "") if vs is not None else None
-    where = r.node if r is not None and str(r.state) == "Online" else None
+    where = r.node if r is not None and r.state is ResourceState.ONLINE else None
     return r, where
 
 
@@ -368,7 +369,7 @@ def backup_binding_drill(cluster, virtual_server: str, *, failover: str = "crash
 
     def moved(p):
         g = p.cluster.groups[p.data["group"]]
-        if g.owner == p.data["node"] or str(g.state) != "Online":
+        if g.owner == p.data["node"] or g.state is not GroupState.ONLINE:
             raise ProcedureError(f"{g.name} is {g.state} on {g.owner}", rule="the virtual server runs on another node",
                                  source=SRC_DR)
 

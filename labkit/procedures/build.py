@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ..cluster.model import GroupState, NodeState
 from ..values import show
 from ..errors import ConfigurationError, LimitError, ProcedureError, ValidationError
 from .assumptions import pick
@@ -210,7 +211,7 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
         return f"quorum disk {plan.quorum_drive} on {p.cluster.quorum_owner}"
 
     def formed(p):
-        if not p.cluster.running or str(p.cluster.groups["Cluster Group"].state) != "Online":
+        if not p.cluster.running or p.cluster.groups["Cluster Group"].state is not GroupState.ONLINE:
             raise ProcedureError("the Cluster Group is not online", rule="have an operational cluster before going on",
                                  source=SRC_REQ)
 
@@ -234,7 +235,7 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
             return f"{n.name} is {p.cluster.nodes[n.name].state}"
 
         def verify(p):
-            if ex.install_under_way(p.cluster) or str(p.cluster.nodes[n.name].state) != "Up":
+            if ex.install_under_way(p.cluster) or p.cluster.nodes[n.name].state is not NodeState.UP:
                 raise ProcedureError(f"{n.name} is not back after its restart",
                                      rule="restart the node after installing Exchange 2000 before proceeding",
                                      source=SRC_INSTALL)
@@ -286,7 +287,7 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
         return ", ".join(f"{v.name} on {p.cluster.groups[v.name].owner}" for v in plan.virtual_servers)
 
     def all_online(p):
-        bad = [v.name for v in plan.virtual_servers if str(p.cluster.groups[v.name].state) != "Online"]
+        bad = [v.name for v in plan.virtual_servers if p.cluster.groups[v.name].state is not GroupState.ONLINE]
         if bad:
             raise ProcedureError(f"{', '.join(bad)} did not come online", rule="bring the resource group online",
                                  source=SRC_CREATE)

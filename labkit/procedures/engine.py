@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
+from ..cluster.model import GroupState
 from ..values import show
 from ..errors import LabkitError, NotFoundError, ProcedureError, ValidationError
 
@@ -499,7 +500,7 @@ def outages_since_loss(cluster, lost_ms: int, *, cause: str, groups=None) -> lis
         if g is None or not g.persistent_state:
             continue
         ends = [f for s, f in g.outages if f is not None and f >= lost_ms]
-        online = str(g.state) == "Online"
+        online = g.state is GroupState.ONLINE
         if online and not ends:
             continue
         end = max(ends) if online else cluster.clock.ms

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..cluster.model import NodeState
 from ..values import show
 from ..errors import ConfigurationError, OwnershipError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
@@ -64,7 +65,7 @@ def choose_target(cluster, group: str, exclude=()) -> str | None:
     (preferred owners, then node-id order) that is Up, can host it (possible owners) and
     has room for its storage groups, skipping its current owner and ``exclude``."""
     need_cluster(cluster)
-    g = cluster._group(group)
+    g = cluster.group(group)
     group = g.name
     if isinstance(exclude, str) or not isinstance(exclude, (list, tuple, set)):
         raise ValidationError(f"exclude is a list of node names, not {show(exclude)}", rule="nodes are named")
@@ -78,7 +79,7 @@ def _nodes(cluster, nodes) -> list[str]:
     need_cluster(cluster)
     if isinstance(nodes, str) or not isinstance(nodes, (list, tuple, set)):
         raise ValidationError(f"nodes is a list of node names, not {show(nodes)}", rule="nodes are named")
-    return [cluster._node(n).name for n in nodes]
+    return [cluster.node(n).name for n in nodes]
 
 
 def _window_opens(cluster, window, hours: float):
@@ -232,8 +233,8 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
     def start(p):
         c = p.cluster
         for n in order:
-            c._node(n)
-        up = [n for n in c.node_ids() if str(c.nodes[n].state) == "Up"]
+            c.node(n)
+        up = [n for n in c.node_ids() if c.nodes[n].state is NodeState.UP]
         if len(up) < 2 or not c.running:
             raise StateError(f"{len(up)} node(s) are Up; a rolling upgrade needs another node to take the groups",
                              rule="move the groups to another node during maintenance", source=SRC_MAINT)
@@ -264,7 +265,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
     def away(n):
         def act(p):
             c = p.cluster
-            if str(c.nodes[n].state) != "Up":
+            if c.nodes[n].state is not NodeState.UP:
                 raise StateError(f"{n} is {c.nodes[n].state}", rule="upgrade nodes that are Up", source=SRC_MAINT)
             moved = []
             for g in c.groups_on(n):
@@ -297,7 +298,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
 
         def verify(p):
             c = p.cluster
-            if str(c.nodes[n].state) != "Paused":
+            if c.nodes[n].state is not NodeState.PAUSED:
                 raise ProcedureError(f"{n} came back {c.nodes[n].state} after its restart, not Paused",
                                      rule=RULE_PAUSED, source=SRC_PAUSED)
             arrived = c.groups_on(n)

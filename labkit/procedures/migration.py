@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from ..cluster.model import GroupState, ResourceState
 from ..values import show
 from ..errors import (ConfigurationError, NameConflictError, NotFoundError, ProcedureError, StateError,
                       ValidationError)
@@ -275,7 +276,7 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
             raise NotFoundError(f"{new.name} has no Exchange 2000 virtual server", rule="create the target first",
                                 source=SRC_RELOC)
         vs = ex.virtual_server(new, evs)
-        if str(new.groups[vs.group].state) != "Online":
+        if new.groups[vs.group].state is not GroupState.ONLINE:
             raise StateError(f"{vs.name} is {new.groups[vs.group].state}", rule="the target virtual server is online",
                              source=SRC_RELOC)
         row = designated_store(new, vs.name, p.params["store"])
@@ -373,7 +374,7 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         p.data["t_off"] = c.clock.ms               # users are cut off from here: an offline backup stops Exchange
         c.offline_resource(vs.resources["System Attendant"])      # with the Directory, the IS and the MTA
         wait(c)
-        running = [r for r in vs.resources.values() if str(c.resources[r].state) != "Offline"]
+        running = [r for r in vs.resources.values() if c.resources[r].state is not ResourceState.OFFLINE]
         if running:
             raise ProcedureError(f"{', '.join(running)} did not stop", rule="an offline backup is taken with the "
                                  "Exchange services stopped", source=f"{SRC_INPLACE}, step 1")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..cluster.model import GroupState, NodeState, ResourceState
 from ..values import show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
@@ -189,7 +190,7 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
                                  rule="a database is restored to the virtual server it was backed up from [D]",
                                  source=f"{SRC_S3}, step 4")
     store = cluster.resources.get(vs.information_store or "")
-    if store is not None and str(store.state) != "Offline":
+    if store is not None and store.state is not ResourceState.OFFLINE:
         raise StateError(f"{vs.name}'s Information Store is {store.state}; restore into dismounted stores",
                          rule="restore databases while the store is offline [D]", source=f"{SRC_S3}, step 4")
     for d in backup.databases:
@@ -252,9 +253,9 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
 
     def moved(p):
         c, f = p.cluster, p.params["failed"]
-        n = c._node(f)
+        n = c.node(f)
         f = p.params["failed"] = n.name
-        if str(n.state) != "Down":
+        if n.state is not NodeState.DOWN:
             raise StateError(f"{f} is {n.state}; Scenario 1 starts from a node that failed",
                              rule="rebuild a node only after it failed", source=SRC_S1)
         if n.regroup_pending:
@@ -267,7 +268,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
     def moved_ok(p):
         c, f = p.cluster, p.params["failed"]
         stuck = [g.name for g in c.groups.values()
-                 if g.owner == f or (g.persistent_state and str(g.state) != "Online")]
+                 if g.owner == f or (g.persistent_state and g.state is not GroupState.ONLINE)]
         if stuck:
             raise ProcedureError(f"{', '.join(stuck)} did not come online on another node; fix that first (possible "
                                  "owners? the four-storage-group limit?)",
@@ -325,7 +326,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         minutes(c, a.exchange_setup_min)
         ex.install(c, n)
         wait(c)
-        if ex.install_under_way(c) or str(c.nodes[n].state) != "Up":
+        if ex.install_under_way(c) or c.nodes[n].state is not NodeState.UP:
             raise ProcedureError(f"{n} is not back after its restart",
                                  rule="restart the node after installing Exchange 2000",
                                  source="paper, Installing Exchange 2000 Server")
@@ -354,7 +355,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         if g is None:
             raise ConfigurationError("the cluster has no Exchange group to move", rule="move an Exchange group",
                                      source=f"{SRC_S1}, step 3")
-        g = c._group(g).name
+        g = c.group(g).name
         p.data["group"] = g
         t0 = c.clock.ms
         c.move_group(g, n)
@@ -364,7 +365,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
 
     def move_ok(p):
         c, n, g = p.cluster, p.params["new_name"], p.data["group"]
-        if c.groups[g].owner != n or str(c.groups[g].state) != "Online":
+        if c.groups[g].owner != n or c.groups[g].state is not GroupState.ONLINE:
             raise ProcedureError(f"{g} is {c.groups[g].state} on {c.groups[g].owner}",
                                  rule="the moved group comes online on the new node", source=f"{SRC_S1}, step 3")
 
@@ -461,7 +462,7 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
 
     def start_rest(p):
         c = p.cluster
-        rest = [n for n in c.node_ids() if str(c.nodes[n].state) == "Down"]
+        rest = [n for n in c.node_ids() if c.nodes[n].state is NodeState.DOWN]
         for n in rest:
             c.start_node(n)
         wait(c)
@@ -472,7 +473,7 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
 
     def verify(p):
         c = p.cluster
-        bad = [g.name for g in c.groups.values() if g.persistent_state and str(g.state) != "Online"]
+        bad = [g.name for g in c.groups.values() if g.persistent_state and g.state is not GroupState.ONLINE]
         if bad:
             raise ProcedureError(f"{', '.join(bad)} are not online", rule="every group is back online",
                                  source=SRC_S2)
@@ -495,7 +496,7 @@ def _rebalance(c) -> str:
     moved = []
     for g in list(c.groups.values()):
         want = next((n for n in g.preferred_owners if c.can_host(g.name, n)), None)
-        if want and g.owner != want and str(g.state) == "Online":
+        if want and g.owner != want and g.state is GroupState.ONLINE:
             c.move_group(g.name, want)
             wait(c)
             moved.append(f"{g.name} -> {want}")
@@ -549,7 +550,7 @@ def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, bac
 
     def formed(p):
         c = p.cluster
-        if not c.running or str(c.groups["Cluster Group"].state) != "Online" or len(c.nodes) != len(rec.nodes):
+        if not c.running or c.groups["Cluster Group"].state is not GroupState.ONLINE or len(c.nodes) != len(rec.nodes):
             raise ProcedureError("the cluster is not formed with every node", rule="recreate the original Cluster "
                                  "group on every node", source=f"{SRC_S3}, step 1")
 
@@ -604,7 +605,7 @@ def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, bac
         return ", ".join(f"{v.group} on {c.groups[v.group].owner}" for v in rec.virtual_servers)
 
     def online_ok(p):
-        bad = [v.group for v in rec.virtual_servers if str(p.cluster.groups[v.group].state) != "Online"]
+        bad = [v.group for v in rec.virtual_servers if p.cluster.groups[v.group].state is not GroupState.ONLINE]
         if bad:
             raise ProcedureError(f"{', '.join(bad)} did not come online", rule="bring the virtual servers online",
                                  source=SRC_S3)

@@ -42,6 +42,7 @@ True
 """
 from __future__ import annotations
 
+from ..cluster.model import GroupState
 from ..values import show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
@@ -92,7 +93,7 @@ def _mailbox_target(cluster, evs: str, target) -> tuple[str, str] | None:
         return tvs.name, designated_store(cluster, tvs.name, store)["database"]
     o = cluster.extensions["exchange"]
     others = [v for v in o.virtual_servers.values() if v.name != vs.name
-              and str(cluster.groups[v.group].state) == "Online"]
+              and cluster.groups[v.group].state is GroupState.ONLINE]
     if not others:
         return None
     best = min(others, key=lambda v: v.mailboxes)
@@ -174,7 +175,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
 
     def offline_ok(p):
         g = p.cluster.groups[p.data["group"]]
-        if str(g.state) != "Offline":
+        if g.state is not GroupState.OFFLINE:
             raise ProcedureError(f"group {g.name} is {g.state}", rule="take the virtual server's group offline first",
                                  source=SRC_REMOVE)
 
@@ -219,7 +220,7 @@ def remove_exchange_binaries(cluster, nodes: list[str]) -> Procedure:
             from .maintenance import choose_target
             c = p.cluster
             from .. import exchange as ex
-            c._node(n)
+            c.node(n)
             if ex.installed_nodes(c) == [n]:
                 return f"{n} is the last node running Exchange: its groups have nowhere to go"
             moved = []
@@ -302,7 +303,7 @@ def rebuild_virtual_server(cluster, evs: str) -> Procedure:
         from .. import exchange as ex
         vs = ex.virtual_server(p.cluster, evs)
         if vs.content_indexing_broken or "MS Search" not in vs.resources or \
-                str(p.cluster.groups[vs.group].state) != "Online":
+                p.cluster.groups[vs.group].state is not GroupState.ONLINE:
             raise ProcedureError(f"{vs.name} has no working MS Search instance", rule=RULE_SEARCH, source=SRC_REMOVE)
 
     steps = [Step("record the virtual server's configuration", record, source=SRC_REMOVE),

@@ -26,6 +26,7 @@ False
 """
 from __future__ import annotations
 
+from ..cluster.model import GroupState, NodeState, ResourceState
 from ..values import POSITIVE, show
 from ..errors import ConfigurationError, LimitError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
@@ -46,7 +47,7 @@ def configure_stretch(cluster, initiator: list[str], target: list[str], *, dista
         if isinstance(side, str) or not isinstance(side, (list, tuple)) or not side:
             raise ValidationError("initiator and target are non-empty lists of node names",
                                   rule="each site holds cluster nodes")
-    initiator, target = ([cluster._node(n).name for n in side] for side in (initiator, target))
+    initiator, target = ([cluster.node(n).name for n in side] for side in (initiator, target))
     if set(initiator) & set(target):
         raise ValidationError("a node sits at one site", rule="each node is at one site")
     if len(cluster.nodes) != 2 or len(initiator) != 1 or len(target) != 1:
@@ -84,9 +85,10 @@ def site_disaster(cluster) -> None:
         raise StateError(f"the stretch cluster is {cfg.state}", rule="a site is lost once", source=SRC_DT)
     if not cluster.running:
         raise StateError("the cluster is not running", rule="a disaster strikes a running cluster")
-    disks = [r.name for r in cluster.resources.values() if r.type == "Physical Disk" and str(r.state) == "Online"]
+    disks = [r.name for r in cluster.resources.values()
+             if r.type == "Physical Disk" and r.state is ResourceState.ONLINE]
     nodes = [n for n, site in cfg.sites.items() if site == cfg.initiator_site
-             and str(cluster.nodes[n].state) != "Down"]
+             and cluster.nodes[n].state is not NodeState.DOWN]
     with cluster.transaction():
         cluster.record(cfg.initiator_site, "site lost", "its nodes and its storage (the initiator arrays) are gone")
         for d in disks:
@@ -141,7 +143,7 @@ def site_recovery(cluster, *, assumptions=None) -> Procedure:
         c = p.cluster
         t0 = c.clock.ms
         for n in p.data["survivors"]:
-            if str(c.nodes[n].state) == "Down":
+            if c.nodes[n].state is NodeState.DOWN:
                 c.start_node(n)
         wait(c)
         p.tables["timeline"].append({"phase": "start the cluster service and the groups",
@@ -156,7 +158,7 @@ def site_recovery(cluster, *, assumptions=None) -> Procedure:
     def verify(p):
         c = p.cluster
         bad = [g.name for g in c.groups.values() if g.persistent_state and
-               (str(g.state) != "Online" or g.owner not in p.data["survivors"])]
+               (g.state is not GroupState.ONLINE or g.owner not in p.data["survivors"])]
         if bad:
             raise ProcedureError(f"{', '.join(bad)} are not online at the target site (is the surviving node a "
                                  "possible owner of every resource?)", rule="every group runs at the target site",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..cluster import Cluster, NodeState
+from ..cluster import Cluster, GroupState, NodeState
 from ..clusterexe.equivalent import command_line
 from ..errors import LabkitError, ValidationError
 
@@ -179,7 +179,7 @@ def _status(c: Cluster, spec: ActionSpec, args: dict) -> str:
         return f"{describe_resource(c, r.name)}; {describe_group(c, r.group)}"
     if spec.about == "node":
         return describe_node(c, args["node"])
-    pending = sum(1 for g in c.groups.values() if str(g.state) == "Pending")
+    pending = sum(1 for g in c.groups.values() if g.state is GroupState.PENDING)
     return "nothing pending" if c.is_stable() and not pending else \
         f"{pending} group{'s' if pending != 1 else ''} pending"
 
