@@ -628,7 +628,7 @@ def loads(text, format: str | None = None, *, origin: str = "cluster file") -> C
         raise _fatal(origin, f"{len(text):,} characters; a cluster file holds at most {MAX_FILE_BYTES:,} bytes")
     if "\x00" in text:
         raise _fatal(origin, "the file holds NUL bytes: it is corrupt or not a cluster file")
-    if V._SURROGATE.search(text):
+    if V.SURROGATE.search(text):
         raise _fatal(origin, "the text holds a lone surrogate (\\ud800-\\udfff): it is not UTF-8 text")
     fmt = _format_name(format) if format is not None else ("json" if text.lstrip()[:1] in ("{", "[") else "yaml")
     probs = _Problems()
@@ -1374,7 +1374,7 @@ def _fast_log(raw: list, end) -> list | None:
     if set(map(type, texts)) != {str} or not set(map(type, nodes)) <= {str, type(None)}:
         return None
     joined = "".join(texts) + "".join(n for n in nodes if n is not None)
-    if not joined.isascii() and V._SURROGATE.search(joined):
+    if not joined.isascii() and V.SURROGATE.search(joined):
         return None
     return list(map(LogEvent, map(datetime.fromisoformat, times), nodes, objs, whats, whys))
 
