@@ -30,10 +30,14 @@ _LAZY_VIEWS = {"views": ("views", None), "predict": ("views.predict", "predict")
                "check": ("views.predict", "check")}
 
 
+#: Public names whose modules moved (issue 15): the cluster database on disk is ``labkit.io``.
+_MOVED = {"files": "io", "pacemaker": "io.pacemaker"}
+
+
 def __getattr__(name):
     """Sub-packages load on first use, so ``import labkit`` stays fast."""
     if name in _LAZY:
-        return import_module(f".{name}", __name__)
+        return import_module(f".{_MOVED.get(name, name)}", __name__)
     if name in _LAZY_VIEWS:
         module, attr = _LAZY_VIEWS[name]
         got = import_module(f".{module}", __name__)

@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("export-pacemaker", help="write the cluster as a Pacemaker CIB (XML)",
                        description="Export the cluster file as a Pacemaker CIB: nodes, a native group per "
                                    "MSCS group (members in online order), location scores and bans, "
-                                   "stickiness. The mapping is documented in labkit/pacemaker.py.")
+                                   "stickiness. The mapping is documented in labkit/io/pacemaker/.")
     s.add_argument("clusterfile")
     s.add_argument("--out", "-o", help="output file (default: standard output)")
     s.add_argument("--style", choices=("group", "constraints"), default="group",
@@ -283,7 +283,7 @@ def _delegate(command: str, args: list[str]) -> int:
 
 # ============================================================================ simulate
 def _load(path: str):
-    from . import files
+    from . import io as files
     return files.load(path)
 
 
@@ -432,7 +432,7 @@ def transition_text(cluster, before: dict, mark: int, start_ms: int, *, brief: b
 
 
 def _simulate(ns) -> int:
-    from . import files
+    from . import io as files
 
     c = _load(ns.clusterfile)
     print(f"{c.name} ({c.edition}) from {ns.clusterfile}, at {c.now:%Y-%m-%d %H:%M:%S}")
@@ -479,7 +479,8 @@ def _diagram(ns) -> int:
     if fmt not in ("svg", "png", "dot", "gv"):
         raise _Usage(f"labkit diagram: error: --out must end in .svg, .png or .dot, not {out.name!r}")
     c = _load(ns.clusterfile)
-    from . import diagrams, files
+    from . import diagrams
+    from . import io as files
     if ns.group is not None:
         dot = diagrams.group_diagram(c, c.group(ns.group).name)
     else:
@@ -500,7 +501,7 @@ def _diagram(ns) -> int:
 
 # ===================================================================== export-pacemaker
 def _export(ns) -> int:
-    from . import pacemaker
+    from .io import pacemaker
 
     c = _load(ns.clusterfile)
     xml = pacemaker.status_cib(c, style=ns.style) if ns.status else pacemaker.export_cib(c, style=ns.style)
@@ -510,7 +511,7 @@ def _export(ns) -> int:
             _err(f"labkit export-pacemaker: crm_verify rejects the CIB: {msg.splitlines()[0] if msg else ''}")
             return CHECKS_FAILED
     if ns.out:
-        from . import files
+        from . import io as files
         files.write_atomic(Path(ns.out), xml)
         print(f"wrote {ns.out}" + (" (crm_verify: valid)" if ns.verify else ""))
     else:

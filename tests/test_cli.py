@@ -11,7 +11,7 @@ import pytest
 
 import labkit as lk
 from labkit import cli, files
-from labkit.pacemaker import crm_tool
+from labkit.io.pacemaker import crm_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARE = ROOT / "examples" / "two_node_file_share.yaml"

@@ -23,7 +23,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
 def test_the_published_schema_is_the_generated_one():
-    """Regenerate with: .venv/bin/python -m labkit.files --schema > docs/cluster-file.schema.json"""
+    """Regenerate with: .venv/bin/python -m labkit.io --schema > docs/cluster-file.schema.json"""
     assert SCHEMA.read_text() == files.schema_text()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from labkit import cli, files
+from labkit.io import writer
 from labkit.clusterexe.cli import argv_to_line, split_args
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,7 +108,7 @@ def test_split_args():
 def test_a_crash_while_saving_keeps_the_old_file(ref, capsys, monkeypatch):
     def boom(src, dst):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(files.os, "replace", boom)
+    monkeypatch.setattr(writer.os, "replace", boom)
     code, out, err = run(["cluster", str(ref), "group", "EXVS1", "/moveto:2-MOE", "--save"], capsys)
     assert code == 2 and "No space left on device" in err and "Traceback" not in err
     assert ref.read_bytes() == REF.read_bytes()

@@ -14,6 +14,7 @@ import yaml
 
 import labkit as lk
 from labkit import files
+from labkit.io import fields as io_fields
 from labkit.cluster.cluster import ClusterSettings
 from labkit.cluster.model import Group, Node, Resource
 from labkit.exchange import demo_cluster
@@ -328,12 +329,12 @@ end: labkit cluster file
 # ------------------------------------------------------------------------ schema = model
 def test_the_schema_names_every_field_of_the_model():
     """If the core adds a field, the file format must learn it (and its version may change)."""
-    assert {f for f, _k, _d in files.NODE_FIELDS} == {f.name for f in fields(Node)} - {"name"}
-    assert {f for f, _k, _d in files.GROUP_FIELDS} == {f.name for f in fields(Group)} - {"name"}
-    assert {f for f, _k, _d in files.RESOURCE_FIELDS} == {f.name for f in fields(Resource)} - {"name"}
-    assert {f for f, _k, _d in files.SETTINGS_FIELDS} == {f.name for f in fields(ClusterSettings)}
+    assert {f for f, _k, _d in io_fields.NODE_FIELDS} == {f.name for f in fields(Node)} - {"name"}
+    assert {f for f, _k, _d in io_fields.GROUP_FIELDS} == {f.name for f in fields(Group)} - {"name"}
+    assert {f for f, _k, _d in io_fields.RESOURCE_FIELDS} == {f.name for f in fields(Resource)} - {"name"}
+    assert {f for f, _k, _d in io_fields.SETTINGS_FIELDS} == {f.name for f in fields(ClusterSettings)}
     snapshot = set(lk.Cluster("X").to_dict())
-    covered = {f for f, _k, _d in files.CLUSTER_FIELDS} | {"settings", "nodes", "groups", "resources", "queue",
+    covered = {f for f, _k, _d in io_fields.CLUSTER_FIELDS} | {"settings", "nodes", "groups", "resources", "queue",
                                                           "log", "extensions", "partition_sides", "quorum_side",
                                                           "dependents"}  # written as dependents_order
     assert snapshot - covered == set()
@@ -341,11 +342,11 @@ def test_the_schema_names_every_field_of_the_model():
 
 def test_the_documentation_describes_every_field():
     doc = (ROOT / "docs" / "cluster-file.md").read_text()
-    for table in (files.CLUSTER_FIELDS, files.SETTINGS_FIELDS, files.NODE_FIELDS, files.GROUP_FIELDS,
-                  files.RESOURCE_FIELDS):
+    for table in (io_fields.CLUSTER_FIELDS, io_fields.SETTINGS_FIELDS, io_fields.NODE_FIELDS, io_fields.GROUP_FIELDS,
+                  io_fields.RESOURCE_FIELDS):
         for name, _k, _d in table:
             assert f"`{name}`" in doc, name
-    for key in files.TOP_KEYS:
+    for key in io_fields.TOP_KEYS:
         assert f"`{key}`" in doc, key
 
 
@@ -571,13 +572,14 @@ def test_missing_file_and_folder(tmp_path):
 def test_a_refused_file_changes_nothing(tmp_path, exchange_text):
     """Loading builds a new cluster or nothing: the registries stay as they were."""
     from labkit.cluster.cluster import JOB_HANDLERS
+    from labkit.cluster.extensions import REGISTRY as EXTENSIONS
     from labkit.cluster.types import REGISTRY
 
-    before = (dict(REGISTRY), dict(JOB_HANDLERS), dict(files._EXTENSIONS))
+    before = (dict(REGISTRY), dict(JOB_HANDLERS), dict(EXTENSIONS))
     d = data_of(exchange_text)
     d["resources"]["Disk E:"]["type"] = "Floppy Disk"
     problems(d)
-    assert (dict(REGISTRY), dict(JOB_HANDLERS), dict(files._EXTENSIONS)) == before
+    assert (dict(REGISTRY), dict(JOB_HANDLERS), dict(EXTENSIONS)) == before
 
 
 def _leaves(d, path=()):

@@ -268,7 +268,7 @@ def test_compare_refuses_a_node_that_is_down_or_unknown(four):
 
 
 def test_missing_crm_tools_give_a_clear_error(monkeypatch, four):
-    monkeypatch.setattr(pm, "crm_tool", lambda name: None)
+    monkeypatch.setattr(pm.simulate, "crm_tool", lambda name: None)
     with pytest.raises(lk.ConfigurationError, match="pacemaker-cli-utils"):
         pm.compare_with_crm_simulate(four, "1-CURLY")
 

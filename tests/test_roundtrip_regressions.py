@@ -13,6 +13,7 @@ import pytest
 
 import labkit as lk
 from labkit import cli, files
+from labkit.io import reader, writer
 from labkit import exchange as ex
 from labkit import procedures as pr
 from labkit.cluster.cluster import ClusterSettings
@@ -320,7 +321,7 @@ def test_non_regular_and_oversized_files_are_refused_before_reading(tmp_path, ca
     elif make == "fifo":
         os.mkfifo(p)                # opening it for reading would block: it must not be opened
     elif make == "too big":
-        monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)
+        monkeypatch.setattr(reader, "MAX_FILE_BYTES", 1000)
         p.write_text(SHARE.read_text())
     else:
         p.mkdir()
@@ -382,7 +383,7 @@ def test_outputs_are_written_atomically_on_a_full_disk(tmp_path, capsys, monkeyp
 
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(files.os, "fsync", full)
+    monkeypatch.setattr(writer.os, "fsync", full)
     argv = {"diagram": ["diagram", str(SHARE), "--out", str(out)],
             "export-pacemaker": ["export-pacemaker", str(SHARE), "--out", str(out)],
             "simulate --save": ["simulate", str(SHARE), "--save", str(out)]}[target]

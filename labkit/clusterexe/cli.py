@@ -83,7 +83,7 @@ def split_args(rest: list[str]) -> tuple[list[str], list[str], object]:
 
 def main(clusterfile: str, rest: list[str]) -> int:
     """Run ``labkit cluster``; return the exit code (labkit.cli turns errors into one line)."""
-    from .. import files
+    from .. import io as files
     from .session import Session
 
     words, lines, save = split_args(rest)

@@ -85,7 +85,7 @@ def interactive(session: Session, *, source: str = "", save_to=None, history=Non
 
 
 def _save(session: Session, target) -> bool:
-    from .. import files
+    from .. import io as files
     from ..errors import LabkitError
 
     if not target:

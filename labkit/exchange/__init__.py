@@ -25,6 +25,7 @@ from . import e55
 from .clients import Impact, ProtocolImpact, StoreImpact, impact, outages, set_clients
 from .components import COMPONENTS, TABLE5, Component, add_component, check_component
 from .demo import demo_cluster
+from . import persistence  # noqa: F401 (registers the organisation's file checks with the loader)
 from .model import (FULL_ADMIN, PROTOCOLS, Database, ExchangeOrg, ExchangeSettings, StorageGroup,
                     VirtualServer)
 from .servers import (check_removal, create_virtual_server, remove_virtual_server, resource_names,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..values import show
 from ..errors import ConfigurationError, NameConflictError, NotFoundError, StateError
 from .model import need_org
-from .types import check_full_admin
+from .rules import check_full_admin
 
 SRC_T5 = "paper, Table 5 (Exchange 2000 Component Cluster Support)"
 ACTIVE_ACTIVE = "Active/Active"

@@ -195,7 +195,7 @@ def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
     """
     from .model import need_org
     from .storage import find_database, is_dismounted
-    from .types import check_full_admin
+    from .rules import check_full_admin
     for what, c in (("source", source), ("target", target)):
         if not hasattr(c, "extensions") or not hasattr(c, "transaction"):
             raise ValidationError(f"{what} must be a labkit Cluster, not {show(c)}", rule="mailboxes move between clusters")

@@ -28,8 +28,8 @@ from ..values import show
 from ..errors import (ConfigurationError, OwnershipError, ProcedureError, StateError,
                       ValidationError)
 from .model import VirtualServer, need_org
-from .types import (SRC_CREATE, SRC_REMOVE, SYSTEM_ATTENDANT, TABLE7_BY_ROLE, check_full_admin,
-                    install_under_way, installed)
+from .rules import check_full_admin
+from .types import SRC_CREATE, SRC_REMOVE, SYSTEM_ATTENDANT, TABLE7_BY_ROLE, install_under_way, installed
 
 _DRIVE = re.compile(r"([A-Za-z]:)\s*$")
 

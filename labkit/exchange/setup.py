@@ -25,7 +25,8 @@ from ..cluster.model import NodeState
 from ..values import COUNT, exact, show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .model import NODE_KEY, ExchangeSettings, need_org, org
-from .types import EXCHANGE_TYPES, check_full_admin, install_under_way, installed
+from .rules import check_full_admin
+from .types import EXCHANGE_TYPES, install_under_way, installed
 
 SRC_INSTALL = "paper, Installing Exchange 2000 Server"
 #: Where setup puts the binaries: the node's local system drive (paper, Installing

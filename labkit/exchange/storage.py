@@ -38,7 +38,7 @@ from ..values import COUNT, NAME, accept, exact, show
 from ..errors import (ConfigurationError, LimitError, NameConflictError, NotFoundError, StateError,
                       ValidationError)
 from .model import Database, StorageGroup, VirtualServer, need_org, org
-from .types import SRC_SG_LIMIT, check_full_admin, storage_group_counts_on
+from .rules import SRC_SG_LIMIT, check_full_admin, storage_group_counts_on
 
 FIRST_SG = "First Storage Group"
 SRC_DISKS = "paper, Adding the System Attendant Resource (only the disks it depends on are available)"

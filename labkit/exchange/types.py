@@ -22,21 +22,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..cluster.model import NodeState, ResourceState
+from ..cluster.model import NodeState
 from ..cluster.types import ResourceType, register_resource_type
 from ..values import show
-from ..errors import (AccessDeniedError, ConfigurationError, DependencyError, NameConflictError,
-                      ProcedureError, ValidationError)
-from .model import FULL_ADMIN, NODE_KEY, VirtualServer, need_org, org
+from ..errors import ConfigurationError, DependencyError, NameConflictError, ProcedureError, ValidationError
+from .model import NODE_KEY, VirtualServer, need_org, org
+from .rules import SRC_SG_LIMIT, check_full_admin, storage_group_counts_on  # noqa: F401 (SRC_SG_LIMIT: planning reads it here)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..cluster.cluster import Cluster
 
+
 SRC_T7 = "paper, Table 7 (Exchange 2000 Default Cluster Resources)"
 SRC_CREATE = "paper, Creating Exchange 2000 Virtual Servers"
 SRC_REMOVE = "paper, Removing Exchange Virtual Servers and Binaries from a Cluster"
-SRC_SG_LIMIT = ("paper, Table 5 and Design Storage Before Configuring the Cluster; KB 314266 "
-                "(store fails to mount: events 2065, 2074)")
 
 
 @dataclass(frozen=True)
@@ -106,17 +105,6 @@ def install_under_way(cluster: "Cluster") -> str | None:
     done = (n.state is NodeState.UP and not n.leaving
             and n.incarnation >= o.installing["incarnation"] + 2)
     return None if done else name
-
-
-def check_full_admin(cluster: "Cluster", what: str) -> None:
-    """Refuse unless the acting account has Exchange Full Administrator rights."""
-    if not cluster.has_right(FULL_ADMIN):
-        raise AccessDeniedError(
-            f"account {show(cluster.account)} may not {what}: it needs the '{FULL_ADMIN}' right "
-            "(grant it with the Exchange Delegation Wizard: cluster.grant(account, "
-            f"{show(FULL_ADMIN)}))",
-            rule="creating and managing Exchange virtual servers needs Exchange Full Administrator rights",
-            source="paper, Ensure Proper Security and Permissions Delegation")
 
 
 class ExchangeResourceType(ResourceType):
@@ -455,25 +443,6 @@ class IMAP4Instance(ExchangeResourceType):
     role = "IMAP4"
     online_s = 2.0    # [U]
     offline_s = 1.0   # [U]
-
-
-def storage_group_counts_on(cluster: "Cluster", node: str, exclude: str | None = None) -> dict[str, int]:
-    """Storage groups mounted or mounting on ``node``, by virtual server: those whose
-    Information Store is Online or mounting there (Online Pending and not refused: a store
-    reserves its storage groups when it starts to mount, so two stores starting together
-    cannot pass the limit). O(virtual servers)."""
-    o = org(cluster)
-    out: dict[str, int] = {}
-    if o is None:
-        return out
-    for vs in o.virtual_servers.values():
-        if vs.name == exclude or not vs.storage_groups:
-            continue
-        r = cluster.resources.get(vs.resources.get("Information Store", ""))
-        mounting = r is not None and r.state is ResourceState.ONLINE_PENDING and not r.online_veto
-        if r is not None and r.node == node and (r.state is ResourceState.ONLINE or mounting):
-            out[vs.name] = len(vs.storage_groups)
-    return out
 
 
 #: One instance of each type, registered with labkit (a cluster offers them once

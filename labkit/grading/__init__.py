@@ -22,16 +22,17 @@ fooled, and graders for learners and instructors.
 >>> grading.exercise("03_inside_the_cluster_service").title
 'Inside the cluster service'
 """
-from .api import Exercise, QuestionResult, Report, Wrong, expect
+from .api import Exercise
 from .commands import main_check, main_grade, main_make_exercises, main_release
 from .exercises import load as exercise
 from .exercises import names as exercise_names
 from .generate import make_exercises, strip_solution
-from .grader import (GradeBook, NotebookError, SandboxUnavailable, check, exercise_of, grade_dir, grade_notebook,
-                     identify, preload, read_notebook, this_notebook)
+from .grader import GradeBook, check, exercise_of, grade_dir, grade_notebook, identify, preload, this_notebook
+from .notebook import NotebookError, SandboxUnavailable, read_notebook
 from .rebuild import rebuild_cluster
 from .release import is_release, write_release
 from .sandbox import Limits
+from .verdicts import QuestionResult, Report, Wrong, expect
 
 __all__ = [
     "Exercise", "QuestionResult", "Report", "Wrong", "expect", "check", "grade_notebook", "grade_dir",

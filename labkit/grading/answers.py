@@ -14,50 +14,19 @@ and a planning object built again through its constructors (:mod:`labkit.grading
 ['NODE1', 'NODE2']
 >>> convert("n", {"kind": "value", "data": "3"}, int)
 Traceback (most recent call last):
-labkit.grading.api.Wrong: `n` should be a whole number (int), not str '3'
+labkit.grading.verdicts.Wrong: `n` should be a whole number (int), not str '3'
 """
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 
-from .api import Wrong
+from .plain import to_plain  # also the kernel's JSON hook (EXTRACT imports it from here)
+from .verdicts import Wrong
 
 #: The MIME type the extraction displays its JSON under.
 MIME = "text/x-labkit-answer"
 #: Largest answer accepted (characters of JSON).
 MAX_ANSWER_CHARS = 4_000_000
-#: The key that tags a labkit dataclass written as a dict (see :func:`to_plain`).
-TAG = "__type__"
-
-
-def to_plain(x):
-    """The JSON encoder's ``default`` hook for answers: a labkit dataclass (a storage
-    design, a naming plan...) becomes a dict of its fields tagged with its class
-    (``"__type__"``; nested ones too), an enum its value, a set a sorted list;
-    anything else is refused. :mod:`labkit.grading.objects` builds them again.
-
-    >>> from labkit.planning.raid import Array
-    >>> json.dumps(Array("RAID 1", 2), default=to_plain)[:60]
-    '{"__type__": "labkit.planning.raid.Array", "level": "RAID 1"'
-    """
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        name = f"{type(x).__module__}.{type(x).__qualname__}"
-        if not name.startswith("labkit."):
-            raise TypeError(f"{type(x).__name__} is not plain data")
-        out = {TAG: name}
-        for f in dataclasses.fields(x):
-            if f.init:
-                out[f.name] = getattr(x, f.name)
-        return out
-    if isinstance(x, enum.Enum):
-        return x.value
-    if isinstance(x, (set, frozenset)):
-        return sorted(x, key=repr)
-    raise TypeError(f"{type(x).__name__} is not plain data")
-
-
 #: Run in the learner's kernel with ``__VARIABLE__`` replaced by the variable's name (a Python
 #: string literal). Every import is local, so learner names like ``json`` do not matter.
 EXTRACT = r'''
@@ -165,7 +134,7 @@ def check_value(path: str, v, kind):
     from .. import values as V
 
     out: list = []
-    got = V.from_annotation(kind, transport=True)._check(v, path, out)
+    got = V.from_annotation(kind, transport=True).collect(v, path, out)
     if not out:
         return got
     where, message = out[0]

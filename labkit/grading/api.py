@@ -22,95 +22,12 @@ from __future__ import annotations
 import inspect
 import math
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import LabkitError
-
-#: Every answer the learner's kernel gave back is JSON; a grader-side check gets
-#: at most this much simulated work (events) when it plays a scenario on an answer.
-MAX_EVENTS = 200_000
-
-
-class Wrong(Exception):
-    """A check's verdict that the answer is wrong; the message is shown to the learner.
-    Say what is wrong, not what the answer is."""
-
-
-class Missing(Wrong):
-    """A variable the question needs is not defined in the learner's notebook."""
-
-
-def expect(condition, message: str) -> None:
-    """Raise :class:`Wrong` with ``message`` unless ``condition`` holds.
-
-    >>> expect(1 + 1 == 2, "arithmetic is broken")
-    """
-    if not condition:
-        raise Wrong(message)
-
-
-@dataclass
-class QuestionResult:
-    """One question's outcome: points earned out of ``max_points`` and feedback."""
-
-    name: str
-    title: str
-    points: float
-    max_points: float
-    passed: bool
-    message: str = ""
-
-
-@dataclass
-class Report:
-    """The grade of one notebook: ``status`` is "graded", "error" (the notebook could
-    not be read or run; ``error`` says why) or "ran" (a learner release's self-check: the
-    notebook ran, the instructor grades it). ``notes`` list cells that raised or timed out."""
-
-    path: str
-    exercise: str | None
-    results: list[QuestionResult] = field(default_factory=list)
-    status: str = "graded"
-    error: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        return sum(r.points for r in self.results)
-
-    @property
-    def max_score(self) -> float:
-        return sum(r.max_points for r in self.results)
-
-    @property
-    def all_passed(self) -> bool:
-        return self.status == "graded" and bool(self.results) and all(r.passed for r in self.results)
-
-    def table(self) -> str:
-        """The score table learners see (plain text)."""
-        head = f"{self.exercise or '(unknown exercise)'} · {self.path or '(no file)'}"
-        if self.status == "ran":  # a learner release: the notebook ran, the instructor grades it
-            return "\n".join([f"{head}\nnot graded here: {self.error}"] + [f"note: {n}" for n in self.notes])
-        if self.status != "graded":
-            return f"{head}\nnot graded: {self.error}"
-        head += f" · {_num(self.score)}/{_num(self.max_score)} points"
-        width = max([8] + [len(r.name) for r in self.results])
-        lines = [head, f"  #  {'question':<{width}}  points  result"]
-        for i, r in enumerate(self.results, 1):
-            mark = "passed" if r.passed else "not yet: " + r.message
-            lines.append(f"{i:>3}  {r.name:<{width}}  {_num(r.points):>2}/{_num(r.max_points):<3}  {mark}")
-        lines.append(f"     {'total':<{width}}  {_num(self.score):>2}/{_num(self.max_score):<3}")
-        lines.extend(f"note: {n}" for n in self.notes)
-        return "\n".join(lines)
-
-    __str__ = table
-
-    def _repr_pretty_(self, p, cycle):  # IPython shows the table, not a dataclass dump
-        p.text(self.table())
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+# expect and Wrong are also what exercise modules import from here (``from labkit.grading.api import Exercise,
+# expect``); the verdicts live in labkit.grading.verdicts
+from .verdicts import Missing, QuestionResult, Report, Wrong, expect, num as _num  # noqa: F401
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Small helpers for writing checks: look things up in a rebuilt cluster with a
-learner-friendly :class:`~labkit.grading.api.Wrong` when they are missing, put a
+learner-friendly :class:`~labkit.grading.verdicts.Wrong` when they are missing, put a
 group where a scenario starts, and explain why a group is not online.
 
 >>> from labkit.widgets.demo import file_share_cluster
@@ -8,12 +8,12 @@ group where a scenario starts, and explain why a group is not online.
 ['Disk FS', 'IP FS', 'Name FS']
 >>> need_group(c, "PRINT", "c1")
 Traceback (most recent call last):
-labkit.grading.api.Wrong: `c1` has no group named 'PRINT'
+labkit.grading.verdicts.Wrong: `c1` has no group named 'PRINT'
 """
 from __future__ import annotations
 
 from ..cluster import Cluster, GroupState, ResourceState
-from .api import MAX_EVENTS, Wrong, expect  # noqa: F401  (Wrong: re-exported for checks)
+from .verdicts import MAX_EVENTS, Wrong, expect  # noqa: F401  (Wrong: re-exported for checks)
 
 
 def need_group(c: Cluster, group: str, var: str):

@@ -25,45 +25,10 @@ from pathlib import Path
 
 from ..errors import LabkitError, NotFoundError, ValidationError
 from . import exercises
-from .api import Report
 from .kernel import DEFAULT_NOTEBOOK_TIMEOUT_S, DEFAULT_TIMEOUT_S
+from .notebook import NotebookError, cell_label, read_notebook, sandbox_or_why
 from .sandbox import Limits, positive_seconds
-
-#: Largest notebook file graded (bytes).
-MAX_NOTEBOOK_BYTES = 20_000_000
-
-
-class SandboxUnavailable(LabkitError):
-    """No sandbox can be had on this machine, and running without one was not asked for."""
-
-
-class NotebookError(LabkitError):
-    """A file is not a notebook the grader can read."""
-
-
-def read_notebook(path):
-    """Read a notebook file; a corrupt or foreign file raises :class:`NotebookError`."""
-    import nbformat
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_NOTEBOOK_BYTES:
-            raise NotebookError(f"{p.name} is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise NotebookError(f"{p.name} is not a text file (not UTF-8)") from None
-    except OSError as e:
-        raise NotebookError(f"cannot read {p}: {e.strerror or e}") from None
-    try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise NotebookError(f"{p.name} is not a readable notebook ({first[:200]})") from None
-    cells = nb.get("cells")
-    if not isinstance(nb.get("metadata", {}), dict) or not isinstance(cells, list) or not all(isinstance(c, dict) and isinstance(c.get("source"), str)
-                                              and c.get("cell_type") in ("code", "markdown", "raw")
-                                              for c in cells):
-        raise NotebookError(f"{p.name} is not a readable notebook (its cells are damaged)")
-    return nb
+from .verdicts import Report, report_from_json
 
 
 def identify(nb) -> str | None:
@@ -98,20 +63,6 @@ def _assigns(name: str) -> re.Pattern:
                       rf"|^\s*for\s+[\w\s,]*\b{n}\b[\w\s,]*\s+in\s|\bas\s+{n}\b|^\s*def\s+{n}\b", re.M)
 
 
-def _label(nb, i: int) -> str:
-    """How to point a learner at cell ``i``: the heading above it, else its first line."""
-    for c in reversed(nb["cells"][:i]):
-        if c["cell_type"] == "markdown":
-            head = next((ln.lstrip("#").strip() for ln in c["source"].splitlines() if ln.startswith("#")), None)
-            if head:
-                head = re.sub(r"\s*\([^)]*\)\s*$", "", head)
-                return f"cell {i + 1}, under \"{head}\""
-            break
-    first = next((ln.strip() for ln in nb["cells"][i]["source"].splitlines()
-                  if ln.strip() and not ln.strip().startswith("#")), "")
-    return f"cell {i + 1} (`{first if len(first) <= 40 else first[:37] + '...'}`)"
-
-
 def _why_missing(nb, run, name: str) -> str:
     code = [(i, c) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
     pat = _assigns(name)
@@ -122,7 +73,7 @@ def _why_missing(nb, run, name: str) -> str:
     if not setters or (o is not None and o.error.startswith("NameError") and f"'{name}'" in o.error):
         return "no cell sets it (was its cell deleted?)"
     i = setters[-1]
-    where = _label(nb, i)
+    where = cell_label(nb, i)
     if o is None or o.status == "ok":
         return f"{where} ran, but `{name}` was not defined when the notebook finished"
     if o.status == "error":
@@ -132,21 +83,6 @@ def _why_missing(nb, run, name: str) -> str:
     if o.status == "timeout":
         return f"{where} {o.error} (an endless loop?)"
     return f"{where} {o.error}"
-
-
-def _sandbox_or_why(sandbox: bool | None) -> tuple[bool, str]:
-    """(run sandboxed?, the note to add when not). ``sandbox`` True: must (else
-    :class:`SandboxUnavailable`); None: when bwrap works here; False: never."""
-    from .sandbox import unavailable
-    if sandbox is False:
-        return False, "graded without a sandbox (--unsafe-no-sandbox): the notebook's code ran unconfined"
-    why = unavailable()
-    if why is None:
-        return True, ""
-    if sandbox:
-        raise SandboxUnavailable(f"no sandbox for learners' code: {why}; run with --unsafe-no-sandbox only "
-                                 "for notebooks you trust")
-    return False, f"checked without a sandbox: {why}"
 
 
 def _metadata_exercise(nb) -> str | None:
@@ -171,7 +107,7 @@ def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAUL
     notebook_timeout = positive_seconds("notebook timeout", notebook_timeout)
     if wall_timeout is not None:
         wall_timeout = positive_seconds("wall timeout", wall_timeout)
-    sandboxed, unsafe_note = _sandbox_or_why(sandbox)
+    sandboxed, unsafe_note = sandbox_or_why(sandbox)
     try:
         nb = read_notebook(path)
         name = exercise or identify(nb)
@@ -207,7 +143,7 @@ def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAUL
         notes.append(unsafe_note)
     for i, o in sorted(run.cells.items()):
         if o.status != "ok" and not o.error.startswith("NotImplementedError"):
-            notes.append(f"{_label(nb, i)}: {o.error}")
+            notes.append(f"{cell_label(nb, i)}: {o.error}")
     return ex.grade(answers, path=path, missing_why=why, notes=notes)
 
 
@@ -387,7 +323,6 @@ class _Worker:
 
     def grade(self, path: Path, exercise: str, said_by: str, opts: GradeOptions) -> Report:
         from dataclasses import asdict
-        from .worker import report_from_json
         if self.proc is None or self.proc.poll() is not None:
             self.close()
             self._start()
@@ -498,7 +433,7 @@ def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout
                         positive_seconds("notebook timeout", notebook_timeout), limits or Limits(),
                         not unsafe_no_sandbox)
     if opts.sandbox:
-        _sandbox_or_why(True)
+        sandbox_or_why(True)
     digest = code_digest()
     files = sorted(p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -19,7 +19,7 @@ True
 >>> data["arrays"][0]["array"]["__type__"] = "os.system"
 >>> from_plain(data, StorageDesign, "design")
 Traceback (most recent call last):
-labkit.grading.api.Wrong: `design.arrays[0].array` holds a os.system; answers hold labkit planning objects only
+labkit.grading.verdicts.Wrong: `design.arrays[0].array` holds a os.system; answers hold labkit planning objects only
 """
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ from ..planning.storage import StorageDesign
 from ..procedures.build import ClusterPlan
 from ..procedures.migration import ExchangeSite
 from ..values import Plain
-from .answers import TAG, to_plain
-from .api import Wrong
+from .plain import TAG, to_plain
+from .verdicts import Wrong
 
 #: A scalar an answer may hold: text without lone surrogates, a 64-bit whole number, a
 #: finite number, True/False, None (labkit.values).
@@ -83,7 +83,7 @@ class _Builder:
         if isinstance(v, list):
             return [self.build(x, f"{path}[{i}]") for i, x in enumerate(v)]
         problems: list = []
-        got = _SCALAR._check(v, path, problems)          # labkit's one validation layer
+        got = _SCALAR.collect(v, path, problems)         # labkit's one validation layer
         if not problems:
             return got
         if isinstance(v, float):

@@ -56,7 +56,7 @@ from ..cluster import Cluster, ClusterSettings
 from ..cluster.cluster import ALL_RIGHTS, DEFAULT_ACCOUNT
 from ..errors import LabkitError
 from ..values import Plain, settings_kinds
-from .api import MAX_EVENTS, Wrong
+from .verdicts import MAX_EVENTS, Wrong
 
 #: Limits on what a snapshot may hold (the grader's time is bounded too).
 MAX_GROUPS = 500
@@ -116,7 +116,7 @@ def _settings(d) -> ClusterSettings:
 
 def rebuild_cluster(data, *, name: str = "cluster") -> Cluster:
     """A new cluster built by the grader's labkit from snapshot ``data`` (see the module
-    docstring). Raises :class:`~labkit.grading.api.Wrong` naming what could not be rebuilt."""
+    docstring). Raises :class:`~labkit.grading.verdicts.Wrong` naming what could not be rebuilt."""
     try:
         return _rebuild(data)
     except _Bad as e:

@@ -28,7 +28,8 @@ import subprocess
 from pathlib import Path
 
 from ..errors import LabkitError, ValidationError
-from .api import Report
+from .notebook import cell_label, read_notebook, sandbox_or_why
+from .verdicts import Report
 
 #: In a release, this file sits in ``labkit/grading/exercises/``.
 MARKER = "LEARNER_RELEASE"
@@ -182,7 +183,6 @@ def _strip_instructor_pages(myst: Path) -> None:
 def run_check(path, exercise: str | None = None, *, timeout: float = 60.0, notebook_timeout: float = 600.0) -> Report:
     """Self-check in a release: run the notebook and report which cells raised -- no
     answers (there are no checks here). ``status`` is "ran"."""
-    from .grader import _label, _sandbox_or_why, read_notebook
     from .kernel import run_notebook
     path = str(path)
     try:
@@ -191,14 +191,14 @@ def run_check(path, exercise: str | None = None, *, timeout: float = 60.0, noteb
         return Report(path=path, exercise=exercise, status="error", error=getattr(e, "detail", str(e)))
     meta = nb.get("metadata", {}).get("labkit", {})
     name = exercise or (meta.get("exercise") if isinstance(meta, dict) else None) or Path(path).stem
-    sandboxed, note = _sandbox_or_why(None)
+    sandboxed, note = sandbox_or_why(None)
     cells = [(i, c["source"]) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and c["source"].strip()]
     try:
         run = run_notebook(cells, [], timeout=timeout, notebook_timeout=notebook_timeout, sandboxed=sandboxed)
     except Exception as e:
         return Report(path=path, exercise=name, status="error",
                       error=f"the notebook could not be run ({type(e).__name__}: {e})")
-    bad = [f"{_label(nb, i)}: {o.error or o.status}" for i, o in sorted(run.cells.items()) if o.status != "ok"]
+    bad = [f"{cell_label(nb, i)}: {o.error or o.status}" for i, o in sorted(run.cells.items()) if o.status != "ok"]
     todo = sum(1 for o in bad if "NotImplementedError" in o)
     text = (f"your instructor grades this exercise (this learner release of labkit has no checks, so it shows no "
             f"answers). Your saved notebook ran: {len(cells)} code cells, "

@@ -7,7 +7,7 @@ sandbox with its own process namespace). The first line it reads is
 ``{"token": SECRET}``; then one JSON request a line -- ``{"id": N, "path": ..., "exercise": ...,
 "said_by": ..., "timeout": ..., "wall_timeout": ..., "notebook_timeout": ..., "limits": {...},
 "sandbox": true}`` -- each answered by one line ``{"id": N, "token": SECRET, "report": {...}}``
-(the :class:`~labkit.grading.api.Report`). Every check is imported
+(the :class:`~labkit.grading.verdicts.Report`). Every check is imported
 (:func:`~labkit.grading.grader.preload`) before the first notebook runs. A notebook that
 kills this process costs only its own grade: the instructor's process starts a new worker.
 """
@@ -18,17 +18,7 @@ import os
 import sys
 from dataclasses import asdict
 
-from .api import QuestionResult, Report
-
-
-def report_to_json(report: Report) -> str:
-    return json.dumps(asdict(report))
-
-
-def report_from_json(line: str) -> Report:
-    d = json.loads(line)
-    d["results"] = [QuestionResult(**r) for r in d.get("results", [])]
-    return Report(**d)
+from .verdicts import Report
 
 
 def main(argv: list[str] | None = None) -> int:
