@@ -286,8 +286,8 @@ class Cluster:
                 f"{len(self.groups)} groups, {len(self.resources)} resources, {self.now:%Y-%m-%d %H:%M:%S}>")
 
     def _repr_html_(self) -> str:
-        from ..tables import cluster_html
-        return cluster_html(self)
+        from ..hooks import html
+        return html("cluster", self)
 
     def _group_index(self, name: str) -> int:
         if getattr(self, "_gidx", None) is None or len(self._gidx) != len(self.groups) or name not in self._gidx:

@@ -113,8 +113,8 @@ class Node:
         return self.state is NodeState.UP
 
     def _repr_html_(self) -> str:
-        from ..tables import node_html
-        return node_html(self)
+        from ..hooks import html
+        return html("node", self)
 
 
 @dataclass
@@ -161,8 +161,8 @@ class Resource:
     gen: int = 0
 
     def _repr_html_(self) -> str:
-        from ..tables import resource_html
-        return resource_html(self)
+        from ..hooks import html
+        return html("resource", self)
 
 
 @dataclass
@@ -191,5 +191,5 @@ class Group:
     outages: list[list] = field(default_factory=list)
 
     def _repr_html_(self) -> str:
-        from ..tables import group_html
-        return group_html(self)
+        from ..hooks import html
+        return html("group", self)

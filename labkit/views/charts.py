@@ -14,7 +14,7 @@ date in the metadata. matplotlib is imported
 when this module is (never by ``import labkit``); pyplot is never used, so nothing
 global changes in the learner's kernel.
 
->>> from labkit.widgets.load_panels import plan_failures
+>>> from labkit.planning import plan_failures
 >>> fig = load_chart(plan_failures("balanced", 4, 5000, failed=1))
 >>> fig.svg() == load_chart(plan_failures("balanced", 4, 5000, failed=1)).svg()
 True
@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 import matplotlib
 from matplotlib.figure import Figure
 
-from ..tables import STATE_COLOURS
+from .tables import STATE_COLOURS
 from .svg import fit
 
 #: The rcParams every chart is drawn and saved with.
@@ -123,7 +123,7 @@ def failover_timeline(log, objects=None, *, title: str | None = None, start: dat
     labelled with its length.
 
     >>> import labkit as lk
-    >>> from labkit.widgets.demo import file_share_cluster
+    >>> from labkit.scenarios import file_share_cluster
     >>> c = file_share_cluster(); mark = len(c.log)
     >>> c.crash_node("NODE1"); c.run_until_stable()
     >>> failover_timeline(c.log.since(mark), ["FS"])
@@ -213,7 +213,7 @@ def _short(name: str, width: int = 26) -> str:
 @_styled
 def load_chart(report, *, title: str | None = None, width: float = 7.5) -> Chart:
     """Users per node after one failure case (a load planner report,
-    :class:`~labkit.widgets.load_panels.LoadReport`): a bar a node, stacked by virtual
+    :class:`~labkit.planning.failures.LoadReport`): a bar a node, stacked by virtual
     server (green its own, orange those that moved in), the optimal-load line, failed
     nodes marked, and each node's storage groups out of the limit."""
     rows = report.rows

@@ -3,7 +3,7 @@
 Choose a group, a resource or a node and click what an administrator (or a power cut)
 would do; advance the simulated clock; watch the tree of groups and resources, the node
 states, the cluster diagram and the cluster log change. Every button calls
-:func:`labkit.widgets.actions.apply_action`; a refused command shows the rule it broke.
+:func:`labkit.views.widgets.actions.apply_action`; a refused command shows the rule it broke.
 Works with any cluster, e.g. the paper's four nodes with Exchange virtual servers.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import diagrams
-from ..cluster import Cluster
+from ...cluster import Cluster
 from .actions import ACTIONS, ActionResult, apply_action
 from .panels import SVG_CACHE, header_html, log_html, nodes_html, status_html, tree_html
 
@@ -52,7 +52,7 @@ class ClusterAdministrator(W.VBox):
     def __init__(self, cluster: Cluster | None = None, *, log_lines: int = 12, live_diagram: bool = True,
                  show_resources: bool = False):
         if cluster is None:
-            from .demo import file_share_cluster
+            from ...scenarios.file_share import file_share_cluster
             cluster = file_share_cluster()
         self.cluster = cluster
         self.log_lines = log_lines
@@ -150,7 +150,7 @@ class ClusterAdministrator(W.VBox):
         return self.do(key, **{about: getattr(self, about).value})
 
     def do(self, action: str, **args) -> ActionResult:
-        """Perform ``action`` (see :data:`labkit.widgets.actions.ACTIONS`), then update
+        """Perform ``action`` (see :data:`labkit.views.widgets.actions.ACTIONS`), then update
         every view. Never raises for a refused command: the status bar shows the rule."""
         settle = self.settle.value and action not in ("run", "run_until_stable")
         try:

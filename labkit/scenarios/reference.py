@@ -54,15 +54,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from . import exchange as ex
-from .cluster.cluster import Cluster
-from .errors import ValidationError
-from .planning.findings import Violation, as_tuple
-from .planning.load import (LoadPlan, Strategy, VirtualServerPlan, check_failover, check_possible_owners,
-                            plan_load, split)
-from .planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, default_cluster_name,
+from .. import exchange as ex
+from ..cluster.cluster import Cluster
+from ..errors import ValidationError
+from ..planning.findings import Violation, as_tuple
+from ..planning.load import LoadPlan, Strategy, VirtualServerPlan, plan_load, split
+from ..planning.nk import check_failover, check_possible_owners
+from ..planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, default_cluster_name,
                               default_node_names, naming_plan, require_valid_naming, table10)
-from .planning.storage import (DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, check as check_storage,
+from ..planning.storage import (DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, check as check_storage,
                                database, logs, plan_storage, table9)
 
 SRC_FIG7 = "paper, Figure 7 and Tables 9 and 10 (4-node cluster for 5,000 users)"
@@ -337,7 +337,7 @@ def two_node_active_passive_55(users: int = 1000, *, seed: int = 0) -> Cluster:
     >>> c.groups["EXVS1"].owner, c.groups["EXVS1"].preferred_owners, str(c.groups["EXVS1"].state)
     ('1-CURLY', ['1-CURLY', '2-MOE'], 'Online')
     """
-    from .exchange import e55
+    from ..exchange import e55
 
     naming = naming_plan(2)
     c = Cluster(naming.cluster.name, ip=naming.cluster.ip, edition="Advanced Server", seed=seed)

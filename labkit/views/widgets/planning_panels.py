@@ -1,7 +1,7 @@
 """What the planning widgets compute and show, as pure functions (no ipywidgets).
 
-The :class:`~labkit.widgets.StorageDesigner` calls :func:`design_storage` and
-:func:`storage_html`; the :class:`~labkit.widgets.AvailabilityCalculator` calls
+The :class:`~labkit.views.widgets.StorageDesigner` calls :func:`design_storage` and
+:func:`storage_html`; the :class:`~labkit.views.widgets.AvailabilityCalculator` calls
 :func:`read_availability`, :func:`nines_html`, :func:`cause_breakdown` and
 :func:`breakdown_html`. Tests drive these directly. The arithmetic is the model's
 (:mod:`labkit.planning.storage`, :mod:`labkit.planning.raid`,
@@ -19,12 +19,12 @@ import math
 from dataclasses import dataclass, replace
 from html import escape
 
-from ..errors import LabkitError, ValidationError
-from ..exchange.model import ExchangeSettings
-from ..planning import availability as av
-from ..planning import raid
-from ..planning import storage as st
-from ..planning.findings import Violation
+from ...errors import LabkitError, ValidationError
+from ...exchange.model import ExchangeSettings
+from ...planning import availability as av
+from ...planning import raid
+from ...planning import storage as st
+from ...planning.findings import Violation
 
 _MONO = "font-family:monospace;font-size:12px"
 _OK, _BAD = "#1e6b1e", "#b00000"
@@ -140,7 +140,7 @@ def _count(v, what, low, high=None) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < low or (high is not None and v > high):
         bound = f"between {low} and {high}" if high is not None else f">= {low}"
         raise ValidationError(f"{what} must be a whole number {bound}, not {v!r}", rule=f"{what} is counted",
-                              source="labkit.widgets.planning_panels")
+                              source="labkit.views.widgets.planning_panels")
     return v
 
 
