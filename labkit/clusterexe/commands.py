@@ -1,5 +1,11 @@
 """Each cluster.exe command, mapped onto labkit's public API, printing what cluster.exe prints.
 
+This module holds what every command shares -- name lookup, status rows, waiting, the
+property tables, the command table and :func:`execute`; the handlers live with their
+family: :mod:`~labkit.clusterexe.cluster_commands`, :mod:`~labkit.clusterexe.node_commands`,
+:mod:`~labkit.clusterexe.group_commands` and :mod:`~labkit.clusterexe.resource_commands`
+(``labkit.clusterexe`` imports them, in that order, which is the coverage table's).
+
 Every handler resolves names the way MSCS compares them (case-insensitively; an exact
 match wins), checks what cluster.exe checks before it calls the cluster, then makes
 *one* call of the public API (:class:`labkit.Cluster` methods), so a refusal leaves the
@@ -39,7 +45,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ..cluster import GROUP_DEFAULTS, RESOURCE_DEFAULTS, Cluster, GroupState, NodeState, ResourceState, RestartAction
+from ..cluster import GROUP_DEFAULTS, RESOURCE_DEFAULTS, Cluster, GroupState, ResourceState, RestartAction
 from ..errors import LabkitError
 from . import output as out
 from .errors import ClusterExeError, from_labkit
@@ -473,41 +479,43 @@ def execute(c: Cluster, cmd: Command, *, clusters=None) -> Outcome:
     return fn(c, cmd)
 
 
-# ---------------------------------------------------------------- cluster
+# ---------------------------------------------------------------- shared by the families
+#: example scripts the coverage table runs (a new disk in the Cluster Group; a print group)
 S = 'res "Disk T:" /create /group:"Cluster Group" /type:"Physical Disk" Drive=T:'
+SMTP = '"SMTP Virtual Server Instance 1 (EXVS1)"'
+PRINT = ["group PRINT /create",
+         'res "Disk T:" /create /group:PRINT /type:"Physical Disk" Drive=T:',
+         'res "PRINT IP" /create /group:PRINT /type:"IP Address" Address=132.192.1.50',
+         'res "PRINT Name" /create /group:PRINT /type:"Network Name" Name=PRINT1 /adddep:"PRINT IP"']
 
 
-@handles("cluster", "version", command="cluster /ver[sion]", api="Cluster.name (and labkit's VERSION)",
-         ok=[["cluster /ver"], ["cluster /version"]], refused=[(["cluster /ver:5"], None)])
-def _version(c, cmd):
-    major, minor, build, csd = VERSION
-    return Outcome([f"Cluster Name:     {c.name}", f"Cluster Version:  {major}.{minor} (Build {build}: {csd})",
-                    f"Cluster Vendor:   {VENDOR}"])
+_LISTINGS = {
+    "node": ("nodes", "node", node_of, out.node_table, node_rows, lambda c: c.node_ids()),
+    "group": ("resource groups", "resource group", group_of, out.group_table, group_rows, lambda c: list(c.groups)),
+    "resource": ("resources", "resource", resource_of, out.resource_table, resource_rows,
+                 lambda c: list(c.resources)),
+}
 
 
-@handles("cluster", "list", command="cluster /list[:domain]", api="the clusters this session knows",
-         ok=[["cluster /list"]], refused=[(["cluster /lis"], None)])
-def _list(c, cmd, clusters):
-    return Outcome(["Cluster Name", "---------------"] + [f"{x.name:<20}".rstrip() for x in clusters])
+def _status(c, cmd):
+    """``cluster node|group|res [name] /status``: the listing of one object or of all."""
+    plural, one, find, table, rows, names = _LISTINGS[cmd.object]
+    if cmd.name is None:
+        return Outcome([f"Listing status for all available {plural}:", ""] + table(rows(c, names(c))))
+    name = find(c, cmd.name)
+    return Outcome([f"Listing status for {one} '{name}':", ""] + table(rows(c, [name])))
 
 
-@handles("cluster", "quorumresource", command="cluster /quorum[resource][:R]",
-         api="Cluster.quorum_resource (set: labkit.clusterexe.commands.set_quorum_resource)",
-         ok=[["cluster /quorum"], [S, 'res "Disk T:" /online', 'cluster /quorumresource:"Disk T:"']],
-         refused=[(['cluster /quorumresource:"EXVS1 IP Address"'], 5021),
-                  ([S, 'cluster /quorumresource:"Disk T:"'], 5004),
-                  (['cluster /quorumresource:"Disk Z:"'], 5007)])
-def _quorum(c, cmd):
-    if cmd.value is None:
-        q = c.resources.get(c.quorum_resource)
-        device = f"{q.properties.get('drive', '')}\\{QUORUM_PATH}" if q else ""
-        return Outcome(["Quorum Resource Name Device                                   Max Log Size",
-                        "-------------------- ---------------------------------------- ------------",
-                        f"{c.quorum_resource:<20} {device:<40} {QUORUM_LOG_KB}"])
-    set_quorum_resource(c, resource_of(c, cmd.value))
-    return Outcome([])
+def _on_node(c, cmd):
+    """``cluster group|res /node:N``: the groups or resources a node owns."""
+    _, one, _, table, rows, names = _LISTINGS[cmd.object]
+    n = node_of(c, cmd.value)
+    mine = [x for x in names(c) if (c.groups[x].owner if cmd.object == "group" else
+                                     c.resources[x].node or c.groups[c.resources[x].group].owner) == n]
+    return Outcome([f"Listing status of {one} for node '{n}':", ""] + table(rows(c, mine)))
 
 
+# ---------------------------------------------------------------- setters the core lacks
 def set_quorum_resource(c: Cluster, name: str) -> None:
     """Make ``name`` the quorum resource (SetClusterQuorumResource). Microsoft: it must be
     quorum-capable (in Windows 2000 a Physical Disk, error 5021) and may not depend on
@@ -535,537 +543,6 @@ def set_quorum_resource(c: Cluster, name: str) -> None:
              c.groups[r.group].owner)
 
 
-@handles("cluster", "properties", "privproperties", command="cluster /prop | /priv",
-         api="Cluster.edition, max_nodes, settings (read-only)",
-         ok=[["cluster /prop"], ["cluster /priv"]],
-         refused=[(["cluster /prop Edition=Modern"], 87), (["cluster /prop Edition"], None)])
-def _cluster_props(c, cmd):
-    if cmd.option == "privproperties":
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, f"cluster {c.name} has no private properties in labkit")
-        return Outcome(_listing("cluster", f"Listing private properties for '{c.name}':", []))
-    if cmd.props or cmd.values:
-        _match_props(cmd, CLUSTER_PROPS, f"cluster {c.name}")
-    return Outcome(_listing("cluster", f"Listing properties for '{c.name}':", _prop_rows(c.name, c, CLUSTER_PROPS)))
-
-
-@handles("cluster", "rename", command="cluster /ren[ame]:N", api="(not modelled: error 50)",
-         refused=[(["cluster /rename:OTHER"], 50)])
-def _not_modelled(c, cmd):
-    raise ClusterExeError(50, f"labkit does not model `{cmd.object} /{cmd.option}`")
-
-
-# ---------------------------------------------------------------- nodes
-#: kind -> (plural title, "for" word, name resolver, table, rows, all names)
-_LISTINGS = {
-    "node": ("nodes", "node", node_of, out.node_table, node_rows, lambda c: c.node_ids()),
-    "group": ("resource groups", "resource group", group_of, out.group_table, group_rows, lambda c: list(c.groups)),
-    "resource": ("resources", "resource", resource_of, out.resource_table, resource_rows,
-                 lambda c: list(c.resources)),
-}
-
-
-def _status(c, cmd):
-    """``cluster node|group|res [name] /status``: the listing of one object or of all."""
-    plural, one, find, table, rows, names = _LISTINGS[cmd.object]
-    if cmd.name is None:
-        return Outcome([f"Listing status for all available {plural}:", ""] + table(rows(c, names(c))))
-    name = find(c, cmd.name)
-    return Outcome([f"Listing status for {one} '{name}':", ""] + table(rows(c, [name])))
-
-
-def _on_node(c, cmd):
-    """``cluster group|res /node:N``: the groups or resources a node owns."""
-    _, one, _, table, rows, names = _LISTINGS[cmd.object]
-    n = node_of(c, cmd.value)
-    mine = [x for x in names(c) if (c.groups[x].owner if cmd.object == "group" else
-                                     c.resources[x].node or c.groups[c.resources[x].group].owner) == n]
-    return Outcome([f"Listing status of {one} for node '{n}':", ""] + table(rows(c, mine)))
-
-
-handles("node", "status", command="cluster node [N] [/stat[us]]", api="Cluster.nodes, node_ids()",
-        ok=[["cluster node"], ["cluster node 1-curly"], ["cluster node 2-MOE /status"]],
-        refused=[(["cluster node 9-NOBODY"], 5042), (["cluster node /status:x"], None)])(_status)
-
-
-#: the node commands that are one call: option -> (what cluster.exe prints, Cluster method, status table after)
-_NODE_CALLS = {"pause": ("Pausing", "pause_node", True), "resume": ("Resuming", "resume_node", True),
-               "evict": ("Evicting", "evict_node", False)}
-
-
-def _node_call(c, cmd):
-    verb, method, table = _NODE_CALLS[cmd.option]
-    n = node_of(c, cmd.name)
-    call(f"node.{cmd.option}", getattr(c, method), n)
-    return Outcome([f"{verb} node '{n}'..."] + (["", *out.node_table(node_rows(c, [n]))] if table else []))
-
-
-handles("node", "pause", command="cluster node N /pause", api="Cluster.pause_node(N)",
-        ok=[["node 2-MOE /pause"]], refused=[(["node 2-MOE /pause", "node 2-MOE /pause"], 5070),
-                                             (["node /pause"], None)])(_node_call)
-handles("node", "resume", command="cluster node N /resume", api="Cluster.resume_node(N)",
-        ok=[["node 2-MOE /pause", "node 2-MOE /resume"]], refused=[(["node 2-MOE /resume"], 5058)])(_node_call)
-handles("node", "evict", command="cluster node N /evict", api="Cluster.evict_node(N)",
-        ok=[["node 3-LARRY /stop", "node 3-LARRY /evict"]], refused=[(["node 3-LARRY /evict"], 5009)])(_node_call)
-
-
-@handles("node", "start", command="cluster node N /start [/wait[:s]]",
-         api="Cluster.start_node(N), then the clock runs until N is Up",
-         ok=[["node 4-JERRY /stop", "node 4-JERRY /start"], ["node 1-CURLY /start"]],
-         refused=[(["crash 4-JERRY", "node 4-JERRY /start"], 5072), (["node 4-JERRY /start /wait:x"], 87)])
-def _start(c, cmd):
-    n = node_of(c, cmd.name)
-    timeout = _timeout(cmd)
-    lines = ["", f"Attempting to start the cluster service on node '{n}'"]
-    node = c.nodes[n]
-    if node.state is not NodeState.DOWN:
-        return Outcome(lines + ["", "The cluster service is already running."])
-    call("node.start", c.start_node, n)
-    waited = wait_until(c, lambda: c.nodes[n].state is not NodeState.JOINING, timeout)
-    if c.nodes[n].state is NodeState.JOINING:
-        return Outcome(lines + ["", "A command to start the cluster service has issued, but the service has not "
-                                    "yet started."], waited)
-    if c.nodes[n].state is NodeState.DOWN:
-        raise ClusterExeError(5086 if not c.running else 5051,
-                              f"{n} went back Down after joining (see the cluster log)")
-    return Outcome(lines + ["", "The cluster service has been successfully started."], waited)
-
-
-@handles("node", "stop", command="cluster node N /stop [/wait[:s]]",
-         api="Cluster.stop_node(N), then the clock runs until N is Down",
-         ok=[["node 4-JERRY /stop"], ["node 4-JERRY /stop", "node 4-JERRY /stop"]],
-         refused=[(["node 4-JERRY /stop", "node 4-JERRY /start /wait:1", "node 4-JERRY /stop"], 5072)])
-def _stop(c, cmd):
-    n = node_of(c, cmd.name)
-    timeout = _timeout(cmd)
-    lines = ["", f"Attempting to stop the cluster service on node '{n}'"]
-    if c.nodes[n].state is NodeState.DOWN:
-        return Outcome(lines + ["", "The cluster service has already been stopped."])
-    call("node.stop", c.stop_node, n)
-    waited = wait_until(c, lambda: c.nodes[n].state is NodeState.DOWN, timeout)
-    if c.nodes[n].state is not NodeState.DOWN:
-        return Outcome(lines + ["", "A command to stop the cluster service has issued, but the service has not yet "
-                                    "stopped."], waited)
-    return Outcome(lines + ["", "The cluster service has been successfully stopped."], waited)
-
-
-@handles("node", "properties", "privproperties", command="cluster node N /prop | /priv",
-         api="Node.name (read-only; no private properties)",
-         ok=[["node 1-CURLY /prop"], ["node 1-CURLY /priv"], ["node /prop"]],
-         refused=[(["node 1-CURLY /prop NodeName=X"], 87), (["node 1-CURLY /priv Foo=1"], 87)])
-def _node_props(c, cmd):
-    names = [node_of(c, cmd.name)] if cmd.name else c.node_ids()
-    if cmd.option == "privproperties":
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, "nodes have no private properties in labkit")
-        title = f"Listing private properties for '{names[0]}':" if cmd.name else \
-            "Listing private properties for all nodes:"
-        return Outcome(_listing("node", title, []))
-    if cmd.props or cmd.values:
-        _match_props(cmd, NODE_PROPS, f"node {names[0]}")
-    rows = [row for n in names for row in _prop_rows(n, c.nodes[n], NODE_PROPS)]
-    title = f"Listing properties for '{names[0]}':" if cmd.name else "Listing properties for all nodes:"
-    return Outcome(_listing("node", title, rows))
-
-
-@handles("node", "forcecleanup", "listinterfaces", command="cluster node N /forcecleanup | /listint",
-         api="(not modelled: error 50)", refused=[(["node 1-CURLY /listint"], 50)])
-def _node_not_modelled(c, cmd):
-    return _not_modelled(c, cmd)
-
-
-# ---------------------------------------------------------------- groups
-handles("group", "status", command="cluster group [G] [/stat[us]]", api="Cluster.groups",
-        ok=[["cluster group"], ['cluster group "exvs1"'], ['group "Cluster Group" /stat']],
-        refused=[(["group EXVS9"], 5013), (['group "Cluster Group'], None)])(_status)
-handles("group", "node", command="cluster group /node:N", api="Cluster.groups_on(N)",
-        ok=[["group /node:2-MOE"]], refused=[(["group /node:9-NOBODY"], 5042), (["group /node"], None)])(_on_node)
-
-
-@handles("group", "create", command="cluster group G /create", api="Cluster.add_group(G)",
-         ok=[["group PRINT /create"]], refused=[(["group exvs1 /create"], 5010), (["group /create"], None)])
-def _group_create(c, cmd):
-    if find_name(c.groups, cmd.name) is not None:
-        raise ClusterExeError(5010, f"a group named {find_name(c.groups, cmd.name)!r} exists (names are compared "
-                                    "without case)")
-    call("group.create", c.add_group, cmd.name)
-    return Outcome([f"Creating resource group '{cmd.name}'...", ""] + out.group_table(group_rows(c, [cmd.name])))
-
-
-@handles("group", "delete", command="cluster group G /delete", api="Cluster.delete_group(G)",
-         ok=[["group PRINT /create", "group PRINT /delete"]],
-         refused=[(["group EXVS1 /delete"], 145), (['group "Cluster Group" /delete'], 145)])
-def _group_delete(c, cmd):
-    g = group_of(c, cmd.name)
-    call("group.delete", c.delete_group, g)
-    return Outcome([f"Deleting resource group '{g}'"])
-
-
-def _group_wait(c, g, cmd, head: str) -> Outcome:
-    waited = wait_until(c, lambda: group_settled(c, g), _timeout(cmd))
-    return Outcome([head, ""] + out.group_table(group_rows(c, [g])), waited)
-
-
-@handles("group", "moveto", command="cluster group G /move[to][:N] [/wait[:s]]",
-         api="Cluster.move_group(G, N), then the clock runs until G settles",
-         ok=[["group EXVS1 /moveto:2-MOE"], ["group EXVS1 /move"], ["group exvs1 /MOVE:1-curly"],
-             ["group EXVS1 /moveto:3-LARRY /wait:5"]],
-         refused=[(["node 2-MOE /pause", "group EXVS1 /moveto:2-MOE"], 5070),
-                  (["node 2-MOE /pause", "node 3-LARRY /pause", "node 4-JERRY /pause", "group EXVS1 /move"], 5005),
-                  (["group EXVS1 /moveto:9-NOBODY"], 5042), (["group EXVS1 /moveto:"], None),
-                  (["group EXVS1 /moveto:2-MOE,3-LARRY"], None)])
-def _group_move(c, cmd):
-    g = group_of(c, cmd.name)
-    n = node_of(c, cmd.value) if cmd.value else None
-    if n is not None and c.groups[g].owner == n:
-        return Outcome([f"Moving resource group '{g}'...", ""] + out.group_table(group_rows(c, [g])))
-    call("group.moveto", c.move_group, g, n, node=n, c=c)
-    return _group_wait(c, g, cmd, f"Moving resource group '{g}'...")
-
-
-@handles("group", "online", command="cluster group G /on[line][:N] [/wait[:s]]",
-         api="Cluster.online_group(G, N), then the clock runs until G settles",
-         ok=[["group EXVS1 /offline", "group EXVS1 /online"], ["group EXVS1 /offline", "group EXVS1 /on:3-LARRY"]],
-         refused=[(["group EXVS1 /online:3-LARRY"], 5016),
-                  (["group EXVS1 /offline", "node 1-CURLY /pause", "group EXVS1 /online:1-CURLY"], 5070)])
-def _group_online(c, cmd):
-    g = group_of(c, cmd.name)
-    n = node_of(c, cmd.value) if cmd.value else None
-    call("group.online", c.online_group, g, n, node=n or c.groups[g].owner, c=c)
-    return _group_wait(c, g, cmd, f"Bringing resource group '{g}' online...")
-
-
-@handles("group", "offline", command="cluster group G /off[line] [/wait[:s]]",
-         api="Cluster.offline_group(G), then the clock runs until G settles",
-         ok=[["group EXVS1 /offline"], ["group EXVS1 /off"]],
-         refused=[(['group "Cluster Group" /offline'], 5068), (["group EXVS1 /offline:2-MOE"], None)])
-def _group_offline(c, cmd):
-    g = group_of(c, cmd.name)
-    call("group.offline", c.offline_group, g)
-    return _group_wait(c, g, cmd, f"Bringing resource group '{g}' offline...")
-
-
-@handles("group", "setowners", command="cluster group G /setowners:N1,N2",
-         api="Cluster.set_preferred_owners(G, [N1, N2])",
-         ok=[["group EXVS1 /setowners:2-MOE,1-curly"]],
-         refused=[(["group EXVS1 /setowners:2-MOE,9-NOBODY"], 5042), (["group EXVS1 /setowners:2-MOE,2-moe"], 87),
-                  (["group EXVS1 /setowners"], None)])
-def _setowners(c, cmd):
-    g = group_of(c, cmd.name)
-    nodes = [node_of(c, v) for v in cmd.values]
-    call("group.setowners", c.set_preferred_owners, g, nodes)
-    return Outcome([])
-
-
-@handles("group", "listowners", command="cluster group G /listowners", api="Group.preferred_owners",
-         ok=[["group EXVS1 /listowners"]], refused=[(["group EXVS9 /listowners"], 5013)])
-def _listowners(c, cmd):
-    g = group_of(c, cmd.name)
-    return Outcome(out.owner_list(f"Listing preferred owners for resource group '{g}':", "Preferred Owner Nodes",
-                                  c.groups[g].preferred_owners))
-
-
-@handles("group", "properties", command="cluster group [G] /prop[erties] [name=value ...]",
-         api="Cluster.set_group_properties(G, ...)",
-         ok=[["group EXVS1 /prop"], ["group /prop"], ["group EXVS1 /prop FailoverThreshold=4 FailoverPeriod=2"],
-             ["group EXVS1 /prop AutoFailbackType=1 FailbackWindowStart=22 FailbackWindowEnd=6"],
-             ["group EXVS1 /prop FailoverThreshold=4", "group EXVS1 /prop:FailoverThreshold /usedefault"]],
-         refused=[(["group EXVS1 /prop FailoverThreshold=-1"], 87), (["group EXVS1 /prop Name=X"], 87),
-                  (["group EXVS1 /prop FailbackWindowStart=22"], 87), (["group EXVS1 /prop Bogus=1"], 87),
-                  (["group EXVS1 /prop FailoverThreshold=five"], 87), (["group EXVS1 /prop FailoverThreshold"], None)])
-def _group_props(c, cmd):
-    if cmd.name is None:
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, "name the group whose properties you set")
-        rows = [row for g in c.groups for row in _prop_rows(g, c.groups[g], GROUP_PROPS)]
-        return Outcome(_listing("group", "Listing properties for all resource groups:", rows))
-    g = group_of(c, cmd.name)
-    grp = c.groups[g]
-    if cmd.props or cmd.values:
-        kw = {}
-        window = list(grp.failback_window) if grp.failback_window else [-1, -1]
-        touched_window = False
-        for d, v in _match_props(cmd, GROUP_PROPS, f"group {g}"):
-            if d.key.startswith("window"):
-                window[int(d.key[-1])] = v
-                touched_window = True
-            else:
-                kw[d.key] = _to_labkit(d, v)
-        if touched_window:
-            if window == [-1, -1]:
-                kw["failback_window"] = None
-            elif -1 in window:
-                raise ClusterExeError(87, "set FailbackWindowStart and FailbackWindowEnd together (both -1: no "
-                                          "window)")
-            else:
-                kw["failback_window"] = tuple(window)
-        call("group.properties", c.set_group_properties, g, **kw)
-        return Outcome([])
-    return Outcome(_listing("group", f"Listing properties for '{g}':", _prop_rows(g, grp, GROUP_PROPS)))
-
-
-@handles("group", "privproperties", command="cluster group G /priv[properties]",
-         api="(groups have no private properties)",
-         ok=[["group EXVS1 /priv"]], refused=[(["group EXVS1 /priv Foo=1"], 87)])
-def _group_priv(c, cmd):
-    title = "Listing private properties for all resource groups:"
-    if cmd.name:
-        title = f"Listing private properties for '{group_of(c, cmd.name)}':"
-    if cmd.props or cmd.values:
-        raise ClusterExeError(87, "groups have no private properties in labkit")
-    return Outcome(_listing("group", title, []))
-
-
-@handles("group", "rename", command="cluster group G /ren[ame]:N", api="(not modelled: error 50)",
-         refused=[(["group EXVS1 /rename:EXVS9"], 50)])
-def _group_rename(c, cmd):
-    group_of(c, cmd.name)
-    return _not_modelled(c, cmd)
-
-
-# ---------------------------------------------------------------- resources
-SMTP = '"SMTP Virtual Server Instance 1 (EXVS1)"'
-PRINT = ["group PRINT /create",
-         'res "Disk T:" /create /group:PRINT /type:"Physical Disk" Drive=T:',
-         'res "PRINT IP" /create /group:PRINT /type:"IP Address" Address=132.192.1.50',
-         'res "PRINT Name" /create /group:PRINT /type:"Network Name" Name=PRINT1 /adddep:"PRINT IP"']
-
-
-handles("resource", "status", command="cluster res[ource] [R] [/stat[us]]", api="Cluster.resources",
-        ok=[["cluster res"], ['cluster res "disk q:"'], ['cluster resource "Disk Q:" /status']],
-        refused=[(['res "Disk Z:"'], 5007), (["res Disk Q: /status"], None)])(_status)
-handles("resource", "node", command="cluster res /node:N", api="Resource.node",
-        ok=[["res /node:2-MOE"]], refused=[(["res /node:9-NOBODY"], 5042)])(_on_node)
-
-
-@handles("resource", "create",
-         command='cluster res R /create /group:G /type:"T" [/separate] [/adddep:D ...] [Prop=value ...]',
-         api="Cluster.add_resource(R, type=T, group=G, separate_monitor=, dependencies=, **props)",
-         ok=[[S], PRINT, PRINT[:1] + ['res "PRINT App" /create /group:PRINT /type:"generic application" /separate '
-                                      'CommandLine="C:\\print\\spool.exe"']],
-         refused=[(['res "PRINT IP" /create /group:EXVS1 /type:"IP Address"'], 87),
-                  (['res X /create /group:EXVS1 /type:"Bogus Type"'], 5078),
-                  (['res "disk q:" /create /group:EXVS1 /type:"Physical Disk" Drive=T:'], 5010),
-                  (['res "Disk T:" /create /group:EXVS1 /type:"Physical Disk" Drive=Q:'], 5010),
-                  (['res "X IP" /create /group:EXVS1 /type:"IP Address" Address=132.192.1.11'], 5057),
-                  (['res X /create /group:EXVS9 /type:"Physical Disk" Drive=T:'], 5013),
-                  (['res X /create /group:EXVS1 /type:"Physical Disk" Color=blue'], 87),
-                  (['res X /create /group:EXVS1'], None),
-                  (['res X /create /type:"IP Address" /group:A /group:B'], None),
-                  (['res X /create /group:EXVS1 /type:IP Address'], None)])
-def _res_create(c, cmd):
-    if find_name(c.resources, cmd.name) is not None:
-        raise ClusterExeError(5010, f"a resource named {find_name(c.resources, cmd.name)!r} exists (names are "
-                                    "compared without case)")
-    g = group_of(c, cmd.params["group"])
-    t = type_of(c, cmd.params["type"])
-    deps = [resource_of(c, d) for d in cmd.params.get("adddependency", [])] or None
-    props = _props_by_key(c, t, cmd.props, create=True)
-    missing = [k for k in c.resource_types[t].required if k not in props]
-    if missing:
-        need = " ".join(f"{private_name(k)}=..." for k in missing)
-        raise ClusterExeError(87, f"labkit creates a {t} resource with its {', '.join(map(private_name, missing))}: "
-                                  f"add {need} to this /create line (cluster.exe would set it later with /priv)")
-    call("res.create", c.add_resource, cmd.name, type=t, group=g, separate_monitor="separate" in cmd.params,
-         dependencies=deps, **props)
-    return Outcome([f"Creating resource '{cmd.name}'...", ""] + out.resource_table(resource_rows(c, [cmd.name])))
-
-
-@handles("resource", "delete", command="cluster res R /delete", api="Cluster.delete_resource(R)",
-         ok=[[S, 'res "Disk T:" /delete']],
-         refused=[(['res "EXVS1 IP Address" /delete'], 5001), (['res "Disk Q:" /delete'], 5020),
-                  (PRINT + ['res "PRINT Name" /online', 'res "PRINT Name" /delete'], 5019)])
-def _res_delete(c, cmd):
-    r = resource_of(c, cmd.name)
-    call("res.delete", c.delete_resource, r)
-    return Outcome([f"Deleting resource '{r}'"])
-
-
-@handles("resource", "addowner", command="cluster res R /addowner:N", api="Cluster.add_possible_owner(R, N)",
-         ok=[[S, 'res "Disk T:" /removeowner:4-JERRY', 'res "Disk T:" /addowner:4-jerry']],
-         refused=[(['res "EXVS1 IP Address" /addowner:2-MOE'], 5011), (['res "Disk Q:" /addowner:2-MOE'], 5068),
-                  (['res "EXVS1 IP Address" /addowner:9-NOBODY'], 5042)])
-def _addowner(c, cmd):
-    r = resource_of(c, cmd.name)
-    n = node_of(c, cmd.value)
-    _quorum_owners(c, r)
-    call("res.addowner", c.add_possible_owner, r, n)
-    return Outcome([f"Adding '{n}' to possible owners of '{r}'...", ""])
-
-
-def _quorum_owners(c: Cluster, r: str) -> None:
-    if r == c.quorum_resource:
-        raise ClusterExeError(5068, f"{r!r} is the quorum resource: every node stays a possible owner")
-
-
-@handles("resource", "removeowner", command="cluster res R /removeowner:N",
-         api="Cluster.remove_possible_owner(R, N)",
-         ok=[['res "EXVS1 IP Address" /removeowner:4-JERRY']],
-         refused=[(['res "EXVS1 IP Address" /removeowner:1-CURLY'], 5023),
-                  (['res "EXVS1 IP Address" /removeowner:4-JERRY', 'res "EXVS1 IP Address" /removeowner:4-JERRY'],
-                   1168), (['res "Disk Q:" /removeowner:2-MOE'], 5068)])
-def _removeowner(c, cmd):
-    r = resource_of(c, cmd.name)
-    n = node_of(c, cmd.value)
-    _quorum_owners(c, r)
-    call("res.removeowner", c.remove_possible_owner, r, n)
-    return Outcome([f"Removing '{n}' from possible owners of '{r}'...", ""])
-
-
-@handles("resource", "listowners", command="cluster res R /listowners", api="Resource.possible_owners",
-         ok=[['res "Disk Q:" /listowners']], refused=[(['res "Disk Z:" /listowners'], 5007)])
-def _res_listowners(c, cmd):
-    r = resource_of(c, cmd.name)
-    return Outcome(out.owner_list(f"Listing possible owners for resource '{r}':", "Possible Owner Nodes",
-                                  c.resources[r].possible_owners))
-
-
-@handles("resource", "fail", command="cluster res R /fail", api="Cluster.fail_resource(R) (no wait)",
-         ok=[['res "EXVS1 IP Address" /fail']],
-         refused=[([f"res {SMTP} /offline", f"res {SMTP} /fail"], 5084), (['res "Disk Z:" /fail'], 5007)])
-def _fail(c, cmd):
-    r = resource_of(c, cmd.name)
-    call("res.fail", c.fail_resource, r)
-    return Outcome([f"Failing resource '{r}'...", ""] + out.resource_table(resource_rows(c, [r])))
-
-
-def _res_done(c, r: str, online: bool):
-    def done():
-        x = c.resources.get(r)
-        if x is None:
-            return True
-        if x.state.pending or x.restart_pending:
-            return False
-        if online and x.state is ResourceState.ONLINE or not online and x.state is not ResourceState.ONLINE:
-            return True
-        return group_settled(c, x.group)
-    return done
-
-
-@handles("resource", "online", command="cluster res R /on[line] [/wait[:s]]",
-         api="Cluster.online_resource(R), then the clock runs until R settles",
-         ok=[[f"res {SMTP} /offline", f"res {SMTP} /online"]],
-         refused=[([f"res {SMTP} /offline", "node 1-CURLY /pause", f"res {SMTP} /online"], 5070),
-                  (["group PRINT /create", 'res "X App" /create /group:PRINT /type:"Generic Application"',
-                    'res "X App" /removeowner:1-CURLY', 'res "X App" /online'], 5071)])
-def _res_online(c, cmd):
-    r = resource_of(c, cmd.name)
-    g = c.resources[r].group
-    call("res.online", c.online_resource, r, node=c.groups[g].owner, c=c)
-    waited = wait_until(c, _res_done(c, r, True), _timeout(cmd))
-    return Outcome([f"Bringing resource '{r}' online...", ""] + out.resource_table(resource_rows(c, [r])), waited)
-
-
-@handles("resource", "offline", command="cluster res R /off[line] [/wait[:s]]",
-         api="Cluster.offline_resource(R), then the clock runs until R settles",
-         ok=[[f"res {SMTP} /offline"], [f"res {SMTP} /off /wait:0"]],
-         refused=[(['res "Disk Q:" /offline'], 5068)])
-def _res_offline(c, cmd):
-    r = resource_of(c, cmd.name)
-    call("res.offline", c.offline_resource, r)
-    waited = wait_until(c, _res_done(c, r, False), _timeout(cmd))
-    return Outcome([f"Taking resource '{r}' offline...", ""] + out.resource_table(resource_rows(c, [r])), waited)
-
-
-@handles("resource", "listdependencies", command="cluster res R /listdep[endencies]",
-         api="Resource.dependencies",
-         ok=[['res "Exchange System Attendant - (EXVS1)" /listdep']], refused=[(['res "Disk Z:" /listdep'], 5007)])
-def _listdep(c, cmd):
-    r = resource_of(c, cmd.name)
-    return Outcome([f"Listing resource dependencies for '{r}':", ""]
-                   + out.resource_table(resource_rows(c, c.resources[r].dependencies)))
-
-
-@handles("resource", "adddependency", command="cluster res R /adddep[endency]:D",
-         api="Cluster.add_dependency(R, D)",
-         ok=[[f"res {SMTP} /offline", f'res {SMTP} /adddep:"EXVS1 IP Address"']],
-         refused=[([f'res {SMTP} /adddep:"EXVS1 IP Address"'], 5019),
-                  ([f'res {SMTP} /adddep:"Disk Q:"'], 87),
-                  (['res "EXVS1 IP Address" /adddep:"EXVS1 Network Name"'], 1059),
-                  (['res "EXVS1 Network Name" /adddep:"EXVS1 IP Address"'], 5003),
-                  ([S, 'res "Disk Q:" /adddep:"Disk T:"'], 5069), ([f"res {SMTP} /adddep"], None)])
-def _adddep(c, cmd):
-    r = resource_of(c, cmd.name)
-    d = resource_of(c, cmd.value)
-    call("res.adddep", c.add_dependency, r, d)
-    return Outcome([f"Making resource '{r}' depend on resource '{d}'...", ""])
-
-
-@handles("resource", "removedependency", command="cluster res R /removedep[endency]:D",
-         api="Cluster.remove_dependency(R, D)",
-         ok=[PRINT + ['res "PRINT Name" /removedep:"PRINT IP"']],
-         refused=[(PRINT + ['res "PRINT Name" /removedep:"Disk T:"'], 5002),
-                  (PRINT + ['res "PRINT Name" /online', 'res "PRINT Name" /removedep:"PRINT IP"'], 5019)])
-def _removedep(c, cmd):
-    r = resource_of(c, cmd.name)
-    d = resource_of(c, cmd.value)
-    call("res.removedep", c.remove_dependency, r, d)
-    return Outcome([f"Removing dependency of resource '{r}' on resource '{d}'...", ""])
-
-
-@handles("resource", "properties", command="cluster res [R] /prop[erties] [name=value ...]",
-         api="Cluster.set_resource_properties(R, ...)",
-         ok=[['res "Disk Q:" /prop'], ['res "EXVS1 IP Address" /prop RestartThreshold=5 RestartPeriod=600000'],
-             [f"res {SMTP} /offline", f"res {SMTP} /prop SeparateMonitor=1"],
-             ['res "EXVS1 IP Address" /prop RestartAction=0',
-              'res "EXVS1 IP Address" /prop:RestartAction /usedefault']],
-         refused=[(['res "Disk Q:" /prop RestartAction=7'], 87), (['res "Disk Q:" /prop RestartPeriod=1500'], 87),
-                  (['res "Disk Q:" /prop SeparateMonitor=1'], 5019), (['res "Disk Q:" /prop Type=X'], 87),
-                  (['res "Disk Q:" /prop RestartThreshold=3 RestartThreshold=4'], 87),
-                  (['res "Disk Q:" /prop:RestartThreshold'], None)])
-def _res_props(c, cmd):
-    if cmd.name is None:
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, "name the resource whose properties you set")
-        rows = [row for rn in c.resources for row in _prop_rows(rn, c.resources[rn], RESOURCE_PROPS)]
-        return Outcome(_listing("resource", "Listing properties for all resources:", rows))
-    r = resource_of(c, cmd.name)
-    res = c.resources[r]
-    if cmd.props or cmd.values:
-        kw = {}
-        for d, v in _match_props(cmd, RESOURCE_PROPS, f"resource {r}"):
-            kw[d.key] = _to_labkit(d, v)
-        call("res.properties", c.set_resource_properties, r, **kw)
-        return Outcome([])
-    return Outcome(_listing("resource", f"Listing properties for '{r}':", _prop_rows(r, res, RESOURCE_PROPS)))
-
-
-def _priv_rows(c: Cluster, rn: str) -> list:
-    r = c.resources[rn]
-    rows = []
-    for key, value in r.properties.items():
-        kind = "D" if isinstance(value, int) or isinstance(value, bool) else "S"
-        settable = key in SETTABLE.get(r.type, ())
-        rows.append((rn, private_name(key), kind, not settable, value))
-    return rows
-
-
-@handles("resource", "privproperties", command="cluster res [R] /priv[properties] [name=value ...]",
-         api="Resource.properties (set: labkit.clusterexe.commands.set_private_properties)",
-         ok=[['res "Disk Q:" /priv'], ['res "EXVS1 IP Address" /priv SubnetMask=255.255.0.0'],
-             PRINT + ['res "PRINT IP" /priv Network="Public" SubnetMask=255.255.255.128'], ["res /priv"],
-             [S + " SizeGB=18.2", 'res "Disk T:" /priv Signature=0x1A2B SizeGB=36']],
-         refused=[(['res "EXVS1 IP Address" /priv Address=132.192.1.99'], 87),
-                  (['res "EXVS1 IP Address" /priv SubnetMask=255.0.255.0'], 87),
-                  (['res "Disk Q:" /priv Foo=1'], 87), (['res "Disk Q:" /priv DiskType=dynamic'], 87),
-                  (['res "EXVS1 IP Address" /priv SubnetMask=1:binary'], 87),
-                  (['res "EXVS1 IP Address" /priv SubnetMask=1:bogus'], None),
-                  ([S, 'res "Disk T:" /priv Signature=99999999999'], 87), ([S, 'res "Disk T:" /priv SizeGB=-1'], 87)])
-def _res_priv(c, cmd):
-    if cmd.name is None:
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, "name the resource whose private properties you set")
-        rows = [row for rn in c.resources for row in _priv_rows(c, rn)]
-        return Outcome(_listing("resource", "Listing private properties for all resources:", rows))
-    r = resource_of(c, cmd.name)
-    if cmd.values:
-        raise ClusterExeError(87, "labkit cannot delete a private property (/usedefault)")
-    if cmd.props:
-        warning = set_private_properties(c, r, cmd.props)
-        return Outcome([], warning=warning)
-    return Outcome(_listing("resource", f"Listing private properties for '{r}':", _priv_rows(c, r)))
-
-
 def set_private_properties(c: Cluster, name: str, props) -> ClusterExeError | None:
     """Set private properties (``Prop`` name/value pairs) of resource ``name`` after every
     check; a resource that is not Offline gets cluster.exe's warning 5024 ("stored, ...
@@ -1079,24 +556,3 @@ def set_private_properties(c: Cluster, name: str, props) -> ClusterExeError | No
     if r.state is not ResourceState.OFFLINE:
         return ClusterExeError(5024, f"{name!r} is {r.state}", warning=True)
     return None
-
-
-@handles("resource", "rename", "moveto", "addcheckpoints", "removecheckpoints", "checkpoints", "maintenancemode",
-         command="cluster res R /ren[ame] | /move[to]:G | /addcheck | /removecheck | /check | /maint",
-         api="(not modelled: error 50)",
-         refused=[(['res "Disk Q:" /rename:X'], 50), (['res "EXVS1 IP Address" /moveto:"Cluster Group"'], 50)])
-def _res_not_modelled(c, cmd):
-    if cmd.name:
-        resource_of(c, cmd.name)
-    return _not_modelled(c, cmd)
-
-
-# ---------------------------------------------------------------- resource types
-@handles("resourcetype", "list", command="cluster restype | resourcetype [/list]",
-         api="Cluster.resource_types", ok=[["cluster restype"], ["cluster resourcetype /list"]],
-         refused=[(["cluster restype /listowners"], 50)])
-def _restypes(c, cmd):
-    rows = [f"{t:<36} {t}" for t in sorted(c.resource_types)]
-    return Outcome(["Listing all available resource types:", "",
-                    "Display Name                         Resource Type Name",
-                    "------------------------------------ ------------------------------------"] + rows)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import partial
 from html import escape
 
 from ...errors import LabkitError, ValidationError
@@ -24,7 +25,7 @@ from ...exchange.model import ExchangeSettings
 from ...planning import availability as av
 from ...planning import raid
 from ...planning import storage as st
-from ...planning.findings import Violation
+from ...planning.findings import Violation, whole_number
 
 _MONO = "font-family:monospace;font-size:12px"
 _OK, _BAD = "#1e6b1e", "#b00000"
@@ -136,12 +137,8 @@ class StorageReport:
         return list(dict.fromkeys(v.rule for v in self.violations))
 
 
-def _count(v, what, low, high=None) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < low or (high is not None and v > high):
-        bound = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise ValidationError(f"{what} must be a whole number {bound}, not {v!r}", rule=f"{what} is counted",
-                              source="labkit.views.widgets.planning_panels")
-    return v
+#: the one whole-number check (:func:`~labkit.planning.findings.whole_number`), with this module's source
+_count = partial(whole_number, source="labkit.views.widgets.planning_panels")
 
 
 def storage_groups_per_node(nodes: int, virtual_servers_per_node: int, storage_groups_per_server: int
