@@ -6,6 +6,7 @@ Modules (each can be used on its own; none needs the Exchange layer):
   with the write penalty, online spares, storage enclosures (RA4100: 12 bays);
 - :mod:`~labkit.planning.storage` -- storage designs, the Table 8 design checker,
   sizing from users, and the paper's Table 9 (rebuilt and as printed);
+- :mod:`~labkit.planning.storage_rules` -- the Table 8 design checker;
 - :mod:`~labkit.planning.naming` -- the Table 10 naming and IP plan for N nodes,
   and its checker;
 - :mod:`~labkit.planning.availability` -- nines and downtime, causes of
@@ -39,7 +40,8 @@ package stays light.
 >>> planning.spof_report(planning.hardware.ha_f500()).no_spof
 True
 """
-from . import availability, editions, failures, findings, hardware, load, montecarlo, naming, nk, raid, storage
+from . import (availability, editions, failures, findings, hardware, load, montecarlo, naming, nk, raid, storage,
+               storage_rules)
 from .availability import (GIGA_USD_PER_USER_PER_YEAR, MSCS_BEST, PAPER_LOCKSTEP, Cause, RoiWorksheet,
                            availability_from_downtime, clustering_effect, describe, downtime_per_year, from_nines,
                            k_out_of_n, nines)
@@ -53,8 +55,8 @@ from .raid import (DRIVE_18GB_10K, RA4100, Array, DriveModel, EnclosureModel, IO
                    drives_needed)
 from .storage import (PAPER_2001, PlannedArray, SizingAssumptions, StorageDesign, database, edb, logs, plan_storage,
                       quorum, stm, table9, table9_as_printed)
-from .storage import check as check_storage
-from .storage import require_valid as require_valid_storage
+from .storage_rules import check as check_storage
+from .storage_rules import require_valid as require_valid_storage
 from .load import LoadPlan, Placement, Strategy, VirtualServerPlan, plan_load, plan_of
 from .nk import FailureCase, NkReport, check_failover, check_possible_owners, n_k_analysis, simulate_failures
 from .montecarlo import MonteCarloResult, ServerAvailability, monte_carlo, nodes_needed
@@ -62,7 +64,7 @@ from .failures import (LoadReport, compare_strategies, load_summary, load_text, 
                        worst_failure)
 
 __all__ = [
-    "availability", "editions", "findings", "hardware", "naming", "raid", "storage",
+    "availability", "editions", "findings", "hardware", "naming", "raid", "storage", "storage_rules",
     "Violation",
     "RaidLevel", "DriveModel", "DRIVE_18GB_10K", "IOModel", "Array", "drives_needed", "OnlineSpare",
     "EnclosureModel", "RA4100",

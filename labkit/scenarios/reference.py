@@ -59,11 +59,11 @@ from ..cluster.cluster import Cluster
 from ..errors import ValidationError
 from ..planning.findings import Violation, as_tuple
 from ..planning.load import LoadPlan, Strategy, VirtualServerPlan, plan_load, split
-from ..planning.nk import check_failover, check_possible_owners
 from ..planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, default_cluster_name,
                               default_node_names, naming_plan, require_valid_naming, table10)
-from ..planning.storage import (DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, check as check_storage,
-                               database, logs, plan_storage, table9)
+from ..planning.nk import check_failover, check_possible_owners
+from ..planning.storage import DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, database, logs, plan_storage, table9
+from ..planning.storage_rules import check as check_storage
 
 SRC_FIG7 = "paper, Figure 7 and Tables 9 and 10 (4-node cluster for 5,000 users)"
 #: Drive letters [D]: database arrays, then log arrays, then the rest (Q: is the quorum).

@@ -25,6 +25,7 @@ from ...exchange.model import ExchangeSettings
 from ...planning import availability as av
 from ...planning import raid
 from ...planning import storage as st
+from ...planning import storage_rules
 from ...planning.findings import Violation, whole_number
 
 _MONO = "font-family:monospace;font-size:12px"
@@ -185,7 +186,7 @@ def design_storage(users: int = st.TABLE9_USERS, nodes: int = st.TABLE9_NODES, *
                    iops_per_user: float | None = None) -> StorageReport:
     """Size and check the shared storage for ``users`` on ``nodes`` (the storage
     designer's one computation): :func:`labkit.planning.storage.plan_storage` with
-    the chosen RAID levels and drive, then :func:`labkit.planning.storage.check` and
+    the chosen RAID levels and drive, then :func:`labkit.planning.storage_rules.check` and
     :func:`node_limit_violations`. ``drive`` is a DriveModel or a key of
     :data:`DRIVES`; ``mailbox_mb`` and ``iops_per_user`` override the sizing
     assumptions (defaults: :data:`labkit.planning.storage.PAPER_2001`).
@@ -225,7 +226,7 @@ def design_storage(users: int = st.TABLE9_USERS, nodes: int = st.TABLE9_NODES, *
         return StorageReport(users, nodes, virtual_servers_per_node, storage_groups_per_server, assumptions, None,
                              str(e), tuple(limits), normal, after)
     return StorageReport(users, nodes, virtual_servers_per_node, storage_groups_per_server, assumptions, design,
-                         None, tuple(st.check(design)) + tuple(limits), normal, after)
+                         None, tuple(storage_rules.check(design)) + tuple(limits), normal, after)
 
 
 def _pct(x: float | None) -> str:

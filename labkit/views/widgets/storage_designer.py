@@ -4,7 +4,7 @@ Tables 8 and 9, and "Design Storage Before Configuring the Cluster").
 
 Every change of an input calls :func:`labkit.views.widgets.planning_panels.design_storage`
 (which sizes with :func:`labkit.planning.storage.plan_storage` and checks with
-:func:`labkit.planning.storage.check`) and shows :func:`~labkit.views.widgets.planning_panels.storage_html`.
+:func:`labkit.planning.storage_rules.check`) and shows :func:`~labkit.views.widgets.planning_panels.storage_html`.
 """
 from __future__ import annotations
 
