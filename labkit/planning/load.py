@@ -528,7 +528,8 @@ def plan_of(cluster) -> LoadPlan:
     vss = virtual_server_loads(cluster)
     fb = any(cluster.groups[v.group_name].auto_failback for v in vss)
     limit = MAX_STORAGE_GROUPS_PER_NODE
-    org = cluster.extensions.get("exchange")
+    from ..exchange.model import org as exchange_org
+    org = exchange_org(cluster)
     if org is not None:
         limit = org.settings.max_storage_groups_per_node
     return LoadPlan(Strategy.CUSTOM, tuple(cluster.node_ids()), tuple(vss), (), fb, None, None, limit)

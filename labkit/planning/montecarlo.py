@@ -173,7 +173,8 @@ def nodes_needed(cluster, limit: int | None = None) -> int:
     1
     """
     if limit is None:
-        org = cluster.extensions.get("exchange")
+        from ..exchange.model import org as exchange_org
+        org = exchange_org(cluster)
         limit = org.settings.max_storage_groups_per_node if org is not None else MAX_STORAGE_GROUPS_PER_NODE
     sizes = sorted((v.storage_groups for v in virtual_server_loads(cluster)), reverse=True)
     bins: list[int] = []
@@ -214,7 +215,8 @@ class _Run:
         self.sgs = {}
         for v in vss:
             self.sgs[v.group_name] = self.sgs.get(v.group_name, 0) + v.storage_groups
-        org = c.extensions.get("exchange")
+        from ..exchange.model import org as exchange_org
+        org = exchange_org(c)
         self.limit = org.settings.max_storage_groups_per_node if org is not None else MAX_STORAGE_GROUPS_PER_NODE
         self.heap: list = []
         self.counter = itertools.count()

@@ -159,7 +159,8 @@ def _measure(c, failed: tuple, vss: list, t0: int, mark: int, store_of: dict, ma
 
 
 def _stores(cluster) -> dict:
-    org = cluster.extensions.get("exchange")
+    from ..exchange.model import org as exchange_org
+    org = exchange_org(cluster)
     if org is None:
         return {}
     return {vs.information_store: vs.name for vs in org.virtual_servers.values() if vs.information_store}

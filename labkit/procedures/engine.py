@@ -420,7 +420,8 @@ def minutes(cluster, value: float) -> None:
 
 def exchange_groups(cluster) -> list[str]:
     """Groups holding an Exchange 2000 virtual server, in creation order, each once."""
-    o = cluster.extensions.get("exchange")
+    from ..exchange.model import org as exchange_org
+    o = exchange_org(cluster)
     out: list[str] = []
     for vs in (o.virtual_servers.values() if o is not None else ()):
         if vs.group not in out:
@@ -430,7 +431,8 @@ def exchange_groups(cluster) -> list[str]:
 
 def servers_in(cluster, group: str) -> list:
     """The Exchange virtual servers (objects) in ``group``."""
-    o = cluster.extensions.get("exchange")
+    from ..exchange.model import org as exchange_org
+    o = exchange_org(cluster)
     return [vs for vs in (o.virtual_servers.values() if o is not None else ()) if vs.group == group]
 
 
