@@ -12,6 +12,7 @@ is built: :func:`check` returns every :class:`~labkit.planning.findings.Violatio
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from ..errors import ConfigurationError, ValidationError
 from .findings import Violation, require
@@ -75,91 +76,79 @@ def _v(rule: str, message: str, subject: str | None = None) -> Violation:
     return Violation(rule, message, RULES[rule][1], subject)
 
 
-def check(design: StorageDesign) -> list[Violation]:
-    """Every rule of Table 8 (and the design's own sizing) the design breaks.
+@dataclass
+class _Seen:
+    """What the arrays hold, gathered while :func:`check` walks them."""
 
-    Runs in one pass over the arrays plus one over the storage groups.
+    quorum_arrays: list = field(default_factory=list)
+    log_arrays: dict = field(default_factory=lambda: defaultdict(list))       # (vs, sg) -> arrays
+    files: dict = field(default_factory=lambda: defaultdict(list))            # (vs, sg, db, EDB|STM) -> arrays
+    databases: dict = field(default_factory=lambda: defaultdict(set))         # (vs, sg) -> database names
+    sgs_of_vs: dict = field(default_factory=lambda: defaultdict(set))
 
-    >>> from labkit.planning.raid import Array
-    >>> from labkit.planning.storage import PlannedArray, database, logs, quorum
-    >>> d = StorageDesign("shared logs", [
-    ...     PlannedArray("Q", Array("RAID 1", 2), [quorum()]),
-    ...     PlannedArray("LOGS", Array("RAID 5", 3), [logs("EXVS1", "SG1"), logs("EXVS2", "SG1")]),
-    ...     PlannedArray("DB1", Array("RAID 5", 4), [database("EXVS1", "SG1")]),
-    ...     PlannedArray("DB2", Array("RAID 5", 4), [database("EXVS2", "SG1")])])
-    >>> [v.rule for v in check(d)]
-    ['logs-raid-1-or-0+1', 'logs-dedicated', 'one-virtual-server-per-array']
-    """
-    if not isinstance(design, StorageDesign):
-        raise ValidationError(f"check() takes a StorageDesign, not {design!r}", rule="a design is checked",
-                              source="labkit.planning.storage")
+
+def _array_findings(a, design: StorageDesign, seen: "_Seen") -> list[Violation]:
+    """What one array breaks, in the order :func:`check` reports it; notes what it holds in ``seen``."""
     found: list[Violation] = []
-    quorum_arrays: list[str] = []
-    log_arrays: dict[tuple, list[str]] = defaultdict(list)
-    files: dict[tuple, list[str]] = defaultdict(list)          # (vs, sg, db, EDB|STM) -> arrays
-    databases: dict[tuple, set] = defaultdict(set)            # (vs, sg) -> database names
-    sgs_of_vs: dict[str, set] = defaultdict(set)
-    label_count = Counter(a.label for a in design.arrays)
+    quorum_arrays, log_arrays, files, databases, sgs_of_vs = (seen.quorum_arrays, seen.log_arrays, seen.files,
+                                                              seen.databases, seen.sgs_of_vs)
+    lv, roles, label = a.array.level, a.roles, a.label
+    if Role.QUORUM in roles:
+        quorum_arrays.append(label)
+        if lv is not RaidLevel.RAID1 or len(a.holds) > 1:
+            what = f"a {lv} array" if lv is not RaidLevel.RAID1 else "an array shared with " + ", ".join(
+                str(c) for c in a.holds if c.role is not Role.QUORUM)
+            found.append(_v("quorum-own-raid1", f"the quorum is on {what}", label))
+    log_contents = [c for c in a.holds if c.role is Role.LOGS]
+    db_contents = [c for c in a.holds if c.role in _DB_ROLES]
+    if log_contents:
+        if lv not in _LOG_LEVELS:
+            found.append(_v("logs-raid-1-or-0+1", f"transaction logs are on {lv}", label))
+        if len(a.holds) > 1:
+            others = ", ".join(str(c) for c in a.holds)
+            found.append(_v("logs-dedicated", f"the log array also holds other files: {others}", label))
+        db_sgs = {c.storage_group_key for c in db_contents}
+        for c in log_contents:
+            log_arrays[c.storage_group_key].append(label)
+            if c.storage_group_key in db_sgs:
+                found.append(_v("logs-apart-from-databases",
+                                f"{'/'.join(c.storage_group_key)} keeps its logs with its own databases",
+                                label))
+    if db_contents:
+        if lv not in _DB_LEVELS:
+            found.append(_v("database-raid-level", f"databases are on {lv}", label))
+        sgs = sorted({c.storage_group_key for c in db_contents})
+        if len(sgs) > 1:
+            found.append(_v("database-array-per-storage-group",
+                            "databases of " + ", ".join("/".join(k) for k in sgs) + " share the array", label))
+        for c in db_contents:
+            databases[c.storage_group_key].add(c.database)
+            kinds = ("EDB", "STM") if c.role is Role.DATABASE else (c.role.value,)
+            for kind in kinds:
+                files[c.storage_group_key + (c.database, kind)].append(label)
+    for c in a.holds:
+        if c.virtual_server:
+            sgs_of_vs[c.virtual_server].add(c.storage_group)
+    groups = a.cluster_groups
+    if len(groups) != 1:
+        what = "no virtual server" if not groups else ", ".join(sorted(groups))
+        found.append(_v("one-virtual-server-per-array",
+                        f"the array would have to be a disk of {what}", label))
+    if a.required_gb > a.array.usable_gb + 1e-9:
+        found.append(_v("capacity", f"needs {a.required_gb:.1f} GB but has {a.array.usable_gb:.1f} GB usable",
+                        label))
+    if a.required_iops:
+        can = a.array.max_iops(a.read_fraction, design.io)
+        if a.required_iops > can + 1e-9:
+            found.append(_v("iops", f"needs {a.required_iops:.0f} random I/Os a second but sustains "
+                                    f"{can:.0f}", label))
+    return found
 
-    for a in design.arrays:
-        lv, roles, label = a.array.level, a.roles, a.label
-        if Role.QUORUM in roles:
-            quorum_arrays.append(label)
-            if lv is not RaidLevel.RAID1 or len(a.holds) > 1:
-                what = f"a {lv} array" if lv is not RaidLevel.RAID1 else "an array shared with " + ", ".join(
-                    str(c) for c in a.holds if c.role is not Role.QUORUM)
-                found.append(_v("quorum-own-raid1", f"the quorum is on {what}", label))
-        log_contents = [c for c in a.holds if c.role is Role.LOGS]
-        db_contents = [c for c in a.holds if c.role in _DB_ROLES]
-        if log_contents:
-            if lv not in _LOG_LEVELS:
-                found.append(_v("logs-raid-1-or-0+1", f"transaction logs are on {lv}", label))
-            if len(a.holds) > 1:
-                others = ", ".join(str(c) for c in a.holds)
-                found.append(_v("logs-dedicated", f"the log array also holds other files: {others}", label))
-            db_sgs = {c.storage_group_key for c in db_contents}
-            for c in log_contents:
-                log_arrays[c.storage_group_key].append(label)
-                if c.storage_group_key in db_sgs:
-                    found.append(_v("logs-apart-from-databases",
-                                    f"{'/'.join(c.storage_group_key)} keeps its logs with its own databases",
-                                    label))
-        if db_contents:
-            if lv not in _DB_LEVELS:
-                found.append(_v("database-raid-level", f"databases are on {lv}", label))
-            sgs = sorted({c.storage_group_key for c in db_contents})
-            if len(sgs) > 1:
-                found.append(_v("database-array-per-storage-group",
-                                "databases of " + ", ".join("/".join(k) for k in sgs) + " share the array", label))
-            for c in db_contents:
-                databases[c.storage_group_key].add(c.database)
-                kinds = ("EDB", "STM") if c.role is Role.DATABASE else (c.role.value,)
-                for kind in kinds:
-                    files[c.storage_group_key + (c.database, kind)].append(label)
-        for c in a.holds:
-            if c.virtual_server:
-                sgs_of_vs[c.virtual_server].add(c.storage_group)
-        groups = a.cluster_groups
-        if len(groups) != 1:
-            what = "no virtual server" if not groups else ", ".join(sorted(groups))
-            found.append(_v("one-virtual-server-per-array",
-                            f"the array would have to be a disk of {what}", label))
-        if a.required_gb > a.array.usable_gb + 1e-9:
-            found.append(_v("capacity", f"needs {a.required_gb:.1f} GB but has {a.array.usable_gb:.1f} GB usable",
-                            label))
-        if a.required_iops:
-            can = a.array.max_iops(a.read_fraction, design.io)
-            if a.required_iops > can + 1e-9:
-                found.append(_v("iops", f"needs {a.required_iops:.0f} random I/Os a second but sustains "
-                                        f"{can:.0f}", label))
 
-    for label, n in label_count.items():
-        if n > 1:
-            found.append(_v("unique-labels", f"{n} arrays are labelled {label!r}", label))
-    if len(quorum_arrays) != 1:
-        what = "no array" if not quorum_arrays else ", ".join(quorum_arrays)
-        found.append(_v("one-quorum", f"the quorum is on {what}"))
-
+def _storage_group_findings(design: StorageDesign, seen: "_Seen") -> list[Violation]:
+    """What the storage groups, the database files and the virtual servers break, given what the arrays hold."""
+    found: list[Violation] = []
+    log_arrays, files, databases, sgs_of_vs = seen.log_arrays, seen.files, seen.databases, seen.sgs_of_vs
     for key in design.storage_groups():
         name = "/".join(key)
         missing = []
@@ -188,7 +177,12 @@ def check(design: StorageDesign) -> list[Violation]:
             found.append(_v("storage-groups-per-virtual-server",
                             f"has {len(sgs)} storage groups; a node mounts at most "
                             f"{MAX_STORAGE_GROUPS_PER_VIRTUAL_SERVER}", vs))
+    return found
 
+
+def _spare_findings(design: StorageDesign) -> list[Violation]:
+    """What the online spares break: each covers arrays of the design, redundant ones, with drives no larger."""
+    found: list[Violation] = []
     by_label = {a.label: a for a in design.arrays}
     for s in design.spares:
         for label in s.covers:
@@ -201,6 +195,12 @@ def check(design: StorageDesign) -> list[Violation]:
             elif a.array.drive.capacity_gb > s.drive.capacity_gb:
                 found.append(_v("spare-coverage", f"is smaller ({s.drive.capacity_gb:g} GB) than the drives of "
                                                   f"{label!r} ({a.array.drive.capacity_gb:g} GB)", s.name))
+    return found
+
+
+def _enclosure_findings(design: StorageDesign) -> list[Violation]:
+    """Whether the arrays and spares fit the enclosures' bays."""
+    found: list[Violation] = []
     try:
         need = design.enclosures_needed
     except ConfigurationError as e:
@@ -210,6 +210,42 @@ def check(design: StorageDesign) -> list[Violation]:
             found.append(_v("enclosure-bays", f"{design.total_drives} drives need {need} x {design.enclosure.name} "
                                               f"({design.enclosure.bays} bays each); the design has "
                                               f"{design.enclosures}"))
+    return found
+
+
+def check(design: StorageDesign) -> list[Violation]:
+    """Every rule of Table 8 (and the design's own sizing) the design breaks.
+
+    Runs in one pass over the arrays plus one over the storage groups.
+
+    >>> from labkit.planning.raid import Array
+    >>> from labkit.planning.storage import PlannedArray, database, logs, quorum
+    >>> d = StorageDesign("shared logs", [
+    ...     PlannedArray("Q", Array("RAID 1", 2), [quorum()]),
+    ...     PlannedArray("LOGS", Array("RAID 5", 3), [logs("EXVS1", "SG1"), logs("EXVS2", "SG1")]),
+    ...     PlannedArray("DB1", Array("RAID 5", 4), [database("EXVS1", "SG1")]),
+    ...     PlannedArray("DB2", Array("RAID 5", 4), [database("EXVS2", "SG1")])])
+    >>> [v.rule for v in check(d)]
+    ['logs-raid-1-or-0+1', 'logs-dedicated', 'one-virtual-server-per-array']
+    """
+    if not isinstance(design, StorageDesign):
+        raise ValidationError(f"check() takes a StorageDesign, not {design!r}", rule="a design is checked",
+                              source="labkit.planning.storage")
+    found: list[Violation] = []
+    seen = _Seen()
+    label_count = Counter(a.label for a in design.arrays)
+    for a in design.arrays:
+        found += _array_findings(a, design, seen)
+    quorum_arrays = seen.quorum_arrays
+    for label, n in label_count.items():
+        if n > 1:
+            found.append(_v("unique-labels", f"{n} arrays are labelled {label!r}", label))
+    if len(quorum_arrays) != 1:
+        what = "no array" if not quorum_arrays else ", ".join(quorum_arrays)
+        found.append(_v("one-quorum", f"the quorum is on {what}"))
+    found += _storage_group_findings(design, seen)
+    found += _spare_findings(design)
+    found += _enclosure_findings(design)
     return found
 
 
