@@ -39,15 +39,7 @@ def build_cluster(name: str, *, servers=2, server_model: str = "ProLiant DL380",
     >>> spof_report(t).no_spof
     True
     """
-    if isinstance(servers, bool):
-        servers = None
-    names = [f"NODE{i}" for i in range(1, servers + 1)] if isinstance(servers, int) \
-        else list(as_tuple(servers, "servers", source="labkit.planning.hardware"))
-    for n in names:
-        _name(n, "server name")
-    if not names or len(set(names)) != len(names):
-        raise ValidationError(f"servers must be a count >= 1 or distinct names, not {servers!r}",
-                              rule="a cluster has nodes", source="labkit.planning.hardware")
+    names = _server_names(servers)
     for what, v, low in (("fabric_devices", fabric_devices, 1), ("paths_per_node", paths_per_node, 1),
                          ("heartbeat_networks", heartbeat_networks, 0)):
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
@@ -63,6 +55,28 @@ def build_cluster(name: str, *, servers=2, server_model: str = "ProLiant DL380",
     for n in names:
         t.add_server(n, model=server_model, cpus=cpus, memory_gb=memory_gb, power_supplies=power_supplies,
                      local_drives=local_drives)
+    _wire_networks(t, names, public_role, heartbeat_networks, heartbeat_device)
+    devices = _wire_fabric(t, names, fabric, fabric_devices, paths_per_node)
+    _wire_storage(t, replace(design, enclosure=enclosure), enclosure, controllers, devices)
+    return t
+
+
+def _server_names(servers) -> list:
+    """``servers`` (a count or names) as checked server names."""
+    if isinstance(servers, bool):
+        servers = None
+    names = [f"NODE{i}" for i in range(1, servers + 1)] if isinstance(servers, int) \
+        else list(as_tuple(servers, "servers", source="labkit.planning.hardware"))
+    for n in names:
+        _name(n, "server name")
+    if not names or len(set(names)) != len(names):
+        raise ValidationError(f"servers must be a count >= 1 or distinct names, not {servers!r}",
+                              rule="a cluster has nodes", source="labkit.planning.hardware")
+    return names
+
+
+def _wire_networks(t: Topology, names: list, public_role, heartbeat_networks: int, heartbeat_device) -> None:
+    """The public LAN with the clients, and the heartbeat networks, each node on every one."""
     t.add_network("Public", public_role)
     lan = t.add_network_device("Public LAN switch", "Public", infrastructure=True)
     t.add_clients(lan)
@@ -83,6 +97,10 @@ def build_cluster(name: str, *, servers=2, server_model: str = "ProLiant DL380",
                                    kind=hb_kind)
         for n in names:
             t.add_nic(n, dev)
+
+
+def _wire_fabric(t: Topology, names: list, fabric: str, fabric_devices: int, paths_per_node: int) -> list:
+    """The storage interconnect's devices, and each node's HBAs on them; the devices."""
     kind_label = {"hub": "FC hub", "switch": "FC switch", "scsi": "Shared SCSI bus"}.get(fabric)
     if kind_label is None:
         raise ValidationError(f"fabric must be 'hub', 'switch' or 'scsi', not {fabric!r}",
@@ -92,7 +110,12 @@ def build_cluster(name: str, *, servers=2, server_model: str = "ProLiant DL380",
     for n in names:
         for p in range(paths_per_node):
             t.add_hba(n, devices[p % len(devices)])
-    design = replace(design, enclosure=enclosure)
+    return devices
+
+
+def _wire_storage(t: Topology, design: StorageDesign, enclosure: EnclosureModel, controllers: int,
+                  devices: list) -> None:
+    """The enclosures the design's arrays fill, their controllers on the fabric, the arrays."""
     placement = design.placement()
     short = enclosure.short or enclosure.name
     by_label = {a.label: a for a in design.arrays}
@@ -110,7 +133,6 @@ def build_cluster(name: str, *, servers=2, server_model: str = "ProLiant DL380",
             if pa is None:
                 continue        # an online spare: not needed to survive one failure
             t.add_array(enc, label, pa.array, for_=sorted(pa.virtual_servers), quorum=Role.QUORUM in pa.roles)
-    return t
 
 
 # --- presets from the paper ----------------------------------------------------------------------
