@@ -58,7 +58,14 @@ class ClusterAdministrator(W.VBox):
         self.log_lines = log_lines
         self.last: ActionResult | None = None
         self.svg_cache = SVG_CACHE
-        # --- choosers ---------------------------------------------------------
+        self._make_choosers(live_diagram, show_resources)
+        self._make_buttons()
+        self._make_views()
+        super().__init__(self._rows())
+        self.refresh()
+
+    def _make_choosers(self, live_diagram: bool, show_resources: bool) -> None:
+        """The dropdowns and check boxes: group, target node, resource, fault, node, options."""
         self.group = _chooser(W.Dropdown(description="group"), "260px")
         self.target = _chooser(W.Dropdown(description="to node"), "230px")
         self.resource = _chooser(W.Dropdown(description="resource"), "300px")
@@ -76,7 +83,9 @@ class ClusterAdministrator(W.VBox):
                                layout=W.Layout(**auto))
         self.show_resources = W.Checkbox(value=show_resources, description="resources in diagram", indent=False,
                                          layout=W.Layout(**auto))
-        # --- buttons (key = action name; time buttons are "run:<seconds>") -----
+
+    def _make_buttons(self) -> None:
+        """The action buttons (key = action name; time buttons are "run:<seconds>"), wired to :meth:`click`."""
         self.buttons: dict[str, W.Button] = {}
         for name in ("move_group", "online_group", "offline_group"):
             self.buttons[name] = _button(ACTIONS[name].label, "primary" if name == "move_group" else "")
@@ -93,7 +102,9 @@ class ClusterAdministrator(W.VBox):
         self.group.observe(lambda _c: self._group_changed(), names="value")
         for box in (self.live, self.show_resources):
             box.observe(lambda _c: self._draw(force=False), names="value")
-        # --- views ------------------------------------------------------------
+
+    def _make_views(self) -> None:
+        """The outputs: header, status, the cluster.exe line, nodes, groups, diagram and log."""
         self.header = W.HTML()
         self.status = W.HTML(value="<div style='color:#555'>Choose something and click an action.</div>")
         #: the cluster.exe line of the last action (labkit.clusterexe)
@@ -102,6 +113,9 @@ class ClusterAdministrator(W.VBox):
         self.tree = W.HTML(layout=W.Layout(overflow="auto", max_height="300px", width="100%"))
         self.diagram = W.HTML(layout=W.Layout(overflow="auto", max_height="420px", width="100%"))
         self.log_view = W.HTML(layout=W.Layout(overflow="auto", max_height="260px", width="100%"))
+
+    def _rows(self) -> list:
+        """The rows of the administrator: controls, then what happened beside the picture, then the tree."""
         b = self.buttons
         row = _row
         controls = [
@@ -126,8 +140,7 @@ class ClusterAdministrator(W.VBox):
             W.HTML("<b>groups and resources</b>"),
             self.tree,
         ]
-        super().__init__(rows)
-        self.refresh()
+        return rows
 
     # ---------------------------------------------------------------- actions
     def click(self, key: str) -> ActionResult | None:
