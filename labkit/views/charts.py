@@ -111,7 +111,6 @@ _TIMELINE_COLOURS = dict(STATE_COLOURS, **{"Offline": "#d9d9d9", "Pending": "#9f
                                           "Down": "#e06666"})
 
 
-@_styled
 def _timeline_bars(ax, spans, rows: dict, t0, scale: float) -> dict:
     """One bar a stretch in a state, coloured by the state; the states drawn, with their colours."""
     seen_states: dict[str, str] = {}
@@ -171,6 +170,7 @@ def _timeline_outages(ax, log, objects, rows: dict, t0, scale: float, start, unt
                     color="#222")
 
 
+@_styled
 def failover_timeline(log, objects=None, *, title: str | None = None, start: datetime | None = None,
                       until: datetime | None = None, measure: bool = True, width: float = 9.0) -> Chart:
     """The failover timeline (a Gantt chart) of ``log`` (a :class:`~labkit.sim.ClusterLog`
