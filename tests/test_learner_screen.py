@@ -213,3 +213,15 @@ def _minutes(path: Path, what: str):
 def test_a_notebooks_practise_minutes_are_its_exercises(exercise):
     notebook = ROOT / "notebooks" / exercise.name
     assert _minutes(notebook, "Practise") == _minutes(exercise, "Practise")
+
+
+def test_every_text_of_a_chart_is_drawn_with_the_pinned_fonts():
+    """Issue 15: a chart split into helpers must still draw every text inside its pinned
+    rcParams (a helper drawn outside them changed the committed SVGs)."""
+    c = file_share_cluster()
+    mark = len(c.log)
+    c.crash_node("NODE1")
+    c.run_until_stable()
+    svg = charts.failover_timeline(c.log.since(mark), ["FS", "Share FS"]).svg()
+    families = set(re.findall(r"font-family: ([^;\"]*)", svg))
+    assert len(families) == 1 and charts.FONT_STACK in families.pop()
