@@ -1,6 +1,6 @@
 """The benchmark's clusters: the paper's 4-node reference cluster and service clusters of
 nine-resource groups (the shape of an Exchange virtual server, ``SERVICE_TREE``) at the
-benchmark's sizes. Up to 64 nodes they are ``labkit.widgets.demo.service_cluster``; 128
+benchmark's sizes. Up to 64 nodes they are ``labkit.scenarios.service_cluster``; 128
 nodes is beyond today's failover clustering (64 nodes per cluster), so that size runs on
 the simulation-only "Scale" edition, built the same way.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from labkit import Cluster
 from labkit.scenarios import four_node_5000
-from labkit.widgets.demo import _DRIVES, SERVICE_TREE, service_cluster
+from labkit.scenarios import DRIVE_LETTERS, SERVICE_TREE, service_cluster
 
 #: (nodes, groups): the paper's cluster, then service clusters.
 SIZES = [(4, 4), (16, 100), (32, 500), (64, 1000), (128, 4000)]
@@ -31,7 +31,7 @@ def scale_cluster(nodes: int, groups: int) -> Cluster:
     for k in range(1, groups + 1):
         g = f"SVC{k}"
         c.add_group(g)
-        disk = {"drive": _DRIVES[k - 1] + ":"} if k <= len(_DRIVES) else {}
+        disk = {"drive": DRIVE_LETTERS[k - 1] + ":"} if k <= len(DRIVE_LETTERS) else {}
         props = {"Disk": disk, "IP": {"address": f"10.{101 + (k - 1) // 62500}.{1 + (k - 1) // 250 % 250}."
                                                  f"{1 + (k - 1) % 250}"},
                  "Name": {"name": f"SVC{k}"}}

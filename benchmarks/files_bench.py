@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from labkit import files  # noqa: E402
-from labkit.widgets.demo import service_cluster  # noqa: E402
+from labkit.scenarios import service_cluster  # noqa: E402
 
 SIZES = [(16, 100), (32, 500), (64, 1000), (64, 100), (64, 500)]
 QUICK = [(16, 100), (64, 100)]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from labkit.widgets import LoadPlanner  # noqa: E402
+from labkit.views.widgets import LoadPlanner  # noqa: E402
 
 BUDGET_MS = 100.0
 

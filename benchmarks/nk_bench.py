@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from labkit.planning.load import n_k_analysis  # noqa: E402
+from labkit.planning.nk import n_k_analysis  # noqa: E402
 from labkit.scenarios import exchange_cluster  # noqa: E402
 
 TARGET_S = 10.0

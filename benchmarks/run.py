@@ -359,7 +359,8 @@ def failover_profile(s: Size, top: int = 10) -> list[str]:
 
 # ============================================================================ (c) N-2
 def sweep(a: argparse.Namespace, sample: int) -> dict:
-    from labkit.planning.load import failure_sets, n_k_analysis
+    from labkit.planning.load import failure_sets
+    from labkit.planning.nk import n_k_analysis
     from labkit.scenarios import exchange_cluster
     c = exchange_cluster(16, 32_000, "balanced", virtual_servers_per_node=2).cluster
     c.run_until_stable()
@@ -580,7 +581,7 @@ def page(sizes: list[Size], nk: dict | None, imports: list[str], a, started: str
                  f"{s.status_s / n * 1e6:.0f} us |")
     L += ["", "The paper's cluster is `labkit.scenarios.four_node_5000()` (Exchange 2000, 4 virtual servers and the "
           "Cluster Group); the others are `benchmarks/clusters.py`: groups of nine resources shaped like an Exchange "
-          "virtual server (`labkit.widgets.demo.SERVICE_TREE`), spread round-robin, each preferring its first node and "
+          "virtual server (`labkit.scenarios.SERVICE_TREE`), spread round-robin, each preferring its first node and "
           "then the others in order, on the Modern edition (64 nodes, today's failover clustering) or, for 128 "
           "nodes, the simulation-only Scale edition. Every CIB is `labkit.pacemaker.status_cib`: native groups, "
           "each running resource's start and monitors recorded with Pacemaker's digests, start-up probes off; "

@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from labkit import diagrams  # noqa: E402
-from labkit.widgets import ClusterAdministrator, apply_action  # noqa: E402
-from labkit.widgets.demo import service_cluster  # noqa: E402
-from labkit.widgets.panels import SvgCache  # noqa: E402
+from labkit.views.widgets import ClusterAdministrator, apply_action  # noqa: E402
+from labkit.scenarios import service_cluster  # noqa: E402
+from labkit.views.widgets.panels import SvgCache  # noqa: E402
 
 BUDGET_MS = 100.0
 

@@ -1,8 +1,8 @@
 """labkit -- learn highly available Exchange 2000 on Microsoft Cluster Service.
 
 The public API. The model core (``labkit.cluster``) never imports widgets or
-Graphviz; the views (``labkit.diagrams``, ``labkit.widgets``, ``labkit.tables``)
-are imported on first use.
+Graphviz; the views (``labkit.views.diagrams``, ``labkit.views.widgets``, ``labkit.tables``,
+all in :mod:`labkit.views`) are imported on first use.
 
 >>> import labkit as lk
 >>> c = lk.Cluster("LAB", ip="10.0.0.100")
@@ -22,12 +22,26 @@ from .sim import START, ClusterLog, LogEvent
 
 __version__ = "0.1.0"
 
-_LAZY = {"diagrams", "tables", "widgets", "exchange", "planning", "procedures", "scenarios",
+_LAZY = {"exchange", "planning", "procedures", "scenarios",
          "grading", "files", "pacemaker", "cli", "values", "clusterexe"}
 #: The learner's screen (issue 16): ``lk.predict`` / ``lk.check`` before and after an
 #: experiment, ``lk.views`` (charts, tables, fitting SVG); loaded on first use.
 _LAZY_VIEWS = {"views": ("views", None), "predict": ("views.predict", "predict"),
-               "check": ("views.predict", "check")}
+               "check": ("views.predict", "check"),
+               # the views of issue 15, all in labkit/views/ (``lk.diagrams`` ... as before)
+               "diagrams": ("views.diagrams", None), "tables": ("views.tables", None),
+               "widgets": ("views.widgets", None)}
+
+# The views draw the model objects (issue 15): the model asks labkit.hooks, by kind,
+# and never imports a view. Names only here, so ``import labkit`` stays lean.
+from . import hooks as _hooks  # noqa: E402
+
+for _kind, _target in (("cluster", "cluster_html"), ("node", "node_html"), ("group", "group_html"),
+                       ("resource", "resource_html"), ("procedure report", "report_html"),
+                       ("owner audit", "owner_audit_html")):
+    _hooks.register_html(_kind, f"labkit.views.tables:{_target}")
+_hooks.provide("labkit.exchange", "diagrams", "labkit.views.exchange_diagrams")
+_hooks.provide("labkit.exchange", "demo_cluster", "labkit.scenarios.exchange_demo:demo_cluster")
 
 
 #: Public names whose modules moved (issue 15): the cluster database on disk is ``labkit.io``.

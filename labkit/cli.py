@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 from .errors import FileFormatError, LabkitError, ValidationError
+from .text import duration_ms
 
 OK, CHECKS_FAILED, USAGE = 0, 1, 2
 
@@ -348,15 +349,6 @@ def apply_event(cluster, text: str) -> str:
     return f"{verb} {name}".strip()
 
 
-def _fmt_ms(ms: float) -> str:
-    s = ms / 1000
-    if s < 120:
-        return f"{s:.1f} s"
-    m, sec = divmod(int(round(s)), 60)
-    if m < 120:
-        return f"{m} min {sec:02d} s"
-    h, m = divmod(m, 60)
-    return f"{h} h {m:02d} min"
 
 
 def _stamp(cluster, ms: int) -> str:
@@ -405,8 +397,8 @@ def transition_text(cluster, before: dict, mark: int, start_ms: int, *, brief: b
         wait = ""
         if outs:
             open_ = any(e is None for _, e in outs)
-            wait = (f"clients waited {_fmt_ms(waited)}" if not open_ else
-                    f"clients cut off since {_stamp(cluster, max(outs[-1][0], start_ms))} ({_fmt_ms(waited)} so far)")
+            wait = (f"clients waited {duration_ms(waited)}" if not open_ else
+                    f"clients cut off since {_stamp(cluster, max(outs[-1][0], start_ms))} ({duration_ms(waited)} so far)")
         first = min([s for s, _ in outs] + [cluster.clock.ms])
         moves.append((first, g.name, verb, f"({where})", wait))
     moves.sort()
@@ -427,7 +419,7 @@ def transition_text(cluster, before: dict, mark: int, start_ms: int, *, brief: b
         for s, n, e in sorted(outages, key=lambda x: (x[0], x[1])):
             end = _stamp(cluster, e) if e is not None else "still down"
             dur = (e if e is not None else cluster.clock.ms) - max(s, start_ms)
-            out.append(f"  {n:<{width}}  {_stamp(cluster, max(s, start_ms))} -> {end:<12}  {_fmt_ms(dur)}")
+            out.append(f"  {n:<{width}}  {_stamp(cluster, max(s, start_ms))} -> {end:<12}  {duration_ms(dur)}")
     return out
 
 
@@ -479,8 +471,8 @@ def _diagram(ns) -> int:
     if fmt not in ("svg", "png", "dot", "gv"):
         raise _Usage(f"labkit diagram: error: --out must end in .svg, .png or .dot, not {out.name!r}")
     c = _load(ns.clusterfile)
-    from . import diagrams
     from . import io as files
+    from .views import diagrams
     if ns.group is not None:
         dot = diagrams.group_diagram(c, c.group(ns.group).name)
     else:

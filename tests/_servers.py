@@ -150,7 +150,7 @@ def jupyter_env(tmp: Path) -> dict:
             "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
-#: Reads the Cluster Administrator (labkit.widgets) off a JupyterLab or Voila page: each
+#: Reads the Cluster Administrator (labkit.views.widgets) off a JupyterLab or Voila page: each
 #: group's owner from the tree (a group row is the one whose first cell is bold), each
 #: node's state from the node table, and the diagram's SVG.
 READ_PAGE = """() => {

@@ -360,7 +360,7 @@ def test_widget_line_does_what_the_widget_did(reference, action, args, line):
     assert command_line(action, args) == line
     if line is None:
         return
-    from labkit.widgets.actions import apply_action
+    from labkit.views.widgets.actions import apply_action
     a, b = reference.copy(), reference.copy()
     if action in ("resume_node",):
         a.pause_node("1-CURLY")
@@ -379,7 +379,7 @@ def test_widget_line_does_what_the_widget_did(reference, action, args, line):
 
 
 def test_the_administrator_widget_shows_the_line():
-    from labkit.widgets import ClusterAdministrator
+    from labkit.views.widgets import ClusterAdministrator
     w = ClusterAdministrator()
     w.group.value, w.target.value = "FS", "NODE2"
     w.click("move_group")

@@ -21,7 +21,7 @@ def shell():
 def ns(shell):
     from labkit.scenarios import four_node_5000
     shell.user_ns["c"] = four_node_5000()
-    shell.user_ns["small"] = __import__("labkit.widgets.demo", fromlist=["x"]).file_share_cluster()
+    shell.user_ns["small"] = __import__("labkit.scenarios", fromlist=["x"]).file_share_cluster()
     shell.magics_manager.registry["ClusterMagics"].variable = None
     yield shell.user_ns
     for k in ("c", "small"):

@@ -3,7 +3,7 @@ import re
 
 import labkit as lk
 from labkit import exchange as ex
-from labkit.exchange import diagrams
+from labkit.views import exchange_diagrams as diagrams
 
 
 def _edges(src):

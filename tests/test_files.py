@@ -18,7 +18,7 @@ from labkit.io import fields as io_fields
 from labkit.cluster.cluster import ClusterSettings
 from labkit.cluster.model import Group, Node, Resource
 from labkit.exchange import demo_cluster
-from labkit.widgets.demo import add_file_share_group, file_share_cluster
+from labkit.scenarios import add_file_share_group, file_share_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import labkit as lk
 from labkit import grading
 from labkit.grading import answers, generate, grader
 from labkit.grading.api import Exercise, Wrong, expect
-from labkit.widgets.demo import file_share_cluster
+from labkit.scenarios import file_share_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ["02_mscs_building_blocks", "03_inside_the_cluster_service", "04_exchange_on_a_cluster",

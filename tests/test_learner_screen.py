@@ -16,8 +16,8 @@ from labkit import exchange as ex
 from labkit.views import charts
 from labkit.views.svg import fit
 from labkit.views.tables import Table
-from labkit.widgets.demo import file_share_cluster
-from labkit.widgets.load_panels import plan_failures
+from labkit.scenarios import file_share_cluster
+from labkit.planning import plan_failures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,7 +67,7 @@ def test_charts_are_figures_whose_svg_is_the_same_byte_for_byte_and_scales(make)
 
 def test_load_chart_marks_the_optimal_load_and_a_refused_mount():
     flawed = scenarios.flawed_design()
-    from labkit.widgets.load_panels import report_for
+    from labkit.planning import report_for
     svg = charts.load_chart(report_for(flawed.plan, failure=["1-CURLY"], optimal_users=5000)).svg()
     assert "optimal load 5,000" in svg and "refused" in svg and "Down" in svg
 
@@ -128,7 +128,7 @@ def test_fit_keeps_the_viewbox_and_drops_the_fixed_size():
 
 # ------------------------------------------------------------------ widgets
 def test_cluster_administrator_buttons_never_shrink_and_rows_wrap():
-    from labkit.widgets import ClusterAdministrator
+    from labkit.views.widgets import ClusterAdministrator
     w = ClusterAdministrator(file_share_cluster())
     for b in w.buttons.values():
         assert b.layout.flex == "0 0 auto" and b.layout.width == "auto"
@@ -138,7 +138,7 @@ def test_cluster_administrator_buttons_never_shrink_and_rows_wrap():
 
 
 def test_load_planner_redraws_its_chart_when_an_input_changes():
-    from labkit.widgets import LoadPlanner
+    from labkit.views.widgets import LoadPlanner
     w = LoadPlanner()
     first = w.chart.value
     assert "<svg" in first
@@ -149,7 +149,7 @@ def test_load_planner_redraws_its_chart_when_an_input_changes():
 
 
 def test_availability_calculator_draws_the_downtime_chart():
-    from labkit.widgets import AvailabilityCalculator
+    from labkit.views.widgets import AvailabilityCalculator
     w = AvailabilityCalculator()
     assert "<svg" in w.chart.value
 
@@ -213,3 +213,15 @@ def _minutes(path: Path, what: str):
 def test_a_notebooks_practise_minutes_are_its_exercises(exercise):
     notebook = ROOT / "notebooks" / exercise.name
     assert _minutes(notebook, "Practise") == _minutes(exercise, "Practise")
+
+
+def test_every_text_of_a_chart_is_drawn_with_the_pinned_fonts():
+    """Issue 15: a chart split into helpers must still draw every text inside its pinned
+    rcParams (a helper drawn outside them changed the committed SVGs)."""
+    c = file_share_cluster()
+    mark = len(c.log)
+    c.crash_node("NODE1")
+    c.run_until_stable()
+    svg = charts.failover_timeline(c.log.since(mark), ["FS", "Share FS"]).svg()
+    families = set(re.findall(r"font-family: ([^;\"]*)", svg))
+    assert len(families) == 1 and charts.FONT_STACK in families.pop()

@@ -10,7 +10,7 @@ import pytest
 import labkit as lk
 from labkit import diagrams, planning
 from labkit import exchange as ex
-from labkit.widgets import AvailabilityCalculator, StorageDesigner
+from labkit.views.widgets import AvailabilityCalculator, StorageDesigner
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / "notebooks"

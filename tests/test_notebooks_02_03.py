@@ -9,7 +9,7 @@ import re
 import pytest
 
 from labkit import diagrams
-from labkit.widgets.demo import file_share_cluster
+from labkit.scenarios import file_share_cluster
 
 NB = Path(__file__).resolve().parents[1] / "notebooks"
 MINE = ["02_mscs_building_blocks", "03_inside_the_cluster_service"]
@@ -60,7 +60,7 @@ def test_nb03_cluster_diagram_after_losing_node2():
 
 
 def test_explorer_step_diagram_used_in_nb02():
-    from labkit.widgets import DependencyExplorer
+    from labkit.views.widgets import DependencyExplorer
     w = DependencyExplorer(file_share_cluster(), "FS")
     w.go(4)
     src = w.dot.source

@@ -16,7 +16,7 @@ import pytest
 
 from labkit import diagrams, pacemaker, planning, scenarios
 from labkit import exchange as ex
-from labkit.widgets.load_panels import load_summary, compare_strategies, load_text, report_for
+from labkit.planning import load_summary, compare_strategies, load_text, report_for
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / "notebooks"
@@ -194,7 +194,7 @@ def test_nb07_names_the_papers_sections_and_microsofts_advice():
 
 
 def test_nb07_strategy_table_is_the_planners():
-    from labkit.tables import text_table
+    from labkit.text import text_table
     out = _outputs("07_load_planning_and_failover")
     assert text_table(compare_strategies(4, 5000)) in out
     assert "Balanced / cascading      1,250 (50%)  1,875 (75%)" in out

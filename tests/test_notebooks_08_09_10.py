@@ -14,8 +14,8 @@ from labkit import diagrams, scenarios
 from labkit import exchange as ex
 from labkit import procedures as pr
 from labkit.exchange import e55
-from labkit.tables import duration, step_line
-from labkit.widgets import ClusterAdministrator
+from labkit.text import duration, step_line
+from labkit.views.widgets import ClusterAdministrator
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / "notebooks"

@@ -10,7 +10,7 @@ import pytest
 import labkit as lk
 from labkit import files
 from labkit import pacemaker as pm
-from labkit.widgets.demo import add_file_share_group
+from labkit.scenarios import add_file_share_group
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_CRM = "crm_simulate/crm_verify not installed: apt-get install --no-install-recommends pacemaker-cli-utils"
@@ -278,7 +278,7 @@ SIZES = [(16, 100), (32, 500), (64, 1000)]   # 128 nodes / 4,000 groups: benchma
 
 
 def _service(nodes, groups):
-    from labkit.widgets.demo import service_cluster
+    from labkit.scenarios import service_cluster
     return service_cluster(nodes=nodes, groups=groups)
 
 

@@ -23,8 +23,8 @@ import labkit as lk
 from labkit import exchange as ex
 from labkit import procedures as pr
 from labkit import scenarios
-from labkit.widgets import apply_action
-from labkit.widgets.demo import file_share_cluster
+from labkit.views.widgets import apply_action
+from labkit.scenarios import file_share_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 NINE = {t.name for t in ex.EXCHANGE_TYPES}

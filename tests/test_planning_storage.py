@@ -5,9 +5,10 @@ import pytest
 
 import labkit as lk
 from labkit.planning import storage as st
+from labkit.planning import storage_rules
 from labkit.planning.raid import DRIVE_18GB_10K, DRIVE_36GB_10K, RA4100, Array, OnlineSpare
-from labkit.planning.storage import (PlannedArray, StorageDesign, check, database, edb, logs, quorum,
-                                     require_valid, stm)
+from labkit.planning.storage import PlannedArray, StorageDesign, database, edb, logs, quorum, stm
+from labkit.planning.storage_rules import check, require_valid
 
 
 def good(**kw):
@@ -156,7 +157,7 @@ def test_enclosure_bays():
 
 def test_each_violation_names_its_source():
     for v in check(st.table9_as_printed()):
-        assert v.source == st.RULES[v.rule][1] and v.source
+        assert v.source == storage_rules.RULES[v.rule][1] and v.source
 
 
 def test_require_valid_raises_configuration_error_with_all_violations():

@@ -3,7 +3,8 @@ import pytest
 
 import labkit as lk
 from labkit import procedures as pr
-from labkit.procedures.engine import before_start, text_table
+from labkit.procedures.engine import before_start
+from labkit.text import text_table
 from _procedures_support import step_refused
 
 
@@ -137,7 +138,7 @@ def test_report_renders_as_text_and_html():
 
 
 def test_text_table_of_no_rows():
-    assert text_table([]) == "(none)"
+    assert text_table([], plain=True) == "(none)"
 
 
 def test_arguments_refused_before_step_1_say_so():

@@ -435,7 +435,7 @@ def test_loading_builds_the_claims_index_once(monkeypatch):
     """Issue 13: _claims_index was rebuilt for every resource during one load. Counted,
     not timed: loading a cluster of any size builds it once."""
     from labkit.cluster.cluster import Cluster
-    from labkit.widgets.demo import service_cluster
+    from labkit.scenarios import service_cluster
 
     builds = {"n": 0}
     real = Cluster._build_claims

@@ -1,14 +1,14 @@
 """The Cluster Administrator and dependency explorer widgets, driven headless, and the
-pure functions behind their buttons (labkit.widgets.actions / panels)."""
+pure functions behind their buttons (labkit.views.widgets.actions / panels)."""
 import inspect
 
 import pytest
 
 import labkit as lk
-from labkit.widgets import ACTIONS, ClusterAdministrator, DependencyExplorer, StarterWidget, apply_action
-from labkit.widgets import actions as A
-from labkit.widgets import panels as P
-from labkit.widgets.demo import SERVICE_TREE, file_share_cluster, service_cluster
+from labkit.views.widgets import ACTIONS, ClusterAdministrator, DependencyExplorer, StarterWidget, apply_action
+from labkit.views.widgets import actions as A
+from labkit.views.widgets import panels as P
+from labkit.scenarios import SERVICE_TREE, file_share_cluster, service_cluster
 
 
 @pytest.fixture
@@ -230,7 +230,7 @@ def test_admin_refused_action_shows_the_message_not_a_traceback(fs):
 
 
 def test_admin_unexpected_error_is_reported_as_a_bug_without_traceback(fs, monkeypatch):
-    import labkit.widgets.cluster_admin as CA
+    import labkit.views.widgets.cluster_admin as CA
 
     def boom(*a, **k):
         raise KeyError("oops")
@@ -306,7 +306,7 @@ def test_admin_log_shows_this_actions_lines_in_bold(fs):
 
 
 def test_admin_refresh_sees_groups_added_by_notebook_code(fs):
-    from labkit.widgets.demo import add_file_share_group
+    from labkit.scenarios import add_file_share_group
     w = ClusterAdministrator(fs, live_diagram=False)
     add_file_share_group(fs, "MORE", drive="M:", address="10.0.0.150", name="MORE")
     w.refresh()
@@ -390,7 +390,7 @@ def test_starter_widget_is_still_exported():
 
 
 def test_admin_log_pane_is_capped_for_long_runs(fs, monkeypatch):
-    import labkit.widgets.cluster_admin as CA
+    import labkit.views.widgets.cluster_admin as CA
     monkeypatch.setattr(CA, "MAX_LOG_LINES", 5)
     w = ClusterAdministrator(fs, live_diagram=False)
     w.settle.value = True

@@ -1,13 +1,14 @@
 """The load planner driven headless (``.value =``, ``.click()``), and the pure functions
-behind it (labkit.widgets.load_panels): one test per rule it shows."""
+behind it (labkit.planning.failures): one test per rule it shows."""
 import pytest
 
 import labkit as lk
 from labkit import planning
 from labkit.planning import load as ld
 from labkit.scenarios import exchange_cluster
-from labkit.widgets import LoadPlanner
-from labkit.widgets import load_panels as LP
+from labkit.views.widgets import LoadPlanner
+from labkit.planning import failures as LP
+from labkit.views.widgets.load_panels import load_html
 
 
 # ==================================================================== pure: the strategies
@@ -105,7 +106,7 @@ def test_two_storage_groups_per_node_fit_after_one_failure():
 def test_a_layout_the_strategy_cannot_make_is_reported_not_raised():
     r = LP.plan_failures("balanced", 2, 5000, storage_groups_per_server=5)
     assert r.plan is None and not r.ok and r.refused.startswith("1 virtual servers of 5 storage groups")
-    assert r.rows == [] and "no plan" in LP.load_html(r) and "no plan" in LP.load_text(r)
+    assert r.rows == [] and "no plan" in load_html(r) and "no plan" in LP.load_text(r)
     ap = LP.plan_failures("active/passive", 4, 5000, virtual_servers_per_node=2)
     assert "one virtual server" in ap.refused
 
@@ -138,7 +139,7 @@ def test_what_the_planner_predicts_is_what_the_failover_model_does(strategy, k):
     """The planner's formula (LoadPlan.after) against the real failover model on a
     cluster built for the same plan: same owners after the worst failure."""
     r = LP.plan_failures(strategy, 4, 5000, failed=k)
-    case = ld.simulate_failures(exchange_cluster(4, 5000, strategy).cluster, r.failed)
+    case = planning.nk.simulate_failures(exchange_cluster(4, 5000, strategy).cluster, r.failed)
     assert case.owner == r.placement.owner and case.users == r.placement.users
 
 
@@ -168,17 +169,17 @@ def test_load_text_draws_bars_and_marks():
 
 
 def test_load_html_marks_over_load_refusals_and_standby():
-    html = LP.load_html(LP.plan_failures("balanced", 2, 5000, failed=1, storage_groups_per_server=3))
+    html = load_html(LP.plan_failures("balanced", 2, 5000, failed=1, storage_groups_per_server=3))
     assert "✘ refused EXVS2 (6/4)" in html and "border:2px solid #b00000" in html
     assert "storage-groups-after-failover" in html and "✘ 3 finding(s)" in html
-    ok = LP.load_html(LP.plan_failures("standby", 4, 5000, failed=0, optimal_users=5000))
+    ok = load_html(LP.plan_failures("standby", 4, 5000, failed=0, optimal_users=5000))
     assert "(standby)" in ok and "✔ every virtual server runs" in ok and "<i>idle</i>" in ok
     assert "title='EXVS1: 1,667 users'" in ok and "optimal load: 5,000 users" in ok
 
 
 def test_views_escape_names():
     r = LP.plan_failures("balanced", ["<A>", "B&C"], 100, failed=1)
-    html = LP.load_html(r)
+    html = load_html(r)
     assert "<A>" not in html and "&lt;A&gt;" in html and "B&amp;C" in html
 
 

@@ -1,6 +1,6 @@
 """The planning widgets -- storage designer and availability calculator -- driven
 headless (``.value =``, ``.click()``), and the pure functions behind them
-(labkit.widgets.planning_panels)."""
+(labkit.views.widgets.planning_panels)."""
 import inspect
 
 import pytest
@@ -8,8 +8,8 @@ import pytest
 import labkit as lk
 from labkit import planning
 from labkit.planning import availability as av
-from labkit.widgets import AvailabilityCalculator, StorageDesigner
-from labkit.widgets import planning_panels as PP
+from labkit.views.widgets import AvailabilityCalculator, StorageDesigner
+from labkit.views.widgets import planning_panels as PP
 
 HW, INFRA, SW, OPS = (av.Cause.HARDWARE, av.Cause.INFRASTRUCTURE, av.Cause.SOFTWARE, av.Cause.OPERATIONS)
 

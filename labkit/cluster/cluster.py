@@ -223,8 +223,8 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
                 f"{len(self.groups)} groups, {len(self.resources)} resources, {self.now:%Y-%m-%d %H:%M:%S}>")
 
     def _repr_html_(self) -> str:
-        from ..tables import cluster_html
-        return cluster_html(self)
+        from ..hooks import html
+        return html("cluster", self)
 
     def is_stable(self) -> bool:
         """True when nothing is pending (no transient work left in the queue)."""

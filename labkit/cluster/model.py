@@ -117,8 +117,8 @@ class Node:
         return self.properties.get("_leaving")
 
     def _repr_html_(self) -> str:
-        from ..tables import node_html
-        return node_html(self)
+        from ..hooks import html
+        return html("node", self)
 
 
 @dataclass
@@ -165,8 +165,8 @@ class Resource:
     gen: int = 0
 
     def _repr_html_(self) -> str:
-        from ..tables import resource_html
-        return resource_html(self)
+        from ..hooks import html
+        return html("resource", self)
 
 
 class MoveReason(StrEnum):
@@ -234,5 +234,5 @@ class Group:
             self.move = Move.from_dict(self.move)
 
     def _repr_html_(self) -> str:
-        from ..tables import group_html
-        return group_html(self)
+        from ..hooks import html
+        return html("group", self)

@@ -4,7 +4,9 @@ Three parts, one implementation:
 
 - :mod:`~labkit.clusterexe.parser` reads a cluster.exe command line the way cluster.exe
   does (quotes, ``/option:value``, abbreviations, case-insensitive names);
-- :mod:`~labkit.clusterexe.commands` maps each command onto labkit's public API
+- :mod:`~labkit.clusterexe.commands` (with its families :mod:`~labkit.clusterexe.cluster_commands`,
+  :mod:`~labkit.clusterexe.node_commands`, :mod:`~labkit.clusterexe.group_commands` and
+  :mod:`~labkit.clusterexe.resource_commands`) maps each command onto labkit's public API
   (:class:`labkit.Cluster` methods) and prints what cluster.exe prints
   (:mod:`~labkit.clusterexe.output`), with refusals carrying the Win32 / MSCS error
   number (:mod:`~labkit.clusterexe.errors`);
@@ -23,6 +25,8 @@ Group                Node            Status
 Cluster Group        NODE1           Online
 """
 from .commands import COVERAGE, execute
+# the command families register their handlers in the coverage table's order: cluster, node, group, resource
+from . import cluster_commands, node_commands, group_commands, resource_commands  # noqa: F401,E402  isort: skip
 from .equivalent import command_line
 from .errors import MAPPING, WIN32, ClusterExeError, code_for
 from .parser import Command, SyntaxProblem, parse, tokenize

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from ..cluster import Cluster
 from ..errors import LabkitError
 from ..sim import parse_duration
+from ..text import duration_ms
 from .commands import execute, node_of
 from .errors import ClusterExeError, from_labkit
 from .help import full_help
@@ -57,16 +58,6 @@ class Result:
 
     def __str__(self) -> str:
         return "\n".join(p for p in (self.text, self.error) if p)
-
-
-def duration_text(ms: int) -> str:
-    """'21.5 s', '3 min 20 s', '2 h 05 min' (as ``labkit simulate`` prints durations).
-
-    >>> duration_text(21500), duration_text(200000), duration_text(7500000)
-    ('21.5 s', '3 min 20 s', '2 h 05 min')
-    """
-    from ..cli import _fmt_ms
-    return _fmt_ms(ms)
 
 
 def clock_text(c: Cluster) -> str:
@@ -151,7 +142,7 @@ class Session:
             return Result(False, error="\n".join(err.lines()), code=err.code, command=cmd)
         lines = list(outcome.lines)
         if outcome.waited_ms:
-            lines.append(f"labkit: cluster.exe waited {duration_text(outcome.waited_ms)} of simulated time "
+            lines.append(f"labkit: cluster.exe waited {duration_ms(outcome.waited_ms)} of simulated time "
                          f"(clock {clock_text(c)})")
         warning = "\n".join(outcome.warning.lines()) if outcome.warning else ""
         return Result(True, "\n".join(lines), warning, command=cmd)
@@ -175,12 +166,12 @@ class Session:
                     return Result(False, error="labkit: run needs a duration, e.g. run 30s, run 10m, run 1h30m")
                 ms = parse_duration(rest)
                 c.run(duration=rest)
-                head = f"labkit: ran {duration_text(ms)} of simulated time"
+                head = f"labkit: ran {duration_ms(ms)} of simulated time"
             elif verb == "wait":
                 if rest.strip():
                     return Result(False, error="labkit: wait takes nothing after it (run 30s waits a given time)")
                 c.run_until_stable()
-                head = f"labkit: ran until nothing is pending, {duration_text(c.clock.ms - start)} of simulated time"
+                head = f"labkit: ran until nothing is pending, {duration_ms(c.clock.ms - start)} of simulated time"
             elif verb == "crash":
                 if not rest.strip():
                     return Result(False, error="labkit: crash needs a node name, e.g. crash 1-CURLY")

@@ -18,13 +18,12 @@ and offers the administrator's commands. Every command is all-or-nothing.
 >>> ex.storage_groups_on(c, "1-CURLY")
 [('EXVS1', 'First Storage Group')]
 
-Views (Graphviz) are in :mod:`labkit.exchange.diagrams` (``ex.diagrams``), loaded on
-first use so that the model never imports graphviz.
+Views (Graphviz) are in :mod:`labkit.views.exchange_diagrams` (``ex.diagrams``), loaded
+on first use so that the model never imports graphviz.
 """
 from . import e55
 from .clients import Impact, ProtocolImpact, StoreImpact, impact, outages, set_clients
 from .components import COMPONENTS, TABLE5, Component, add_component, check_component
-from .demo import demo_cluster
 from . import persistence  # noqa: F401 (registers the organisation's file checks with the loader)
 from .model import (FULL_ADMIN, PROTOCOLS, Database, ExchangeOrg, ExchangeSettings, StorageGroup,
                     VirtualServer)
@@ -54,8 +53,10 @@ __all__ = [
 
 
 def __getattr__(name):
-    """``labkit.exchange.diagrams`` (a view: imports graphviz) loads on first use."""
-    if name == "diagrams":
-        from importlib import import_module
-        return import_module(".diagrams", __name__)
-    raise AttributeError(f"module 'labkit.exchange' has no attribute {name!r}")
+    """``ex.diagrams`` (:mod:`labkit.views.exchange_diagrams`, a view: imports graphviz)
+    and ``ex.demo_cluster`` (:func:`labkit.scenarios.demo_cluster`) come from higher
+    layers, which ``labkit/__init__.py`` registers in :mod:`labkit.hooks`; they load on
+    first use. Kept because notebooks and learners call ``ex.demo_cluster()`` and
+    ``ex.diagrams``."""
+    from ..hooks import provided
+    return provided(__name__, name)

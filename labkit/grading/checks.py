@@ -2,7 +2,7 @@
 learner-friendly :class:`~labkit.grading.verdicts.Wrong` when they are missing, put a
 group where a scenario starts, and explain why a group is not online.
 
->>> from labkit.widgets.demo import file_share_cluster
+>>> from labkit.scenarios import file_share_cluster
 >>> c = file_share_cluster()
 >>> sorted(providers(c, "Share FS"))
 ['Disk FS', 'IP FS', 'Name FS']

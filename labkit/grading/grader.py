@@ -259,7 +259,7 @@ def preload() -> None:
     """Import every check (and what the checks use) before any learner code runs, so this
     process never imports grading code from disk after a kernel could have touched it
     (the sandbox keeps the disk read-only to kernels; this holds without one too)."""
-    import labkit.widgets.demo  # noqa: F401
+    import labkit.scenarios  # noqa: F401
     for name in exercises.names():
         exercises.load(name)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from .. import values as V
 from ..cluster.cluster import Cluster, ClusterSettings
 from ..cluster.extensions import persistence
-from ..cluster.model import Group, Node, NodeState, Resource, ResourceState
+from ..cluster.model import Group, Node, Resource
 from ..cluster.types import REGISTRY, check_netbios_name, check_static_ip
 from ..errors import LabkitError
 from ..sim import ClusterLog, EventQueue

@@ -71,4 +71,22 @@ def as_tuple(value, what: str, *, source: str = "labkit.planning") -> tuple:
                               source=source) from None
 
 
-__all__ = ["Violation", "require", "as_tuple"]
+def whole_number(v, what: str, low: int = 1, high: int | None = None, *, source: str,
+                 rule: str | None = None) -> int:
+    """``v`` if it is a whole number (not a bool) from ``low`` to ``high`` (no upper bound
+    when None); otherwise ValidationError naming ``rule`` (default "<what> is counted").
+
+    >>> whole_number(4, "nodes", source="example")
+    4
+    >>> whole_number(0, "nodes", 1, 16, source="example")
+    Traceback (most recent call last):
+    labkit.errors.ValidationError: nodes must be a whole number between 1 and 16, not 0 [rule: nodes is counted; source: example]
+    """
+    if isinstance(v, bool) or not isinstance(v, int) or v < low or (high is not None and v > high):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise ValidationError(f"{what} must be a whole number {bound}, not {v!r}", rule=rule or f"{what} is counted",
+                              source=source)
+    return v
+
+
+__all__ = ["Violation", "require", "as_tuple", "whole_number"]

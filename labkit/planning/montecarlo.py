@@ -174,7 +174,8 @@ def nodes_needed(cluster, limit: int | None = None) -> int:
     1
     """
     if limit is None:
-        org = cluster.extensions.get("exchange")
+        from ..exchange.model import org as exchange_org
+        org = exchange_org(cluster)
         limit = org.settings.max_storage_groups_per_node if org is not None else MAX_STORAGE_GROUPS_PER_NODE
     sizes = sorted((v.storage_groups for v in virtual_server_loads(cluster)), reverse=True)
     bins: list[int] = []
@@ -215,7 +216,8 @@ class _Run:
         self.sgs = {}
         for v in vss:
             self.sgs[v.group_name] = self.sgs.get(v.group_name, 0) + v.storage_groups
-        org = c.extensions.get("exchange")
+        from ..exchange.model import org as exchange_org
+        org = exchange_org(c)
         self.limit = org.settings.max_storage_groups_per_node if org is not None else MAX_STORAGE_GROUPS_PER_NODE
         self.heap: list = []
         self.counter = itertools.count()
@@ -301,6 +303,28 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
     the model never imports widgets). ``cluster`` is not changed; it must be
     running with every node Up.
     """
+    years, mtbf_h, mttr_h, operator_h, every = _arguments(years, mtbf_h, mttr_h, operator_h, seed, batches,
+                                                          progress, progress_every)
+    started = time.perf_counter()
+    c = _healthy_copy(cluster)
+    names = c.node_ids()
+    n = len(names)
+    run = _Run(c, random.Random(seed), mtbf_h, mttr_h, operator_h, virtual_server_loads(c))
+    t0 = c.clock.ms
+    span = int(round(years * HOURS_PER_YEAR * _MS_PER_H))
+    for node in names:
+        run.push(run.after_h(t0, run.rng.expovariate(1.0 / mtbf_h)), node, "fail")
+    up_time = _simulate(c, run, t0, span, every, progress)
+    servers, all_up, batch = _availability(c, run, t0, span, batches)
+    if progress is not None:
+        progress(1.0, years)
+    return MonteCarloResult(years, seed, mtbf_h, mttr_h, n, nodes_needed(c), run.failures, run.repairs,
+                            run.restores, tuple(servers), all_up, tuple(x / span for x in up_time), batch,
+                            time.perf_counter() - started)
+
+
+def _arguments(years, mtbf_h, mttr_h, operator_h, seed, batches, progress, progress_every) -> tuple:
+    """:func:`monte_carlo`'s arguments checked: ``(years, mtbf_h, mttr_h, operator_h, every)``."""
     years = _number(years, "years")
     if years > 5000:
         raise ValidationError("runs are limited to 5,000 simulated years (the clock's calendar)",
@@ -318,21 +342,25 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
     if progress is not None and not callable(progress):
         raise ValidationError("progress must be a callable(fraction, years_done)", rule="progress is a callback",
                               source=SRC_MC)
-    started = time.perf_counter()
+    return years, mtbf_h, mttr_h, operator_h, every
+
+
+def _healthy_copy(cluster):
+    """The working copy of ``cluster``, stable, with every node Up and no history."""
     c = cluster.copy()
     c.run_until_stable()
     if not c.running or any(n.state is not NodeState.UP for n in c.nodes.values()):
         raise StateError("start the Monte Carlo from a running cluster with every node Up",
                          rule="the run starts healthy", source=SRC_MC)
     del c.log[:]                      # the working copy's history is not needed
-    names = c.node_ids()
-    n = len(names)
-    run = _Run(c, random.Random(seed), mtbf_h, mttr_h, operator_h, virtual_server_loads(c))
-    t0 = c.clock.ms
-    span = int(round(years * HOURS_PER_YEAR * _MS_PER_H))
+    return c
+
+
+def _simulate(c, run: "_Run", t0: int, span: int, every: float, progress) -> list:
+    """Run the failures, repairs and operator visits up to ``t0 + span``; the time spent
+    with 0, 1, ... n nodes up (ms)."""
+    n = len(c.nodes)
     t_end = t0 + span
-    for node in names:
-        run.push(run.after_h(t0, run.rng.expovariate(1.0 / mtbf_h)), node, "fail")
     up_time = [0] * (n + 1)
     last = t0
     next_report = every
@@ -358,6 +386,13 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
     if c.clock.ms < t_end:
         c.run(seconds=(t_end - c.clock.ms) / 1000.0)
     up_time[n - len(run.broken)] += t_end - last
+    return up_time
+
+
+def _availability(c, run: "_Run", t0: int, span: int, batches: int) -> tuple:
+    """Each virtual server's outages over the run, the share of time every one ran, and
+    that share per batch."""
+    t_end = t0 + span
     end = max(t_end, c.clock.ms)
     servers, all_down = [], []
     for v in run.vss:
@@ -374,11 +409,7 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
     edges = [t0 + span * i // batches for i in range(batches + 1)]
     batch = tuple(_overlap(merged, edges[i], edges[i + 1]) / (edges[i + 1] - edges[i]) for i in range(batches)
                   if edges[i + 1] > edges[i])
-    if progress is not None:
-        progress(1.0, years)
-    return MonteCarloResult(years, seed, mtbf_h, mttr_h, n, nodes_needed(c), run.failures, run.repairs,
-                            run.restores, tuple(servers), all_up, tuple(x / span for x in up_time), batch,
-                            time.perf_counter() - started)
+    return servers, all_up, batch
 
 
 __all__ = ["monte_carlo", "MonteCarloResult", "ServerAvailability", "nodes_needed", "DEFAULT_MTBF_H",

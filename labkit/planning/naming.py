@@ -19,10 +19,11 @@ from __future__ import annotations
 import ipaddress
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 from ..cluster.types import check_netbios_name, check_static_ip
 from ..errors import ConfigurationError, LabkitError, ValidationError
-from .findings import Violation, as_tuple, require
+from .findings import Violation, as_tuple, require, whole_number
 
 #: The paper's 4-node names (Table 10), in node order.
 PAPER_NODE_NAMES = ("CURLY", "MOE", "LARRY", "JERRY")
@@ -112,11 +113,8 @@ class NamingPlan:
         return out
 
 
-def _count(v, what, low=1) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < low:
-        raise ValidationError(f"{what} must be a whole number >= {low}, not {v!r}", rule="a plan counts nodes",
-                              source=SOURCE)
-    return v
+#: the one whole-number check (:func:`~labkit.planning.findings.whole_number`), with this module's source
+_count = partial(whole_number, source=SOURCE, rule="a plan counts nodes")
 
 
 def default_cluster_name(nodes: int) -> str:

@@ -54,8 +54,8 @@ from .maintenance import choose_target, estimate_hours, failback_risks, prove_mo
 from .migration import (ConnectionAgreement, ExchangeSite, back_out, check_in_place_preconditions,
                         check_unique_server_name, designated_store, folders, in_place_upgrade, mailbox_relocation,
                         rename_folder)
-from .recovery import (ClusterRecord, VirtualServerRecord, complete_cluster_failure, quorum_disk_failure,
-                       record_configuration, recreate_virtual_server, restore_databases, single_node_failure)
+from .record import ClusterRecord, VirtualServerRecord, record_configuration, recreate_virtual_server, restore_databases
+from .recovery import complete_cluster_failure, quorum_disk_failure, single_node_failure
 from .removal import move_mailboxes, rebuild_virtual_server, remove_exchange_binaries, remove_virtual_server
 from .state import BackupJob, BackupSet, ProceduresState, SharedDisk, StretchConfig, state
 from .stretch import configure_stretch, site_disaster, site_recovery

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import hooks
 from ..errors import ProcedureError
-from .engine import Procedure, Step, before_start, exchange_groups, html_table, need_cluster, text_table
+from ..text import text_table
+from .engine import Procedure, Step, before_start, exchange_groups, need_cluster
 
 SRC_OWNERS = "paper, Resource Ownership and Failover"
 
@@ -62,10 +64,10 @@ class OwnerAudit:
         nodes = ", ".join(self.exchange_nodes) or "no node"
         head = (f"possible-owner audit of {self.cluster}: Exchange runs on {nodes}; "
                 f"{len(self.findings)} resource(s) miss some of them")
-        return head if self.ok else head + "\n" + text_table(self.rows())
+        return head if self.ok else head + "\n" + text_table(self.rows(), plain=True)
 
     def _repr_html_(self) -> str:
-        return f"<p>{str(self).splitlines()[0]}</p>" + ("" if self.ok else html_table(self.rows()))
+        return hooks.html("owner audit", self)
 
 
 def audit_possible_owners(cluster) -> OwnerAudit:

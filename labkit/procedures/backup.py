@@ -203,7 +203,8 @@ def backup_history(cluster, job: str | None = None) -> list[dict]:
 
 
 def _store_node(cluster, job: BackupJob) -> tuple[object, str | None]:
-    o = cluster.extensions.get("exchange")
+    from ..exchange.model import org as exchange_org
+    o = exchange_org(cluster)
     vs = o.virtual_servers.get(job.virtual_server) if o is not None else None
     r = cluster.resources.get(vs.information_store or "") if vs is not None else None
     where = r.node if r is not None and r.state is ResourceState.ONLINE else None
@@ -331,6 +332,65 @@ def _waiting(cluster, job: BackupJob, where: str | None) -> None:
 
 
 # ------------------------------------------------------------------ drills
+class _BackupBindingDrillSteps:
+    """The steps of :func:`backup_binding_drill`, one method each; the values they share are attributes."""
+
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def node_job(self, p):
+        a, hour, path, virtual_server = self.a, self.hour, self.path, self.virtual_server
+        from ..exchange import virtual_server as get_vs
+        vs = get_vs(p.cluster, virtual_server)
+        node = p.cluster.groups[vs.group].owner
+        p.data.update(evs=vs.name, group=vs.group, node=node)
+        add_backup_job(p.cluster, f"{vs.name} on {node}", vs.name, bound_to="node", target=node, path=path,
+                       hour=hour, assumptions=a)
+        return f"NT Backup on {node}, tape drive in the node"
+
+    def name_job(self, p):
+        a, hour, path = self.a, self.hour, self.path
+        add_backup_job(p.cluster, f"{p.data['evs']} by name", p.data["evs"], bound_to="name", path=path, hour=hour,
+                       assumptions=a)
+        return f"targets the network name {p.data['evs']}"
+
+    def fail(self, p):
+        failover = self.failover
+        c, node = p.cluster, p.data["node"]
+        if failover == "crash":
+            c.crash_node(node)
+        else:
+            c.move_group(p.data["group"])
+        wait(c)
+        return f"{p.data['group']} now on {c.groups[p.data['group']].owner}"
+
+    def moved(self, p):
+        g = p.cluster.groups[p.data["group"]]
+        if g.owner == p.data["node"] or g.state is not GroupState.ONLINE:
+            raise ProcedureError(f"{g.name} is {g.state} on {g.owner}", rule="the virtual server runs on another node",
+                                 source=SRC_DR)
+
+    def night(self, p):
+        c = p.cluster
+        for _ in range(48):
+            hist = backup_history(c)
+            if len(hist) >= 2 and not any(j.busy for j in state(c).backup_jobs.values()):
+                break
+            c.run(hours=1)
+        p.tables["backups"] = [{k: h[k] for k in ("job", "bound_to", "node", "started", "hours", "outcome", "why")}
+                               for h in backup_history(c)]
+        return "; ".join(f"{h['job']}: {h['outcome']}" for h in backup_history(c))
+
+    def outcome(self, p):
+        rows = {h["job"]: h["outcome"] for h in backup_history(p.cluster)}
+        node_out = rows.get(f"{p.data['evs']} on {p.data['node']}")
+        name_out = rows.get(f"{p.data['evs']} by name")
+        if node_out not in ("missed", "failed") or name_out != "completed":
+            raise ProcedureError(f"node-bound job {node_out}, name-bound job {name_out}",
+                                 rule="after a failover a node-bound job misses or fails; a name-bound job runs",
+                                 source=SRC_DR)
+
+
 def backup_binding_drill(cluster, virtual_server: str, *, failover: str = "crash", path: str = "local",
                          hour: int = 22, assumptions=None) -> Procedure:
     """Show the paper's point: a job bound to the node running ``virtual_server`` and one
@@ -343,75 +403,26 @@ def backup_binding_drill(cluster, virtual_server: str, *, failover: str = "crash
     if failover not in ("crash", "move"):
         before_start(title, SRC_DR, _raise, ValidationError(f"failover is 'crash' or 'move', not {show(failover)}",
                                                            rule="a drill fails over by a crash or a move"))
-
-    def node_job(p):
-        from ..exchange import virtual_server as get_vs
-        vs = get_vs(p.cluster, virtual_server)
-        node = p.cluster.groups[vs.group].owner
-        p.data.update(evs=vs.name, group=vs.group, node=node)
-        add_backup_job(p.cluster, f"{vs.name} on {node}", vs.name, bound_to="node", target=node, path=path,
-                       hour=hour, assumptions=a)
-        return f"NT Backup on {node}, tape drive in the node"
-
-    def name_job(p):
-        add_backup_job(p.cluster, f"{p.data['evs']} by name", p.data["evs"], bound_to="name", path=path, hour=hour,
-                       assumptions=a)
-        return f"targets the network name {p.data['evs']}"
-
-    def fail(p):
-        c, node = p.cluster, p.data["node"]
-        if failover == "crash":
-            c.crash_node(node)
-        else:
-            c.move_group(p.data["group"])
-        wait(c)
-        return f"{p.data['group']} now on {c.groups[p.data['group']].owner}"
-
-    def moved(p):
-        g = p.cluster.groups[p.data["group"]]
-        if g.owner == p.data["node"] or g.state is not GroupState.ONLINE:
-            raise ProcedureError(f"{g.name} is {g.state} on {g.owner}", rule="the virtual server runs on another node",
-                                 source=SRC_DR)
-
-    def night(p):
-        c = p.cluster
-        for _ in range(48):
-            hist = backup_history(c)
-            if len(hist) >= 2 and not any(j.busy for j in state(c).backup_jobs.values()):
-                break
-            c.run(hours=1)
-        p.tables["backups"] = [{k: h[k] for k in ("job", "bound_to", "node", "started", "hours", "outcome", "why")}
-                               for h in backup_history(c)]
-        return "; ".join(f"{h['job']}: {h['outcome']}" for h in backup_history(c))
-
-    def outcome(p):
-        rows = {h["job"]: h["outcome"] for h in backup_history(p.cluster)}
-        node_out = rows.get(f"{p.data['evs']} on {p.data['node']}")
-        name_out = rows.get(f"{p.data['evs']} by name")
-        if node_out not in ("missed", "failed") or name_out != "completed":
-            raise ProcedureError(f"node-bound job {node_out}, name-bound job {name_out}",
-                                 rule="after a failover a node-bound job misses or fails; a name-bound job runs",
-                                 source=SRC_DR)
-
-    steps = [Step("schedule a job bound to the node", node_job, source=SRC_DR),
-             Step("schedule a job bound to the virtual server's name", name_job, source=SRC_DR),
-             Step(f"fail the virtual server over ({failover})", fail, verify=moved, source=SRC_DR),
-             Step("run through the backup window", night, verify=outcome, source=SRC_DR)]
+    do = _BackupBindingDrillSteps(dict(a=a, failover=failover, hour=hour, path=path,
+                                       virtual_server=virtual_server))
+    steps = [Step("schedule a job bound to the node", do.node_job, source=SRC_DR),
+             Step("schedule a job bound to the virtual server's name", do.name_job, source=SRC_DR),
+             Step(f"fail the virtual server over ({failover})", do.fail, verify=do.moved, source=SRC_DR),
+             Step("run through the backup window", do.night, verify=do.outcome, source=SRC_DR)]
     return Procedure(title, cluster, steps, source=SRC_DR,
                      rebuild=lambda cs: backup_binding_drill(cs[0], virtual_server, failover=failover, path=path,
                                                              hour=hour, assumptions=a))
 
 
-def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bool = False, path: str = "lan",
-                              hour: int = 22, interrupt_after_min: float = 60.0, assumptions=None) -> Procedure:
-    """A name-bound backup is running when its virtual server's node fails: a
-    non-cluster-aware agent restarts from the beginning on the partner node (the
-    report shows the time lost); a cluster-aware one resumes [U]."""
-    title = f"Backup interruption drill for {virtual_server}"
-    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    a = before_start(title, SRC_DR, pick, assumptions)
+class _BackupInterruptionDrillSteps:
+    """The steps of :func:`backup_interruption_drill`, one method each; the values they share are attributes."""
 
-    def schedule(p):
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def schedule(self, p):
+        a, cluster_aware, hour, path = self.a, self.cluster_aware, self.hour, self.path
+        virtual_server, = self.virtual_server,
         from ..exchange import virtual_server as get_vs
         evs = get_vs(p.cluster, virtual_server).name
         j = add_backup_job(p.cluster, f"{evs} by name", evs, bound_to="name", path=path, hour=hour,
@@ -419,7 +430,8 @@ def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bo
         p.data["job"] = j.name
         return f"{'cluster-aware' if cluster_aware else 'non-cluster-aware'} agent, {path}"
 
-    def start(p):
+    def start(self, p):
+        hour, interrupt_after_min = self.hour, self.interrupt_after_min
         c = p.cluster
         c.run(seconds=_ms_until(c, hour) / 1000 + interrupt_after_min * 60)
         job = state(c).backup_jobs[p.data["job"]]
@@ -431,12 +443,13 @@ def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bo
         p.data["done_mb"] = job.done_mb
         return f"{100 * job.done_mb / job.size_mb:.0f}% done on {job.running_on}"
 
-    def crash(p):
+    def crash(self, p):
         p.cluster.crash_node(p.data["node"])
         wait(p.cluster)
         return f"{p.data['node']} lost power; the virtual server failed over"
 
-    def finish(p):
+    def finish(self, p):
+        cluster_aware = self.cluster_aware
         c = p.cluster
         for _ in range(96):
             job = state(c).backup_jobs[p.data["job"]]
@@ -451,7 +464,8 @@ def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bo
                              else "non-cluster-aware"}]
         return f"{h['outcome']} on {h['node']} after {h['restarts']} restart(s); {lost:.2f} h of work redone"
 
-    def verify(p):
+    def verify(self, p):
+        cluster_aware = self.cluster_aware
         h = backup_history(p.cluster, p.data["job"])[-1]
         want = 0 if cluster_aware else 1
         if h["outcome"] != "completed" or h["restarts"] != want:
@@ -459,11 +473,23 @@ def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bo
                                  rule="a non-cluster-aware agent restarts from the beginning after a failover",
                                  source=SRC_DR)
 
-    steps = [Step("schedule a name-bound backup", schedule, source=SRC_DR),
-             Step(f"wait for the {hour:02d}:00 backup and let it run {interrupt_after_min:g} minutes", start,
+
+def backup_interruption_drill(cluster, virtual_server: str, *, cluster_aware: bool = False, path: str = "lan",
+                              hour: int = 22, interrupt_after_min: float = 60.0, assumptions=None) -> Procedure:
+    """A name-bound backup is running when its virtual server's node fails: a
+    non-cluster-aware agent restarts from the beginning on the partner node (the
+    report shows the time lost); a cluster-aware one resumes [U]."""
+    title = f"Backup interruption drill for {virtual_server}"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    a = before_start(title, SRC_DR, pick, assumptions)
+    do = _BackupInterruptionDrillSteps(dict(a=a, cluster_aware=cluster_aware, hour=hour,
+                                            interrupt_after_min=interrupt_after_min, path=path,
+                                            virtual_server=virtual_server))
+    steps = [Step("schedule a name-bound backup", do.schedule, source=SRC_DR),
+             Step(f"wait for the {hour:02d}:00 backup and let it run {interrupt_after_min:g} minutes", do.start,
                   source=SRC_DR),
-             Step("crash the node it runs on", crash, source=SRC_DR),
-             Step("let the backup finish", finish, verify=verify, source=SRC_DR)]
+             Step("crash the node it runs on", do.crash, source=SRC_DR),
+             Step("let the backup finish", do.finish, verify=do.verify, source=SRC_DR)]
     return Procedure(title, cluster, steps, source=SRC_DR,
                      rebuild=lambda cs: backup_interruption_drill(cs[0], virtual_server, cluster_aware=cluster_aware,
                                                                   path=path, hour=hour,

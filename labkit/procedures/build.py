@@ -32,14 +32,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..cluster.model import GroupState, NodeState
+from ..cluster import EDITIONS, Cluster
+from ..cluster.model import GroupState
 from ..values import show
 from ..errors import ConfigurationError, LimitError, ProcedureError, ValidationError
 from .assumptions import pick
 from .audit import audit_possible_owners
 from .disks import check_shared_disk
-from .engine import Advisory, Procedure, Step, before_start, minutes, wait
+from .engine import Advisory, Procedure, Step, before_start, wait
 from .state import SharedDisk, state
+from .steps import bring_online, install_exchange, require_back, require_online
 
 SRC_REQ = "paper, Windows 2000 Clustering Installation Requirements"
 SRC_INSTALL = "paper, Installing Exchange 2000 Server"
@@ -138,7 +140,6 @@ def domain_controller_advisories(plan: ClusterPlan) -> list[Advisory]:
 
 
 def _check_plan(plan) -> None:
-    import labkit as lk
     if not isinstance(plan, ClusterPlan):
         raise ValidationError(f"build_cluster takes a ClusterPlan, not {show(plan)}", rule="a build follows a plan")
     if not plan.nodes or not all(isinstance(n, NodePlan) for n in plan.nodes):
@@ -163,31 +164,25 @@ def _check_plan(plan) -> None:
                 raise ConfigurationError(f"{v.name}'s {what} {show(d)} is not one of its disks {list(v.disks)}",
                                          rule="Exchange files sit only on the disks the System Attendant depends on",
                                          source=SRC_DISKS_SA)
-    limit = lk.EDITIONS.get(plan.edition)
+    limit = EDITIONS.get(plan.edition)
     if limit is not None and len(plan.nodes) > limit:
         raise LimitError(f"{plan.edition} clusters have at most {limit} nodes; the plan has {len(plan.nodes)}",
                          rule="edition node limit", source=SRC_REQ)
 
 
-def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
-    """The build as a procedure; its cluster (``procedure.cluster``) starts with no node."""
-    import labkit as lk
-    from .. import exchange as ex
+class _BuildClusterSteps:
+    """The steps of :func:`build_cluster`, one method each; the values they share are attributes."""
 
-    title = f"Build cluster {getattr(plan, 'name', '?')}"
-    a = before_start(title, SRC_REQ, pick, assumptions)
-    before_start(title, SRC_REQ, _check_plan, plan)
-    c = before_start(title, SRC_REQ, lk.Cluster, plan.name, ip=plan.ip, edition=plan.edition,
-                     quorum_disk=plan.quorum_disk, quorum_drive=plan.quorum_drive)
-    shelf = state(c, create=True)
-    for d in plan.disks:
-        shelf.disks[d.name] = replace(d)
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
 
-    def dcs(p):
+    def dcs(self, p):
+        plan = self.plan
         p.advisories.extend(domain_controller_advisories(plan))
         return f"{len(p.advisories)} advisory(ies)"
 
-    def disks(p):
+    def disks(self, p):
+        plan = self.plan
         s = state(p.cluster)
         if plan.quorum_disk not in s.disks:
             raise ConfigurationError(f"no shared disk {show(plan.quorum_disk)} for the quorum",
@@ -204,44 +199,44 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
                                          rule="identify the Q: drive as the quorum disk", source=SRC_REQ))
         return f"{len(s.disks)} disks basic, signed and partitioned"
 
-    def form(p):
+    def form(self, p):
+        plan = self.plan
         n = plan.nodes[0]
         p.cluster.add_node(n.name, ip=n.ip)
         wait(p.cluster)
         return f"quorum disk {plan.quorum_drive} on {p.cluster.quorum_owner}"
 
-    def formed(p):
+    def formed(self, p):
         if not p.cluster.running or p.cluster.groups["Cluster Group"].state is not GroupState.ONLINE:
             raise ProcedureError("the Cluster Group is not online", rule="have an operational cluster before going on",
                                  source=SRC_REQ)
 
-    def join(n):
+    def join(self, n):
         def act(p):
             p.cluster.add_node(n.name, ip=n.ip)
             wait(p.cluster)
             return f"node id {p.cluster.nodes[n.name].id}"
         return act
 
-    def setup(n):
+    def setup(self, n):
+        a = self.a
         def act(p):
-            minutes(p.cluster, a.exchange_setup_min)
-            ex.install(p.cluster, n.name)
+            install_exchange(p.cluster, n.name, a, restart=False)
             return "binaries on the local disk; the node restarts"
         return act
 
-    def restart(n):
+    def restart(self, n):
         def act(p):
             wait(p.cluster)
             return f"{n.name} is {p.cluster.nodes[n.name].state}"
 
         def verify(p):
-            if ex.install_under_way(p.cluster) or p.cluster.nodes[n.name].state is not NodeState.UP:
-                raise ProcedureError(f"{n.name} is not back after its restart",
-                                     rule="restart the node after installing Exchange 2000 before proceeding",
-                                     source=SRC_INSTALL)
+            require_back(p.cluster, n.name, rule="restart the node after installing Exchange 2000 before proceeding",
+                         source=SRC_INSTALL)
         return act, verify
 
-    def create(v):
+    def create(self, v):
+        ex = self.ex
         def act(p):
             c = p.cluster
             s = state(c)
@@ -280,19 +275,16 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
                                      rule="the built virtual server follows its storage design", source=SRC_DESIGN)
         return act, verify
 
-    def online(p):
-        for v in plan.virtual_servers:
-            p.cluster.online_group(v.name)
-        wait(p.cluster)
-        return ", ".join(f"{v.name} on {p.cluster.groups[v.name].owner}" for v in plan.virtual_servers)
+    def online(self, p):
+        plan = self.plan
+        return bring_online(p.cluster, [v.name for v in plan.virtual_servers])
 
-    def all_online(p):
-        bad = [v.name for v in plan.virtual_servers if p.cluster.groups[v.name].state is not GroupState.ONLINE]
-        if bad:
-            raise ProcedureError(f"{', '.join(bad)} did not come online", rule="bring the resource group online",
-                                 source=SRC_CREATE)
+    def all_online(self, p):
+        plan = self.plan
+        require_online(p.cluster, [v.name for v in plan.virtual_servers], rule="bring the resource group online",
+                       source=SRC_CREATE)
 
-    def audit(p):
+    def audit(self, p):
         au = audit_possible_owners(p.cluster)
         if not au.ok:
             raise ProcedureError(f"{len(au.findings)} resources miss Exchange nodes among their possible owners",
@@ -300,19 +292,32 @@ def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
                                  source="paper, Resource Ownership and Failover")
         return "every resource lists every Exchange node"
 
-    steps = [Step("check where the domain controllers are", dcs, source=SRC_REQ),
-             Step("check the shared disks are basic, signed and partitioned", disks, source=SRC_REQ),
-             Step(f"form the cluster on {plan.nodes[0].name}", form, verify=formed, source=SRC_REQ)]
-    steps += [Step(f"join {n.name}", join(n), source=SRC_REQ) for n in plan.nodes[1:]]
+
+def build_cluster(plan: ClusterPlan, *, assumptions=None) -> Procedure:
+    """The build as a procedure; its cluster (``procedure.cluster``) starts with no node."""
+    from .. import exchange as ex
+    title = f"Build cluster {getattr(plan, 'name', '?')}"
+    a = before_start(title, SRC_REQ, pick, assumptions)
+    before_start(title, SRC_REQ, _check_plan, plan)
+    c = before_start(title, SRC_REQ, Cluster, plan.name, ip=plan.ip, edition=plan.edition,
+                     quorum_disk=plan.quorum_disk, quorum_drive=plan.quorum_drive)
+    shelf = state(c, create=True)
+    for d in plan.disks:
+        shelf.disks[d.name] = replace(d)
+    do = _BuildClusterSteps(dict(a=a, ex=ex, plan=plan))
+    steps = [Step("check where the domain controllers are", do.dcs, source=SRC_REQ),
+             Step("check the shared disks are basic, signed and partitioned", do.disks, source=SRC_REQ),
+             Step(f"form the cluster on {plan.nodes[0].name}", do.form, verify=do.formed, source=SRC_REQ)]
+    steps += [Step(f"join {n.name}", do.join(n), source=SRC_REQ) for n in plan.nodes[1:]]
     for n in plan.nodes:
-        act, verify = restart(n)
-        steps += [Step(f"run Exchange 2000 setup on {n.name}", setup(n), source=SRC_INSTALL),
+        act, verify = do.restart(n)
+        steps += [Step(f"run Exchange 2000 setup on {n.name}", do.setup(n), source=SRC_INSTALL),
                   Step(f"restart {n.name} after setup", act, verify=verify, source=SRC_INSTALL)]
     for v in plan.virtual_servers:
-        act, verify = create(v)
+        act, verify = do.create(v)
         steps += [Step(f"create virtual server {v.name}", act, verify=verify, source=f"{SRC_CREATE}; {SRC_DESIGN}")]
     if plan.virtual_servers:
-        steps += [Step("bring the virtual servers online", online, verify=all_online, source=SRC_CREATE)]
-    steps += [Step("audit the possible owners", audit, source="paper, Resource Ownership and Failover")]
+        steps += [Step("bring the virtual servers online", do.online, verify=do.all_online, source=SRC_CREATE)]
+    steps += [Step("audit the possible owners", do.audit, source="paper, Resource Ownership and Failover")]
     return Procedure(title, c, steps, source=SRC_REQ, params={"plan": plan},
                      rebuild=lambda cs: build_cluster(plan, assumptions=a))

@@ -32,12 +32,13 @@ Demo on LAB -- complete, 2 of 2 steps, 60 s simulated (source: example)
 from __future__ import annotations
 
 import copy
-import html
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
+from .. import hooks
+from ..text import duration, text_table
 from ..cluster.model import GroupState
 from ..values import show
 from ..errors import LabkitError, NotFoundError, ProcedureError, ValidationError
@@ -101,41 +102,6 @@ class StepResult:
     source: str = ""
 
 
-def _fmt_s(seconds: float) -> str:
-    if seconds >= 3600:
-        return f"{seconds / 3600:.1f} h"
-    if seconds >= 120:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds:g} s"
-
-
-def text_table(rows: list[dict], columns: list[str] | None = None) -> str:
-    """Rows of dicts as a fixed-width text table.
-
-    >>> print(text_table([{"node": "A", "state": "Up"}, {"node": "BB", "state": "Down"}]))
-    node  state
-    A     Up
-    BB    Down
-    """
-    if not rows:
-        return "(none)"
-    cols = columns or list(rows[0])
-    cells = [[str(c) for c in cols]] + [["" if r.get(c) is None else str(r.get(c)) for c in cols] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cols))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells)
-
-
-def html_table(rows: list[dict], columns: list[str] | None = None) -> str:
-    """Rows of dicts as an HTML table (escaped)."""
-    if not rows:
-        return "<p><i>(none)</i></p>"
-    cols = columns or list(rows[0])
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if r.get(c) is None else str(r.get(c)))}</td>"
-                                    for c in cols) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 @dataclass
 class ProcedureReport:
     """The outcome of a procedure: its steps (done, skipped, to do) with simulated
@@ -177,16 +143,17 @@ class ProcedureReport:
                                 rule="report tables are named")
         return list(self.tables[name])
 
-    def _status(self) -> str:
+    def status(self) -> str:
+        """'complete, 3 of 3 steps, 2.5 min simulated' (the report's first line, after its title)."""
         ndone = sum(1 for s in self.steps if s.status != TODO)
         state = "complete" if self.complete else ("stopped" if self.error else "in progress")
-        return f"{state}, {ndone} of {len(self.steps)} steps, {_fmt_s(self.seconds)} simulated"
+        return f"{state}, {ndone} of {len(self.steps)} steps, {duration(self.seconds)} simulated"
 
     def __str__(self) -> str:
-        lines = [f"{self.title} on {self.cluster} -- {self._status()} (source: {self.source})"]
+        lines = [f"{self.title} on {self.cluster} -- {self.status()} (source: {self.source})"]
         width = max((len(s.name) for s in self.steps), default=10)
         for s in self.steps:
-            secs = _fmt_s(s.seconds) if s.status != TODO else ""
+            secs = duration(s.seconds) if s.status != TODO else ""
             lines.append(f"  {s.index:>2}. {s.name:<{width}}  {s.status:<7}  {secs:>7}  {s.note}".rstrip())
         if self.error:
             lines.append(f"STOPPED: {self.error}")
@@ -194,30 +161,18 @@ class ProcedureReport:
             lines.append(f"advisory: {a}")
         if self.interruptions:
             lines.append("client interruptions:")
-            lines.append(text_table([_irow(i) for i in self.interruptions]))
+            lines.append(text_table([interruption_row(i) for i in self.interruptions], plain=True))
         for name, rows in self.tables.items():
             lines.append(f"{name}:")
-            lines.append(text_table(list(rows)))
+            lines.append(text_table(list(rows), plain=True))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        rows = [{"#": s.index, "step": s.name, "status": s.status,
-                 "time": _fmt_s(s.seconds) if s.status != TODO else "", "note": s.note} for s in self.steps]
-        parts = [f"<h4>{e(self.title)} on {e(self.cluster)}</h4>",
-                 f"<p>{e(self._status())} &mdash; source: {e(self.source)}</p>", html_table(rows)]
-        if self.error:
-            parts.append(f"<p style='color:#b00'><b>Stopped:</b> {e(self.error)}</p>")
-        if self.advisories:
-            parts.append("<ul>" + "".join(f"<li>&#9888; {e(str(a))}</li>" for a in self.advisories) + "</ul>")
-        if self.interruptions:
-            parts.append("<h5>Client interruptions</h5>" + html_table([_irow(i) for i in self.interruptions]))
-        for name, t in self.tables.items():
-            parts.append(f"<h5>{e(name)}</h5>" + html_table(list(t)))
-        return "\n".join(parts)
+        return hooks.html("procedure report", self)
 
 
-def _irow(i: Interruption) -> dict:
+def interruption_row(i: Interruption) -> dict:
+    """One client interruption as a report table's row."""
     return {"group": i.group, "cause": i.cause, "from": f"{i.start:%H:%M:%S}",
             "to": f"{i.end:%H:%M:%S}" if i.end else "(still down)", "seconds": f"{i.seconds:g}",
             "users": i.users}
@@ -466,7 +421,8 @@ def minutes(cluster, value: float) -> None:
 
 def exchange_groups(cluster) -> list[str]:
     """Groups holding an Exchange 2000 virtual server, in creation order, each once."""
-    o = cluster.extensions.get("exchange")
+    from ..exchange.model import org as exchange_org
+    o = exchange_org(cluster)
     out: list[str] = []
     for vs in (o.virtual_servers.values() if o is not None else ()):
         if vs.group not in out:
@@ -476,7 +432,8 @@ def exchange_groups(cluster) -> list[str]:
 
 def servers_in(cluster, group: str) -> list:
     """The Exchange virtual servers (objects) in ``group``."""
-    o = cluster.extensions.get("exchange")
+    from ..exchange.model import org as exchange_org
+    o = exchange_org(cluster)
     return [vs for vs in (o.virtual_servers.values() if o is not None else ()) if vs.group == group]
 
 

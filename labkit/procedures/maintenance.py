@@ -55,7 +55,8 @@ def _sg_room(cluster, group: str, node: str) -> bool:
     if not vss:
         return True
     from ..exchange import storage_groups_on
-    o = cluster.extensions["exchange"]
+    from ..exchange.model import org as exchange_org
+    o = exchange_org(cluster)
     need = sum(len(v.storage_groups) for v in vss)
     return len(storage_groups_on(cluster, node)) + need <= o.settings.max_storage_groups_per_node
 
@@ -207,30 +208,14 @@ def prove_moves(cluster, moves: list[dict], since_ms: int, until_ms: int | None 
     return rows
 
 
-def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service Pack 2",
-                    failback_window=None, assumptions=None) -> Procedure:
-    """Upgrade ``nodes`` (default: every node, in node-id order) one at a time with five
-    steps each, then prove no group was offline outside its moves.
+class _RollingUpgradeSteps:
+    """The steps of :func:`rolling_upgrade`, one method each; the values they share are attributes."""
 
-    Step 1 refuses when a group could fail back on its own during the upgrade
-    (:func:`failback_risks`, over :func:`estimate_hours`); ``failback_window``
-    (``(start_hour, end_hour)``) sets that failback window on those groups first."""
-    title = f"Rolling upgrade: {upgrade}"
-    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    a = before_start(title, SRC_MAINT, pick, assumptions)
-    order = list(nodes) if isinstance(nodes, (list, tuple)) else cluster.node_ids() if nodes is None else []
-    if not order or not all(isinstance(n, str) for n in order) or len(set(order)) != len(order):
-        before_start(title, SRC_MAINT, _raise, ValidationError(f"nodes must be a list of distinct node names, not "
-                                                               f"{show(nodes)}", rule="each node is upgraded once"))
-    if failback_window is not None and not (
-            isinstance(failback_window, (list, tuple)) and len(failback_window) == 2
-            and all(isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in failback_window)
-            and failback_window[0] != failback_window[1]):
-        before_start(title, SRC_FAILBACK, _raise, ValidationError(
-            f"failback_window must be (start_hour, end_hour) with different hours 0-23, not {show(failback_window)}",
-            rule="FailbackWindowStart/End are hours 0-23", source="MSCS group property"))
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
 
-    def start(p):
+    def start(self, p):
+        a, failback_window, order = self.a, self.failback_window, self.order
         c = p.cluster
         for n in order:
             c.node(n)
@@ -262,7 +247,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
         p.data["t0"] = c.clock.ms
         return f"{len(order)} node(s): {', '.join(order)}" + note
 
-    def away(n):
+    def away(self, n):
         def act(p):
             c = p.cluster
             if c.nodes[n].state is not NodeState.UP:
@@ -280,13 +265,14 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
             return "; ".join(f"{g} -> {t}" for g, t in moved) or "no group"
         return act
 
-    def pause(n):
+    def pause(self, n):
         def act(p):
             p.cluster.pause_node(n)
             return f"{n} paused"
         return act
 
-    def upgrade_it(n):
+    def upgrade_it(self, n):
+        a, upgrade = self.a, self.upgrade
         def act(p):
             c = p.cluster
             minutes(c, a.upgrade_min)
@@ -307,7 +293,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
                                      rule="nothing moves to a node under maintenance", source=SRC_MAINT)
         return act, verify
 
-    def resume(n):
+    def resume(self, n):
         def act(p):
             c = p.cluster
             back = _would_fail_back_now(c, n)
@@ -320,7 +306,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
             return f"{n} is Up"
         return act
 
-    def back(n):
+    def back(self, n):
         def act(p):
             c = p.cluster
             moved = []
@@ -331,7 +317,7 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
             return ", ".join(moved) or "no group"
         return act
 
-    def prove(p):
+    def prove(self, p):
         rows = prove_moves(p.cluster, p.data.get("moves", []), p.data["t0"])
         p.tables["proof"] = rows
         bad = [r["group"] for r in rows if not r["ok"]]
@@ -342,15 +328,39 @@ def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service
         moves = len(p.data.get("moves", []))
         return f"{moves} moves; longest client interruption {longest:g} s, always within its move"
 
-    steps = [Step("check another node can take the groups", start, source=f"{SRC_MAINT}; {SRC_FAILBACK}")]
+
+def rolling_upgrade(cluster, nodes=None, *, upgrade: str = "Windows 2000 Service Pack 2",
+                    failback_window=None, assumptions=None) -> Procedure:
+    """Upgrade ``nodes`` (default: every node, in node-id order) one at a time with five
+    steps each, then prove no group was offline outside its moves.
+
+    Step 1 refuses when a group could fail back on its own during the upgrade
+    (:func:`failback_risks`, over :func:`estimate_hours`); ``failback_window``
+    (``(start_hour, end_hour)``) sets that failback window on those groups first."""
+    title = f"Rolling upgrade: {upgrade}"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    a = before_start(title, SRC_MAINT, pick, assumptions)
+    order = list(nodes) if isinstance(nodes, (list, tuple)) else cluster.node_ids() if nodes is None else []
+    if not order or not all(isinstance(n, str) for n in order) or len(set(order)) != len(order):
+        before_start(title, SRC_MAINT, _raise, ValidationError(f"nodes must be a list of distinct node names, not "
+                                                               f"{show(nodes)}", rule="each node is upgraded once"))
+    if failback_window is not None and not (
+            isinstance(failback_window, (list, tuple)) and len(failback_window) == 2
+            and all(isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in failback_window)
+            and failback_window[0] != failback_window[1]):
+        before_start(title, SRC_FAILBACK, _raise, ValidationError(
+            f"failback_window must be (start_hour, end_hour) with different hours 0-23, not {show(failback_window)}",
+            rule="FailbackWindowStart/End are hours 0-23", source="MSCS group property"))
+    do = _RollingUpgradeSteps(dict(a=a, failback_window=failback_window, order=order, upgrade=upgrade))
+    steps = [Step("check another node can take the groups", do.start, source=f"{SRC_MAINT}; {SRC_FAILBACK}")]
     for n in order:
-        act, verify = upgrade_it(n)
-        steps += [Step(f"{n}: move its groups away", away(n), source=SRC_MAINT),
-                  Step(f"{n}: pause", pause(n), source="Suspend-ClusterNode; Microsoft, Cluster Administrator: Pause Node"),
+        act, verify = do.upgrade_it(n)
+        steps += [Step(f"{n}: move its groups away", do.away(n), source=SRC_MAINT),
+                  Step(f"{n}: pause", do.pause(n), source="Suspend-ClusterNode; Microsoft, Cluster Administrator: Pause Node"),
                   Step(f"{n}: upgrade and restart", act, verify=verify, source=f"{SRC_MAINT}; {SRC_PAUSED}"),
-                  Step(f"{n}: resume", resume(n), source="Resume-ClusterNode"),
-                  Step(f"{n}: move its groups back", back(n), source=SRC_MAINT)]
-    steps += [Step("prove no group was offline longer than its move", prove, source=SRC_MOVE)]
+                  Step(f"{n}: resume", do.resume(n), source="Resume-ClusterNode"),
+                  Step(f"{n}: move its groups back", do.back(n), source=SRC_MAINT)]
+    steps += [Step("prove no group was offline longer than its move", do.prove, source=SRC_MOVE)]
     return Procedure(title, cluster, steps, source=SRC_MAINT, params={"nodes": order, "upgrade": upgrade},
                      rebuild=lambda cs: rolling_upgrade(cs[0], nodes, upgrade=upgrade,
                                                        failback_window=failback_window, assumptions=a))

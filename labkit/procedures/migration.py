@@ -44,6 +44,7 @@ from ..errors import (ConfigurationError, NameConflictError, NotFoundError, Proc
 from .assumptions import pick
 from .engine import Advisory, Procedure, Step, before_start, interruptions, minutes, need_cluster, wait
 from .state import BackupSet, state
+from .steps import install_exchange, require_back
 
 SRC_MIG = "paper, Migrating From Exchange 5.5 Clusters"
 SRC_RELOC = "paper, Mailbox Relocation Strategy"
@@ -221,7 +222,8 @@ def check_unique_server_name(new, site: ExchangeSite, name: str) -> None:
     _site(site)
     if not isinstance(name, str) or not name:
         raise ValidationError(f"a server is named by a string, not {show(name)}", rule="servers are named")
-    clash = [v for v in (ex.virtual_servers(new) if new.extensions.get("exchange") is not None else ())
+    from ..exchange.model import org as exchange_org
+    clash = [v for v in (ex.virtual_servers(new) if exchange_org(new) is not None else ())
              if v.upper() == name.upper()]
     clash += [s for s in [*site.exchange2000_servers, site.srs_server] if s and s.upper() == name.upper()]
     if clash:
@@ -232,6 +234,84 @@ def check_unique_server_name(new, site: ExchangeSite, name: str) -> None:
         raise NameConflictError(f"the Exchange 5.5 server {name} has the same name as {where}; {fix}",
                                 rule="server names are unique in an Exchange organisation",
                                 source=f"{SRC_RELOC} (both servers are in the site); Exchange 2000 Server naming")
+
+
+class _MailboxRelocationSteps:
+    """The steps of :func:`mailbox_relocation`, one method each; the values they share are attributes."""
+
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def srs(self, p):
+        site = self.site
+        check_srs(site)
+        return f"{site.srs_server} runs SRS in site {site.name}"
+
+    def ready(self, p):
+        e55, new, old, site = self.e55, self.new, self.old, self.site
+        from .. import exchange as ex
+        vs55 = e55.server(old)
+        if vs55 is None:
+            raise NotFoundError(f"{old.name} has no Exchange 5.5 virtual server",
+                                rule="migrate an Exchange 5.5 cluster")
+        check_unique_server_name(new, site, vs55.name)
+        evs = p.params["virtual_server"] or next(iter(ex.virtual_servers(new)), None)
+        if evs is None:
+            raise NotFoundError(f"{new.name} has no Exchange 2000 virtual server", rule="create the target first",
+                                source=SRC_RELOC)
+        vs = ex.virtual_server(new, evs)
+        if new.groups[vs.group].state is not GroupState.ONLINE:
+            raise StateError(f"{vs.name} is {new.groups[vs.group].state}", rule="the target virtual server is online",
+                             source=SRC_RELOC)
+        row = designated_store(new, vs.name, p.params["store"])
+        p.data["evs"] = vs.name
+        p.data["store"] = row["database"]
+        return f"{vs.name} on {new.groups[vs.group].owner}, store {show(row['database'])} on {row['edb_disk']}"
+
+    def move(self, i):
+        a, batch, e55, nbatches, new, old = self.a, self.batch, self.e55, self.nbatches, self.new, self.old
+        def act(p):
+            vs = e55.server(old)
+            n = vs.mailboxes if i == nbatches - 1 else min(batch, vs.mailboxes)
+            if n == 0:
+                return "no mailbox left"
+            secs = n * a.mailbox_mb / a.move_mailbox_mb_s
+            for c in (old, new):
+                c.run(seconds=secs)
+            left = e55.move_mailboxes(old, new, p.data["evs"], p.data["store"], n)
+            p.tables.setdefault("batches", []).append({"batch": i + 1, "mailboxes": n, "minutes": round(secs / 60, 1),
+                                                       "left on 5.5": left})
+            return f"{n} mailboxes in {secs / 60:.0f} min; each user offline while their mailbox moves"
+        return act
+
+    def public(self, p):
+        a, new, old = self.a, self.new, self.old
+        for c in (old, new):
+            minutes(c, a.public_folder_replication_min)
+        return "public folders replicated to the Exchange 2000 public store"
+
+    def decommission(self, p):
+        e55, old, site = self.e55, self.old, self.site
+        vs = e55.server(old)
+        if vs.mailboxes:
+            raise StateError(f"{vs.mailboxes} mailboxes are still on {vs.name}", rule="move every mailbox first",
+                             source=SRC_RELOC)
+        if site.first_server is not None and site.first_server.upper() == vs.name:
+            raise ConfigurationError(f"{vs.name} is the first server of site {site.name}",
+                                     rule="decommission the 5.5 cluster only if it is not the first server in the site",
+                                     source=SRC_RELOC)
+        if site.bridgehead is not None and site.bridgehead.upper() == vs.name:
+            raise ConfigurationError(f"{vs.name} is the bridgehead of site {site.name}",
+                                     rule="move the bridgehead role before decommissioning [D]", source=SRC_RELOC)
+        cas = _cas_to(site, vs.name)
+        if cas:
+            raise ConfigurationError(f"connection agreements {', '.join(cas)} point to {vs.name}",
+                                     rule="delete connection agreements pointing to a server before removing it [D]",
+                                     source=SRC_MIG)
+        old.offline_group(vs.group)
+        wait(old)
+        e55.remove_virtual_server(old)
+        return f"{vs.name} removed from {old.name}"
 
 
 def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | None = None, store: str | None = None,
@@ -259,78 +339,12 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
     vs55 = e55.server(old) if hasattr(old, "extensions") else None
     total = vs55.mailboxes if vs55 is not None else 0
     nbatches = max(1, math.ceil(total / batch))
-
-    def srs(p):
-        check_srs(site)
-        return f"{site.srs_server} runs SRS in site {site.name}"
-
-    def ready(p):
-        from .. import exchange as ex
-        vs55 = e55.server(old)
-        if vs55 is None:
-            raise NotFoundError(f"{old.name} has no Exchange 5.5 virtual server",
-                                rule="migrate an Exchange 5.5 cluster")
-        check_unique_server_name(new, site, vs55.name)
-        evs = p.params["virtual_server"] or next(iter(ex.virtual_servers(new)), None)
-        if evs is None:
-            raise NotFoundError(f"{new.name} has no Exchange 2000 virtual server", rule="create the target first",
-                                source=SRC_RELOC)
-        vs = ex.virtual_server(new, evs)
-        if new.groups[vs.group].state is not GroupState.ONLINE:
-            raise StateError(f"{vs.name} is {new.groups[vs.group].state}", rule="the target virtual server is online",
-                             source=SRC_RELOC)
-        row = designated_store(new, vs.name, p.params["store"])
-        p.data["evs"] = vs.name
-        p.data["store"] = row["database"]
-        return f"{vs.name} on {new.groups[vs.group].owner}, store {show(row['database'])} on {row['edb_disk']}"
-
-    def move(i):
-        def act(p):
-            vs = e55.server(old)
-            n = vs.mailboxes if i == nbatches - 1 else min(batch, vs.mailboxes)
-            if n == 0:
-                return "no mailbox left"
-            secs = n * a.mailbox_mb / a.move_mailbox_mb_s
-            for c in (old, new):
-                c.run(seconds=secs)
-            left = e55.move_mailboxes(old, new, p.data["evs"], p.data["store"], n)
-            p.tables.setdefault("batches", []).append({"batch": i + 1, "mailboxes": n, "minutes": round(secs / 60, 1),
-                                                       "left on 5.5": left})
-            return f"{n} mailboxes in {secs / 60:.0f} min; each user offline while their mailbox moves"
-        return act
-
-    def public(p):
-        for c in (old, new):
-            minutes(c, a.public_folder_replication_min)
-        return "public folders replicated to the Exchange 2000 public store"
-
-    def decommission(p):
-        vs = e55.server(old)
-        if vs.mailboxes:
-            raise StateError(f"{vs.mailboxes} mailboxes are still on {vs.name}", rule="move every mailbox first",
-                             source=SRC_RELOC)
-        if site.first_server is not None and site.first_server.upper() == vs.name:
-            raise ConfigurationError(f"{vs.name} is the first server of site {site.name}",
-                                     rule="decommission the 5.5 cluster only if it is not the first server in the site",
-                                     source=SRC_RELOC)
-        if site.bridgehead is not None and site.bridgehead.upper() == vs.name:
-            raise ConfigurationError(f"{vs.name} is the bridgehead of site {site.name}",
-                                     rule="move the bridgehead role before decommissioning [D]", source=SRC_RELOC)
-        cas = _cas_to(site, vs.name)
-        if cas:
-            raise ConfigurationError(f"connection agreements {', '.join(cas)} point to {vs.name}",
-                                     rule="delete connection agreements pointing to a server before removing it [D]",
-                                     source=SRC_MIG)
-        old.offline_group(vs.group)
-        wait(old)
-        e55.remove_virtual_server(old)
-        return f"{vs.name} removed from {old.name}"
-
-    steps = [Step("check a non-clustered Exchange 2000 server runs SRS in the site", srs, source=SRC_SRS),
-             Step("check the Exchange 2000 cluster beside it is ready", ready, source=SRC_RELOC)]
-    steps += [Step(f"move mailboxes: batch {i + 1} of {nbatches}", move(i), source=SRC_RELOC) for i in range(nbatches)]
-    steps += [Step("replicate the public folders", public, source=SRC_RELOC),
-              Step("decommission the Exchange 5.5 cluster", decommission, source=SRC_RELOC)]
+    do = _MailboxRelocationSteps(dict(a=a, batch=batch, e55=e55, nbatches=nbatches, new=new, old=old, site=site))
+    steps = [Step("check a non-clustered Exchange 2000 server runs SRS in the site", do.srs, source=SRC_SRS),
+             Step("check the Exchange 2000 cluster beside it is ready", do.ready, source=SRC_RELOC)]
+    steps += [Step(f"move mailboxes: batch {i + 1} of {nbatches}", do.move(i), source=SRC_RELOC) for i in range(nbatches)]
+    steps += [Step("replicate the public folders", do.public, source=SRC_RELOC),
+              Step("decommission the Exchange 5.5 cluster", do.decommission, source=SRC_RELOC)]
     return Procedure(title, new, steps, source=SRC_RELOC, others=(old,),
                      params={"site": site, "virtual_server": virtual_server, "store": store},
                      rebuild=lambda cs: mailbox_relocation(cs[1], cs[0], site, virtual_server=virtual_server,
@@ -338,20 +352,17 @@ def mailbox_relocation(old, new, site: ExchangeSite, *, virtual_server: str | No
 
 
 # --------------------------------------------------------------- in place
-def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old", assumptions=None) -> Procedure:
-    """Microsoft's 9-step in-place upgrade of an Exchange 5.5 cluster, with its preconditions."""
-    from .. import exchange as ex
-    from ..exchange import e55
-    title = "Migration from Exchange 5.5: in-place upgrade"
-    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    a = before_start(title, SRC_INPLACE, pick, assumptions)
-    before_start(title, SRC_INPLACE, _site, site)
-    nodes = cluster.node_ids()
+class _InPlaceUpgradeSteps:
+    """The steps of :func:`in_place_upgrade`, one method each; the values they share are attributes."""
 
-    def files(p) -> dict:
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def files(self, p) -> dict:
         return state(p.cluster, create=True).files.setdefault(p.data["disk"], {})
 
-    def pre(p):
+    def pre(self, p):
+        e55, files, site = self.e55, self.files, self.site
         vs = e55.server(p.cluster)
         if vs is None:
             raise NotFoundError(f"{p.cluster.name} has no Exchange 5.5 virtual server",
@@ -368,7 +379,8 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         return (f"{vs.name}: SP{site.exchange55_service_pack}, {site.cluster_windows} in a {site.domain} domain, "
                 f"ADC run, {site.srs_server} is the site's Exchange 2000 server")
 
-    def backup(p):
+    def backup(self, p):
+        a, e55 = self.a, self.e55
         c = p.cluster
         vs = e55.server(c)
         p.data["t_off"] = c.clock.ms               # users are cut off from here: an offline backup stops Exchange
@@ -395,18 +407,20 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         return (f"Exchange 5.5 services stopped; {show(b.name)}: {mb:,.0f} MB with System State (the back-out point); "
                 "the services stay stopped, so no mail arrives that the backup lacks")
 
-    def offline(p):
+    def offline(self, p):
         p.cluster.offline_group(p.data["group"])
         wait(p.cluster)
         return f"group {p.data['group']} offline"
 
-    def rename_away(p):
+    def rename_away(self, p):
+        a, renamed = self.a, self.renamed
         minutes(p.cluster, a.file_work_min)
         new = rename_folder(p.cluster, p.data["disk"], p.data["data"], renamed)
         p.data["renamed"] = new
         return f"{p.data['data']} -> {new}"
 
-    def remove55(p):
+    def remove55(self, p):
+        a, e55, files, site = self.a, self.e55, self.files, self.site
         cas = _cas_to(site, p.data["evs"])
         if cas:
             raise ConfigurationError(f"connection agreements {', '.join(cas)} point to {p.data['evs']}",
@@ -421,7 +435,8 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         f.pop(_find(f, p.data["bin"]), None)
         return f"Remove All on both nodes: {len(gone)} resources and {p.data['bin']} deleted; {p.data['renamed']} kept"
 
-    def rename_back(p):
+    def rename_back(self, p):
+        a, files = self.a, self.files
         f = files(p)
         if _find(f, p.data["renamed"]) is None:
             raise ProcedureError(f"{p.data['renamed']} is missing", rule="rename the folder back to mdbdata",
@@ -429,20 +444,18 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         minutes(p.cluster, a.file_work_min)
         return f"{p.data['renamed']} -> {rename_folder(p.cluster, p.data['disk'], p.data['renamed'], 'mdbdata')}"
 
-    def install(n):
+    def install(self, n):
+        a = self.a
         def act(p):
             c = p.cluster
-            minutes(c, a.exchange_setup_min)
-            ex.install(c, n)
-            wait(c)
-            if ex.install_under_way(c):
-                raise ProcedureError(f"{n} is not back after its restart",
-                                     rule="restart each node after installing; not both at the same time",
-                                     source=f"{SRC_INPLACE}, step 6")
+            install_exchange(c, n, a)
+            require_back(c, n, rule="restart each node after installing; not both at the same time",
+                         source=f"{SRC_INPLACE}, step 6", up=False)
             return "installed; restarted"
         return act
 
-    def create(p):
+    def create(self, p):
+        ex, files = self.ex, self.files
         c = p.cluster
         if _find(files(p), f"{p.data['root']}\\mdbdata") is None:
             raise ProcedureError("there is no mdbdata folder on the shared disk",
@@ -455,12 +468,13 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         p.data["log_mark"] = len(c.log)
         return f"Exchange 2000 virtual server {p.data['evs']} in group {p.data['group']}, left offline"
 
-    def created_offline(p):
-        if str(p.cluster.groups[p.data["group"]].state) != "Offline":
+    def created_offline(self, p):
+        if p.cluster.groups[p.data["group"]].state is not GroupState.OFFLINE:
             raise ProcedureError("the group is not offline", rule="do not bring the group online yet",
                                  source=f"{SRC_INPLACE}, step 7")
 
-    def databases(p):
+    def databases(self, p):
+        a, ex, files = self.a, self.ex, self.files
         c = p.cluster
         vs = ex.virtual_server(c, p.data["evs"])
         came = [e for e in c.log.since(p.data["log_mark"]) if e.obj == vs.information_store
@@ -482,7 +496,8 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
                  f"deleted {', '.join(deleted)}; Priv.edb -> Priv1.edb, Pub.edb -> Pub1.edb")
         return f"deleted {len(deleted)} files; Priv1.edb and Pub1.edb"
 
-    def online(p):
+    def online(self, p):
+        ex, files = self.ex, self.files
         c = p.cluster
         if p.data["mailboxes"]:
             ex.add_mailboxes(c, p.data["evs"], f"Mailbox Store ({p.data['evs']})", p.data["mailboxes"])
@@ -490,34 +505,46 @@ def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old
         wait(c)
         f = files(p)
         key = _find(f, f"{p.data['root']}\\mdbdata")
-        if str(c.groups[p.data["group"]].state) == "Online":
+        if c.groups[p.data["group"]].state is GroupState.ONLINE:
             f[key] = ["Priv1.edb", "Priv1.stm", "Pub1.edb", "Pub1.stm", "E00.chk", "E00.log"]
             c.record(p.data["disk"], "databases converted", "Priv1.stm and Pub1.stm created on first mount")
         p.interruptions.extend(interruptions(c, p.data["t_off"], cause="in-place upgrade", groups=[p.data["group"]]))
         return f"{p.data['evs']} online on {c.groups[p.data['group']].owner}; {p.data['mailboxes']} mailboxes converted"
 
-    def converted(p):
+    def converted(self, p):
+        files = self.files
         c = p.cluster
         f = files(p)
         key = _find(f, f"{p.data['root']}\\mdbdata")
-        if str(c.groups[p.data["group"]].state) != "Online" or "Priv1.stm" not in f.get(key, []):
+        if c.groups[p.data["group"]].state is not GroupState.ONLINE or "Priv1.stm" not in f.get(key, []):
             raise ProcedureError("the virtual server is not online with converted databases",
                                  rule="the databases are converted and the .STM files created on first mount",
                                  source=f"{SRC_INPLACE}, step 9")
 
-    steps = [Step("check the upgrade's preconditions", pre, source=SRC_INPLACE),
-             Step("(1) back up everything offline, with System State", backup, source=f"{SRC_INPLACE}, step 1"),
-             Step("(2) take the Exchange 5.5 group offline", offline, source=f"{SRC_INPLACE}, step 2"),
-             Step("(3) rename the mdbdata folder", rename_away, source=f"{SRC_INPLACE}, step 3"),
-             Step("(4) remove Exchange 5.5 from both nodes", remove55, source=f"{SRC_INPLACE}, step 4")]
-    steps += [Step("(5) rename the folder back to mdbdata", rename_back, source=f"{SRC_INPLACE}, step 5")]
-    steps += [Step(f"(6) install Exchange 2000 on {n} and restart it", install(n), source=f"{SRC_INPLACE}, step 6")
+
+def in_place_upgrade(cluster, site: ExchangeSite, *, renamed: str = "mdbdata.old", assumptions=None) -> Procedure:
+    """Microsoft's 9-step in-place upgrade of an Exchange 5.5 cluster, with its preconditions."""
+    from .. import exchange as ex
+    from ..exchange import e55
+    title = "Migration from Exchange 5.5: in-place upgrade"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    a = before_start(title, SRC_INPLACE, pick, assumptions)
+    before_start(title, SRC_INPLACE, _site, site)
+    nodes = cluster.node_ids()
+    do = _InPlaceUpgradeSteps(dict(a=a, e55=e55, ex=ex, renamed=renamed, site=site))
+    steps = [Step("check the upgrade's preconditions", do.pre, source=SRC_INPLACE),
+             Step("(1) back up everything offline, with System State", do.backup, source=f"{SRC_INPLACE}, step 1"),
+             Step("(2) take the Exchange 5.5 group offline", do.offline, source=f"{SRC_INPLACE}, step 2"),
+             Step("(3) rename the mdbdata folder", do.rename_away, source=f"{SRC_INPLACE}, step 3"),
+             Step("(4) remove Exchange 5.5 from both nodes", do.remove55, source=f"{SRC_INPLACE}, step 4")]
+    steps += [Step("(5) rename the folder back to mdbdata", do.rename_back, source=f"{SRC_INPLACE}, step 5")]
+    steps += [Step(f"(6) install Exchange 2000 on {n} and restart it", do.install(n), source=f"{SRC_INPLACE}, step 6")
               for n in nodes]
-    steps += [Step("(7) create the virtual server in the same group, offline", create, verify=created_offline,
+    steps += [Step("(7) create the virtual server in the same group, offline", do.create, verify=do.created_offline,
                    source=f"{SRC_INPLACE}, step 7"),
-              Step("(8) keep Priv.edb and Pub.edb, renamed Priv1.edb and Pub1.edb", databases,
+              Step("(8) keep Priv.edb and Pub.edb, renamed Priv1.edb and Pub1.edb", do.databases,
                    source=f"{SRC_INPLACE}, step 8"),
-              Step("(9) bring the group online: the databases are converted", online, verify=converted,
+              Step("(9) bring the group online: the databases are converted", do.online, verify=do.converted,
                    source=f"{SRC_INPLACE}, step 9")]
     p = Procedure(title, cluster, steps, source=SRC_INPLACE, params={"site": site},
                   rebuild=lambda cs: in_place_upgrade(cs[0], site, renamed=renamed, assumptions=a))

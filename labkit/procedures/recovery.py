@@ -16,198 +16,27 @@
   :class:`ClusterRecord` -- the configuration you documented), and restore each
   virtual server's databases from its own backup set.
 
->>> from labkit.exchange import demo_cluster
->>> c = demo_cluster()
->>> r = record_configuration(c)
->>> r.virtual_servers[0].name, r.virtual_servers[0].disks
-('EXVS1', [['Disk E:', 'E:'], ['Disk L:', 'L:']])
+The configuration record Scenario 3 rebuilds from is :mod:`labkit.procedures.record`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
-from ..cluster.model import GroupState, NodeState, ResourceState
+from ..cluster import Cluster
+from ..cluster.model import GroupState, NodeState
 from ..values import show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
-from .backup import latest, size_mb
+from .backup import latest
 from .disks import default_signature, write_signature
 from .engine import (Interruption, Procedure, Step, before_start, exchange_groups, interruptions, minutes,
                      need_cluster, outages_since_loss, wait)
-from .state import BackupSet, SharedDisk, state
+from .record import (SRC_RESTORE, SRC_S3, ClusterRecord, record_configuration, recreate_virtual_server,
+                     restore_databases)
+from .state import SharedDisk, state
+from .steps import bring_online, install_exchange, require_back, require_online
 
-SRC_RESTORE = "paper, Cluster Back Up and Restore Scenarios"
 SRC_S1 = f"{SRC_RESTORE}, Scenario 1"
 SRC_S2 = f"{SRC_RESTORE}, Scenario 2"
-SRC_S3 = f"{SRC_RESTORE}, Scenario 3"
-
-
-# --------------------------------------------------------- configuration record
-@dataclass
-class VirtualServerRecord:
-    """How one Exchange virtual server was built: names of its group and resources,
-    address, disks (resource, drive), data disk, preferred owners, storage groups
-    and databases, and its clients -- what you need to recreate it identically."""
-
-    name: str
-    group: str
-    ip: str
-    ip_resource: str
-    name_resource: str
-    disks: list[list]
-    system_attendant: str
-    data_disk: str
-    preferred_owners: list[str]
-    owner: str | None
-    resources: dict[str, str]
-    storage_groups: list[dict] = field(default_factory=list)
-    clients: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class ClusterRecord:
-    """The documented configuration of a cluster (what a runbook keeps): its name,
-    address, edition, quorum, nodes (name, address) in node-id order and its
-    Exchange virtual servers in creation order."""
-
-    name: str
-    ip: str | None
-    edition: str
-    quorum_disk: str
-    quorum_drive: str
-    nodes: list[list]
-    virtual_servers: list[VirtualServerRecord]
-    taken_at: str
-    exchange_settings: dict = field(default_factory=dict)
-
-
-def record_configuration(cluster) -> ClusterRecord:
-    """Document ``cluster``'s configuration (before a disaster, not after)."""
-    need_cluster(cluster)
-    o = cluster.extensions.get("exchange")
-    servers = []
-    for vs in (o.virtual_servers.values() if o is not None else ()):
-        nn = cluster.resources[vs.network_name]
-        ip_res = next(p for p in nn.dependencies if cluster.resources[p].type == "IP Address")
-        sa = cluster.resources[vs.system_attendant]
-        disks = [[d, cluster.resources[d].properties.get("drive")] for d in sa.dependencies
-                 if cluster.resources[d].type == "Physical Disk"]
-        sgs = [{"name": sg.name, "log_disk": sg.log_disk,
-                "databases": [{"name": db.name, "kind": db.kind, "edb_disk": db.edb_disk, "stm_disk": db.stm_disk,
-                               "mailboxes": db.mailboxes} for db in sg.databases.values()]}
-               for sg in vs.storage_groups.values()]
-        g = cluster.groups[vs.group]
-        servers.append(VirtualServerRecord(vs.name, vs.group, cluster.resources[ip_res].properties["address"], ip_res,
-                                           vs.network_name, disks, vs.system_attendant, vs.data_disk,
-                                           list(g.preferred_owners), g.owner, dict(vs.resources), sgs,
-                                           dict(vs.clients)))
-    settings = o.settings.__dict__.copy() if o is not None else {}
-    return ClusterRecord(cluster.name, cluster.ip, cluster.edition, cluster.quorum_resource, cluster.quorum_drive,
-                         [[n, cluster.nodes[n].ip] for n in cluster.node_ids()], servers,
-                         cluster.now.isoformat(timespec="seconds"), settings)
-
-
-def recreate_virtual_server(cluster, rec: VirtualServerRecord, *, node: str | None = None) -> list[str]:
-    """Recreate a virtual server from its record with the same group, resource names,
-    address, disks, storage groups and databases (mailboxes are *not* restored: that is
-    the backup's job). The group is left offline. Returns the names of its resources."""
-    need_cluster(cluster)
-    from .. import exchange as ex
-    if not isinstance(rec, VirtualServerRecord):
-        raise ValidationError(f"rec must be a VirtualServerRecord (from record_configuration), not {show(rec)}",
-                              rule="recreate from the documented configuration", source=SRC_S3)
-    c = cluster
-    node = node or next((n for n in rec.preferred_owners + [rec.owner] if n in c.nodes), None)
-    with c.transaction():
-        if rec.group not in c.groups:
-            c.add_group(rec.group, preferred_owners=[n for n in rec.preferred_owners if n in c.nodes])
-            if node is not None and c.groups[rec.group].owner != node:
-                c.move_group(rec.group, node)
-        c.add_resource(rec.ip_resource, type="IP Address", group=rec.group, address=rec.ip)
-        c.add_resource(rec.name_resource, type="Network Name", group=rec.group, name=rec.name,
-                       dependencies=[rec.ip_resource])
-        for disk, drive in rec.disks:
-            if disk not in c.resources:
-                c.add_resource(disk, type="Physical Disk", group=rec.group, **({"drive": drive} if drive else {}))
-        c.add_resource(rec.system_attendant, type=ex.TABLE7_BY_ROLE["System Attendant"].type, group=rec.group,
-                       dependencies=[rec.name_resource, *[d for d, _ in rec.disks]], data_disk=rec.data_disk)
-        storage_from_record(c, rec)
-        if rec.clients:
-            ex.set_clients(c, rec.name, **{k.lower(): v for k, v in rec.clients.items()})
-        vs = ex.virtual_server(c, rec.name)
-        if vs.resources != rec.resources:
-            raise ConfigurationError(f"{rec.name} came back with other resource names: "
-                                     f"{sorted(set(vs.resources.values()) ^ set(rec.resources.values()))}",
-                                     rule="recreate the Exchange cluster resources with the same names",
-                                     source=SRC_S3)
-    return [rec.ip_resource, rec.name_resource] + [d for d, _ in rec.disks] + list(vs.resources.values())
-
-
-def storage_from_record(cluster, rec: VirtualServerRecord) -> None:
-    """Give a recreated virtual server the recorded storage layout: the storage groups
-    and databases setup did not create are added where they were, and setup's default
-    storage group and stores -- created on the data location -- are moved where they
-    were with Exchange System Manager (``labkit.exchange.move_storage_group_logs`` and
-    ``move_database``; the group is offline, so nothing is dismounted)."""
-    from .. import exchange as ex
-    for sg in rec.storage_groups:
-        have = ex.virtual_server(cluster, rec.name).storage_groups
-        if sg["name"] not in have:
-            ex.add_storage_group(cluster, rec.name, sg["name"], log_disk=sg["log_disk"])
-        elif have[sg["name"]].log_disk != sg["log_disk"]:
-            ex.move_storage_group_logs(cluster, rec.name, sg["name"], sg["log_disk"])
-        dbs = ex.virtual_server(cluster, rec.name).storage_groups[sg["name"]].databases
-        for db in sg["databases"]:
-            if db["name"] not in dbs:
-                ex.add_database(cluster, rec.name, sg["name"], db["name"], edb_disk=db["edb_disk"],
-                                stm_disk=db["stm_disk"], kind=db["kind"])
-            elif (dbs[db["name"]].edb_disk, dbs[db["name"]].stm_disk) != (db["edb_disk"], db["stm_disk"]):
-                ex.move_database(cluster, rec.name, sg["name"], db["name"], edb_disk=db["edb_disk"],
-                                 stm_disk=db["stm_disk"])
-
-
-def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptions=None) -> float:
-    """Restore ``evs``'s databases from ``backup`` (a :class:`~labkit.procedures.state.BackupSet`
-    taken *from that virtual server*), putting back each database's mailboxes; the
-    virtual server must be offline (stores dismounted). Time passes at the restore
-    rate. Returns the seconds it took."""
-    need_cluster(cluster)
-    from .. import exchange as ex
-    a = pick(assumptions)
-    vs = ex.virtual_server(cluster, evs)
-    if backup is None:
-        raise ProcedureError(f"no backup set of {vs.name} in the catalogue",
-                             rule="every virtual server's databases are restored from its own backup",
-                             source=f"{SRC_S3}, step 4")
-    if not isinstance(backup, BackupSet):
-        raise ValidationError(f"backup must be a BackupSet from the catalogue, not {show(backup)}",
-                              rule="databases are restored from a backup set")
-    if backup.kind != "exchange":
-        raise ValidationError(f"{show(backup.name)} is a {backup.kind} backup, not an Exchange database backup",
-                              rule="databases are restored from an Exchange backup set", source=f"{SRC_S3}, step 4")
-    if backup.source != vs.name:
-        raise ConfigurationError(f"backup set {show(backup.name)} was taken from {backup.source}, not {vs.name}",
-                                 rule="a database is restored to the virtual server it was backed up from [D]",
-                                 source=f"{SRC_S3}, step 4")
-    store = cluster.resources.get(vs.information_store or "")
-    if store is not None and store.state is not ResourceState.OFFLINE:
-        raise StateError(f"{vs.name}'s Information Store is {store.state}; restore into dismounted stores",
-                         rule="restore databases while the store is offline [D]", source=f"{SRC_S3}, step 4")
-    for d in backup.databases:
-        sg, db = ex.find_database(cluster, vs.name, d["database"])
-        if sg.name != d["storage_group"]:
-            raise ConfigurationError(f"{show(d['database'])} is in {show(sg.name)} now, {show(d['storage_group'])} in the backup",
-                                     rule="recreate storage groups and databases with the same names",
-                                     source=f"{SRC_S3}, step 3")
-    secs = a.transfer_s(backup.size_mb or size_mb(backup.databases, a.mailbox_mb, a.public_store_mb), path)
-    cluster.run(seconds=secs)
-    for d in backup.databases:
-        _, db = ex.find_database(cluster, vs.name, d["database"])
-        if d["kind"] == "mailbox" and d["mailboxes"] > db.mailboxes:
-            ex.add_mailboxes(cluster, vs.name, db.name, d["mailboxes"] - db.mailboxes)
-    cluster.record(vs.name, f"databases restored from {show(backup.name)}",
-                   f"taken {backup.taken_at} on {backup.node}; mail that arrived after it is lost with the logs [D]")
-    return secs
 
 
 # ------------------------------------------------------------ Scenario 1
@@ -240,18 +69,13 @@ def _check_new_name(cluster, name, failed, ip=None) -> tuple[str, str]:
     return name, key
 
 
-def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None = None, *,
-                        group: str | None = None, assumptions=None) -> Procedure:
-    """Scenario 1: rebuild a failed node under a new name and bring it back into service.
-    ``group``: the Exchange group to move to the new node at the end (default: the first).
-    ``procedure.params`` (failed, new_name, new_ip, group) may be corrected after a refusal."""
-    from .. import exchange as ex
-    title = "Scenario 1: single node failure"
-    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    a = before_start(title, SRC_S1, pick, assumptions)
-    P = {"failed": failed, "new_name": new_name, "new_ip": new_ip, "group": group}
+class _SingleNodeFailureSteps:
+    """The steps of :func:`single_node_failure`, one method each; the values they share are attributes."""
 
-    def moved(p):
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def moved(self, p):
         c, f = p.cluster, p.params["failed"]
         n = c.node(f)
         f = p.params["failed"] = n.name
@@ -265,7 +89,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         p.data["moved"] = list(dict.fromkeys(mine))
         return "; ".join(f"{g} -> {c.groups[g].owner}" for g in p.data["moved"] if g in c.groups) or "no group moved"
 
-    def moved_ok(p):
+    def moved_ok(self, p):
         c, f = p.cluster, p.params["failed"]
         stuck = [g.name for g in c.groups.values()
                  if g.owner == f or (g.persistent_state and g.state is not GroupState.ONLINE)]
@@ -274,18 +98,19 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
                                  "owners? the four-storage-group limit?)",
                                  rule="verify every group moved to another node before rebuilding", source=SRC_S1)
 
-    def build(p):
+    def build(self, p):
+        a = self.a
         c = p.cluster
         name, built = _check_new_name(c, p.params["new_name"], p.params["failed"], p.params["new_ip"])
         p.data["built"] = built
         minutes(c, a.windows_install_min)
         return f"Windows 2000 installed on {name} (a new machine name)"
 
-    def evict(p):
+    def evict(self, p):
         p.cluster.evict_node(p.params["failed"])
         return f"{p.params['failed']} evicted"
 
-    def evicted(p):
+    def evicted(self, p):
         c, f = p.cluster, p.params["failed"]
         left = [f"group {g.name}" for g in c.groups.values() if f in g.preferred_owners]
         left += [f"resource {r.name}" for r in c.resources.values() if f in r.possible_owners]
@@ -293,7 +118,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
             raise ProcedureError(f"{f} still appears in {', '.join(left[:5])}",
                                  rule="an evicted node is in no preferred or possible owner list", source=SRC_S1)
 
-    def join(p):
+    def join(self, p):
         c = p.cluster
         name = p.params["new_name"]
         if isinstance(name, str) and name.upper() not in {e.upper() for e in c.evicted} \
@@ -306,9 +131,10 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         wait(c)
         return f"{p.params['new_name']} joined as node {c.nodes[p.params['new_name']].id}"
 
-    def system_state(p):
+    def system_state(self, p):
         # "Restore only System State on the node" (step 1): a restore needs a System State
         # backup -- of the failed node -- as Scenario 2's restore does (KB 248998)
+        a = self.a
         c, f = p.cluster, p.params["failed"]
         b = latest(state(c).backup_sets if state(c) else [], source=f, kind="system state")
         if b is None:
@@ -321,18 +147,15 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
                  p.params["new_name"])
         return f"System State only, from {b.name!r} (not the shared disks)"
 
-    def install(p):
+    def install(self, p):
+        a = self.a
         c, n = p.cluster, p.params["new_name"]
-        minutes(c, a.exchange_setup_min)
-        ex.install(c, n)
-        wait(c)
-        if ex.install_under_way(c) or c.nodes[n].state is not NodeState.UP:
-            raise ProcedureError(f"{n} is not back after its restart",
-                                 rule="restart the node after installing Exchange 2000",
-                                 source="paper, Installing Exchange 2000 Server")
+        install_exchange(c, n, a)
+        require_back(c, n, rule="restart the node after installing Exchange 2000",
+                     source="paper, Installing Exchange 2000 Server")
         return "Exchange 2000 installed; node restarted"
 
-    def owners(p):
+    def owners(self, p):
         c, n = p.cluster, p.params["new_name"]
         added = []
         for r in c.resources.values():
@@ -341,7 +164,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
                 added.append(r.name)
         return f"{n} added to {len(added)} resources"
 
-    def owners_ok(p):
+    def owners_ok(self, p):
         c, n = p.cluster, p.params["new_name"]
         miss = [r.name for r in c.resources.values() if n not in r.possible_owners]
         if miss:
@@ -349,7 +172,7 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
                                  rule="the new node is a possible owner of every group's resources",
                                  source=f"{SRC_S1}, step 2")
 
-    def move(p):
+    def move(self, p):
         c, n = p.cluster, p.params["new_name"]
         g = p.params["group"] or next(iter(exchange_groups(c)), None)
         if g is None:
@@ -363,35 +186,46 @@ def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None 
         p.interruptions.extend(interruptions(c, t0, cause=f"move to {n}", groups=[g]))
         return f"{g} moved to {n} in {(c.clock.ms - t0) / 1000:g} s"
 
-    def move_ok(p):
+    def move_ok(self, p):
         c, n, g = p.cluster, p.params["new_name"], p.data["group"]
         if c.groups[g].owner != n or c.groups[g].state is not GroupState.ONLINE:
             raise ProcedureError(f"{g} is {c.groups[g].state} on {c.groups[g].owner}",
                                  rule="the moved group comes online on the new node", source=f"{SRC_S1}, step 3")
 
-    steps = [Step("verify the failed node's groups moved", moved, verify=moved_ok, source=SRC_S1),
-             Step("build the replacement node under a new name", build, source=SRC_S1),
-             Step("evict the failed node", evict, verify=evicted, source=f"{SRC_S1}, step 1"),
-             Step("install the cluster service and join", join, source=f"{SRC_S1}, step 1"),
-             Step("restore System State on the new node", system_state, source=f"{SRC_S1}, step 1"),
-             Step("install Exchange 2000 on the new node", install, source=f"{SRC_S1}, step 1"),
-             Step("add the new node as possible owner of every resource", owners, verify=owners_ok,
+
+def single_node_failure(cluster, failed: str, new_name: str, new_ip: str | None = None, *,
+                        group: str | None = None, assumptions=None) -> Procedure:
+    """Scenario 1: rebuild a failed node under a new name and bring it back into service.
+    ``group``: the Exchange group to move to the new node at the end (default: the first).
+    ``procedure.params`` (failed, new_name, new_ip, group) may be corrected after a refusal."""
+    from .. import exchange as ex
+    title = "Scenario 1: single node failure"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    a = before_start(title, SRC_S1, pick, assumptions)
+    P = {"failed": failed, "new_name": new_name, "new_ip": new_ip, "group": group}
+    do = _SingleNodeFailureSteps(dict(a=a, ex=ex))
+    steps = [Step("verify the failed node's groups moved", do.moved, verify=do.moved_ok, source=SRC_S1),
+             Step("build the replacement node under a new name", do.build, source=SRC_S1),
+             Step("evict the failed node", do.evict, verify=do.evicted, source=f"{SRC_S1}, step 1"),
+             Step("install the cluster service and join", do.join, source=f"{SRC_S1}, step 1"),
+             Step("restore System State on the new node", do.system_state, source=f"{SRC_S1}, step 1"),
+             Step("install Exchange 2000 on the new node", do.install, source=f"{SRC_S1}, step 1"),
+             Step("add the new node as possible owner of every resource", do.owners, verify=do.owners_ok,
                   source=f"{SRC_S1}, step 2; paper, Resource Ownership and Failover"),
-             Step("move an Exchange group to the new node", move, verify=move_ok, source=f"{SRC_S1}, step 3")]
+             Step("move an Exchange group to the new node", do.move, verify=do.move_ok, source=f"{SRC_S1}, step 3")]
     return Procedure(title, cluster, steps, source=SRC_S1, params=P,
                      rebuild=lambda cs: single_node_failure(cs[0], failed, new_name, new_ip, group=group,
                                                             assumptions=a))
 
 
 # ------------------------------------------------------------ Scenario 2
-def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
-    """Scenario 2: the cluster service does not start because the quorum disk is corrupt."""
-    title = "Scenario 2: quorum disk failure"
-    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    a = before_start(title, SRC_S2, pick, assumptions)
-    src_sig = "KB 280425 and KB 243195 (event 1034: MSCS finds disks by signature)"
+class _QuorumDiskFailureSteps:
+    """The steps of :func:`quorum_disk_failure`, one method each; the values they share are attributes."""
 
-    def stopped(p):
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def stopped(self, p):
         c = p.cluster
         q = c.resources[c.quorum_resource]
         if c.running:
@@ -406,7 +240,8 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
         p.data["lost_ms"] = (lost[-1].time - c.clock.start).total_seconds() * 1000 if lost else c.clock.ms
         return f"cluster service stopped; {q.name} is corrupt"
 
-    def replace_disk(p):
+    def replace_disk(self, p):
+        a = self.a
         c = p.cluster
         s = state(c, create=True)
         qn = c.quorum_resource
@@ -422,13 +257,15 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
                  f"not the one the cluster expects ({sig})")
         return f"new signature {new.signature}; the cluster looks for {sig}"
 
-    def signature(p):
+    def signature(self, p):
+        a = self.a
         c = p.cluster
         minutes(c, a.signature_write_min)
         write_signature(c, c.quorum_resource, p.data["old_signature"])
         return f"signature {p.data['old_signature']} written back (DumpCfg)"
 
-    def restore(p):
+    def restore(self, p):
+        a, src_sig = self.a, self.src_sig
         c = p.cluster
         s = state(c)
         q = s.disks[c.quorum_resource]
@@ -449,18 +286,18 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
                  f"from {show(b.name)} (taken {b.taken_at}); changes made after it are lost", node)
         return f"from {show(b.name)} on {node}"
 
-    def start_first(p):
+    def start_first(self, p):
         c = p.cluster
         c.start_node(p.data["node"])
         wait(c)
         return f"{p.data['node']} formed the cluster"
 
-    def running(p):
+    def running(self, p):
         if not p.cluster.running:
             raise ProcedureError("the cluster service did not start", rule="the cluster forms with its quorum disk",
                                  source=SRC_S2)
 
-    def start_rest(p):
+    def start_rest(self, p):
         c = p.cluster
         rest = [n for n in c.node_ids() if c.nodes[n].state is NodeState.DOWN]
         for n in rest:
@@ -468,10 +305,10 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
         wait(c)
         return f"{len(rest)} node(s) joined"
 
-    def rebalance(p):
+    def rebalance(self, p):
         return _rebalance(p.cluster)
 
-    def verify(p):
+    def verify(self, p):
         c = p.cluster
         bad = [g.name for g in c.groups.values() if g.persistent_state and g.state is not GroupState.ONLINE]
         if bad:
@@ -480,14 +317,22 @@ def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
         p.interruptions.extend(outages_since_loss(c, int(p.data["lost_ms"]), cause="quorum disk failure"))
         return "every group online"
 
-    steps = [Step("confirm the cluster service cannot start", stopped, source=SRC_S2),
-             Step("replace the quorum disk", replace_disk, source=SRC_S2),
-             Step("write the old disk signature on the new disk", signature, source=src_sig),
-             Step("restore the cluster database from System State", restore, source=f"{SRC_S2}; KB 248998"),
-             Step("start the cluster service on the restoring node", start_first, verify=running, source=SRC_S2),
-             Step("start the cluster service on the other nodes", start_rest, source=SRC_S2),
-             Step("move the groups back to their preferred nodes", rebalance, source=SRC_S2, optional=True),
-             Step("verify every group is online", verify, source=SRC_S2)]
+
+def quorum_disk_failure(cluster, *, assumptions=None) -> Procedure:
+    """Scenario 2: the cluster service does not start because the quorum disk is corrupt."""
+    title = "Scenario 2: quorum disk failure"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    a = before_start(title, SRC_S2, pick, assumptions)
+    src_sig = "KB 280425 and KB 243195 (event 1034: MSCS finds disks by signature)"
+    do = _QuorumDiskFailureSteps(dict(a=a, src_sig=src_sig))
+    steps = [Step("confirm the cluster service cannot start", do.stopped, source=SRC_S2),
+             Step("replace the quorum disk", do.replace_disk, source=SRC_S2),
+             Step("write the old disk signature on the new disk", do.signature, source=src_sig),
+             Step("restore the cluster database from System State", do.restore, source=f"{SRC_S2}; KB 248998"),
+             Step("start the cluster service on the restoring node", do.start_first, verify=do.running, source=SRC_S2),
+             Step("start the cluster service on the other nodes", do.start_rest, source=SRC_S2),
+             Step("move the groups back to their preferred nodes", do.rebalance, source=SRC_S2, optional=True),
+             Step("verify every group is online", do.verify, source=SRC_S2)]
     return Procedure(title, cluster, steps, source=SRC_S2,
                      rebuild=lambda cs: quorum_disk_failure(cs[0], assumptions=a))
 
@@ -504,31 +349,14 @@ def _rebalance(c) -> str:
 
 
 # ------------------------------------------------------------ Scenario 3
-def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, backups=None, path: str = "lan",
-                             assumptions=None) -> Procedure:
-    """Scenario 3: rebuild the whole cluster from ``record`` (default: the documented
-    configuration of ``failed``) and restore each virtual server's databases from the
-    latest Exchange backup set taken from it in ``backups`` (default: ``failed``'s
-    catalogue). ``procedure.cluster`` is the new cluster; ``failed`` is left as it is."""
-    import labkit as lk
-    title = "Scenario 3: complete cluster failure"
-    a = before_start(title, SRC_S3, pick, assumptions)
-    if not isinstance(failed, lk.Cluster):
-        before_start(title, SRC_S3, _refuse, ValidationError(f"failed must be the lost Cluster, not {show(failed)}",
-                                                             rule="Scenario 3 starts from the lost cluster"))
-    rec = record if record is not None else record_configuration(failed)
-    if not isinstance(rec, ClusterRecord):
-        before_start(title, SRC_S3, _refuse, ValidationError("record must be a ClusterRecord",
-                                                             rule="recreate from the documented configuration"))
-    sets = list(backups) if backups is not None else list(state(failed).backup_sets if state(failed) else [])
-    new = before_start(title, SRC_S3, lk.Cluster, rec.name, ip=rec.ip, edition=rec.edition,
-                       quorum_disk=rec.quorum_disk, quorum_drive=rec.quorum_drive, seed=failed.seed)
-    new.run(seconds=failed.clock.ms / 1000)      # the new cluster's clock goes on from the disaster
-    for b in sets:
-        state(new, create=True).backup_sets.append(b)   # the tapes survive
-    first = rec.nodes[0][0]
+class _CompleteClusterFailureSteps:
+    """The steps of :func:`complete_cluster_failure`, one method each; the values they share are attributes."""
 
-    def lost(p):
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def lost(self, p):
+        failed = self.failed
         if failed.running:
             raise StateError(f"cluster {failed.name} still runs; Scenario 3 is for the loss of every node and "
                              "the quorum disk", rule="Scenario 3 starts when the whole cluster is lost", source=SRC_S3)
@@ -536,11 +364,13 @@ def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, bac
         p.data["lost_ms"] = (down[-1].time - failed.clock.start).total_seconds() * 1000 if down else failed.clock.ms
         return f"{failed.name} lost at {failed.clock.at(int(p.data['lost_ms'])):%Y-%m-%d %H:%M}"
 
-    def windows(p):
+    def windows(self, p):
+        a, rec = self.a, self.rec
         minutes(p.cluster, a.windows_install_min)
         return f"{len(rec.nodes)} nodes rebuilt in parallel"
 
-    def form(p):
+    def form(self, p):
+        first, rec = self.first, self.rec
         c = p.cluster
         c.add_node(first, ip=rec.nodes[0][1])
         for n, ip in rec.nodes[1:]:
@@ -548,13 +378,15 @@ def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, bac
         wait(c)
         return f"Cluster Group ({', '.join(c.groups['Cluster Group'].resources)}) on {c.quorum_owner}"
 
-    def formed(p):
+    def formed(self, p):
+        rec = self.rec
         c = p.cluster
         if not c.running or c.groups["Cluster Group"].state is not GroupState.ONLINE or len(c.nodes) != len(rec.nodes):
             raise ProcedureError("the cluster is not formed with every node", rule="recreate the original Cluster "
                                  "group on every node", source=f"{SRC_S3}, step 1")
 
-    def system_state(p):
+    def system_state(self, p):
+        a, rec, sets = self.a, self.rec, self.sets
         minutes(p.cluster, a.system_state_restore_min)
         have = {b.node for b in sets if b.kind == "system state"}
         for n, _ in rec.nodes:
@@ -562,25 +394,25 @@ def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, bac
         missing = [n for n, _ in rec.nodes if n not in have]
         return "System State only" + (f"; no System State backup of {', '.join(missing)}" if missing else "")
 
-    def install(n):
+    def install(self, n):
+        a, first, rec = self.a, self.first, self.rec
         def act(p):
             from .. import exchange as ex
             c = p.cluster
-            minutes(c, a.exchange_setup_min)
-            ex.install(c, n)
-            wait(c)
+            install_exchange(c, n, a)
             if n == first and rec.exchange_settings:
                 ex.configure(c, **rec.exchange_settings)
             return "installed; node restarted"
         return act
 
-    def recreate(v):
+    def recreate(self, v):
         def act(p):
             names = recreate_virtual_server(p.cluster, v)
             return f"{len(names)} resources with their old names"
         return act
 
-    def restore(v):
+    def restore(self, v):
+        a, path, sets = self.a, self.path, self.sets
         def act(p):
             chosen = latest(sets, source=v.name, kind="exchange")
             secs = restore_databases(p.cluster, v.name, chosen, path=path, assumptions=a)
@@ -591,36 +423,57 @@ def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, bac
             return f"from {show(chosen.name)}, taken {chosen.taken_at}"
         return act
 
-    def online(p):
+    def online(self, p):
+        failed, rec = self.failed, self.rec
         c = p.cluster
-        for v in rec.virtual_servers:
-            c.online_group(v.group)
-        wait(c)
-        _rebalance(c)
+        where = bring_online(c, [v.group for v in rec.virtual_servers], settle=_rebalance)
         lost_ms = int(p.data["lost_ms"])
         for v in rec.virtual_servers:
             users = sum(v.clients.values()) or sum(d["mailboxes"] for sg in v.storage_groups for d in sg["databases"])
             p.interruptions.append(Interruption(v.group, "complete cluster failure", failed.clock.at(lost_ms),
                                                 c.now, (c.clock.ms - lost_ms) / 1000, users))
-        return ", ".join(f"{v.group} on {c.groups[v.group].owner}" for v in rec.virtual_servers)
+        return where
 
-    def online_ok(p):
-        bad = [v.group for v in rec.virtual_servers if p.cluster.groups[v.group].state is not GroupState.ONLINE]
-        if bad:
-            raise ProcedureError(f"{', '.join(bad)} did not come online", rule="bring the virtual servers online",
-                                 source=SRC_S3)
+    def online_ok(self, p):
+        rec = self.rec
+        require_online(p.cluster, [v.group for v in rec.virtual_servers], rule="bring the virtual servers online",
+                       source=SRC_S3)
 
-    steps = [Step("confirm every node and the quorum are lost", lost, source=SRC_S3),
-             Step("rebuild every node with Windows 2000", windows, source=f"{SRC_S3}, step 1"),
-             Step("set up the cluster service and recreate the Cluster group", form, verify=formed,
+
+def complete_cluster_failure(failed, *, record: ClusterRecord | None = None, backups=None, path: str = "lan",
+                             assumptions=None) -> Procedure:
+    """Scenario 3: rebuild the whole cluster from ``record`` (default: the documented
+    configuration of ``failed``) and restore each virtual server's databases from the
+    latest Exchange backup set taken from it in ``backups`` (default: ``failed``'s
+    catalogue). ``procedure.cluster`` is the new cluster; ``failed`` is left as it is."""
+    title = "Scenario 3: complete cluster failure"
+    a = before_start(title, SRC_S3, pick, assumptions)
+    if not isinstance(failed, Cluster):
+        before_start(title, SRC_S3, _refuse, ValidationError(f"failed must be the lost Cluster, not {show(failed)}",
+                                                             rule="Scenario 3 starts from the lost cluster"))
+    rec = record if record is not None else record_configuration(failed)
+    if not isinstance(rec, ClusterRecord):
+        before_start(title, SRC_S3, _refuse, ValidationError("record must be a ClusterRecord",
+                                                             rule="recreate from the documented configuration"))
+    sets = list(backups) if backups is not None else list(state(failed).backup_sets if state(failed) else [])
+    new = before_start(title, SRC_S3, Cluster, rec.name, ip=rec.ip, edition=rec.edition,
+                       quorum_disk=rec.quorum_disk, quorum_drive=rec.quorum_drive, seed=failed.seed)
+    new.run(seconds=failed.clock.ms / 1000)      # the new cluster's clock goes on from the disaster
+    for b in sets:
+        state(new, create=True).backup_sets.append(b)   # the tapes survive
+    first = rec.nodes[0][0]
+    do = _CompleteClusterFailureSteps(dict(a=a, failed=failed, first=first, path=path, rec=rec, sets=sets))
+    steps = [Step("confirm every node and the quorum are lost", do.lost, source=SRC_S3),
+             Step("rebuild every node with Windows 2000", do.windows, source=f"{SRC_S3}, step 1"),
+             Step("set up the cluster service and recreate the Cluster group", do.form, verify=do.formed,
                   source=f"{SRC_S3}, step 1"),
-             Step("restore System State on each node", system_state, source=f"{SRC_S3}, step 2")]
-    steps += [Step(f"install Exchange 2000 on {n}", install(n), source=f"{SRC_S3}, step 3") for n, _ in rec.nodes]
-    steps += [Step(f"recreate {v.name} with the same names", recreate(v), source=f"{SRC_S3}, step 3")
+             Step("restore System State on each node", do.system_state, source=f"{SRC_S3}, step 2")]
+    steps += [Step(f"install Exchange 2000 on {n}", do.install(n), source=f"{SRC_S3}, step 3") for n, _ in rec.nodes]
+    steps += [Step(f"recreate {v.name} with the same names", do.recreate(v), source=f"{SRC_S3}, step 3")
               for v in rec.virtual_servers]
-    steps += [Step(f"restore the databases of {v.name}", restore(v), source=f"{SRC_S3}, step 4")
+    steps += [Step(f"restore the databases of {v.name}", do.restore(v), source=f"{SRC_S3}, step 4")
               for v in rec.virtual_servers]
-    steps += [Step("bring the virtual servers online", online, verify=online_ok, source=SRC_S3)]
+    steps += [Step("bring the virtual servers online", do.online, verify=do.online_ok, source=SRC_S3)]
     return Procedure(title, new, steps, source=SRC_S3, params={"record": rec},
                      rebuild=lambda cs: complete_cluster_failure(failed, record=rec, backups=sets, path=path,
                                                                  assumptions=a))

@@ -47,7 +47,7 @@ from ..values import show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import Advisory, Procedure, Step, before_start, exchange_groups, need_cluster, wait
-from .recovery import record_configuration, storage_from_record
+from .record import record_configuration, storage_from_record
 
 SRC_REMOVE = "paper, Removing Exchange Virtual Servers and Binaries from a Cluster"
 RULE_SEARCH = "deleting a virtual server's MS Search instance means re-creating the whole virtual server"
@@ -91,7 +91,8 @@ def _mailbox_target(cluster, evs: str, target) -> tuple[str, str] | None:
             raise ConfigurationError(f"{vs.name}'s mailboxes cannot move to {vs.name} itself", rule=RULE_MAILBOXES,
                                      source=SRC_MAILBOXES)
         return tvs.name, designated_store(cluster, tvs.name, store)["database"]
-    o = cluster.extensions["exchange"]
+    from ..exchange.model import org as exchange_org
+    o = exchange_org(cluster)
     others = [v for v in o.virtual_servers.values() if v.name != vs.name
               and cluster.groups[v.group].state is GroupState.ONLINE]
     if not others:
@@ -110,7 +111,8 @@ def _cautions(p, evs: str, delete_group: bool) -> str:
     if vs.content_indexing_broken:
         p.advisories.append(Advisory(f"{vs.name}'s Microsoft Search instance was deleted earlier; content indexing "
                                      "was already broken", rule=RULE_SEARCH, source=SRC_REMOVE))
-    o = c.extensions["exchange"]
+    from ..exchange.model import org as exchange_org
+    o = exchange_org(c)
     return "MTA: " + ("this is the last virtual server; its MTA goes with it" if o.mta_server == vs.name
                       else f"kept in {o.mta_server or 'no virtual server'}")
 
@@ -124,18 +126,14 @@ def _target_or_refuse(cluster, vs, target) -> tuple[str, str]:
     return where
 
 
-def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move_mailboxes_to=None,
-                          assumptions=None) -> Procedure:
-    """Remove virtual server ``evs`` (``delete_group``: also its group, address, name and
-    disks), after moving its mailboxes to ``move_mailboxes_to`` (a virtual server or
-    ``(virtual server, store)``; default: see the module). ``procedure.params`` holds
-    both names and may be corrected after a refusal."""
-    title = f"Remove Exchange virtual server {evs}"
-    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    a = before_start(title, SRC_REMOVE, pick, assumptions)
-    P = {"evs": evs, "move_mailboxes_to": move_mailboxes_to}
+class _RemoveVirtualServerSteps:
+    """The steps of :func:`remove_virtual_server`, one method each; the values they share are attributes."""
 
-    def cautions(p):
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def cautions(self, p):
+        delete_group = self.delete_group
         from .. import exchange as ex
         note = _cautions(p, p.params["evs"], delete_group)
         vs = ex.virtual_server(p.cluster, p.params["evs"])
@@ -144,7 +142,8 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
         where = _target_or_refuse(p.cluster, vs, p.params["move_mailboxes_to"])
         return f"{note}; {vs.mailboxes:,} mailboxes, to move to {where[0]} ({show(where[1])})"
 
-    def move(p):
+    def move(self, p):
+        a = self.a
         from .. import exchange as ex
         c = p.cluster
         vs = ex.virtual_server(c, p.params["evs"])
@@ -165,7 +164,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
         return (f"{total:,} mailboxes to {to_evs} ({show(to_db)}) in {secs / 3600:.1f} h; each user offline while their "
                 "mailbox moves")
 
-    def offline(p):
+    def offline(self, p):
         from .. import exchange as ex
         g = ex.virtual_server(p.cluster, p.params["evs"]).group
         p.data["group"] = g
@@ -173,13 +172,14 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
         wait(p.cluster)
         return f"group {g} offline"
 
-    def offline_ok(p):
+    def offline_ok(self, p):
         g = p.cluster.groups[p.data["group"]]
         if g.state is not GroupState.OFFLINE:
             raise ProcedureError(f"group {g.name} is {g.state}", rule="take the virtual server's group offline first",
                                  source=SRC_REMOVE)
 
-    def delete(p):
+    def delete(self, p):
+        delete_group = self.delete_group
         from .. import exchange as ex
         vs = ex.virtual_server(p.cluster, p.params["evs"])
         if vs.mailboxes:
@@ -189,7 +189,7 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
         p.tables["deleted"] = [{"resource": r} for r in gone]
         return f"{len(gone)} resources deleted (System Attendant first; its dependents with it)"
 
-    def esm(p):
+    def esm(self, p):
         from .. import exchange as ex
         name = p.params["evs"].upper()
         if name in ex.virtual_servers(p.cluster):
@@ -198,12 +198,24 @@ def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move
         p.cluster.record(name, "server deleted in Exchange System Manager", f"by {p.cluster.account}")
         return f"{name} deleted from the organisation"
 
-    steps = [Step("check the MTA and MS Search cautions and the mailboxes", cautions,
+
+def remove_virtual_server(cluster, evs: str, *, delete_group: bool = False, move_mailboxes_to=None,
+                          assumptions=None) -> Procedure:
+    """Remove virtual server ``evs`` (``delete_group``: also its group, address, name and
+    disks), after moving its mailboxes to ``move_mailboxes_to`` (a virtual server or
+    ``(virtual server, store)``; default: see the module). ``procedure.params`` holds
+    both names and may be corrected after a refusal."""
+    title = f"Remove Exchange virtual server {evs}"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    a = before_start(title, SRC_REMOVE, pick, assumptions)
+    P = {"evs": evs, "move_mailboxes_to": move_mailboxes_to}
+    do = _RemoveVirtualServerSteps(dict(a=a, delete_group=delete_group))
+    steps = [Step("check the MTA and MS Search cautions and the mailboxes", do.cautions,
                   source=f"{SRC_REMOVE}; {SRC_MAILBOXES}"),
-             Step("move its mailboxes to another virtual server", move, source=f"{SRC_MAILBOXES}; {SRC_MOVE}"),
-             Step("take the group offline", offline, verify=offline_ok, source=SRC_REMOVE),
-             Step("delete the Exchange resources (the System Attendant takes the rest)", delete, source=SRC_REMOVE),
-             Step("delete the server in Exchange System Manager", esm, source=SRC_REMOVE)]
+             Step("move its mailboxes to another virtual server", do.move, source=f"{SRC_MAILBOXES}; {SRC_MOVE}"),
+             Step("take the group offline", do.offline, verify=do.offline_ok, source=SRC_REMOVE),
+             Step("delete the Exchange resources (the System Attendant takes the rest)", do.delete, source=SRC_REMOVE),
+             Step("delete the server in Exchange System Manager", do.esm, source=SRC_REMOVE)]
     return Procedure(title, cluster, steps, source=SRC_REMOVE, params=P,
                      rebuild=lambda cs: remove_virtual_server(cs[0], evs, delete_group=delete_group,
                                                               move_mailboxes_to=move_mailboxes_to, assumptions=a))
@@ -255,15 +267,14 @@ def remove_exchange_binaries(cluster, nodes: list[str]) -> Procedure:
                      params={"nodes": order}, rebuild=lambda cs: remove_exchange_binaries(cs[0], nodes))
 
 
-def rebuild_virtual_server(cluster, evs: str) -> Procedure:
-    """Re-create a virtual server whose MS Search instance was deleted (content indexing
-    works again only after the whole virtual server is re-created): record its
-    configuration, take it offline, remove it, re-create it with the same names (the
-    databases stay on their disks, so their mailbox counts come back), bring it online."""
-    title = f"Re-create virtual server {evs} for content indexing"
-    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+class _RebuildVirtualServerSteps:
+    """The steps of :func:`rebuild_virtual_server`, one method each; the values they share are attributes."""
 
-    def record(p):
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def record(self, p):
+        evs = self.evs
         from .. import exchange as ex
         vs = ex.virtual_server(p.cluster, evs)
         rec = record_configuration(p.cluster)
@@ -271,16 +282,17 @@ def rebuild_virtual_server(cluster, evs: str) -> Procedure:
         _cautions(p, evs, False)
         return "content indexing " + ("broken" if vs.content_indexing_broken else "working")
 
-    def offline(p):
+    def offline(self, p):
         p.cluster.offline_group(p.data["rec"].group)
         wait(p.cluster)
         return "offline"
 
-    def remove(p):
+    def remove(self, p):
+        evs = self.evs
         from .. import exchange as ex
         return f"{len(ex.remove_virtual_server(p.cluster, evs))} Exchange resources deleted"
 
-    def create(p):
+    def create(self, p):
         from .. import exchange as ex
         c, rec = p.cluster, p.data["rec"]
         sa = ex.TABLE7_BY_ROLE["System Attendant"].type
@@ -294,23 +306,33 @@ def rebuild_virtual_server(cluster, evs: str) -> Procedure:
                     ex.add_mailboxes(c, rec.name, db["name"], db["mailboxes"] - have[db["name"]].mailboxes)
         return f"{len(ex.virtual_server(c, rec.name).resources)} Exchange resources with the same names"
 
-    def online(p):
+    def online(self, p):
         p.cluster.online_group(p.data["rec"].group)
         wait(p.cluster)
         return f"{p.data['rec'].group} is {p.cluster.groups[p.data['rec'].group].state}"
 
-    def verify(p):
+    def verify(self, p):
+        evs = self.evs
         from .. import exchange as ex
         vs = ex.virtual_server(p.cluster, evs)
         if vs.content_indexing_broken or "MS Search" not in vs.resources or \
                 p.cluster.groups[vs.group].state is not GroupState.ONLINE:
             raise ProcedureError(f"{vs.name} has no working MS Search instance", rule=RULE_SEARCH, source=SRC_REMOVE)
 
-    steps = [Step("record the virtual server's configuration", record, source=SRC_REMOVE),
-             Step("take the group offline", offline, source=SRC_REMOVE),
-             Step("remove the virtual server", remove, source=SRC_REMOVE),
-             Step("re-create it with the same names", create, source="paper, Adding the System Attendant Resource"),
-             Step("bring it online", online, verify=verify, source=SRC_REMOVE)]
+
+def rebuild_virtual_server(cluster, evs: str) -> Procedure:
+    """Re-create a virtual server whose MS Search instance was deleted (content indexing
+    works again only after the whole virtual server is re-created): record its
+    configuration, take it offline, remove it, re-create it with the same names (the
+    databases stay on their disks, so their mailbox counts come back), bring it online."""
+    title = f"Re-create virtual server {evs} for content indexing"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    do = _RebuildVirtualServerSteps(dict(evs=evs))
+    steps = [Step("record the virtual server's configuration", do.record, source=SRC_REMOVE),
+             Step("take the group offline", do.offline, source=SRC_REMOVE),
+             Step("remove the virtual server", do.remove, source=SRC_REMOVE),
+             Step("re-create it with the same names", do.create, source="paper, Adding the System Attendant Resource"),
+             Step("bring it online", do.online, verify=do.verify, source=SRC_REMOVE)]
     return Procedure(title, cluster, steps, source=SRC_REMOVE, rebuild=lambda cs: rebuild_virtual_server(cs[0], evs))
 
 

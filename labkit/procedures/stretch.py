@@ -99,13 +99,13 @@ def site_disaster(cluster) -> None:
     cluster.run_until_stable()
 
 
-def site_recovery(cluster, *, assumptions=None) -> Procedure:
-    """The manual recovery at the target site after :func:`site_disaster`."""
-    title = "Stretch cluster: recovery at the target site"
-    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
-    a = before_start(title, SRC_DT, pick, assumptions)
+class _SiteRecoverySteps:
+    """The steps of :func:`site_recovery`, one method each; the values they share are attributes."""
 
-    def lost(p):
+    def __init__(self, env: dict):
+        self.__dict__.update(env)
+
+    def lost(self, p):
         c = p.cluster
         cfg = _cfg(c)
         if cfg.state != "initiator lost":
@@ -118,7 +118,7 @@ def site_recovery(cluster, *, assumptions=None) -> Procedure:
         p.tables["timeline"] = []
         return f"{cfg.initiator_site} lost; {len(cfg.lost_disks)} disks unreachable"
 
-    def phase(name, mins, what):
+    def phase(self, name, mins, what):
         def act(p):
             t0 = p.cluster.clock.ms
             minutes(p.cluster, mins)
@@ -128,7 +128,7 @@ def site_recovery(cluster, *, assumptions=None) -> Procedure:
             return out
         return act
 
-    def promote(p):
+    def promote(self, p):
         c = p.cluster
         cfg = _cfg(c)
         for d in cfg.lost_disks:
@@ -139,7 +139,7 @@ def site_recovery(cluster, *, assumptions=None) -> Procedure:
         c.record(cfg.target_site, "mirrored units promoted", "DRM site failover: the target arrays serve the disks")
         return f"{len(cfg.lost_disks)} mirrored units promoted at {cfg.target_site}"
 
-    def start(p):
+    def start(self, p):
         c = p.cluster
         t0 = c.clock.ms
         for n in p.data["survivors"]:
@@ -150,12 +150,12 @@ def site_recovery(cluster, *, assumptions=None) -> Procedure:
                                      "minutes": round((c.clock.ms - t0) / 60000, 1), "assumption": "simulated"})
         return f"{', '.join(p.data['survivors'])} formed the cluster"
 
-    def running(p):
+    def running(self, p):
         if not p.cluster.running:
             raise ProcedureError("the cluster service did not start", rule="the promoted quorum disk lets the "
                                  "surviving node form the cluster", source=SRC_DT)
 
-    def verify(p):
+    def verify(self, p):
         c = p.cluster
         bad = [g.name for g in c.groups.values() if g.persistent_state and
                (g.state is not GroupState.ONLINE or g.owner not in p.data["survivors"])]
@@ -169,13 +169,20 @@ def site_recovery(cluster, *, assumptions=None) -> Procedure:
                                      "assumption": "the paper: 'within minutes'"})
         return f"back {total:.0f} min after the disaster"
 
-    steps = [Step("confirm the initiator site is lost", lost, source=SRC_DT),
-             Step("declare the site disaster", phase("declare the disaster", a.disaster_decision_min, None),
+
+def site_recovery(cluster, *, assumptions=None) -> Procedure:
+    """The manual recovery at the target site after :func:`site_disaster`."""
+    title = "Stretch cluster: recovery at the target site"
+    before_start(title, "labkit procedures", need_cluster, cluster, "cluster")
+    a = before_start(title, SRC_DT, pick, assumptions)
+    do = _SiteRecoverySteps(dict())
+    steps = [Step("confirm the initiator site is lost", do.lost, source=SRC_DT),
+             Step("declare the site disaster", do.phase("declare the disaster", a.disaster_decision_min, None),
                   source=SRC_DT),
-             Step("promote the mirrored storage at the target site", phase("DRM failover", a.drm_failover_min, promote),
+             Step("promote the mirrored storage at the target site", do.phase("DRM failover", a.drm_failover_min, do.promote),
                   source=SRC_DT),
              Step("present the promoted units to the surviving node",
-                  phase("present the units", a.present_storage_min, None), source=SRC_DT),
-             Step("start the cluster service on the surviving node", start, verify=running, source=SRC_DT),
-             Step("verify every group runs at the target site", verify, source=SRC_DT)]
+                  do.phase("present the units", a.present_storage_min, None), source=SRC_DT),
+             Step("start the cluster service on the surviving node", do.start, verify=do.running, source=SRC_DT),
+             Step("verify every group runs at the target site", do.verify, source=SRC_DT)]
     return Procedure(title, cluster, steps, source=SRC_DT, rebuild=lambda cs: site_recovery(cs[0], assumptions=a))

@@ -1,9 +1,15 @@
-"""Views for the learner's screen that the older view modules (``labkit.diagrams``,
-``labkit.tables``, ``labkit.widgets``) do not cover: matplotlib charts
-(:mod:`labkit.views.charts`), SVG that scales to the output width
-(:mod:`labkit.views.svg`) and HTML tables that never wrap inside a cell
-(:mod:`labkit.views.tables`).
+"""Every view in one place (issue 15): what the learner sees, drawn from the model,
+which never imports this package (the model's rich display is registered through
+:mod:`labkit.hooks` by ``labkit/__init__.py``).
 
-Nothing here is imported by ``import labkit``; matplotlib and pandas are imported
-on first use only, inside the functions that need them.
+- :mod:`labkit.views.tables` (``lk.tables``): the cluster as Cluster Administrator
+  lists it, procedure reports, and HTML tables that never wrap inside a cell;
+- :mod:`labkit.views.diagrams` (``lk.diagrams``) and
+  :mod:`labkit.views.exchange_diagrams` (``ex.diagrams``): Graphviz pictures;
+- :mod:`labkit.views.widgets` (``lk.widgets``): the ipywidgets front-ends;
+- :mod:`labkit.views.charts` (matplotlib), :mod:`labkit.views.svg` (SVG that scales
+  to the output width) and :mod:`labkit.views.predict` (predict, then check).
+
+Nothing here is imported by ``import labkit``; graphviz, ipywidgets, matplotlib and
+pandas are imported on first use only.
 """

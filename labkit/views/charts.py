@@ -14,7 +14,7 @@ date in the metadata. matplotlib is imported
 when this module is (never by ``import labkit``); pyplot is never used, so nothing
 global changes in the learner's kernel.
 
->>> from labkit.widgets.load_panels import plan_failures
+>>> from labkit.planning import plan_failures
 >>> fig = load_chart(plan_failures("balanced", 4, 5000, failed=1))
 >>> fig.svg() == load_chart(plan_failures("balanced", 4, 5000, failed=1)).svg()
 True
@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 import matplotlib
 from matplotlib.figure import Figure
 
-from ..tables import STATE_COLOURS
+from .tables import STATE_COLOURS
 from .svg import fit
 
 #: The rcParams every chart is drawn and saved with.
@@ -111,6 +111,65 @@ _TIMELINE_COLOURS = dict(STATE_COLOURS, **{"Offline": "#d9d9d9", "Pending": "#9f
                                           "Down": "#e06666"})
 
 
+def _timeline_bars(ax, spans, rows: dict, t0, scale: float) -> dict:
+    """One bar a stretch in a state, coloured by the state; the states drawn, with their colours."""
+    seen_states: dict[str, str] = {}
+    for s in spans:
+        if s.obj not in rows:
+            continue
+        y = rows[s.obj]
+        x = (s.start - t0).total_seconds() / scale
+        w = s.seconds / scale
+        colour = _TIMELINE_COLOURS.get(s.state, "#eeeeee")
+        if w > 0:
+            ax.barh(y, w, left=x, height=0.6, color=colour, edgecolor="white", linewidth=0.4)
+            seen_states.setdefault(s.state, colour)
+    return seen_states
+
+
+def _timeline_owners(ax, log, spans, rows: dict, t0, scale: float, total: float) -> None:
+    """The node each row starts on, and each owner change ("-> 2-MOE") where it happens."""
+    first_node: dict[str, str] = {}
+    for s in spans:
+        if s.obj in rows and s.node and s.obj not in first_node:
+            first_node[s.obj] = s.node
+    moves = [ch for ch in log.changes(kinds=("owner",)) if ch.obj in rows]
+    for obj, node in first_node.items():
+        if not any(ch.obj == obj for ch in moves) or node != next(ch.old for ch in moves if ch.obj == obj):
+            continue
+        ax.text(total / scale * 0.004, rows[obj] - 0.02, node, va="center", ha="left", fontsize=7, color="#1b3d6d")
+    for ch in moves:
+        ax.text((ch.time - t0).total_seconds() / scale + total / scale * 0.004, rows[ch.obj] - 0.02, f"→ {ch.new}",
+                va="center", ha="left", fontsize=7, color="#1b3d6d", clip_on=True)
+
+
+def _timeline_nodes(ax, log, t0, scale: float) -> None:
+    """Node changes: dashed lines with the node and its new state."""
+    labelled = 0
+    for ch in log.changes(kinds=("node",)):
+        if ch.new not in ("Down", "Up"):
+            continue
+        x = (ch.time - t0).total_seconds() / scale
+        ax.axvline(x, color=BAD if ch.new == "Down" else "#38761d", linestyle="--", linewidth=0.8)
+        ax.text(x, -0.75 - 0.32 * (labelled % 2), f"{ch.obj} {ch.new}", fontsize=7, ha="center", va="bottom",
+                color=BAD if ch.new == "Down" else "#38761d")
+        labelled += 1
+
+
+def _timeline_outages(ax, log, objects, rows: dict, t0, scale: float, start, until) -> None:
+    """Each outage of a row's object bracketed and labelled with its length."""
+    for obj in objects:
+        for o in log.outages(obj, start=start, until=until):
+            if o.seconds <= 0:
+                continue
+            x0, x1 = (o.start - t0).total_seconds() / scale, (o.end - t0).total_seconds() / scale
+            y = rows[obj] + 0.42
+            ax.annotate("", xy=(x0, y), xytext=(x1, y),
+                        arrowprops={"arrowstyle": "|-|", "mutation_scale": 2, "linewidth": 0.7, "color": "#444"})
+            ax.text((x0 + x1) / 2, y + 0.05, _secs(o.seconds), ha="center", va="bottom", fontsize=7,
+                    color="#222")
+
+
 @_styled
 def failover_timeline(log, objects=None, *, title: str | None = None, start: datetime | None = None,
                       until: datetime | None = None, measure: bool = True, width: float = 9.0) -> Chart:
@@ -123,7 +182,7 @@ def failover_timeline(log, objects=None, *, title: str | None = None, start: dat
     labelled with its length.
 
     >>> import labkit as lk
-    >>> from labkit.widgets.demo import file_share_cluster
+    >>> from labkit.scenarios import file_share_cluster
     >>> c = file_share_cluster(); mark = len(c.log)
     >>> c.crash_node("NODE1"); c.run_until_stable()
     >>> failover_timeline(c.log.since(mark), ["FS"])
@@ -148,51 +207,11 @@ def failover_timeline(log, objects=None, *, title: str | None = None, start: dat
     height = 1.1 + 0.42 * max(len(objects), 1)
     fig = _figure(width, height, "failover timeline")
     ax = _axes(fig)
-    seen_states: dict[str, str] = {}
-    for s in spans:
-        if s.obj not in rows:
-            continue
-        y = rows[s.obj]
-        x = (s.start - t0).total_seconds() / scale
-        w = s.seconds / scale
-        colour = _TIMELINE_COLOURS.get(s.state, "#eeeeee")
-        if w > 0:
-            ax.barh(y, w, left=x, height=0.6, color=colour, edgecolor="white", linewidth=0.4)
-            seen_states.setdefault(s.state, colour)
-    # the node each row starts on, and each owner change ("-> 2-MOE") where it happens
-    first_node: dict[str, str] = {}
-    for s in spans:
-        if s.obj in rows and s.node and s.obj not in first_node:
-            first_node[s.obj] = s.node
-    moves = [ch for ch in log.changes(kinds=("owner",)) if ch.obj in rows]
-    for obj, node in first_node.items():
-        if not any(ch.obj == obj for ch in moves) or node != next(ch.old for ch in moves if ch.obj == obj):
-            continue
-        ax.text(total / scale * 0.004, rows[obj] - 0.02, node, va="center", ha="left", fontsize=7, color="#1b3d6d")
-    for ch in moves:
-        ax.text((ch.time - t0).total_seconds() / scale + total / scale * 0.004, rows[ch.obj] - 0.02, f"→ {ch.new}",
-                va="center", ha="left", fontsize=7, color="#1b3d6d", clip_on=True)
-    # node changes: dashed lines with the node and its new state
-    labelled = 0
-    for ch in log.changes(kinds=("node",)):
-        if ch.new not in ("Down", "Up"):
-            continue
-        x = (ch.time - t0).total_seconds() / scale
-        ax.axvline(x, color=BAD if ch.new == "Down" else "#38761d", linestyle="--", linewidth=0.8)
-        ax.text(x, -0.75 - 0.32 * (labelled % 2), f"{ch.obj} {ch.new}", fontsize=7, ha="center", va="bottom",
-                color=BAD if ch.new == "Down" else "#38761d")
-        labelled += 1
+    seen_states = _timeline_bars(ax, spans, rows, t0, scale)
+    _timeline_owners(ax, log, spans, rows, t0, scale, total)
+    _timeline_nodes(ax, log, t0, scale)
     if measure:
-        for obj in objects:
-            for o in log.outages(obj, start=start, until=until):
-                if o.seconds <= 0:
-                    continue
-                x0, x1 = (o.start - t0).total_seconds() / scale, (o.end - t0).total_seconds() / scale
-                y = rows[obj] + 0.42
-                ax.annotate("", xy=(x0, y), xytext=(x1, y),
-                            arrowprops={"arrowstyle": "|-|", "mutation_scale": 2, "linewidth": 0.7, "color": "#444"})
-                ax.text((x0 + x1) / 2, y + 0.05, _secs(o.seconds), ha="center", va="bottom", fontsize=7,
-                        color="#222")
+        _timeline_outages(ax, log, objects, rows, t0, scale, start, until)
     ax.set_yticks(range(len(objects)), labels=[_short(o) for o in objects])
     ax.set_ylim(len(objects) - 0.2, -1.2)
     ax.set_xlim(0, total / scale)
@@ -213,7 +232,7 @@ def _short(name: str, width: int = 26) -> str:
 @_styled
 def load_chart(report, *, title: str | None = None, width: float = 7.5) -> Chart:
     """Users per node after one failure case (a load planner report,
-    :class:`~labkit.widgets.load_panels.LoadReport`): a bar a node, stacked by virtual
+    :class:`~labkit.planning.failures.LoadReport`): a bar a node, stacked by virtual
     server (green its own, orange those that moved in), the optimal-load line, failed
     nodes marked, and each node's storage groups out of the limit."""
     rows = report.rows

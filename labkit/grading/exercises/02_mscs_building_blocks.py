@@ -141,7 +141,7 @@ ATTEMPTS = [("Share FS", "Disk Q:"), ("Disk FS", "Share FS"), ("Name FS", "IP FS
 def expected_rules() -> dict[str, str | None]:
     """What labkit says to each attempt, tried in order on a fresh file_share_cluster()
     (None when it is accepted)."""
-    from labkit.widgets.demo import file_share_cluster
+    from labkit.scenarios import file_share_cluster
     c = file_share_cluster()
     out = {}
     for resource, provider in ATTEMPTS:

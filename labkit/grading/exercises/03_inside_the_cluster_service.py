@@ -24,7 +24,7 @@ FAULT_AFTER_S = 25
 def expected_detection() -> dict[str, float]:
     """Seconds from the fault to Share FS being marked Failed, per fault kind, on a
     fresh file_share_cluster() run for :data:`FAULT_AFTER_S` seconds first."""
-    from labkit.widgets.demo import file_share_cluster
+    from labkit.scenarios import file_share_cluster
     out = {}
     for kind in ("crash", "hang"):
         c = file_share_cluster()

@@ -1,7 +1,7 @@
 """The HTML panels the widgets show, as pure functions of the model (tested without a
 browser), and the SVG render cache.
 
->>> from labkit.widgets.demo import file_share_cluster
+>>> from labkit.scenarios import file_share_cluster
 >>> c = file_share_cluster()
 >>> "Share FS" in tree_html(c) and "NODE1" in nodes_html(c)
 True

@@ -1,73 +1,13 @@
-"""HTML views of model objects for notebooks (pure functions of the model)."""
+"""Plain text for reports and logs: the one fixed-width :func:`text_table`, durations
+(:func:`duration` in simulated seconds, :func:`duration_ms` in milliseconds), a
+procedure step as a line (:func:`step_line`) and log events as a timeline
+(:func:`timeline`).
+
+This is a bottom-layer module (it imports nothing from labkit), so every model
+layer's ``str()`` can print a table; the HTML views
+(:mod:`labkit.views.tables`) build on :func:`table_cells`.
+"""
 from __future__ import annotations
-
-from html import escape
-
-#: State colours shared by tables, diagrams and widgets.
-STATE_COLOURS = {
-    "Online": "#b7e1a1", "Up": "#b7e1a1",
-    "Offline": "#d9d9d9", "Down": "#f4a6a6",
-    "Failed": "#f4a6a6", "Partially Online": "#ffe08a",
-    "Pending": "#9fc5f8", "Online Pending": "#9fc5f8", "Offline Pending": "#9fc5f8",
-    "Paused": "#ffe08a", "Joining": "#9fc5f8",
-}
-
-
-def _badge(state) -> str:
-    s = str(state)
-    return (f'<span style="background:{STATE_COLOURS.get(s, "#eee")};padding:1px 6px;'
-            f'border-radius:3px">{escape(s)}</span>')
-
-
-def node_html(node) -> str:
-    return (f"<b>{escape(node.name)}</b> (node {node.id}, {escape(node.ip or 'no IP')}) "
-            f"{_badge(node.state)}")
-
-
-def resource_html(r) -> str:
-    deps = ", ".join(r.dependencies) or "none"
-    return (f"<b>{escape(r.name)}</b> <i>{escape(r.type)}</i> {_badge(r.state)}"
-            f" on {escape(r.node or '-')}; depends on {escape(deps)}; "
-            f"possible owners {escape(', '.join(r.possible_owners))}")
-
-
-def group_html(g) -> str:
-    return (f"<b>{escape(g.name)}</b> {_badge(g.state)} owner {escape(g.owner or '-')}; "
-            f"preferred {escape(', '.join(g.preferred_owners) or '-')}; {len(g.resources)} resources")
-
-
-def cluster_html(c) -> str:
-    """The cluster as Cluster Administrator shows it: nodes, then groups and resources."""
-    rows = [f"<div><b>{escape(c.name)}</b> ({escape(c.edition)}, {'running' if c.running else 'stopped'},"
-            f" quorum on {escape(c.quorum_owner or '-')}) at {c.now:%Y-%m-%d %H:%M:%S}</div>",
-            "<table><tr><th>node</th><th>id</th><th>state</th><th>groups</th></tr>"]
-    for name in c.node_ids():
-        n = c.nodes[name]
-        owned = ", ".join(g.name for g in c.groups.values() if g.owner == name)
-        rows.append(f"<tr><td>{escape(name)}</td><td>{n.id}</td><td>{_badge(n.state)}</td>"
-                    f"<td>{escape(owned)}</td></tr>")
-    rows.append("</table><table><tr><th>group / resource</th><th>type</th><th>state</th><th>owner</th></tr>")
-    for g in c.groups.values():
-        rows.append(f"<tr><td><b>{escape(g.name)}</b></td><td></td><td>{_badge(g.state)}</td>"
-                    f"<td>{escape(g.owner or '-')}</td></tr>")
-        for rn in c.online_order(g.name):
-            r = c.resources[rn]
-            rows.append(f"<tr><td>&nbsp;&nbsp;{escape(rn)}</td><td>{escape(r.type)}</td>"
-                        f"<td>{_badge(r.state)}</td><td>{escape(r.node or '')}</td></tr>")
-    rows.append("</table>")
-    return "\n".join(rows)
-
-
-def state_table(c) -> list[dict]:
-    """One row a resource: group, resource, type, state, node (for pandas or printing)."""
-    out = []
-    for g in c.groups.values():
-        for rn in c.online_order(g.name):
-            r = c.resources[rn]
-            out.append({"group": g.name, "resource": rn, "type": r.type, "state": str(r.state),
-                        "node": r.node or ""})
-    return out
-
 
 def timeline(events, *, start=None, objects=None) -> str:
     """Log events as a timeline: seconds since ``start`` (a datetime; default the first
@@ -94,7 +34,7 @@ def timeline(events, *, start=None, objects=None) -> str:
     return "\n".join(lines)
 
 
-def table_cells(rows, columns=None, *, formats=None):
+def table_cells(rows, columns=None, *, formats=None, plain: bool = False):
     """What a table shows, cell by cell: ``(headers, body, numeric)`` -- the column
     headers, the rows as formatted strings and, per column, whether it holds numbers
     (right-aligned). :func:`text_table` prints it; :class:`labkit.views.tables.Table`
@@ -106,6 +46,9 @@ def table_cells(rows, columns=None, *, formats=None):
         columns = list(rows[0]) if rows else []
     cols = [c if isinstance(c, tuple) else (c, c) for c in columns]
     formats = formats or {}
+    if plain:
+        body = [["" if r.get(k) is None else str(r.get(k)) for k, _ in cols] for r in rows]
+        return [str(h) for _, h in cols], body, [False] * len(cols)
 
     def cell(key, v):
         if key in formats and v is not None:
@@ -125,12 +68,20 @@ def table_cells(rows, columns=None, *, formats=None):
     return [h for _, h in cols], body, numeric
 
 
-def text_table(rows, columns=None, *, formats=None) -> str:
+def text_table(rows, columns=None, *, formats=None, plain: bool = False) -> str:
     """Rows (dicts, or dataclasses) as a fixed-width text table for ``print``.
 
     ``columns`` picks and orders the keys; an item may be ``(key, header)`` to rename
     a column. ``formats`` maps a key to a format string such as ``"{:.1f}"``. Numbers
     are right-aligned, text left-aligned; True/False print as yes/no.
+
+    ``plain=True`` is the procedure reports' style: every value as ``str()``, all
+    left-aligned, no rule under the headers, and ``(none)`` for no rows.
+
+    >>> print(text_table([{"node": "A", "state": "Up"}, {"node": "BB", "state": "Down"}], plain=True))
+    node  state
+    A     Up
+    BB    Down
 
     >>> print(text_table([{"level": "RAID 1", "drives": 2, "usable_gb": 18.2},
     ...                   {"level": "RAID 0+1", "drives": 6, "usable_gb": 54.6}],
@@ -140,14 +91,17 @@ def text_table(rows, columns=None, *, formats=None) -> str:
     RAID 1         2       18.2
     RAID 0+1       6       54.6
     """
-    headers, body, numeric = table_cells(rows, columns, formats=formats)
+    rows = list(rows)
+    if plain and not rows:
+        return "(none)"
+    headers, body, numeric = table_cells(rows, columns, formats=formats, plain=plain)
     widths = [max([len(h)] + [len(b[i]) for b in body]) for i, h in enumerate(headers)]
 
     def line(values):
         return "  ".join(v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i])
                          for i, v in enumerate(values)).rstrip()
 
-    lines = [line(headers), "  ".join("-" * w for w in widths)]
+    lines = [line(headers)] + ([] if plain else ["  ".join("-" * w for w in widths)])
     lines += [line(b) for b in body]
     return "\n".join(lines)
 
@@ -164,6 +118,23 @@ def duration(seconds: float) -> str:
     if seconds >= 120:
         return f"{seconds / 60:.1f} min"
     return f"{seconds:g} s"
+
+
+def duration_ms(ms: float) -> str:
+    """Milliseconds as ``labkit simulate`` and cluster.exe print an outage: tenths of a
+    second under two minutes, then minutes and seconds, then hours and minutes.
+
+    >>> duration_ms(21500), duration_ms(200000), duration_ms(7500000)
+    ('21.5 s', '3 min 20 s', '2 h 05 min')
+    """
+    s = ms / 1000
+    if s < 120:
+        return f"{s:.1f} s"
+    m, sec = divmod(int(round(s)), 60)
+    if m < 120:
+        return f"{m} min {sec:02d} s"
+    h, m = divmod(m, 60)
+    return f"{h} h {m:02d} min"
 
 
 def step_line(result) -> str:

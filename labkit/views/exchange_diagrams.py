@@ -15,10 +15,10 @@ digraph "Exchange 2000 resource dependencies" {
 """
 from __future__ import annotations
 
-from ..diagrams import Diagram, wrap_label
-from ..tables import STATE_COLOURS
-from .model import need_org
-from .types import TABLE7
+from ..exchange.model import need_org
+from ..exchange.types import TABLE7
+from .diagrams import Diagram, wrap_label
+from .tables import STATE_COLOURS
 
 FONT = "Helvetica"
 _MSCS = (("Network Name", "Network Name", ("IP Address",)), ("IP Address", "IP Address", ()),

@@ -2,18 +2,18 @@
 against its optimal load and its storage groups against the limit out, with what
 breaks (paper, "Cluster Load Planning"; Microsoft's later active/passive advice).
 
-Every change of an input calls :func:`labkit.widgets.load_panels.plan_failures`
+Every change of an input calls :func:`labkit.planning.failures.plan_failures`
 (which plans with :func:`labkit.planning.plan_load` and predicts with
 :meth:`labkit.planning.LoadPlan.after`) and shows
-:func:`~labkit.widgets.load_panels.load_html`.
+:func:`~labkit.views.widgets.load_panels.load_html`.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 
-from ..planning.naming import default_node_names
-from .load_panels import (DEFAULT_OPTIMAL_USERS, STRATEGIES, LoadReport, failure_choices, load_html,
-                          plan_failures)
+from ...planning.failures import DEFAULT_OPTIMAL_USERS, STRATEGIES, LoadReport, failure_choices, plan_failures
+from ...planning.naming import default_node_names
+from .load_panels import load_html
 
 _WORST = "(the worst case)"
 
@@ -31,7 +31,7 @@ class LoadPlanner(W.VBox):
     Starts on the paper's Figure 7 cluster (4 nodes, 5,000 users, balanced) with one
     node failed. Headless use: set ``.strategy.value = "standby"``, ``.nodes.value``,
     ``.failed.value`` ... (``.failure.value`` is a tuple of node names or None for the
-    worst case) and read ``.report`` (a :class:`~labkit.widgets.load_panels.LoadReport`)
+    worst case) and read ``.report`` (a :class:`~labkit.planning.failures.LoadReport`)
     or ``.output.value``; ``.worst_button.click()`` shows the worst case again.
     """
 
@@ -128,5 +128,5 @@ class LoadPlanner(W.VBox):
             self.chart.value = "" if self.report is None or self.report.plan is not None else \
                 "<i>no plan to draw</i>"
             return
-        from ..views.charts import load_chart
+        from ..charts import load_chart
         self.chart.value = load_chart(self.report, width=6.2).html()

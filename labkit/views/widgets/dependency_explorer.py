@@ -3,13 +3,13 @@
 Choose a group and a direction; Prev/Next walk the order one resource at a time, the
 diagram outlines the current resource and the label says what it waits for (paper,
 Table 1, Resource Dependency). The steps come from
-:func:`labkit.widgets.actions.order_steps`.
+:func:`labkit.views.widgets.actions.order_steps`.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 
-from ..cluster import Cluster
+from ...cluster import Cluster
 from .actions import Step, order_steps, step_diagram
 from .panels import SVG_CACHE, order_html
 
@@ -18,13 +18,13 @@ class DependencyExplorer(W.VBox):
     """Step through the online or offline order of a group.
 
     Headless use: set ``.group.value`` / ``.direction.value``, then ``.next.click()`` /
-    ``.prev.click()``; ``.step`` is the current :class:`~labkit.widgets.actions.Step`
+    ``.prev.click()``; ``.step`` is the current :class:`~labkit.views.widgets.actions.Step`
     (None for an empty group), ``.dot`` the diagram's ``graphviz.Digraph``.
     """
 
     def __init__(self, cluster: Cluster | None = None, group: str | None = None, direction: str = "online"):
         if cluster is None:
-            from .demo import file_share_cluster
+            from ...scenarios.file_share import file_share_cluster
             cluster = file_share_cluster()
         self.cluster = cluster
         self.svg_cache = SVG_CACHE

@@ -54,16 +54,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from . import exchange as ex
-from .cluster.cluster import Cluster
-from .errors import ValidationError
-from .planning.findings import Violation, as_tuple
-from .planning.load import (LoadPlan, Strategy, VirtualServerPlan, check_failover, check_possible_owners,
-                            plan_load, split)
-from .planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, default_cluster_name,
+from .. import exchange as ex
+from ..cluster.cluster import Cluster
+from ..errors import ValidationError
+from ..planning.findings import Violation, as_tuple
+from ..planning.load import LoadPlan, Strategy, VirtualServerPlan, plan_load, split
+from ..planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, default_cluster_name,
                               default_node_names, naming_plan, require_valid_naming, table10)
-from .planning.storage import (DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, check as check_storage,
-                               database, logs, plan_storage, table9)
+from ..planning.nk import check_failover, check_possible_owners
+from ..planning.storage import DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, database, logs, plan_storage, table9
+from ..planning.storage_rules import check as check_storage
 
 SRC_FIG7 = "paper, Figure 7 and Tables 9 and 10 (4-node cluster for 5,000 users)"
 #: Drive letters [D]: database arrays, then log arrays, then the rest (Q: is the quorum).
@@ -145,6 +145,77 @@ def _data_location(sg_layout: dict) -> str | None:
     return edb or stm or sg_layout["logs"]
 
 
+def _build_arguments(naming, storage, plan, late_nodes) -> tuple:
+    """:func:`build`'s plans checked; the late nodes as a tuple."""
+    for what, obj, cls in (("naming", naming, NamingPlan), ("storage", storage, StorageDesign),
+                           ("plan", plan, LoadPlan)):
+        if not isinstance(obj, cls):
+            raise ValidationError(f"{what} must be a {cls.__name__}, not {obj!r}",
+                                  rule="a cluster is built from its naming, storage and load plans",
+                                  source="labkit.scenarios")
+    late = tuple(as_tuple(late_nodes, "late nodes"))
+    if any(n not in plan.nodes for n in late):
+        raise ValidationError(f"late nodes {late} must be nodes of the plan", rule="late nodes are cluster nodes",
+                              source="labkit.scenarios")
+    return late
+
+
+def _build_virtual_server(c: Cluster, naming: NamingPlan, storage: StorageDesign, letters: dict, v) -> dict:
+    """One planned virtual server built on ``c``: its group with its disks, the virtual
+    server, its logs moved to their array, its storage groups, stores and mailboxes.
+    Returns its design storage groups' disks (``Scenario.disks``)."""
+    lay = _layout(storage, v.name)
+    if not lay:
+        raise ValidationError(f"the storage design has no arrays for {v.name}",
+                              rule="every virtual server has its arrays", source="paper, Table 9")
+    sgs = list(lay)
+    first = lay[sgs[0]]
+    data = _data_location(first)
+    labels = [data] if data else []
+    for sg in sgs:
+        for lab in [lay[sg]["logs"], *(x for pair in lay[sg]["databases"].values() for x in pair)]:
+            if lab and lab not in labels:
+                labels.append(lab)
+    c.add_group(v.name)                            # the group and its disks
+    for lab in labels:
+        drive = letters.get(lab)
+        c.add_resource(lab, type="Physical Disk", group=v.name, **({"drive": drive} if drive else {}))
+    # IP Address, Network Name, then the System Attendant, which creates the rest (Table 7);
+    # the one data location setup asks for is the first storage group's database array
+    ex.create_virtual_server(c, v.name, ip=naming.address_of(v.name), disks=labels, group=v.name)
+    data = labels[0]
+    if first["logs"] and first["logs"] != data:    # Exchange System Manager: the logs to their array
+        ex.move_storage_group_logs(c, v.name, FIRST_SG, first["logs"])
+    _fill_storage_groups(c, v, lay, data)
+    return {sg: {"logs": lay[sg]["logs"], "databases": tuple(
+        dict.fromkeys(x for pair in lay[sg]["databases"].values() for x in pair if x))} for sg in sgs}
+
+
+def _fill_storage_groups(c: Cluster, v, lay: dict, data: str) -> None:
+    """The storage groups of virtual server ``v`` (the first is setup's), their stores
+    and the users shared evenly over them."""
+    sgs = list(lay)
+    default = next(db.name for db in ex.virtual_server(c, v.name).storage_groups[FIRST_SG].databases.values()
+                   if db.kind == "mailbox")
+    per_sg = split(v.users, len(sgs))
+    for i, sg in enumerate(sgs):                   # storage groups, stores, mailboxes
+        ex_sg = FIRST_SG if i == 0 else sg
+        if i > 0:
+            ex.add_storage_group(c, v.name, ex_sg, log_disk=lay[sg]["logs"] or data)
+        dbs = list(lay[sg]["databases"].items())
+        for j, (db, (edb, stm)) in enumerate(dbs):
+            if i == 0 and db == DEFAULT_DATABASE:  # setup's default store, on the data location
+                store = default
+                if (edb or data) != data or (stm or data) != data:
+                    ex.move_database(c, v.name, FIRST_SG, store, edb_disk=edb, stm_disk=stm)
+            else:
+                store = mailbox_store_name(v.name, sg) if db == DEFAULT_DATABASE else f"{db} ({v.name})"
+                ex.add_database(c, v.name, ex_sg, store, edb_disk=edb, stm_disk=stm)
+            share = split(per_sg[i], len(dbs))[j]
+            if share:
+                ex.add_mailboxes(c, v.name, store, share)
+
+
 def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition: str | None = None, seed: int = 0,
           late_nodes=(), online: bool = True, name: str = "scenario", notes=()) -> Scenario:
     """Build an Exchange 2000 cluster from the three plans, in the paper's order.
@@ -159,16 +230,7 @@ def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition
     Failover). With ``online`` the groups come online on their home nodes.
     """
 
-    for what, obj, cls in (("naming", naming, NamingPlan), ("storage", storage, StorageDesign),
-                           ("plan", plan, LoadPlan)):
-        if not isinstance(obj, cls):
-            raise ValidationError(f"{what} must be a {cls.__name__}, not {obj!r}",
-                                  rule="a cluster is built from its naming, storage and load plans",
-                                  source="labkit.scenarios")
-    late = tuple(as_tuple(late_nodes, "late nodes"))
-    if any(n not in plan.nodes for n in late):
-        raise ValidationError(f"late nodes {late} must be nodes of the plan", rule="late nodes are cluster nodes",
-                              source="labkit.scenarios")
+    late = _build_arguments(naming, storage, plan, late_nodes)
     if edition is None:
         edition = "Advanced Server" if len(plan.nodes) <= 2 else "Datacenter" if len(plan.nodes) <= 4 else "Modern"
     cl = naming.cluster
@@ -181,51 +243,7 @@ def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition
         ex.install(c, n)
         c.run_until_stable()
     letters = _drive_letters(storage)
-    disks = {}
-    for v in plan.virtual_servers:
-        lay = _layout(storage, v.name)
-        if not lay:
-            raise ValidationError(f"the storage design has no arrays for {v.name}",
-                                  rule="every virtual server has its arrays", source="paper, Table 9")
-        sgs = list(lay)
-        first = lay[sgs[0]]
-        data = _data_location(first)
-        labels = [data] if data else []
-        for sg in sgs:
-            for lab in [lay[sg]["logs"], *(x for pair in lay[sg]["databases"].values() for x in pair)]:
-                if lab and lab not in labels:
-                    labels.append(lab)
-        c.add_group(v.name)                            # the group and its disks
-        for lab in labels:
-            drive = letters.get(lab)
-            c.add_resource(lab, type="Physical Disk", group=v.name, **({"drive": drive} if drive else {}))
-        # IP Address, Network Name, then the System Attendant, which creates the rest (Table 7);
-        # the one data location setup asks for is the first storage group's database array
-        ex.create_virtual_server(c, v.name, ip=naming.address_of(v.name), disks=labels, group=v.name)
-        data = labels[0]
-        if first["logs"] and first["logs"] != data:    # Exchange System Manager: the logs to their array
-            ex.move_storage_group_logs(c, v.name, FIRST_SG, first["logs"])
-        default = next(db.name for db in ex.virtual_server(c, v.name).storage_groups[FIRST_SG].databases.values()
-                       if db.kind == "mailbox")
-        per_sg = split(v.users, len(sgs))
-        for i, sg in enumerate(sgs):                   # storage groups, stores, mailboxes
-            ex_sg = FIRST_SG if i == 0 else sg
-            if i > 0:
-                ex.add_storage_group(c, v.name, ex_sg, log_disk=lay[sg]["logs"] or data)
-            dbs = list(lay[sg]["databases"].items())
-            for j, (db, (edb, stm)) in enumerate(dbs):
-                if i == 0 and db == DEFAULT_DATABASE:  # setup's default store, on the data location
-                    store = default
-                    if (edb or data) != data or (stm or data) != data:
-                        ex.move_database(c, v.name, FIRST_SG, store, edb_disk=edb, stm_disk=stm)
-                else:
-                    store = mailbox_store_name(v.name, sg) if db == DEFAULT_DATABASE else f"{db} ({v.name})"
-                    ex.add_database(c, v.name, ex_sg, store, edb_disk=edb, stm_disk=stm)
-                share = split(per_sg[i], len(dbs))[j]
-                if share:
-                    ex.add_mailboxes(c, v.name, store, share)
-        disks[v.name] = {sg: {"logs": lay[sg]["logs"], "databases": tuple(
-            dict.fromkeys(x for pair in lay[sg]["databases"].values() for x in pair if x))} for sg in sgs}
+    disks = {v.name: _build_virtual_server(c, naming, storage, letters, v) for v in plan.virtual_servers}
     plan.apply(c)                                      # preferred owners of the load strategy
     for n in late:                                     # a node that joins too late
         c.add_node(n, ip=naming.address_of(n))
@@ -337,7 +355,7 @@ def two_node_active_passive_55(users: int = 1000, *, seed: int = 0) -> Cluster:
     >>> c.groups["EXVS1"].owner, c.groups["EXVS1"].preferred_owners, str(c.groups["EXVS1"].state)
     ('1-CURLY', ['1-CURLY', '2-MOE'], 'Online')
     """
-    from .exchange import e55
+    from ..exchange import e55
 
     naming = naming_plan(2)
     c = Cluster(naming.cluster.name, ip=naming.cluster.ip, edition="Advanced Server", seed=seed)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from ..cluster import Cluster
 
-_DRIVES = "FGHIJKLMNOPRSTUVWXYZ"
+#: Drive letters of the demonstration clusters' disks, in the order they are handed out.
+
+DRIVE_LETTERS = "FGHIJKLMNOPRSTUVWXYZ"
 
 
 def add_file_share_group(c: Cluster, group: str, *, drive: str, address: str, name: str,
@@ -39,7 +41,7 @@ def file_share_cluster(name: str = "LAB", *, nodes: int = 2, groups: int = 1) ->
         c.add_node(f"NODE{i}", ip=f"10.0.0.{i}")
     for k in range(1, groups + 1):
         g = "FS" if k == 1 else f"FS{k}"
-        add_file_share_group(c, g, drive=_DRIVES[k - 1] + ":", address=f"10.0.0.{100 + k}", name=f"FILES{k}")
+        add_file_share_group(c, g, drive=DRIVE_LETTERS[k - 1] + ":", address=f"10.0.0.{100 + k}", name=f"FILES{k}")
         c.online_group(g)
     c.run_until_stable()
     return c
@@ -73,7 +75,7 @@ def service_cluster(*, nodes: int = 4, groups: int = 5, name: str = "BENCH") -> 
         g = f"SVC{k}"
         c.add_group(g)
         # letters run out after a couple of dozen disks: larger clusters mount the rest without one
-        disk = {"drive": _DRIVES[k - 1] + ":"} if k <= len(_DRIVES) else {}
+        disk = {"drive": DRIVE_LETTERS[k - 1] + ":"} if k <= len(DRIVE_LETTERS) else {}
         props = {"Disk": disk, "IP": {"address": f"10.1.{1 + (k - 1) // 250}.{1 + (k - 1) % 250}"},
                  "Name": {"name": f"SVC{k}"}}
         for part, rtype, needs in SERVICE_TREE:

@@ -1,8 +1,9 @@
-"""What the load planner computes and shows, as pure functions (no ipywidgets).
-
-The :class:`~labkit.widgets.LoadPlanner` calls :func:`plan_failures` and
-:func:`load_html`; notebooks print :func:`load_text`. The arithmetic is the
-model's: :func:`labkit.planning.plan_load` makes the plan of a strategy and
+"""Failures of a load plan, predicted: which failure hurts most, each node's load
+against its optimal load, what is wrong -- the analysis behind the load planner
+(:class:`~labkit.views.widgets.LoadPlanner` calls :func:`plan_failures` and draws the
+report with :func:`labkit.views.widgets.load_panels.load_html`); notebooks print
+:func:`load_text` and compare strategies with :func:`compare_strategies`. Pure
+functions, no ipywidgets. The arithmetic is the model's: :func:`labkit.planning.plan_load` makes the plan of a strategy and
 :meth:`labkit.planning.LoadPlan.after` predicts where the virtual servers run
 once some nodes have failed (MSCS's walk down the preferred-owner list, KB 299631,
 and the four-storage-group limit, KB 314266). This module picks the failure set
@@ -22,16 +23,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
-from html import escape
+from functools import partial
 
 from ..errors import LabkitError, ValidationError
-from ..planning import load as ld
-from ..planning.findings import Violation
-from ..planning.naming import default_node_names
+from . import load as ld
+from . import nk
+from .findings import Violation, whole_number
+from .naming import default_node_names
 
-_MONO = "font-family:monospace;font-size:12px"
-_OK, _BAD = "#1e6b1e", "#b00000"
-SRC = "labkit.widgets.load_panels"
+SRC = "labkit.planning.failures"
 #: The strategies the planner offers: value (an alias :meth:`Strategy.parse` reads) -> strategy.
 STRATEGIES = {"all nodes": ld.Strategy.ALL_NODES, "standby": ld.Strategy.STANDBY,
               "balanced": ld.Strategy.BALANCED, "active/passive": ld.Strategy.ACTIVE_PASSIVE}
@@ -47,8 +47,8 @@ SRC_OPTIMAL = ("paper, Cluster Load Planning (plan so that the nodes left after 
 #: Rule id -> (rule, source) for the findings of this module.
 RULES = {
     "optimal-load": ("no node carries more than its optimal load", SRC_OPTIMAL),
-    "storage-groups-after-failover": ld.RULES["storage-groups-after-failover"],
-    "survives-n-k": ld.RULES["survives-n-k"],
+    "storage-groups-after-failover": nk.RULES["storage-groups-after-failover"],
+    "survives-n-k": nk.RULES["survives-n-k"],
     "active-passive-one-per-node": ("active/passive: a node runs at most one Exchange virtual server, after a "
                                     "failover too", ld.SRC_AP),
 }
@@ -68,12 +68,8 @@ def _v(rule: str, message: str, subject: str | None = None) -> Violation:
     return Violation(rule, message, RULES[rule][1], subject)
 
 
-def _count(v, what, low, high=None) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < low or (high is not None and v > high):
-        bound = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise ValidationError(f"{what} must be a whole number {bound}, not {v!r}", rule=f"{what} is counted",
-                              source=SRC)
-    return v
+#: the one whole-number check (:func:`~labkit.planning.findings.whole_number`), with this module's source
+_count = partial(whole_number, source=SRC)
 
 
 # ------------------------------------------------------------------------------ the report
@@ -345,7 +341,7 @@ def _with_findings(r: LoadReport) -> LoadReport:
     return replace(r, violations=tuple(found))
 
 
-# -------------------------------------------------------------------------------- views
+# --------------------------------------------------------------------------------- text
 def load_summary(r: LoadReport) -> str:
     """One line: the strategy, the failure, the busiest node, the rules broken."""
     head = f"{r.strategy}, {len(r.nodes)} nodes, {r.users:,} users"
@@ -403,63 +399,5 @@ def load_text(r: LoadReport, *, width: int = 30) -> str:
     return "\n".join(lines)
 
 
-def _bar_html(row: NodeRow, scale: float, optimal: float, width: int = 300) -> str:
-    segs = []
-    for vs, users, moved in row.virtual_servers:
-        px = users / scale * width if scale else 0
-        colour = "#f6b26b" if moved else "#93c47d"
-        segs.append(f"<span title='{escape(vs)}: {users:,} users{' (moved in)' if moved else ''}' "
-                    f"style='display:inline-block;height:14px;width:{px:.0f}px;background:{colour};"
-                    f"border-right:1px solid #fff;box-sizing:border-box'></span>")
-    left = optimal / scale * width if scale else 0
-    border = f"2px solid {_BAD}" if row.over_load else "1px solid #ccc"
-    return (f"<div style='position:relative;width:{width}px;height:14px;background:#f3f3f3;border:{border};"
-            f"white-space:nowrap;overflow:visible'>{''.join(segs)}"
-            f"<span title='optimal load: {optimal:,.0f} users' style='position:absolute;left:{left:.0f}px;top:-3px;"
-            f"width:2px;height:20px;background:#333'></span></div>")
-
-
-def load_html(r: LoadReport) -> str:
-    """The planner's output: the summary, one row a node (state, users and a bar of
-    its load -- green its own virtual servers, orange those that moved in, the black
-    line its optimal load, a red frame when over it --, its storage groups out of the
-    limit, red with the refused mounts), then the findings."""
-    head = f"<div style='{_MONO}'><b>{escape(load_summary(r))}</b></div>"
-    if r.plan is None:
-        return head + f"<div style='color:{_BAD}'>✘ no plan: {escape(r.refused or '')}</div>"
-    limit = r.plan.max_storage_groups_per_node
-    scale = max([r.optimal_users * 1.25] + [row.users for row in r.rows])
-    out = ["<div style='overflow-x:auto;max-width:100%'><table style='border-collapse:collapse;white-space:nowrap'>"
-           "<tr><th align=left>node</th><th>state</th><th>users</th>"
-           "<th>load</th><th align=left>users against optimal load</th><th>storage groups</th>"
-           "<th align=left>virtual servers</th></tr>"]
-    for row in r.rows:
-        name = escape(row.node) + (" <small>(standby)</small>" if row.standby else "")
-        if not row.up:
-            out.append(f"<tr style='color:#888'><td>{name}</td><td><span style='background:#f4a6a6;padding:0 6px'>"
-                       "Down</span></td><td></td><td></td><td></td><td></td><td></td></tr>")
-            continue
-        load_style = f" style='color:{_BAD};font-weight:bold'" if row.over_load else ""
-        sg_style = f" style='color:{_BAD};font-weight:bold'" if row.over_limit else ""
-        refused = ("<br><small>✘ refused " + ", ".join(f"{escape(vs)} ({k}/{limit})" for vs, k in row.refused)
-                   + "</small>") if row.refused else ""
-        vss = ", ".join(escape(v) + (" ←" if moved else "") for v, _, moved in row.virtual_servers) or "<i>idle</i>"
-        out.append(f"<tr><td>{name}</td><td><span style='background:#b7e1a1;padding:0 6px'>Up</span></td>"
-                   f"<td align=right>{row.users:,}</td><td align=right{load_style}>{percent(row.load)}</td>"
-                   f"<td>{_bar_html(row, scale, r.optimal_users)}</td>"
-                   f"<td align=center{sg_style}>{row.storage_groups}/{limit}{refused}</td><td>{vss}</td></tr>")
-    out.append("</table></div><div style='color:#555;font-size:11px'>bar: <span style='background:#93c47d'>&nbsp;"
-               "&nbsp;</span> a node's own virtual servers, <span style='background:#f6b26b'>&nbsp;&nbsp;</span> "
-               "virtual servers that moved in (←), ▍ the optimal load; red: over it, or a mount refused</div>")
-    if r.violations:
-        items = "".join(f"<li><b>{escape(v.rule)}</b> · {escape(v.subject or '')}: {escape(v.message)} "
-                        f"<small style='color:#666'>({escape(v.source)})</small></li>" for v in r.violations)
-        out.append(f"<div style='color:{_BAD}'>✘ {len(r.violations)} finding(s):<ul style='margin:0'>{items}</ul></div>")
-    else:
-        out.append(f"<div style='color:{_OK}'>✔ every virtual server runs, no node over its optimal load or the "
-                   f"{limit}-storage-group limit</div>")
-    return head + "".join(out)
-
-
 __all__ = ["percent", "STRATEGIES", "DEFAULT_OPTIMAL_USERS", "MAX_NODES", "RULES", "NodeRow", "LoadReport", "failure_choices",
-           "worst_failure", "plan_failures", "report_for", "compare_strategies", "load_summary", "load_text", "load_html"]
+           "worst_failure", "plan_failures", "report_for", "compare_strategies", "load_summary", "load_text"]

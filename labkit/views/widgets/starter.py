@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import diagrams
-from ..cluster import Cluster, NodeState
-from ..errors import LabkitError
+from ...cluster import Cluster, NodeState
+from ...errors import LabkitError
 
 
 def two_node_demo() -> Cluster:

@@ -1,7 +1,7 @@
 """What the planning widgets compute and show, as pure functions (no ipywidgets).
 
-The :class:`~labkit.widgets.StorageDesigner` calls :func:`design_storage` and
-:func:`storage_html`; the :class:`~labkit.widgets.AvailabilityCalculator` calls
+The :class:`~labkit.views.widgets.StorageDesigner` calls :func:`design_storage` and
+:func:`storage_html`; the :class:`~labkit.views.widgets.AvailabilityCalculator` calls
 :func:`read_availability`, :func:`nines_html`, :func:`cause_breakdown` and
 :func:`breakdown_html`. Tests drive these directly. The arithmetic is the model's
 (:mod:`labkit.planning.storage`, :mod:`labkit.planning.raid`,
@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import partial
 from html import escape
 
-from ..errors import LabkitError, ValidationError
-from ..exchange.model import ExchangeSettings
-from ..planning import availability as av
-from ..planning import raid
-from ..planning import storage as st
-from ..planning.findings import Violation
+from ...errors import LabkitError, ValidationError
+from ...exchange.model import ExchangeSettings
+from ...planning import availability as av
+from ...planning import raid
+from ...planning import storage as st
+from ...planning import storage_rules
+from ...planning.findings import Violation, whole_number
 
 _MONO = "font-family:monospace;font-size:12px"
 _OK, _BAD = "#1e6b1e", "#b00000"
@@ -136,12 +138,8 @@ class StorageReport:
         return list(dict.fromkeys(v.rule for v in self.violations))
 
 
-def _count(v, what, low, high=None) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < low or (high is not None and v > high):
-        bound = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise ValidationError(f"{what} must be a whole number {bound}, not {v!r}", rule=f"{what} is counted",
-                              source="labkit.widgets.planning_panels")
-    return v
+#: the one whole-number check (:func:`~labkit.planning.findings.whole_number`), with this module's source
+_count = partial(whole_number, source="labkit.views.widgets.planning_panels")
 
 
 def storage_groups_per_node(nodes: int, virtual_servers_per_node: int, storage_groups_per_server: int
@@ -188,7 +186,7 @@ def design_storage(users: int = st.TABLE9_USERS, nodes: int = st.TABLE9_NODES, *
                    iops_per_user: float | None = None) -> StorageReport:
     """Size and check the shared storage for ``users`` on ``nodes`` (the storage
     designer's one computation): :func:`labkit.planning.storage.plan_storage` with
-    the chosen RAID levels and drive, then :func:`labkit.planning.storage.check` and
+    the chosen RAID levels and drive, then :func:`labkit.planning.storage_rules.check` and
     :func:`node_limit_violations`. ``drive`` is a DriveModel or a key of
     :data:`DRIVES`; ``mailbox_mb`` and ``iops_per_user`` override the sizing
     assumptions (defaults: :data:`labkit.planning.storage.PAPER_2001`).
@@ -228,7 +226,7 @@ def design_storage(users: int = st.TABLE9_USERS, nodes: int = st.TABLE9_NODES, *
         return StorageReport(users, nodes, virtual_servers_per_node, storage_groups_per_server, assumptions, None,
                              str(e), tuple(limits), normal, after)
     return StorageReport(users, nodes, virtual_servers_per_node, storage_groups_per_server, assumptions, design,
-                         None, tuple(st.check(design)) + tuple(limits), normal, after)
+                         None, tuple(storage_rules.check(design)) + tuple(limits), normal, after)
 
 
 def _pct(x: float | None) -> str:

@@ -3,14 +3,14 @@ with what clustering can and cannot remove (paper, "High Availability is Key Con
 "The Problems Clustering Solves" and "Decision Points for Deploying Clustered Exchange
 Servers").
 
-The callbacks call :func:`~labkit.widgets.planning_panels.read_availability`,
-:func:`~labkit.widgets.planning_panels.cause_breakdown` and their HTML views.
+The callbacks call :func:`~labkit.views.widgets.planning_panels.read_availability`,
+:func:`~labkit.views.widgets.planning_panels.cause_breakdown` and their HTML views.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 
-from ..planning import availability as av
+from ...planning import availability as av
 from .planning_panels import (DEFAULT_REMOVES, DEFAULT_WEIGHTS, AvailabilityReading, breakdown_html,
                               cause_breakdown, nines_html, read_availability)
 
@@ -133,7 +133,7 @@ class AvailabilityCalculator(W.VBox):
         if not self.live_chart.value or self.breakdown is None:
             self.chart.value = ""
             return
-        from ..views.charts import downtime_chart
+        from ..charts import downtime_chart
         self.chart.value = downtime_chart(self.breakdown, width=6.2).html()
 
     def reset_causes(self) -> None:

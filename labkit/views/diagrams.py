@@ -26,7 +26,7 @@ class Diagram(graphviz.Digraph):
     laptop screen instead of running off the right edge. ``.source`` is unchanged."""
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
-        from .views.svg import Picture
+        from .svg import Picture
         return {"text/html": Picture(render_svg(self)).html(), "text/plain": f"<diagram: {self.name}>"}
 
 
@@ -135,5 +135,5 @@ def render_svg(dot: graphviz.Digraph) -> str:
 
 def fitted_svg(dot: graphviz.Digraph) -> str:
     """The drawing as an inline SVG that scales to the width it is given (widgets use it)."""
-    from .views.svg import fit
+    from .svg import fit
     return fit(render_svg(dot))

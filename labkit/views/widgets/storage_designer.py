@@ -2,15 +2,15 @@
 capacity, I/O headroom and broken rules out (paper, "Storage Design is the Key",
 Tables 8 and 9, and "Design Storage Before Configuring the Cluster").
 
-Every change of an input calls :func:`labkit.widgets.planning_panels.design_storage`
+Every change of an input calls :func:`labkit.views.widgets.planning_panels.design_storage`
 (which sizes with :func:`labkit.planning.storage.plan_storage` and checks with
-:func:`labkit.planning.storage.check`) and shows :func:`~labkit.widgets.planning_panels.storage_html`.
+:func:`labkit.planning.storage_rules.check`) and shows :func:`~labkit.views.widgets.planning_panels.storage_html`.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 
-from ..planning import raid
+from ...planning import raid
 from .planning_panels import DRIVES, StorageReport, design_storage, storage_html
 
 _LEVELS = [str(level) for level in raid.RaidLevel]
@@ -22,7 +22,7 @@ class StorageDesigner(W.VBox):
     Starts on the paper's Table 9 (5,000 users, 4 nodes, one virtual server and one
     storage group per node, RAID 0+1 databases, RAID 1 logs, 18.2 GB drives).
     Headless use: set ``.users.value``, ``.storage_groups.value``, ``.database_level.value``
-    ... and read ``.report`` (a :class:`~labkit.widgets.planning_panels.StorageReport`)
+    ... and read ``.report`` (a :class:`~labkit.views.widgets.planning_panels.StorageReport`)
     or ``.output.value`` (the HTML shown).
     """
 

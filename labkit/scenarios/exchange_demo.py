@@ -1,4 +1,4 @@
-"""A small ready-made Exchange cluster for examples, doctests and notebooks.
+"""A small ready-made Exchange cluster (``labkit.exchange.demo_cluster``, ``ex.demo_cluster()``) for examples, doctests and notebooks.
 
 >>> c = demo_cluster()
 >>> c.groups["EXVS1"].owner, str(c.groups["EXVS1"].state)
@@ -12,8 +12,8 @@ def demo_cluster(*, online: bool = True, seed: int = 0):
     installed on both, one at a time, and virtual server EXVS1 on 1-CURLY with a
     database disk (E:) and a log disk (L:). Names and addresses follow Table 10."""
     from ..cluster.cluster import Cluster
-    from .servers import create_virtual_server
-    from .setup import install
+    from ..exchange.servers import create_virtual_server
+    from ..exchange.setup import install
 
     c = Cluster("FOUR-STOOGES", ip="132.192.1.100", seed=seed)
     c.add_node("1-CURLY", ip="132.192.1.10")

@@ -3,7 +3,7 @@
 Choose a group, a resource or a node and click what an administrator (or a power cut)
 would do; advance the simulated clock; watch the tree of groups and resources, the node
 states, the cluster diagram and the cluster log change. Every button calls
-:func:`labkit.widgets.actions.apply_action`; a refused command shows the rule it broke.
+:func:`labkit.views.widgets.actions.apply_action`; a refused command shows the rule it broke.
 Works with any cluster, e.g. the paper's four nodes with Exchange virtual servers.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import diagrams
-from ..cluster import Cluster
+from ...cluster import Cluster
 from .actions import ACTIONS, ActionResult, apply_action
 from .panels import SVG_CACHE, header_html, log_html, nodes_html, status_html, tree_html
 
@@ -52,13 +52,20 @@ class ClusterAdministrator(W.VBox):
     def __init__(self, cluster: Cluster | None = None, *, log_lines: int = 12, live_diagram: bool = True,
                  show_resources: bool = False):
         if cluster is None:
-            from .demo import file_share_cluster
+            from ...scenarios.file_share import file_share_cluster
             cluster = file_share_cluster()
         self.cluster = cluster
         self.log_lines = log_lines
         self.last: ActionResult | None = None
         self.svg_cache = SVG_CACHE
-        # --- choosers ---------------------------------------------------------
+        self._make_choosers(live_diagram, show_resources)
+        self._make_buttons()
+        self._make_views()
+        super().__init__(self._rows())
+        self.refresh()
+
+    def _make_choosers(self, live_diagram: bool, show_resources: bool) -> None:
+        """The dropdowns and check boxes: group, target node, resource, fault, node, options."""
         self.group = _chooser(W.Dropdown(description="group"), "260px")
         self.target = _chooser(W.Dropdown(description="to node"), "230px")
         self.resource = _chooser(W.Dropdown(description="resource"), "300px")
@@ -76,7 +83,9 @@ class ClusterAdministrator(W.VBox):
                                layout=W.Layout(**auto))
         self.show_resources = W.Checkbox(value=show_resources, description="resources in diagram", indent=False,
                                          layout=W.Layout(**auto))
-        # --- buttons (key = action name; time buttons are "run:<seconds>") -----
+
+    def _make_buttons(self) -> None:
+        """The action buttons (key = action name; time buttons are "run:<seconds>"), wired to :meth:`click`."""
         self.buttons: dict[str, W.Button] = {}
         for name in ("move_group", "online_group", "offline_group"):
             self.buttons[name] = _button(ACTIONS[name].label, "primary" if name == "move_group" else "")
@@ -93,7 +102,9 @@ class ClusterAdministrator(W.VBox):
         self.group.observe(lambda _c: self._group_changed(), names="value")
         for box in (self.live, self.show_resources):
             box.observe(lambda _c: self._draw(force=False), names="value")
-        # --- views ------------------------------------------------------------
+
+    def _make_views(self) -> None:
+        """The outputs: header, status, the cluster.exe line, nodes, groups, diagram and log."""
         self.header = W.HTML()
         self.status = W.HTML(value="<div style='color:#555'>Choose something and click an action.</div>")
         #: the cluster.exe line of the last action (labkit.clusterexe)
@@ -102,6 +113,9 @@ class ClusterAdministrator(W.VBox):
         self.tree = W.HTML(layout=W.Layout(overflow="auto", max_height="300px", width="100%"))
         self.diagram = W.HTML(layout=W.Layout(overflow="auto", max_height="420px", width="100%"))
         self.log_view = W.HTML(layout=W.Layout(overflow="auto", max_height="260px", width="100%"))
+
+    def _rows(self) -> list:
+        """The rows of the administrator: controls, then what happened beside the picture, then the tree."""
         b = self.buttons
         row = _row
         controls = [
@@ -126,8 +140,7 @@ class ClusterAdministrator(W.VBox):
             W.HTML("<b>groups and resources</b>"),
             self.tree,
         ]
-        super().__init__(rows)
-        self.refresh()
+        return rows
 
     # ---------------------------------------------------------------- actions
     def click(self, key: str) -> ActionResult | None:
@@ -150,7 +163,7 @@ class ClusterAdministrator(W.VBox):
         return self.do(key, **{about: getattr(self, about).value})
 
     def do(self, action: str, **args) -> ActionResult:
-        """Perform ``action`` (see :data:`labkit.widgets.actions.ACTIONS`), then update
+        """Perform ``action`` (see :data:`labkit.views.widgets.actions.ACTIONS`), then update
         every view. Never raises for a refused command: the status bar shows the rule."""
         settle = self.settle.value and action not in ("run", "run_until_stable")
         try:

@@ -9,7 +9,7 @@ would type. A refused command never raises here: it comes back as an
 unchanged (the core's all-or-nothing guarantee). ``ActionResult.command`` is the
 equivalent ``cluster.exe`` line (:func:`labkit.clusterexe.command_line`).
 
->>> from labkit.widgets.demo import file_share_cluster
+>>> from labkit.scenarios import file_share_cluster
 >>> c = file_share_cluster()
 >>> print(apply_action(c, "move_group", group="FS", node="NODE2", settle=True))
 09:00:09 · FS: move to NODE2 requested. FS is Online on NODE2.
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..cluster import Cluster, GroupState, NodeState
-from ..clusterexe.equivalent import command_line
-from ..errors import LabkitError, ValidationError
+from ...cluster import Cluster, GroupState, NodeState
+from ...clusterexe.equivalent import command_line
+from ...errors import LabkitError, ValidationError
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def apply_action(cluster: Cluster, action: str, /, *, settle: bool = False, **ar
     (any :class:`~labkit.errors.LabkitError`) returns ``ok=False`` and the rule's
     message; the cluster is then exactly as it was.
 
-    >>> from labkit.widgets.demo import file_share_cluster
+    >>> from labkit.scenarios import file_share_cluster
     >>> c = file_share_cluster()
     >>> print(apply_action(c, "fail_resource", resource="Share FS"))
     09:00:04 · Share FS failed. Share FS is Online Pending on NODE1; FS is Pending on NODE1.
@@ -241,7 +241,7 @@ def order_steps(cluster: Cluster, group: str, direction: str = "online") -> list
     """The steps of ``group``'s online order (providers first) or offline order
     (dependents first), as MSCS runs them (paper, Table 1, Resource Dependency).
 
-    >>> from labkit.widgets.demo import file_share_cluster
+    >>> from labkit.scenarios import file_share_cluster
     >>> for s in order_steps(file_share_cluster(), "FS"): print(s.text)
     Online step 1 of 4 (wave 1): Disk FS comes online first: it waits for nothing
     Online step 2 of 4 (wave 1): IP FS comes online first: it waits for nothing
