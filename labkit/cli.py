@@ -319,15 +319,15 @@ def apply_event(cluster, text: str) -> str:
     elif verb == "fault":
         opts = []
         while rest and rest[-1].lower() in ("crash", "hang", "persistent", "everywhere") \
-                and cluster._find("resources", " ".join(rest)) is None:
+                and cluster.find_name("resources", " ".join(rest)) is None:
             opts.insert(0, rest.pop().lower())
         kind = "hang" if "hang" in opts else "crash"
         cluster.inject_fault(" ".join(rest), kind, persistent="persistent" in opts, everywhere="everywhere" in opts)
         name = " ".join(rest + opts)
     elif verb in ("move", "online"):
         group, node = name, None
-        if len(rest) >= 2 and cluster._find("groups", name) is None \
-                and cluster._find("groups", " ".join(rest[:-1])) is not None:
+        if len(rest) >= 2 and cluster.find_name("groups", name) is None \
+                and cluster.find_name("groups", " ".join(rest[:-1])) is not None:
             group, node = " ".join(rest[:-1]), rest[-1]
         (cluster.move_group if verb == "move" else cluster.online_group)(group, node)
     elif verb == "offline":

@@ -94,6 +94,17 @@ class EventQueue:
     def __len__(self) -> int:
         return len(self._heap)
 
+    def has(self, predicate) -> bool:
+        """True when some queued job makes ``predicate(job)`` true."""
+        return any(predicate(j) for j in self._heap)
+
+    def copy(self) -> "EventQueue":
+        """An independent queue holding the same jobs (jobs never change once queued)."""
+        c = EventQueue.__new__(EventQueue)
+        c.__dict__.update(self.__dict__)
+        c._heap = list(self._heap)
+        return c
+
     def jobs(self) -> list[Job]:
         """The queued jobs in the order they will run."""
         return sorted(self._heap)

@@ -41,15 +41,15 @@ MAX_LINES = 600
 #: labkit's layers, bottom to top: each holds module name prefixes (the longest prefix that
 #: matches a module decides its layer). A module may import its own layer and the layers below.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation: errors, values, clock and log", ("labkit.errors", "labkit.values", "labkit.sim")),
+    ("foundation: errors, values, clock and log, text tables, display hooks",
+     ("labkit.errors", "labkit.values", "labkit.sim", "labkit.text", "labkit.hooks")),
     ("cluster core (the Cluster Service)", ("labkit.cluster",)),
     ("Exchange 2000 (a plug-in)", ("labkit.exchange",)),
     ("procedures and planning", ("labkit.procedures", "labkit.planning")),
     ("io: the cluster database on disk, Pacemaker export", ("labkit.io",)),
-    ("scenarios (ready-made clusters)", ("labkit.scenarios", "labkit.exchange.demo", "labkit.widgets.demo")),
+    ("scenarios (ready-made clusters)", ("labkit.scenarios",)),
     ("cluster.exe (a text front end over the commands)", ("labkit.clusterexe",)),
-    ("views: tables, diagrams, charts, widgets", ("labkit.views", "labkit.tables", "labkit.diagrams", "labkit.widgets",
-                                                  "labkit.exchange.diagrams")),
+    ("views: tables, diagrams, charts, widgets", ("labkit.views",)),
     ("the public API (labkit/__init__.py)", ("labkit",)),
     ("applications on the public API: command line, grading, exercise checks", ("labkit.cli", "labkit.grading")),
 ]

@@ -21,53 +21,16 @@ mg = importlib.util.module_from_spec(_spec)
 sys.modules["module_graph"] = mg
 _spec.loader.exec_module(mg)
 
-CORE = "15-A (labkit/cluster/)"
-VIEWS = "15-B2 (views, scenarios, procedures)"
-
 #: Every rule broken today, as (rule, what, reason). ``what`` is a cycle's modules joined by
 #: " ", an import "importer -> imported", a private access "module -> _name", or a module.
 KNOWN: set[tuple[str, str, str]] = {
-    # ---- cycles
-    ("cycle", "labkit labkit.cli labkit.clusterexe.cli labkit.clusterexe.complete labkit.clusterexe.magics "
-              "labkit.clusterexe.prompt labkit.clusterexe.session",
-     "clusterexe.session formats durations with labkit.cli's _fmt_ms and labkit.cli reads labkit.__version__: the "
-     "formatter belongs beside labkit.sim.parse_duration (sim.py is 15-A's this session)"),
-    # ---- upward imports
-    ("upward", "labkit.cluster.cluster -> labkit.tables", f"the core's _repr_html_ draws a view; {VIEWS} lets views "
-                                                          "register the rich display"),
-    ("upward", "labkit.cluster.model -> labkit.tables", f"the core's _repr_html_ draws a view; {VIEWS}"),
-    ("upward", "labkit.clusterexe.session -> labkit.cli", "duration_text borrows labkit.cli's _fmt_ms (see the cycle)"),
-    ("upward", "labkit.exchange -> labkit.exchange.demo", f"a ready-made cluster inside Exchange; {VIEWS} moves it to "
-                                                          "labkit/scenarios/"),
-    ("upward", "labkit.procedures.build -> labkit", f"a runbook uses the public API (import labkit as lk); {VIEWS}"),
-    ("upward", "labkit.procedures.recovery -> labkit", f"a runbook uses the public API (import labkit as lk); {VIEWS}"),
     # ---- private access across packages
-    *{("private", f"{m} -> {n}", f"the private lookup; {CORE} switches every caller to node()/group()")
-      for m, n in [("labkit.diagrams", "_group"), ("labkit.exchange.e55", "_node"), ("labkit.exchange.servers", "_group"),
-                   ("labkit.exchange.servers", "_node"), ("labkit.exchange.setup", "_node"),
-                   ("labkit.exchange.storage", "_node"), ("labkit.io.pacemaker.simulate", "_node"),
-                   ("labkit.procedures.backup", "_node"), ("labkit.procedures.maintenance", "_group"),
-                   ("labkit.procedures.maintenance", "_node"), ("labkit.procedures.recovery", "_group"),
-                   ("labkit.procedures.recovery", "_node"), ("labkit.procedures.removal", "_node"),
-                   ("labkit.procedures.stretch", "_node")]},
-    ("private", "labkit.diagrams -> _group_index", f"the diagram reads the core's group index; {VIEWS}/{CORE}"),
-    ("private", "labkit.cli -> _find", f"`labkit simulate` resolves names with Cluster._find; {CORE}'s public lookups"),
-    ("private", "labkit.clusterexe.session -> _fmt_ms", "duration_text borrows labkit.cli's private _fmt_ms (see the cycle)"),
-    ("private", "labkit.cluster.cluster -> _heap", f"the cluster reads the event queue's heap (labkit.sim); {CORE}"),
-    ("private", "labkit.cluster.copying -> _heap", f"Cluster.copy() copies the event queue's heap; {CORE}"),
-    *{("private", f"labkit.io.{m} -> {n}", f"the cluster database on disk reads and restores the core's own state "
-                                           f"(indexes, counters, the dependents' order); needs a public restore API "
-                                           f"from {CORE}")
+    *{("private", f"labkit.io.{m} -> {n}", "the cluster database on disk reads and restores the core's own state "
+                                           "(the claims index, counters, the dependents' order, the transaction "
+                                           "flag); it needs a public snapshot/restore API in labkit/cluster/")
       for m, n in [("builder", "_claim_resource"), ("builder", "_claims_index"), ("builder", "_claims_size"),
                    ("builder", "_dependents"), ("builder", "_next_node_id"), ("builder", "_res_seq"),
                    ("writer", "_dependents"), ("writer", "_in_transaction")]},
-    # ---- modules over 600 lines
-    ("long", "labkit.cluster.cluster", f"the one Cluster class; {CORE} splits it into the components"),
-    ("long", "labkit.clusterexe.commands", f"every cluster.exe command; {VIEWS} splits it"),
-    ("long", "labkit.planning.hardware", f"topology, failure replay, SPOF report and presets; {VIEWS} splits it"),
-    ("long", "labkit.planning.load", f"load planning and its analysis; {VIEWS}"),
-    ("long", "labkit.planning.storage", f"the Table 8 rules, sizing and Table 9; {VIEWS}"),
-    ("long", "labkit.procedures.recovery", f"the three restore scenarios; {VIEWS} folds the repeated steps"),
 }
 
 

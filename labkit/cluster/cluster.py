@@ -233,8 +233,14 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
     # MSCS compares the names of nodes, groups, resources and accounts case-insensitively
     # (Cluster Administrator will not create "g1" next to "G1"); the model keeps the case a
     # name was given in, for display. Every lookup by name goes through _find.
-    def _find(self, table: str, name: str) -> str | None:
-        """The key that ``name`` names in ``self.<table>`` (case-insensitively), or None."""
+    def find_name(self, table: str, name: str) -> str | None:
+        """The key that ``name`` names in ``self.<table>`` ("nodes", "groups", "resources",
+        "accounts"), compared case-insensitively as MSCS compares names, or None.
+
+        >>> from labkit.scenarios import four_node_5000
+        >>> four_node_5000().find_name("groups", "exvs1")
+        'EXVS1'
+        """
         d = getattr(self, table)
         if name in d:
             return name
@@ -266,7 +272,7 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
         d = getattr(self, table)
         obj = d.get(name) if type(name) is str else None   # the common case: the exact name
         if obj is None:
-            key = self._find(table, self._name(name, f"{what} name"))
+            key = self.find_name(table, self._name(name, f"{what} name"))
             obj = d[key] if key is not None else None
         return obj
 
@@ -298,7 +304,7 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
         return r
 
     def _account(self, name) -> str:
-        key = self._find("accounts", self._name(name, "account name"))
+        key = self.find_name("accounts", self._name(name, "account name"))
         if key is None:
             raise NotFoundError(f"no account named {name!r}", rule="changes are made by a known account")
         return key
@@ -320,7 +326,7 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
         "Exchange Full Administrator", granted by the Exchange Delegation Wizard).
         Account names compare case-insensitively, as Windows compares them."""
         name = self._name(name, "account name")
-        if self._find("accounts", name) is not None:
+        if self.find_name("accounts", name) is not None:
             raise NameConflictError(f"account {name!r} exists", rule="account names are unique")
         if isinstance(rights, str) or not isinstance(rights, (list, tuple, set, frozenset)):
             raise ValidationError(f"rights must be a list of right names, not {show(rights)}")
@@ -348,7 +354,7 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
         """Whether ``account`` (default: the acting one) holds ``right`` (an unknown account
         holds none)."""
         right = self._name(right, "right")
-        key = self._find("accounts", self._name(account, "account name") if account is not None else self.account)
+        key = self.find_name("accounts", self._name(account, "account name") if account is not None else self.account)
         rights = self.accounts.get(key, set()) if key is not None else set()
         return ALL_RIGHTS in rights or right in rights
 

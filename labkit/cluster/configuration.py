@@ -49,7 +49,8 @@ _PROPERTIES = V.MapOf(V.PLAIN, name="a mapping of property names to plain values
 class ConfigurationDatabase:
     """The Configuration Database Manager of a :class:`~labkit.cluster.Cluster` (see the module)."""
 
-    def _group_index(self, name: str) -> int:
+    def group_index(self, name: str) -> int:
+        """The place of group ``name`` in creation order (0 for the first group)."""
         if getattr(self, "_gidx", None) is None or len(self._gidx) != len(self.groups) or name not in self._gidx:
             self._gidx = {g: i for i, g in enumerate(self.groups)}
         return self._gidx[name]
@@ -197,8 +198,8 @@ class ConfigurationDatabase:
     def add_group(self, name: str, preferred_owners: list[str] | None = None) -> Group:
         """Create an empty group (Add-ClusterGroup), owned by the first Up node."""
         name = self._name(name, "group name")
-        if self._find("groups", name) is not None:
-            raise NameConflictError(f"a group named {self._find('groups', name)!r} exists",
+        if self.find_name("groups", name) is not None:
+            raise NameConflictError(f"a group named {self.find_name('groups', name)!r} exists",
                                     rule="group names are unique (compared case-insensitively)")
         prefs = self._node_list(preferred_owners or [], "preferred owners")
         owner = next((n for n in self.node_ids() if self.nodes[n].is_up), None)
@@ -247,8 +248,8 @@ class ConfigurationDatabase:
         Cluster Administrator's New Resource wizard asks for them. The resource starts Offline.
         """
         name = self._name(name, "resource name")
-        if self._find("resources", name) is not None:
-            raise NameConflictError(f"a resource named {self._find('resources', name)!r} exists",
+        if self.find_name("resources", name) is not None:
+            raise NameConflictError(f"a resource named {self.find_name('resources', name)!r} exists",
                                     rule="resource names are unique (compared case-insensitively)")
         if not isinstance(type, str) or type not in self.resource_types:
             known = ", ".join(sorted(self.resource_types))

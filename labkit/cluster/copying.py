@@ -76,9 +76,7 @@ def _copy_resource(r):
 
 
 def _copy_queue(q):
-    c = _shallow(q)
-    c._heap = list(q._heap)   # jobs are never changed after they are queued
-    return c
+    return q.copy()
 
 
 def _copy_random(r):

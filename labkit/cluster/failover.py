@@ -556,7 +556,7 @@ class FailoverManager:
             from datetime import timedelta
             opening += timedelta(days=days)
             at = self.clock.ms + int((opening - now).total_seconds() * 1000)
-            if not any(j.kind == "failback_window" and j.args == (g.name,) for j in self.queue._heap):
+            if not self.queue.has(lambda j: j.kind == "failback_window" and j.args == (g.name,)):
                 self.queue.push(at, "failback_window", (g.name,), transient=False)
                 self.record(g.name, "failback deferred",
                             f"window {start:02d}-{g.failback_window[1]:02d} h opens at {opening:%H:%M}", g.owner)

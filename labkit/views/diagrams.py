@@ -124,7 +124,7 @@ def _group_node(parent, cluster, g, show_resources: bool) -> None:
     attrs = {"fillcolor": STATE_COLOURS.get(state, "#eeeeee")}
     if cluster.quorum_resource in g.resources:
         attrs["peripheries"] = "2"
-    gid = f"g{cluster._group_index(g.name)}"  # ids without ':' (DOT reads "a:b" as a port)
+    gid = f"g{cluster.group_index(g.name)}"  # ids without ':' (DOT reads "a:b" as a port)
     parent.node(gid, label, tooltip=g.name, **attrs)
 
 
