@@ -19,14 +19,15 @@ labkit-only ``run 30s`` or ``wait`` to watch what follows.
 
 Our reading, where labkit differs from a real cluster:
 
-- ``res /create`` also takes the resource's private properties (``Address=...``) and
-  ``/adddep:R`` on the same line: labkit creates a resource whole, with the parameters
-  and dependencies Cluster Administrator's New Resource wizard asks for, while
-  cluster.exe would create it empty and set them with ``/priv`` and ``/adddep``
-  afterwards (labkit refuses an IP Address without its Address, error 87);
+- ``res /create`` may also take the resource's private properties (``Address=...``) and
+  ``/adddep:R`` on the same line, as Cluster Administrator's New Resource wizard asks for
+  them; without them the resource is created as by cluster.exe, and set later with
+  ``/priv`` and ``/adddep`` (an IP Address without its Address cannot come online; a File
+  Share still needs its ShareName on the line, error 87);
 - ``res /priv name=value`` changes the properties that name no address, network name or
   drive (SubnetMask, Network, Path, ShareName, ServiceName, CommandLine, Signature,
-  SizeGB); labkit fixes Address, Name and Drive when the resource is created;
+  SizeGB); Address, Name and Drive can be set once, on a resource created without them,
+  with the checks of ``/create``;
 - ``group /moveto:N`` to the node that already owns the group succeeds and does nothing
   (MS-CMRP ApiMoveGroupToNode), where ``Cluster.move_group`` refuses;
 - ``node N /start`` on a running node and ``/stop`` on a stopped one print cluster.exe's
@@ -413,15 +414,30 @@ def _props_by_key(c: Cluster, rtype: str, props, *, create: bool, existing=()) -
         if key in got:
             raise ClusterExeError(87, f"private property {private_name(key)} is given twice")
         if not create:
-            if key in IDENTITY.get(rtype, ()):
-                raise ClusterExeError(87, f"labkit fixes the {private_name(key)} of a {rtype} resource when it is "
-                                          "created; delete the resource and create it again with the new value")
-            if key not in SETTABLE.get(rtype, ()):
+            if key in IDENTITY.get(rtype, ()) and existing.get(key) not in (None, ""):
+                raise ClusterExeError(87, f"labkit fixes the {private_name(key)} of a {rtype} resource once it is "
+                                          "set; delete the resource and create it again with the new value")
+            if key not in SETTABLE.get(rtype, ()) and key not in IDENTITY.get(rtype, ()):
                 raise ClusterExeError(87, f"{private_name(key)} of a {rtype} resource is read-only in labkit")
         got[key] = _private_value(key, p)
+        if not create and key in IDENTITY.get(rtype, ()):
+            continue  # checked by the resource type below, as on /create
         if not create or key in SETTABLE.get(rtype, ()):
             _check_private(key, got[key])
     return got
+
+
+def _check_identity(c: Cluster, name: str, values: dict) -> dict:
+    """Address, Name or Drive set with ``/priv`` on a resource created without it: the
+    resource type's own checks (a static address, a NetBIOS name, a free drive letter; not
+    used elsewhere in the cluster), the same as ``/create`` runs. Returns them normalised."""
+    r = c.resources[name]
+    keys = [k for k in values if k in IDENTITY.get(r.type, ())]
+    if not keys:
+        return values
+    checked = call("res.create", c.resource_types[r.type].validate, c, name, r.group,
+                   {**r.properties, **values})
+    return {**values, **{k: checked[k] for k in keys}}
 
 
 # ================================================================== the command table
@@ -841,9 +857,9 @@ handles("resource", "node", command="cluster res /node:N", api="Resource.node",
 @handles("resource", "create",
          command='cluster res R /create /group:G /type:"T" [/separate] [/adddep:D ...] [Prop=value ...]',
          api="Cluster.add_resource(R, type=T, group=G, separate_monitor=, dependencies=, **props)",
-         ok=[[S], PRINT, PRINT[:1] + ['res "PRINT App" /create /group:PRINT /type:"generic application" /separate '
+         ok=[[S], PRINT, ['res "PRINT IP" /create /group:EXVS1 /type:"IP Address"'], PRINT[:1] + ['res "PRINT App" /create /group:PRINT /type:"generic application" /separate '
                                       'CommandLine="C:\\print\\spool.exe"']],
-         refused=[(['res "PRINT IP" /create /group:EXVS1 /type:"IP Address"'], 87),
+         refused=[(['res "PRINT Share" /create /group:EXVS1 /type:"File Share"'], 87),
                   (['res X /create /group:EXVS1 /type:"Bogus Type"'], 5078),
                   (['res "disk q:" /create /group:EXVS1 /type:"Physical Disk" Drive=T:'], 5010),
                   (['res "Disk T:" /create /group:EXVS1 /type:"Physical Disk" Drive=Q:'], 5010),
@@ -1044,8 +1060,12 @@ def _priv_rows(c: Cluster, rn: str) -> list:
          api="Resource.properties (set: labkit.clusterexe.commands.set_private_properties)",
          ok=[['res "Disk Q:" /priv'], ['res "EXVS1 IP Address" /priv SubnetMask=255.255.0.0'],
              PRINT + ['res "PRINT IP" /priv Network="Public" SubnetMask=255.255.255.128'], ["res /priv"],
-             [S + " SizeGB=18.2", 'res "Disk T:" /priv Signature=0x1A2B SizeGB=36']],
+             [S + " SizeGB=18.2", 'res "Disk T:" /priv Signature=0x1A2B SizeGB=36'],
+             PRINT[:1] + ['res "P IP" /create /group:PRINT /type:"IP Address"',
+                          'res "P IP" /priv Address=132.192.1.60 SubnetMask=255.255.255.0']],
          refused=[(['res "EXVS1 IP Address" /priv Address=132.192.1.99'], 87),
+                  (PRINT[:1] + ['res "P IP" /create /group:PRINT /type:"IP Address"',
+                                'res "P IP" /priv Address=132.192.1.11'], 5057),
                   (['res "EXVS1 IP Address" /priv SubnetMask=255.0.255.0'], 87),
                   (['res "Disk Q:" /priv Foo=1'], 87), (['res "Disk Q:" /priv DiskType=dynamic'], 87),
                   (['res "EXVS1 IP Address" /priv SubnetMask=1:binary'], 87),
@@ -1072,8 +1092,10 @@ def set_private_properties(c: Cluster, name: str, props) -> ClusterExeError | No
     take effect ... the next time the resource is brought online"). labkit's core has no
     such command yet: this writes ``Resource.properties`` (a public field) and logs it."""
     r = c.resources[name]
-    values = _props_by_key(c, r.type, props, create=False, existing=r.properties)
+    values = _check_identity(c, name, _props_by_key(c, r.type, props, create=False, existing=r.properties))
     r.properties.update(values)
+    if any(k in IDENTITY.get(r.type, ()) for k in values):
+        c._claims = None  # the core's index of addresses, names and drives: rebuilt on its next use
     c.record(name, "private properties set", ", ".join(f"{private_name(k)}={v}" for k, v in values.items()),
              r.node)
     if r.state is not ResourceState.OFFLINE:
