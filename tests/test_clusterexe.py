@@ -465,3 +465,21 @@ def test_an_exchange_virtual_server_built_with_cluster_exe():
 def test_a_line_pasted_from_a_transcript_keeps_working(c):
     assert Session(c).run("C:\\> cluster node 1-CURLY /pause").ok and str(c.nodes["1-CURLY"].state) == "Paused"
     assert Session(c).run("C:\\WINNT\\system32> cluster /ver").text.startswith("Cluster Name:     FOUR-STOOGES")
+
+
+def test_a_system_attendant_waits_for_the_address_and_the_name_set_with_priv(c):
+    """A virtual server is reached at its IP Address and named by its Network Name: the
+    System Attendant is refused (and nothing changes) until both have been set."""
+    s = Session(c)
+    for line in ['group FS /create', 'res "IP FS" /create /group:FS /type:"IP Address"',
+                 'res "Name FS" /create /group:FS /type:"Network Name" /adddep:"IP FS"',
+                 'res "Disk P:" /create /group:FS /type:"Physical Disk" Drive=P:']:
+        assert s.run(line).ok, line
+    sa = 'res "SA FS" /create /group:FS /type:"Microsoft Exchange System Attendant" /adddep:"Name FS" /adddep:"Disk P:"'
+    for missing, fix in [("no Address yet", 'res "IP FS" /priv Address=132.192.1.70'),
+                         ("no Name yet", 'res "Name FS" /priv Name=FILES7')]:
+        before = c.to_dict()
+        r = s.run(sa)
+        assert not r.ok and missing in r.error and "Traceback" not in r.error and c.to_dict() == before
+        assert s.run(fix).ok
+    assert s.run(sa).ok and "SA FS" in c.resources
