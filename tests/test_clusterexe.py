@@ -160,9 +160,33 @@ def test_create_takes_parameters_and_dependencies_on_its_line(c):
     assert c.groups["PRINT"].owner == "3-LARRY" and str(c.groups["PRINT"].state) == "Online"
 
 
-def test_create_without_an_ip_address_says_what_to_add(c):
-    r = Session(c).run('cluster res "X IP" /create /group:EXVS1 /type:"IP Address"')
-    assert r.code == 87 and "add Address=... to this /create line" in r.error
+def test_an_ip_address_created_without_its_address_is_set_with_priv_before_it_comes_online(c):
+    """As with cluster.exe: /create makes the resource, /priv sets Address before /online
+    (Microsoft, Creating IP Address Resources); until then it fails to come online and
+    the log names the missing private property."""
+    s = Session(c)
+    assert s.run('cluster group FS /create').ok
+    assert s.run('cluster res "IP FS" /create /group:FS /type:"IP Address"').ok
+    assert "address" not in c.resources["IP FS"].properties
+    r = s.run('cluster res "IP FS" /online')
+    assert r.ok and str(c.resources["IP FS"].state) == "Failed"
+    assert any("no Address private property" in e.why and "Microsoft" in e.why for e in c.log.about("IP FS"))
+    before = c.to_dict()
+    r = s.run('cluster res "IP FS" /priv Address=132.192.1.11')  # EXVS1's address
+    assert r.code == 5057 and c.to_dict() == before
+    assert s.run('cluster res "IP FS" /priv Address=132.192.1.60 SubnetMask=255.255.255.0').ok
+    assert c.who_has_address("132.192.1.60") == "resource 'IP FS'"
+    assert s.run('cluster group FS /online').ok and str(c.resources["IP FS"].state) == "Online"
+    r = s.run('cluster res "IP FS" /priv Address=132.192.1.61')  # set once: then fixed
+    assert r.code == 87 and "once it is set" in r.error
+    assert s.run('cluster res "Name FS" /create /group:FS /type:"Network Name" /adddep:"IP FS"').ok
+    assert s.run('cluster res "Name FS" /priv Name=EXVS1').code == 5010
+    assert s.run('cluster res "Name FS" /priv Name=files1').ok and c.resources["Name FS"].properties["name"] == "FILES1"
+
+
+def test_a_file_share_without_its_share_name_says_what_to_add(c):
+    r = Session(c).run('cluster res "X Share" /create /group:EXVS1 /type:"File Share"')
+    assert r.code == 87 and "add ShareName=... to this /create line" in r.error
 
 
 def test_quorum_can_move_to_another_online_disk(c):
@@ -441,3 +465,21 @@ def test_an_exchange_virtual_server_built_with_cluster_exe():
 def test_a_line_pasted_from_a_transcript_keeps_working(c):
     assert Session(c).run("C:\\> cluster node 1-CURLY /pause").ok and str(c.nodes["1-CURLY"].state) == "Paused"
     assert Session(c).run("C:\\WINNT\\system32> cluster /ver").text.startswith("Cluster Name:     FOUR-STOOGES")
+
+
+def test_a_system_attendant_waits_for_the_address_and_the_name_set_with_priv(c):
+    """A virtual server is reached at its IP Address and named by its Network Name: the
+    System Attendant is refused (and nothing changes) until both have been set."""
+    s = Session(c)
+    for line in ['group FS /create', 'res "IP FS" /create /group:FS /type:"IP Address"',
+                 'res "Name FS" /create /group:FS /type:"Network Name" /adddep:"IP FS"',
+                 'res "Disk P:" /create /group:FS /type:"Physical Disk" Drive=P:']:
+        assert s.run(line).ok, line
+    sa = 'res "SA FS" /create /group:FS /type:"Microsoft Exchange System Attendant" /adddep:"Name FS" /adddep:"Disk P:"'
+    for missing, fix in [("no Address yet", 'res "IP FS" /priv Address=132.192.1.70'),
+                         ("no Name yet", 'res "Name FS" /priv Name=FILES7')]:
+        before = c.to_dict()
+        r = s.run(sa)
+        assert not r.ok and missing in r.error and "Traceback" not in r.error and c.to_dict() == before
+        assert s.run(fix).ok
+    assert s.run(sa).ok and "SA FS" in c.resources

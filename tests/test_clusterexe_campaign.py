@@ -23,6 +23,22 @@ def reference():
     return four_node_5000()
 
 
+#: A cluster in the middle of things: 2-MOE paused, EXVS1 on its way to 3-LARRY, 4-JERRY
+#: without power and EXVS4 not yet failed over (detection takes longer than 2 s).
+BUSY = ["node 2-MOE /pause", "group EXVS1 /moveto:3-LARRY /wait:0", "crash 4-JERRY", "run 2s"]
+
+
+@pytest.fixture(scope="module")
+def busy(reference):
+    c = reference.copy()
+    s = Session(c)
+    for line in BUSY:
+        assert s.run(line).ok, line
+    assert not c.is_stable() and str(c.groups["EXVS1"].state) == "Pending"
+    assert c.groups["EXVS4"].owner == "4-JERRY"  # its node lost power; no failover yet
+    return c
+
+
 def check_line(reference, line, *, roundtrip=True):
     c = reference.copy()
     before = c.to_dict()
@@ -118,6 +134,17 @@ def test_malformed_line(reference, line, expect):
         assert r.error == expect
 
 
+@pytest.mark.parametrize("line,expect", MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_line_on_a_busy_cluster(busy, line, expect):
+    """The same lines while a move is under way and a crash is not yet noticed: a refusal
+    changes nothing then either (not even the clock: nothing waits before it refuses), and
+    a syntax error is worded the same."""
+    r = check_line(busy, line, roundtrip=False)
+    assert not r.ok
+    if not isinstance(expect, int):
+        assert r.error == expect
+
+
 def test_very_long_and_odd_lines(reference):
     for line in ["cluster group " + "X" * 20_000, "cluster " + "/prop " * 500, "cluster \x00 \x1b[2J",
                  "cluster res \"\u00e9t\u00e9\" /online", "cluster group \ud800", "\t\tcluster\tgroup\t",
@@ -178,6 +205,13 @@ def test_campaign_of_generated_lines(reference, line):
     COUNTS["ok" if r.ok else "syntax" if r.code is None else "refused"] += 1
 
 
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(line=lines())
+def test_campaign_of_generated_lines_on_a_busy_cluster(busy, line):
+    check_line(busy, line, roundtrip=False)
+
+
 def test_the_campaign_reached_every_kind_of_outcome(record_property):
     """Runs after the campaign (same file, in order): it accepted, refused and rejected lines."""
     if sum(COUNTS.values()) == 0:
@@ -227,6 +261,13 @@ def mutated(draw):
 def test_campaign_of_mutated_examples(reference, line):
     r = check_line(reference, line, roundtrip=False)
     MUTATED["ok" if r.ok else "syntax" if r.code is None else "refused"] += 1
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(line=mutated())
+def test_campaign_of_mutated_examples_on_a_busy_cluster(busy, line):
+    check_line(busy, line, roundtrip=False)
 
 
 def test_the_mutations_reached_every_kind_of_outcome(record_property):

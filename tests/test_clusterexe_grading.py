@@ -38,6 +38,14 @@ cluster res "IP BAD" /create /group:BAD /type:"IP Address" Address=10.2.0.102
 cluster res "Name BAD" /adddep:"IP BAD"
 cluster group BAD /online:NODE1"""),
 }
+#: Question 1 as an administrator types it on a real cluster: cluster.exe creates each
+#: resource first and sets its private properties afterwards with /priv.
+PRIV_FORM = [('cluster res "IP P" /create /group:PRINT /type:"IP Address" Address=10.2.0.50',
+              'cluster res "IP P" /create /group:PRINT /type:"IP Address"\n'
+              'cluster res "IP P" /priv Address=10.2.0.50 SubnetMask=255.255.255.0'),
+             ('cluster res "Name P" /create /group:PRINT /type:"Network Name" Name=PRINT1 /adddep:"IP P"',
+              'cluster res "Name P" /create /group:PRINT /type:"Network Name"\n'
+              'cluster res "Name P" /priv Name=PRINT1\ncluster res "Name P" /adddep:"IP P"')]
 WRONG_PY = ('dependencies=["Disk P", "Name P"]', 'dependencies=["Name P"]')
 WRONG_EXE = (' /adddep:"Disk P" /adddep:"Name P"', ' /adddep:"Name P"')
 
@@ -59,9 +67,10 @@ def python_form(wrong: bool = False):
     return nb
 
 
-def cluster_exe_form(wrong: bool = False):
+def cluster_exe_form(wrong: bool = False, priv: bool = False):
     """The solution with each answer between BEGIN and END SOLUTION replaced by a
-    ``%%cluster -c VAR`` cell of the same answer."""
+    ``%%cluster -c VAR`` cell of the same answer (``priv``: question 1 with the addresses
+    and names set by ``/priv`` after ``/create``, as on a real cluster)."""
     nb = _drop_check_cell(_solution())
     cells = [nbformat.v4.new_code_cell("%load_ext labkit")]
     done = set()
@@ -73,6 +82,10 @@ def cluster_exe_form(wrong: bool = False):
         var, commands = CLUSTER_EXE[key]
         if wrong and var == "c1":
             commands = commands.replace(*WRONG_EXE)
+        if priv and var == "c1":
+            for one_line, two_steps in PRIV_FORM:
+                assert one_line in commands
+                commands = commands.replace(one_line, two_steps)
         before, rest = cell.source.split("# BEGIN SOLUTION\n", 1)
         _, after = rest.split("# END SOLUTION\n", 1)
         cells.append(nbformat.v4.new_code_cell(before.rstrip()))
@@ -92,7 +105,8 @@ def book(tmp_path_factory):
     folder = root / EXERCISE
     folder.mkdir()
     for name, nb in [("python_right", python_form()), ("clusterexe_right", cluster_exe_form()),
-                     ("python_wrong", python_form(wrong=True)), ("clusterexe_wrong", cluster_exe_form(wrong=True))]:
+                     ("python_wrong", python_form(wrong=True)), ("clusterexe_wrong", cluster_exe_form(wrong=True)),
+                     ("clusterexe_priv", cluster_exe_form(priv=True))]:
         nbformat.write(nb, folder / f"{name}.ipynb")
     result = grading.grade_dir(root, out=root / "grades.csv", jobs=2)
     return {Path(r.path).stem: r for r in result.reports}
@@ -123,3 +137,11 @@ def test_both_forms_of_a_wrong_answer_get_the_same_verdict(book):
     assert failed == ["print_server"]
     msgs = {q.name: q.message for q in book["clusterexe_wrong"].results}
     assert msgs["print_server"] == {q.name: q.message for q in book["python_wrong"].results}["print_server"]
+
+
+def test_the_administrators_create_then_priv_form_gets_full_marks(book):
+    """cluster.exe's own order -- /create, then /priv Address=... or Name=..., then /adddep --
+    builds the same cluster, so it gets the same marks as the Python."""
+    assert "/priv Address=10.2.0.50" in "".join(c.source for c in cluster_exe_form(priv=True).cells)
+    assert _verdict(book["clusterexe_priv"]) == _verdict(book["python_right"])
+    assert book["clusterexe_priv"].score == book["clusterexe_priv"].max_score

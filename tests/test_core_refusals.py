@@ -18,7 +18,8 @@ CASES = [
     ("add_resource", ("IP G1",), {"type": "IP Address", "group": "G1", "address": "10.9.9.9"}, lk.NameConflictError),
     ("add_resource", ("X",), {"type": "No Such Type", "group": "G1"}, lk.NotFoundError),
     ("add_resource", ("X",), {"type": "IP Address", "group": "NOPE", "address": "10.9.9.9"}, lk.NotFoundError),
-    ("add_resource", ("X",), {"type": "IP Address", "group": "G1"}, lk.ValidationError),
+    ("add_resource", ("X",), {"type": "File Share", "group": "G1"}, lk.ValidationError),  # no share_name
+    ("add_resource", ("X",), {"type": "IP Address", "group": "G1", "address": ""}, lk.ValidationError),
     ("add_resource", ("X",), {"type": "Generic Service", "group": "G1", "possible_owners": []}, lk.OwnershipError),
     ("add_resource", ("X",), {"type": "Generic Service", "group": "G1", "dependencies": ["Disk Q:"]}, lk.DependencyError),
     ("add_resource", ("X",), {"type": "Generic Service", "group": "G1", "dependencies": "IP G1"}, lk.ValidationError),

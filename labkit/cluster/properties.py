@@ -149,8 +149,9 @@ class Properties:
         """Set private properties of a resource (``cluster res R /priv name=value``): the
         ones :data:`PRIVATE_SETTABLE` lists for its type, each checked by its value kind.
         The address of an IP Address, the name of a Network Name and the drive of a Physical
-        Disk are fixed when the resource is created (each address, name and drive is claimed
-        once, paper, Table 10). A change to a resource that is not Offline is stored and
+        Disk are claimed once (paper, Table 10): a resource created without one (as
+        ``cluster res R /create`` creates it) gets it here once, with the checks of creation;
+        after that it is fixed. A change to a resource that is not Offline is stored and
         takes effect the next time it comes online, as in MSCS.
 
         >>> from labkit import Cluster
@@ -161,23 +162,33 @@ class Properties:
         """
         r = self.resource(resource)
         fixed, settable = PRIVATE_FIXED.get(r.type, ()), PRIVATE_SETTABLE.get(r.type, {})
-        values = {}
+        values, identity = {}, {}
         for key, value in props.items():
             if key in fixed:
-                raise ConfigurationError(
-                    f"the {key} of {r.name!r} is fixed when a {r.type} resource is created; delete the resource "
-                    "and create it again with the new value",
-                    rule="a resource's address, network name and drive letter are fixed at creation",
-                    source="paper, Table 10 (each address and name is claimed once)")
+                if r.properties.get(key) not in (None, ""):
+                    raise ConfigurationError(
+                        f"the {key} of {r.name!r} is fixed once it is set; delete the resource and create it "
+                        "again with the new value",
+                        rule="a resource's address, network name and drive letter are claimed once",
+                        source="paper, Table 10 (each address and name is claimed once)")
+                identity[key] = value
+                continue
             if key not in settable:
                 raise ValidationError(
                     f"{r.type} resources have no private property {key!r} that can be set "
                     f"(settable: {', '.join(settable) or 'none'})",
                     rule="a resource type has its own private properties", source=f"MSCS {r.type} resource type")
             values[key] = V.accept(settable[key], value, key)
+        if identity:
+            # an IP Address, Network Name or Physical Disk created without its address, name or
+            # drive (as cluster.exe creates one) gets it once, with the checks of creation
+            checked = self.resource_types[r.type].validate(self, r.name, r.group, {**r.properties, **identity})
+            values.update({k: checked[k] for k in identity})
         if not values:
             return
         r.properties.update(values)
+        if identity:
+            self._claims = None  # the index of claimed addresses, names and drives: rebuilt on its next use
         self.record(r.name, "private properties set", ", ".join(f"{k}={v}" for k, v in values.items()), r.node)
 
     def set_quorum_resource(self, resource: str) -> None:

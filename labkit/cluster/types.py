@@ -151,16 +151,31 @@ class PhysicalDisk(ResourceType):
 
 
 class IPAddress(ResourceType):
-    """A static IP address on the public network (``address``, ``subnet_mask``, ``network``)."""
+    """A static IP address on the public network (``address``, ``subnet_mask``, ``network``).
+
+    As on MSCS, the resource may be created without its Address (``cluster res R /create
+    /type:"IP Address"``, then ``/priv Address=... SubnetMask=...``); it cannot come online
+    until it has one (Microsoft, Server Cluster APIs: *Creating IP Address Resources* creates
+    the resource, then sets its required private properties).
+
+    >>> from labkit.cluster import Cluster
+    >>> c = Cluster("LAB"); _ = c.add_node("N1"); _ = c.add_group("G")
+    >>> "address" in c.add_resource("IP G", type="IP Address", group="G").properties
+    False
+    >>> REGISTRY["IP Address"].can_online(c, c.resources["IP G"], "N1")  # doctest: +ELLIPSIS
+    'the IP Address resource has no Address private property: ...'
+    """
 
     name = "IP Address"
     online_s = 1.0
     offline_s = 0.5
-    required = ("address",)
     defaults = {"subnet_mask": "255.255.255.0", "network": "Public"}
 
     def validate(self, cluster, name, group, props):
         out = super().validate(cluster, name, group, props)
+        if out.get("address") is None:  # not set yet: it cannot come online (can_online)
+            out.pop("address", None)
+            return out
         out["address"] = check_static_ip(out["address"], f"address of {name!r}")
         owner = cluster.who_has_address(out["address"])
         if owner:
@@ -169,17 +184,31 @@ class IPAddress(ResourceType):
                                     source="paper, Table 10; MSCS IP Address resource")
         return out
 
+    def can_online(self, cluster, resource, node):
+        if not resource.properties.get("address"):
+            return ("the IP Address resource has no Address private property: set it (cluster res "
+                    f"\"{resource.name}\" /priv Address=... SubnetMask=...) before bringing it online "
+                    "(Microsoft, Server Cluster APIs: IP Address Private Properties -- Address and SubnetMask are "
+                    "required; Creating IP Address Resources)")
+        return None
+
 
 class NetworkName(ResourceType):
-    """The NetBIOS name clients use (``name``). Needs an IP Address dependency to come online."""
+    """The NetBIOS name clients use (``name``). Needs an IP Address dependency to come online.
+
+    As on MSCS, the resource may be created without its Name (``/priv Name=...`` later); it
+    cannot come online until it has one.
+    """
 
     name = "Network Name"
     online_s = 2.0
     offline_s = 0.5
-    required = ("name",)
 
     def validate(self, cluster, name, group, props):
         out = super().validate(cluster, name, group, props)
+        if out.get("name") is None:  # not set yet: it cannot come online (can_online)
+            out.pop("name", None)
+            return out
         out["name"] = check_netbios_name(out["name"], f"network name of {name!r}").upper()
         owner = cluster.who_has_name(out["name"])
         if owner:
@@ -189,6 +218,10 @@ class NetworkName(ResourceType):
         return out
 
     def can_online(self, cluster, resource, node):
+        if not resource.properties.get("name"):
+            return ("the Network Name resource has no Name private property: set it (cluster res "
+                    f"\"{resource.name}\" /priv Name=...) before bringing it online (Microsoft, Server Cluster "
+                    "APIs: Network Name Private Properties -- Name is required)")
         if not any(cluster.resources[p].type == "IP Address" for p in resource.dependencies):
             return ("a Network Name needs a dependency on an IP Address resource "
                     "(paper, Resources and Resource Groups)")

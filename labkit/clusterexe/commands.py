@@ -25,14 +25,15 @@ labkit-only ``run 30s`` or ``wait`` to watch what follows.
 
 Our reading, where labkit differs from a real cluster:
 
-- ``res /create`` also takes the resource's private properties (``Address=...``) and
-  ``/adddep:R`` on the same line: labkit creates a resource whole, with the parameters
-  and dependencies Cluster Administrator's New Resource wizard asks for, while
-  cluster.exe would create it empty and set them with ``/priv`` and ``/adddep``
-  afterwards (labkit refuses an IP Address without its Address, error 87);
+- ``res /create`` may also take the resource's private properties (``Address=...``) and
+  ``/adddep:R`` on the same line, as Cluster Administrator's New Resource wizard asks for
+  them; without them the resource is created as by cluster.exe, and set later with
+  ``/priv`` and ``/adddep`` (an IP Address without its Address cannot come online; a File
+  Share still needs its ShareName on the line, error 87);
 - ``res /priv name=value`` changes the properties that name no address, network name or
   drive (SubnetMask, Network, Path, ShareName, ServiceName, CommandLine, Signature,
-  SizeGB); labkit fixes Address, Name and Drive when the resource is created;
+  SizeGB); Address, Name and Drive can be set once, on a resource created without them,
+  with the checks of ``/create``;
 - ``group /moveto:N`` to the node that already owns the group succeeds and does nothing
   (MS-CMRP ApiMoveGroupToNode), where ``Cluster.move_group`` refuses;
 - ``node N /start`` on a running node and ``/stop`` on a stopped one print cluster.exe's
@@ -413,6 +414,19 @@ def _props_by_key(c: Cluster, rtype: str, props, *, create: bool, existing=()) -
         if create and key in SETTABLE.get(rtype, ()):
             _check_private(rtype, key, got[key])
     return got
+
+
+def _check_identity(c: Cluster, name: str, values: dict) -> dict:
+    """Address, Name or Drive set with ``/priv`` on a resource created without it: the
+    resource type's own checks (a static address, a NetBIOS name, a free drive letter; not
+    used elsewhere in the cluster), the same as ``/create`` runs. Returns them normalised."""
+    r = c.resources[name]
+    keys = [k for k in values if k in IDENTITY.get(r.type, ())]
+    if not keys:
+        return values
+    checked = call("res.create", c.resource_types[r.type].validate, c, name, r.group,
+                   {**r.properties, **values})
+    return {**values, **{k: checked[k] for k in keys}}
 
 
 # ================================================================== the command table

@@ -238,7 +238,18 @@ class SystemAttendant(ExchangeResourceType):
             raise DependencyError(f"Network Name {names[0].name!r} does not depend on an IP Address",
                                   rule="the Network Name depends on the IP Address, so the IP Address is created first",
                                   source="paper, Exchange 2000 Cluster Resource Dependencies")
-        evs = names[0].properties["name"]
+        if not any(cluster.resources[p].properties.get("address") for p in names[0].dependencies
+                   if cluster.resources[p].type == "IP Address"):
+            raise DependencyError(f"the IP Address of Network Name {names[0].name!r} has no Address yet: clients "
+                                  "reach the virtual server there, so set it first (cluster res ... /priv Address=...)",
+                                  rule="the IP Address is created (with its address) before the System Attendant",
+                                  source="paper, Creating Exchange 2000 Virtual Servers")
+        evs = names[0].properties.get("name")
+        if not evs:  # a Network Name created without its Name (MSCS allows it; set with /priv Name=)
+            raise DependencyError(f"Network Name {names[0].name!r} has no Name yet: the virtual server is named "
+                                  "after it, so set it first (cluster res ... /priv Name=...)",
+                                  rule="the System Attendant's Network Name names the virtual server",
+                                  source="paper, Exchange Virtual Servers: The Unit of Failover")
         if evs in o.virtual_servers:
             raise NameConflictError(f"Network Name {show(evs)} already carries an Exchange virtual server",
                                     rule="one Exchange virtual server per Network Name",
