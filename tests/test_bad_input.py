@@ -15,6 +15,8 @@ CASES_TRIED = {"n": 0}
 
 # command -> valid positional args and keyword args on build(2) with G1 online
 CLUSTER_CALLS = {
+    "find_name": (("groups", "G1"), {}),
+    "group_index": (("G1",), {}),
     "add_node": (("N9",), {"ip": "10.0.0.9"}),
     "add_group": (("G9",), {"preferred_owners": ["N1"]}),
     "delete_group": (("G1",), {}),

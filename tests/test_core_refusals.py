@@ -6,6 +6,9 @@ from conftest import build
 
 # (command, args, kwargs, expected error class)
 CASES = [
+    ("find_name", ("bogus", "N1"), {}, lk.ValidationError),
+    ("find_name", ("groups", 7), {}, lk.ValidationError),
+    ("group_index", ("NOPE",), {}, lk.NotFoundError),
     ("add_node", ("N1",), {}, lk.LimitError),
     ("add_group", ("G1",), {}, lk.NameConflictError),
     ("add_group", ("",), {}, lk.ValidationError),

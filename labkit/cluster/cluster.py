@@ -80,6 +80,10 @@ DEFAULT_ACCOUNT = "CLUSTER\\Administrator"
 ALL_RIGHTS = "*"
 
 
+#: The tables whose keys are names (Cluster.find_name).
+_NAME_TABLES = ("nodes", "groups", "resources", "accounts")
+
+
 @dataclass
 class ClusterSettings:
     """Timings and choices the paper does not fix, as named, documented settings.
@@ -241,6 +245,9 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
         >>> four_node_5000().find_name("groups", "exvs1")
         'EXVS1'
         """
+        if table not in _NAME_TABLES or not isinstance(name, str):
+            raise ValidationError(f"find_name looks up a text name in one of {', '.join(_NAME_TABLES)}, not "
+                                  f"{show(table)} / {show(name)}", rule="names are looked up in a named table")
         d = getattr(self, table)
         if name in d:
             return name

@@ -51,6 +51,8 @@ class ConfigurationDatabase:
 
     def group_index(self, name: str) -> int:
         """The place of group ``name`` in creation order (0 for the first group)."""
+        if not isinstance(name, str) or name not in self.groups:
+            name = self.group(name).name
         if getattr(self, "_gidx", None) is None or len(self._gidx) != len(self.groups) or name not in self._gidx:
             self._gidx = {g: i for i, g in enumerate(self.groups)}
         return self._gidx[name]
