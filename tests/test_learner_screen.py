@@ -180,11 +180,23 @@ def _markdown(path: Path) -> str:
     return path.read_text()
 
 
+def _glossary_anchors(path: Path) -> set[str]:
+    """The anchors the course site (mystmd) gives a glossary page's terms, ``term-ID``
+    (scripts/glossary_links.py links the notebooks to them)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("labkit_glossary_links", ROOT / "scripts" / "glossary_links.py")
+    gl = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gl)
+    return {gl.term_id(t) for t in gl.glossary_terms(path)}
+
+
 def _anchors(path: Path) -> set[str]:
-    """Heading ids as JupyterLab and GitHub make them: the text, spaces as dashes."""
+    """Heading ids as JupyterLab and GitHub make them: the text, spaces as dashes; and a
+    glossary's term anchors."""
     heads = re.findall(r"^#{1,6}\s+(.+?)\s*$", _markdown(path), re.M)
-    return {h.replace(" ", "-") for h in heads} | {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
-                                                  for h in heads}
+    glossary = _glossary_anchors(path) if path.name == "glossary.md" else set()
+    return glossary | {h.replace(" ", "-") for h in heads} | {
+        re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in heads}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -225,3 +237,14 @@ def test_every_text_of_a_chart_is_drawn_with_the_pinned_fonts():
     svg = charts.failover_timeline(c.log.since(mark), ["FS", "Share FS"]).svg()
     families = set(re.findall(r"font-family: ([^;\"]*)", svg))
     assert len(families) == 1 and charts.FONT_STACK in families.pop()
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_each_opening_says_where_its_subject_lives_in_labkit(notebook):
+    """Issue 15: a curious learner can read the component in code. The opening names the
+    modules (each link must resolve: the link test above checks that)."""
+    opening = "".join(json.loads(notebook.read_text())["cells"][0]["source"])
+    assert "**Where this lives in labkit**" in opening
+    where = opening.split("**Where this lives in labkit**")[1]
+    modules = re.findall(r"\]\(\.\./(labkit/[^)]+)\)", where)
+    assert modules and all((ROOT / m).exists() for m in modules), modules

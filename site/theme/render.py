@@ -95,6 +95,23 @@ class Site:
             rel = f"{up}{path}"
         return rel + (f"#{frag}" if frag else "")
 
+    #: Folders of the repository whose files are code, not pages: a link to one goes to the
+    #: file in the repository ("Where this lives in labkit" in the notebooks' openings).
+    SOURCE_FOLDERS = ("labkit/", "scripts/", "benchmarks/", "examples/", "tests/")
+
+    def source_link(self, url: str) -> str | None:
+        """The repository address of a relative link to a code file (``../labkit/sim.py``
+        from a notebook or a doc page, both one folder deep), or None."""
+        path = url.split("#")[0]
+        while path.startswith(("../", "./")):
+            path = path.split("/", 1)[1]
+        if not path.startswith(self.SOURCE_FOLDERS) or SCHEME_RE.match(url):
+            return None
+        repo = self.options.get("repository", "OWNER/labkit")
+        branch = self.options.get("branch", "main")
+        kind = "tree" if path.endswith("/") else "blob"
+        return f"https://github.com/{repo}/{kind}/{urllib.parse.quote(branch)}/{path}"
+
     def launch_links(self, location: str) -> list[tuple[str, str]]:
         """Binder and JupyterHub (nbgitpuller) links for a notebook at `location` (/notebooks/x.ipynb)."""
         repo = self.options.get("repository", "OWNER/labkit")
@@ -312,6 +329,9 @@ class PageRenderer:
             return f'<a href="{esc(url)}">{inner}</a>'
         if SCHEME_RE.match(url):
             return f'<a class="external" href="{esc(url)}" rel="noopener">{inner}</a>'
+        source = self.site.source_link(n.get("urlSource", url))
+        if source:                              # labkit's code: the file in the repository
+            return f'<a class="external source" href="{esc(source)}" rel="noopener">{inner}</a>'
         # a local address Jupyter Book could not resolve to a page of the site
         self.site.unresolved.append({"page": self.slug, "url": n.get("urlSource", url)})
         return f'<a class="unresolved" href="{esc(url)}" title="not a page of this site">{inner}</a>'
