@@ -189,7 +189,7 @@ def test_events_read_names_with_spaces(text, expect):
         groups = {"FILES": 1}
         resources = {"Public Share": 1}
 
-        def _find(self, table, name):
+        def find_name(self, table, name):
             return name if name in getattr(self, table) else None
 
         def __getattr__(self, name):

@@ -150,3 +150,10 @@ def test_no_link_inside_code_or_a_longer_name():
     assert src == "A `Resource` in code, a 4-node cluster, a [resource](../docs/glossary.md#term-resource) here."
     assert changes[nb] == ["Resource"]
 
+
+
+def test_the_committed_notebooks_link_every_term_at_its_first_use():
+    """scripts/glossary_links.py has been run on the chain (``--check`` changes nothing)."""
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "glossary_links.py"), "--check"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr

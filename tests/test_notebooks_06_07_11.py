@@ -186,7 +186,8 @@ def test_nb06_storage_diagram_of_exvs1():
 
 # ------------------------------------------------------------ notebook 07
 def test_nb07_names_the_papers_sections_and_microsofts_advice():
-    md = _markdown("07_load_planning_and_failover")
+    # the glossary links (scripts/glossary_links.py) may sit inside a section's name
+    md = re.sub(r"\[([^\]]*)\]\(\.\./docs/glossary\.md#[^)]*\)", r"\1", _markdown("07_load_planning_and_failover"))
     for text in ("Cluster Load Planning", "Balanced Cluster Loading", "Maximum Load – All Cluster Nodes",
                  "Maximum Load - Standby Node", "KB 815180", "KB 329208", "KB 325044", "KB 299631", "KB 314266",
                  "crm_simulate"):
