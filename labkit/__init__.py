@@ -1,7 +1,7 @@
 """labkit -- learn highly available Exchange 2000 on Microsoft Cluster Service.
 
 The public API. The model core (``labkit.cluster``) never imports widgets or
-Graphviz; the views (``labkit.views.diagrams``, ``labkit.views.widgets``, ``labkit.tables``,
+Graphviz; the views (``labkit.views.diagrams``, ``labkit.views.widgets``, ``labkit.views.tables``,
 all in :mod:`labkit.views`) are imported on first use.
 
 >>> import labkit as lk

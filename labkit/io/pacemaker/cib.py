@@ -185,7 +185,7 @@ def cib_tree(cluster: Cluster, *, style: str, include_quorum: bool, properties: 
            "dependency is an order constraint")
     cib.append(ET.Comment(
         f" {cluster.name} ({cluster.edition}) exported by labkit from a simulated Windows 2000 MSCS cluster. "
-        f"{how}. See labkit/pacemaker.py for the whole mapping. "))
+        f"{how}. See labkit/io/pacemaker/ for the whole mapping. "))
     conf = ET.SubElement(cib, "configuration")
     crm = ET.SubElement(ET.SubElement(conf, "crm_config"), "cluster_property_set", id="cib-bootstrap-options")
     for name, value in (("cluster-name", cluster.name), ("stonith-enabled", "false"),
