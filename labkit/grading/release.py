@@ -12,7 +12,8 @@ the full repository (``make lab``, ``make test``), but not what gives answers aw
   troubleshooting page, which learners need too;
 - the tests that grade notebooks or read ``solutions/`` or the instructor guide
   (``tests/test_grading_*``, ``test_clusterexe_grading.py``, ``test_cli.py``, the
-  ``test_notebooks_*`` and ``test_course_*`` files and the site's test): the release's
+  ``test_notebooks_*`` and ``test_course_*`` files, the site's test, and the module-graph test,
+  whose picture is of the full repository's code): the release's
   ``make test`` runs the model's tests, nbval on ``notebooks/``, the browser, dashboard and
   hub tests. The site's table of contents (``myst.yml``) loses the instructor pages.
 
@@ -37,7 +38,7 @@ MARKER = "LEARNER_RELEASE"
 EXCLUDED = ("solutions/", "docs/instructor/", "labkit/grading/exercises/", ".git/", ".venv/")
 KEPT = ("labkit/grading/exercises/__init__.py", "docs/instructor/troubleshooting.md")
 EXCLUDED_TESTS = ("tests/test_grading_", "tests/test_cli.py", "tests/test_notebooks_", "tests/test_clusterexe_grading.py",
-                  "tests/test_course_", "tests/_course.py", "tests/test_site.py")
+                  "tests/test_course_", "tests/test_site.py", "tests/test_architecture.py")
 _JUNK = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis", "node_modules", ".mypy_cache"}
 
 NOTE = """# This is the learner release of labkit
