@@ -3,9 +3,8 @@ no private cross-package access, no module over 600 lines, and the published mod
 is the generated one. ``scripts/module_graph.py`` reads the imports (``ast``: nothing runs)
 and holds the layers, bottom to top.
 
-Some rules are still broken today while the cluster core (15-A) and the views (15-B2) are
-being restructured. They are all in :data:`KNOWN`, each with its reason: a new violation fails,
-and so does a listed one that is gone (take it off the list), so the list only shrinks.
+A rule broken on purpose would go in :data:`KNOWN`, with its reason: a new violation fails,
+and so does a listed one that is gone (take it off the list). The list is empty.
 """
 from __future__ import annotations
 
@@ -23,15 +22,7 @@ _spec.loader.exec_module(mg)
 
 #: Every rule broken today, as (rule, what, reason). ``what`` is a cycle's modules joined by
 #: " ", an import "importer -> imported", a private access "module -> _name", or a module.
-KNOWN: set[tuple[str, str, str]] = {
-    # ---- private access across packages
-    *{("private", f"labkit.io.{m} -> {n}", "the cluster database on disk reads and restores the core's own state "
-                                           "(the claims index, counters, the dependents' order, the transaction "
-                                           "flag); it needs a public snapshot/restore API in labkit/cluster/")
-      for m, n in [("builder", "_claim_resource"), ("builder", "_claims_index"), ("builder", "_claims_size"),
-                   ("builder", "_dependents"), ("builder", "_next_node_id"), ("builder", "_res_seq"),
-                   ("writer", "_dependents"), ("writer", "_in_transaction")]},
-}
+KNOWN: set[tuple[str, str, str]] = set()
 
 
 @pytest.fixture(scope="module")

@@ -574,7 +574,9 @@ def test_a_refused_file_changes_nothing(tmp_path, exchange_text):
     from labkit.cluster.cluster import JOB_HANDLERS
     from labkit.cluster.extensions import REGISTRY as EXTENSIONS
     from labkit.cluster.types import REGISTRY
+    from labkit.io.format import import_plugins
 
+    import_plugins()   # the first load imports the plug-ins, which register their jobs once (run alone too)
     before = (dict(REGISTRY), dict(JOB_HANDLERS), dict(EXTENSIONS))
     d = data_of(exchange_text)
     d["resources"]["Disk E:"]["type"] = "Floppy Disk"

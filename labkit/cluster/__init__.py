@@ -9,15 +9,18 @@
   resources, dependencies, owners, properties, the quorum resource);
 - :mod:`.events`: the Event Processor (the job table; the clock and queue are
   :mod:`labkit.sim`);
+- :mod:`.checkpoint`: the Checkpoint Manager's side of loading a saved cluster
+  database (:mod:`labkit.io` reads and writes the file);
 - :mod:`.invariants`: the rules every state keeps; :mod:`.model`: the objects;
   :mod:`.types`: the resource DLLs.
 """
 from .cluster import EDITIONS, Cluster, ClusterSettings, parse_edition
-from .model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, Group, GroupState, Node, NodeState, Resource,
-                    ResourceState, RestartAction)
+from .model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, DownReason, Group, GroupState, Leaving, Node, NodeState,
+                    Resource, ResourceState, RestartAction)
 from .properties import PRIVATE_FIXED, PRIVATE_SETTABLE
 from .types import REGISTRY, ResourceType, register_resource_type
 
 __all__ = ["parse_edition", "Cluster", "ClusterSettings", "EDITIONS", "Group", "GroupState", "Node", "NodeState",
+           "DownReason", "Leaving",
            "Resource", "ResourceState", "RestartAction", "ResourceType", "REGISTRY",
            "register_resource_type", "RESOURCE_DEFAULTS", "GROUP_DEFAULTS", "PRIVATE_SETTABLE", "PRIVATE_FIXED"]

@@ -184,12 +184,13 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
         #: plug-in state (e.g. the Exchange organisation), by plug-in name; only what a
         #: cluster file can give back is accepted (labkit.cluster.extensions)
         self.extensions: Extensions = Extensions()
-        self._next_node_id = 1
+        #: the id the next node to join gets: ids follow the order nodes were added and are
+        #: never given again, even after an eviction
+        self.next_node_id = 1
         self._dirty: dict[str, None] = {}
         self._touched: dict[str, None] = {}
         self._order_cache: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {}
-        self._res_seq = 0
         self._in_transaction = False
         self._claims: dict | None = None
         self._claims_size = (0, 0)
@@ -366,8 +367,8 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
         return ALL_RIGHTS in rights or right in rights
 
     _STATE = ("nodes", "groups", "resources", "resource_types", "running", "partition_sides", "quorum_side",
-              "evicted", "accounts", "account", "extensions", "_next_node_id", "_dependents",
-              "_res_seq", "queue", "random", "settings", "ip", "edition")
+              "evicted", "accounts", "account", "extensions", "next_node_id", "_dependents",
+              "queue", "random", "settings", "ip", "edition")
 
     @contextmanager
     def transaction(self):
@@ -395,6 +396,11 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
             raise
         finally:
             self._in_transaction = False
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`transaction` is under way (a cluster is saved between commands)."""
+        return self._in_transaction
 
     def copy(self) -> "Cluster":
         """An independent copy (what-if experiments, N-k analysis); behaves exactly like a
@@ -429,7 +435,7 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
             "partition_sides": enc(self.partition_sides), "quorum_side": enc(self.quorum_side),
             "evicted": list(self.evicted),
             "accounts": enc(self.accounts), "account": self.account,
-            "resource_types": sorted(self.resource_types), "next_node_id": self._next_node_id,
+            "resource_types": sorted(self.resource_types), "next_node_id": self.next_node_id,
             "clock_ms": self.clock.ms, "random_state": enc(self.random.getstate()),
             "nodes": [obj(n) for n in self.nodes.values()],
             "groups": [group(g) for g in self.groups.values()],

@@ -318,7 +318,6 @@ class ConfigurationDatabase:
     def _new_resource(self, name, t: ResourceType, g: Group, owners, props) -> Resource:
         r = Resource(name=name, type=t.name, group=g.name, possible_owners=list(owners),
                      properties=props, **RESOURCE_DEFAULTS)
-        self._res_seq += 1
         claims = self._claims_index()
         self.resources[name] = r
         self._indexed("resources", name)

@@ -75,10 +75,6 @@ def _copy_resource(r):
     return s
 
 
-def _copy_queue(q):
-    return q.copy()
-
-
 def _copy_random(r):
     c = random.Random()
     c.setstate(r.getstate())
@@ -95,7 +91,7 @@ _COPIERS = {
     "groups": lambda d: {k: _copy_group(v) for k, v in d.items()},
     "resources": lambda d: {k: _copy_resource(v) for k, v in d.items()},
     "resource_types": dict,          # registered type objects are shared, as REGISTRY shares them
-    "queue": _copy_queue,
+    "queue": lambda q: q.copy(),
     "log": lambda log: type(log)(log),   # log events are frozen
     "random": _copy_random,
     "clock": _shallow,

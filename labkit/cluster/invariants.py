@@ -119,6 +119,10 @@ def _membership(c: "Cluster", out: list) -> None:
                 out.append(((("resources", r.name), "state"), f"{r.state}, but the cluster is not running"))
     elif c.nodes and all(n.state is DOWN for n in c.nodes.values()):
         out.append(("cluster.running", "true, but every node is Down"))
+    for n in c.nodes.values():
+        if n.leaving is not None and n.state not in (NodeState.UP, NodeState.PAUSED):
+            out.append(((("nodes", n.name), "leaving"), f"{n.leaving}, but the node is {n.state}: only a running "
+                                                        "node stops or restarts its cluster service"))
     if c.partition_sides is not None and c.running and c.quorum_side is not None:
         # no split brain: only the side that won the quorum arbitration runs
         for n in c.nodes.values():

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ..errors import LimitError, NameConflictError, OwnershipError, QuorumError, StateError, ValidationError
 from ..values import fold, show
-from .model import OFF, Group, Move, MoveReason, Node, NodeState
+from .model import OFF, DownReason, Group, Leaving, Move, MoveReason, Node, NodeState
 from .types import check_netbios_name, check_static_ip
 
 
@@ -114,8 +114,8 @@ class MembershipManager:
         if self.partition_sides is not None:
             raise StateError("the cluster network is partitioned; heal it before adding nodes",
                              rule="a joining node must reach every member", source="MSCS membership")
-        node = Node(name=name, id=self._next_node_id, ip=ip, state=NodeState.UP)
-        self._next_node_id += 1
+        node = Node(name=name, id=self.next_node_id, ip=ip, state=NodeState.UP)
+        self.next_node_id += 1
         claims = self._claims_index()
         self.nodes[name] = node
         self._indexed("nodes", name)
@@ -178,15 +178,15 @@ class MembershipManager:
         node = n.name
         if n.state is NodeState.DOWN:
             raise StateError(f"node {n.name} is already Down", rule="only a running node can crash")
-        self._take_down(n, "crash", "power loss")
+        self._take_down(n, DownReason.CRASH, "power loss")
         self._settle()
 
-    def _take_down(self, n: Node, reason: str, why: str, *, announce: bool = False) -> None:
+    def _take_down(self, n: Node, reason: DownReason, why: str, *, announce: bool = False) -> None:
         was = n.state
         n.state = NodeState.DOWN
         n.down_reason = reason
         n.incarnation += 1
-        n.properties.pop("_leaving", None)
+        n.leaving = None
         self._leaving_names().discard(n.name)
         self.record(n.name, f"{was} -> Down", why, n.name)
         for g in self.groups.values():
@@ -219,7 +219,7 @@ class MembershipManager:
         n.regroup_pending = False
         if not self.running:
             return
-        if n.down_reason == "stopped":
+        if n.down_reason is DownReason.STOPPED:
             why = "the node left the cluster"
         else:
             why = (f"regroup after {self.settings.missed_heartbeats} missed heartbeats "
@@ -288,7 +288,7 @@ class MembershipManager:
             reason = self._quorum_blocked(node)
             if reason:
                 n.state = NodeState.DOWN
-                n.down_reason = "stopped"
+                n.down_reason = DownReason.STOPPED
                 self.record(node, "Joining -> Down", f"cannot form the cluster: {reason}", node)
                 return
             self.running = True
@@ -301,7 +301,7 @@ class MembershipManager:
         else:
             if self.partition_sides is not None and node not in self.quorum_side:
                 n.state = NodeState.DOWN
-                n.down_reason = "partition"
+                n.down_reason = DownReason.PARTITION
                 self.record(node, "Joining -> Down", "cannot reach the nodes that own the quorum disk", node)
                 return
             self.record(node, f"Joining -> {n.state.value}",
@@ -313,25 +313,25 @@ class MembershipManager:
     def stop_node(self, node: str) -> None:
         """Stop the cluster service on ``node`` gracefully: its groups move to other nodes
         first (as in Cluster Administrator's Stop Cluster Service), then it goes Down."""
-        self._leave(node, "stop")
+        self._leave(node, Leaving.STOP)
 
     def restart_node(self, node: str) -> None:
         """Restart ``node`` (e.g. after installing software): its groups move away, it goes
         Down for ``settings.node_reboot_s`` and joins again."""
-        self._leave(node, "restart")
+        self._leave(node, Leaving.RESTART)
 
-    def _leave(self, node: str, how: str) -> None:
+    def _leave(self, node: str, how: Leaving) -> None:
         n = self.node(node)
         node = n.name
         if n.state not in (NodeState.UP, NodeState.PAUSED):
             raise StateError(f"node {node} is {n.state}; only an Up or Paused node can be "
-                             f"{'stopped' if how == 'stop' else 'restarted'}",
+                             f"{'stopped' if how is Leaving.STOP else 'restarted'}",
                              rule="the cluster service runs on Up and Paused nodes")
         if n.leaving:
             raise StateError(f"node {node} is already leaving the cluster")
-        n.properties["_leaving"] = how
+        n.leaving = how
         self._leaving_names().add(node)
-        self.record(node, f"{'stopping' if how == 'stop' else 'restarting'}",
+        self.record(node, f"{'stopping' if how is Leaving.STOP else 'restarting'}",
                     "moving its groups to other nodes first", node)
         for g in list(self.groups.values()):
             if g.owner == node:
@@ -347,7 +347,7 @@ class MembershipManager:
 
     def _leaving_names(self) -> set[str]:
         """Names of the nodes whose cluster service is stopping or restarting (the
-        ``_leaving`` node property): found once, then kept as nodes start and stop leaving,
+        nodes' ``leaving``): found once, then kept as nodes start and stop leaving,
         so that settling does not look at every node."""
         if self._leaving_nodes is None:
             self._leaving_nodes = {n.name for n in self.nodes.values() if n.leaving}
@@ -360,9 +360,9 @@ class MembershipManager:
         for n in [n for n in self.nodes.values() if n.name in leaving]:
             how = n.leaving
             if how and not any(g.owner == n.name and g.move for g in self.groups.values()):
-                self._take_down(n, "stopped", "cluster service stopped" if how == "stop" else "restarting",
-                                announce=True)
-                if how == "restart":
+                why = "cluster service stopped" if how is Leaving.STOP else "restarting"
+                self._take_down(n, DownReason.STOPPED, why, announce=True)
+                if how is Leaving.RESTART:
                     self.queue.push(self.clock.ms + int(self.settings.node_reboot_s * 1000),
                                     "reboot_done", (n.name, n.incarnation))
 
@@ -499,7 +499,7 @@ class MembershipManager:
             for name in s:
                 n = self.nodes[name]
                 if n.state is not NodeState.DOWN:
-                    self._take_down(n, "partition", f"lost quorum arbitration to {', '.join(winner)}")
+                    self._take_down(n, DownReason.PARTITION, f"lost quorum arbitration to {', '.join(winner)}")
         self._settle()
 
     def _arbitration_winner(self, sides: list[list[str]]) -> list[str] | None:
@@ -522,7 +522,7 @@ class MembershipManager:
         self.quorum_side = None
         self.record(self.name, "network healed", "all nodes can reach each other again")
         for n in self.nodes.values():
-            if n.state is NodeState.DOWN and n.down_reason == "partition" and self.running:
+            if n.state is NodeState.DOWN and n.down_reason is DownReason.PARTITION and self.running:
                 if n.regroup_pending:
                     n.regroup_pending = False
                     self._regroup(n.name, n.incarnation)
@@ -538,9 +538,9 @@ class MembershipManager:
             if n.state is not NodeState.DOWN:
                 self.record(n.name, f"{n.state} -> Down", "cluster service stopped: no quorum", n.name)
                 n.state = NodeState.DOWN
-                n.down_reason = "quorum lost"
+                n.down_reason = DownReason.QUORUM_LOST
                 n.incarnation += 1
-                n.properties.pop("_leaving", None)
+                n.leaving = None
                 self._leaving_names().discard(n.name)
             n.regroup_pending = False
         for g in self.groups.values():

@@ -19,6 +19,24 @@ class NodeState(StrEnum):
     JOINING = "Joining"
 
 
+class DownReason(StrEnum):
+    """Why a Down node is down: it crashed, it is cut off from the quorum side of a
+    partition, its cluster service was stopped, or the cluster lost its quorum."""
+
+    CRASH = "crash"
+    PARTITION = "partition"
+    STOPPED = "stopped"
+    QUORUM_LOST = "quorum lost"
+
+
+class Leaving(StrEnum):
+    """How a node is leaving the cluster while it moves its groups away first: its
+    cluster service is stopping (``stop_node``) or the node restarts (``restart_node``)."""
+
+    STOP = "stop"
+    RESTART = "restart"
+
+
 class ResourceState(StrEnum):
     """Resource states (CLUSTER_RESOURCE_STATE: Online 2, Offline 3, Failed 4,
     OnlinePending 129, OfflinePending 130)."""
@@ -96,25 +114,21 @@ class Node:
     ip: str | None = None
     state: NodeState = NodeState.UP
     properties: dict = field(default_factory=dict)
-    #: why the node is Down: "crash", "partition", "stopped", "quorum lost" (None when not Down)
-    down_reason: str | None = None
+    #: why the node is Down (None when it is not)
+    down_reason: DownReason | None = None
     #: True between a crash and the regroup that notices it
     regroup_pending: bool = False
     incarnation: int = 0
     #: paused by the administrator; persistent: a paused node that restarts comes back
     #: Paused (PauseClusterNode documentation); only resume clears it
     paused: bool = False
+    #: stopping or restarting: the node moves its groups to other nodes before its cluster
+    #: service stops (``stop_node``, ``restart_node``); None otherwise
+    leaving: Leaving | None = None
 
     @property
     def is_up(self) -> bool:
         return self.state is NodeState.UP
-
-    @property
-    def leaving(self) -> str | None:
-        """"stop" or "restart" while the node moves its groups away before its cluster
-        service stops (``stop_node``, ``restart_node``); None otherwise. (Kept, and saved, as
-        the ``_leaving`` entry of ``properties`` until the cluster file gives it a field.)"""
-        return self.properties.get("_leaving")
 
     def _repr_html_(self) -> str:
         from ..hooks import html

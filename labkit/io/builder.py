@@ -16,9 +16,10 @@ True
 from __future__ import annotations
 
 from .. import values as V
+from ..cluster.checkpoint import restore_dependents, restore_resource
 from ..cluster.cluster import Cluster, ClusterSettings
 from ..cluster.extensions import persistence
-from ..cluster.model import Group, Node, Resource
+from ..cluster.model import Group, Leaving, Node, Resource
 from ..cluster.types import REGISTRY, check_netbios_name, check_static_ip
 from ..errors import LabkitError
 from ..sim import ClusterLog, EventQueue
@@ -35,60 +36,21 @@ def from_data(data, *, origin: str = "cluster file", _problems: Problems | None 
     """Build a cluster from a cluster file's parsed content (see :func:`loads`)."""
     probs = _problems or Problems()
     check_frame(data, origin)
-    out = probs.items
-    TOP.unknown(data, "", out)
-    for k in ("cluster", "nodes"):
-        if k not in data:
-            probs.add(k, "missing (required)")
-
-    def section(name, default):
-        got = data.get(name, default)
-        if not isinstance(got, type(default)):
-            probs.add(name, f"expected a {'mapping' if isinstance(default, dict) else 'list'}, not {_show(got)}")
-            return default
-        return got
-
-    raw_nodes, raw_groups, raw_res = section("nodes", {}), section("groups", {}), section("resources", {})
-    node_names = Names(raw_nodes, "node", "nodes", probs)
-    group_names = Names(raw_groups, "group", "groups", probs)
-    res_names = Names(raw_res, "resource", "resources", probs)
-    cl = entry_of(CLUSTER, data.get("cluster"), "cluster", out)
-    settings = entry_of(SETTINGS, section("settings", {}), "settings", out)
-    nodes = {name: entry_of(NODE, raw, _p("nodes", name), out) for name, raw in raw_nodes.items()}
-    for name in raw_nodes:
-        V.NETBIOS.collect(name, _p("nodes", name), out)
-    groups = {name: entry_of(GROUP, raw, _p("groups", name), out) for name, raw in raw_groups.items()}
-    resources = {name: entry_of(RESOURCE, raw, _p("resources", name), out) for name, raw in raw_res.items()}
-    for name in raw_groups:
-        V.NAME.collect(name, _p("groups", name), out)
-    for name in raw_res:
-        V.NAME.collect(name, _p("resources", name), out)
-
-    # --- cluster-wide references -------------------------------------------------------
-    refs = Refs(probs, node_names, group_names, res_names)
+    cl, settings, nodes, groups, resources, names = _entries(data, probs)
+    refs = Refs(probs, *names)
     if cl:
         check_cluster(refs, cl, nodes, groups, resources)
     check_nodes(refs, cl, nodes)
     check_groups(refs, groups, resources)
     check_resources(refs, cl, groups, resources)
     dep_order = check_dependents_order(refs, data.get("dependents_order", {}), resources)
-    ext = check_extensions(probs, section("extensions", {}))
+    ext = check_extensions(probs, _section(data, "extensions", {}, probs))
     queue = check_queue(probs, data.get("queue", {"seq": 0, "jobs": []}), cl)
-    log = check_log(probs, section("log", []), cl)
+    log = check_log(probs, _section(data, "log", [], probs), cl)
     probs.raise_if_any(origin)
-
-    # --- build ----------------------------------------------------------------------------
     c = _build(cl, settings, nodes, groups, resources, dep_order, queue, log, probs)
     probs.raise_if_any(origin)
-    for name, raw in ext.items():
-        loader = (persistence(name) or (None,))[0]
-        try:
-            c.extensions[name] = loader(raw) if loader else copy_plain(raw)
-        except LabkitError as e:
-            probs.add(_p("extensions", name), f"the {name} plug-in could not load it: {e.detail}")
-        except Exception as e:  # a plug-in's loader refusing the data is a file problem
-            probs.add(_p("extensions", name), f"the {name} plug-in could not load it: {type(e).__name__}: "
-                                              f"{_show(str(e), 200)}")
+    _give_back_extensions(c, ext, probs)
     probs.raise_if_any(origin)
     for name in ext:
         check_loaded = (persistence(name) or (None, None, None))[2]
@@ -101,6 +63,53 @@ def from_data(data, *, origin: str = "cluster file", _problems: Problems | None 
     return c
 
 
+def _section(data: dict, name: str, default, probs: Problems):
+    got = data.get(name, default)
+    if not isinstance(got, type(default)):
+        probs.add(name, f"expected a {'mapping' if isinstance(default, dict) else 'list'}, not {_show(got)}")
+        return default
+    return got
+
+
+def _entries(data: dict, probs: Problems) -> tuple:
+    """Each field of each object checked against its kind (:mod:`labkit.io.fields`), and each
+    name against the names of its table: (cluster, settings, nodes, groups, resources, the
+    three tables' :class:`Names`)."""
+    out = probs.items
+    TOP.unknown(data, "", out)
+    for k in ("cluster", "nodes"):
+        if k not in data:
+            probs.add(k, "missing (required)")
+    raw_nodes, raw_groups, raw_res = (_section(data, k, {}, probs) for k in ("nodes", "groups", "resources"))
+    names = (Names(raw_nodes, "node", "nodes", probs), Names(raw_groups, "group", "groups", probs),
+             Names(raw_res, "resource", "resources", probs))
+    cl = entry_of(CLUSTER, data.get("cluster"), "cluster", out)
+    settings = entry_of(SETTINGS, _section(data, "settings", {}, probs), "settings", out)
+    nodes = {name: entry_of(NODE, raw, _p("nodes", name), out) for name, raw in raw_nodes.items()}
+    for name in raw_nodes:
+        V.NETBIOS.collect(name, _p("nodes", name), out)
+    groups = {name: entry_of(GROUP, raw, _p("groups", name), out) for name, raw in raw_groups.items()}
+    resources = {name: entry_of(RESOURCE, raw, _p("resources", name), out) for name, raw in raw_res.items()}
+    for name in raw_groups:
+        V.NAME.collect(name, _p("groups", name), out)
+    for name in raw_res:
+        V.NAME.collect(name, _p("resources", name), out)
+    return cl, settings, nodes, groups, resources, names
+
+
+def _give_back_extensions(c: Cluster, ext: dict, probs: Problems) -> None:
+    """Each plug-in's state through its registered loader (plain data where none is)."""
+    for name, raw in ext.items():
+        loader = (persistence(name) or (None,))[0]
+        try:
+            c.extensions[name] = loader(raw) if loader else copy_plain(raw)
+        except LabkitError as e:
+            probs.add(_p("extensions", name), f"the {name} plug-in could not load it: {e.detail}")
+        except Exception as e:  # a plug-in's loader refusing the data is a file problem
+            probs.add(_p("extensions", name), f"the {name} plug-in could not load it: {type(e).__name__}: "
+                                              f"{_show(str(e), 200)}")
+
+
 def _build(cl, settings, nodes, groups, resources, dep_order, queue, log, probs: Problems) -> Cluster | None:
     """Construct the cluster object by object (no command is replayed); linear in its size."""
     try:
@@ -111,7 +120,7 @@ def _build(cl, settings, nodes, groups, resources, dep_order, queue, log, probs:
         return None
     c.running = cl["running"]
     c.clock.ms = cl["clock_ms"]
-    c._next_node_id = cl["next_node_id"]
+    c.next_node_id = cl["next_node_id"]
     c.account = cl["account"]
     c.accounts = {k: set(v) for k, v in cl["accounts"].items()}
     c.evicted = list(cl["evicted"])
@@ -123,13 +132,13 @@ def _build(cl, settings, nodes, groups, resources, dep_order, queue, log, probs:
         rs = cl["random_state"]
         c.random.setstate((rs[0], tuple(rs[1]), rs[2]))
     for name, n in nodes.items():
-        c.nodes[name] = Node(name=name, **n)
+        legacy = n["properties"].pop("_leaving", None)   # where files before the leaving field kept it
+        c.nodes[name] = Node(name=name, **{**n, "leaving": Leaving(legacy) if legacy else n["leaving"]})
     for name, g in groups.items():
         members = g.pop("resources")
         window = g.pop("failback_window")
         c.groups[name] = Group(name=name, resources=list(members), failback_window=None if window is None else
                                (window[0], window[1]), **g)
-    claims = c._claims_index()          # the nodes' names and addresses: built once, then kept up to date
     for name, r in resources.items():
         t = c.resource_types[r["type"]]
         props = r["properties"]
@@ -147,15 +156,8 @@ def _build(cl, settings, nodes, groups, resources, dep_order, queue, log, probs:
         except LabkitError as e:
             probs.add(_p(_p("resources", name), "properties"), e.detail)
             continue
-        res = Resource(name=name, **{**r, "properties": props})
-        c.resources[name] = res
-        c._claim_resource(claims, res)
-        c._claims_size = (len(c.nodes), len(c.resources))
-    for name, r in resources.items():
-        for p in r["dependencies"]:
-            c._dependents.setdefault(p, []).append(name)
-    c._dependents.update({p: list(v) for p, v in dep_order.items()})
-    c._res_seq = len(resources)
+        restore_resource(c, Resource(name=name, **{**r, "properties": props}))
+    restore_dependents(c, dep_order)
     c.queue = EventQueue.from_dict(queue)
     c.log = ClusterLog(log)
     return c

@@ -18,7 +18,7 @@ from __future__ import annotations
 from .. import values as V
 from ..cluster.cluster import CORE_NAMES, DEFAULT_ACCOUNT, EDITIONS
 from ..cluster.extensions import persistence
-from ..cluster.model import NodeState, ResourceState
+from ..cluster.model import Leaving, NodeState, ResourceState
 from ..cluster.types import CORE_TYPES, REGISTRY
 from ..values import BAD, fold, show as _show
 from .fields import REF
@@ -196,9 +196,12 @@ def check_nodes(ck: Refs, cl, nodes) -> None:
             ck.bad(_p(p, "down_reason"), f"only a Down node has a down_reason; this one is {n['state']}")
         if n["regroup_pending"] and n["state"] is not NodeState.DOWN:
             ck.bad(_p(p, "regroup_pending"), "only a Down node waits for the regroup that removes it")
-        leaving = n["properties"].get("_leaving")
-        if leaving not in (None, "stop", "restart"):
-            ck.bad(_p(_p(p, "properties"), "_leaving"), f"expected stop or restart, not {_show(leaving)}")
+        if "_leaving" in n["properties"]:   # a file from before the node's leaving field
+            leaving = n["properties"]["_leaving"]
+            if leaving not in (*Leaving, None) or type(leaving) not in (str, type(None)):
+                ck.bad(_p(_p(p, "properties"), "_leaving"), f"expected stop or restart, not {_show(leaving)}")
+            elif leaving is not None and n["leaving"] is not None:
+                ck.bad(_p(p, "leaving"), "given twice: here and as properties._leaving")
 
 
 def check_groups(ck: Refs, groups, resources) -> None:

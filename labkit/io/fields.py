@@ -18,8 +18,8 @@ from dataclasses import fields
 
 from .. import values as V
 from ..cluster.cluster import DEFAULT_ACCOUNT, EDITIONS, ClusterSettings
-from ..cluster.model import GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, GroupState, NodeState, ResourceState, \
-    RestartAction
+from ..cluster.model import GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, DownReason, GroupState, Leaving, \
+    NodeState, ResourceState, RestartAction
 from ..values import BAD, REQUIRED, show as _show
 from .format import lazy_path as _p
 
@@ -122,11 +122,12 @@ NODE_FIELDS = (
     F("ip", V.Optional(V.IPV4), None, "node address"),
     F("state", V.Choice(NodeState), NodeState.UP),
     F("properties", V.MapOf(V.PLAIN), {}, "what plug-ins know about the node (e.g. exchange2000)"),
-    F("down_reason", V.Choice(("crash", "partition", "stopped", "quorum lost", None)), None,
-      "why a Down node is down"),
+    F("down_reason", V.Choice((*DownReason, None)), None, "why a Down node is down"),
     F("regroup_pending", V.Bool(), False, "crashed, not yet noticed by the others"),
     F("incarnation", V.Int(0), 0, "counts the node's state changes"),
     F("paused", V.Bool(), False, "paused by the administrator; persists across restarts until resumed"),
+    F("leaving", V.Choice((*Leaving, None)), None, "stopping or restarting: moving its groups away first "
+      "(files written before this field kept it as properties._leaving, still read)"),
 )
 GROUP_FIELDS = (
     F("owner", V.Optional(NODE_REF), None, "the node that owns the group"),

@@ -60,38 +60,8 @@ def to_data(cluster: Cluster) -> dict:
     dependents where it is not the order of the resources (the core keeps it outside
     its snapshot).
     """
-    if not isinstance(cluster, Cluster):
-        raise ValidationError(f"save a labkit Cluster, not {_show(cluster)}", rule="cluster files hold a Cluster")
-    if cluster._in_transaction:
-        raise StateError("a cluster cannot be saved inside cluster.transaction()",
-                         rule="save a cluster between commands")
-    for name, obj in cluster.extensions.items():
-        if hasattr(obj, "to_dict") and not isinstance(obj, (dict, list)) and persistence(name) is None:
-            raise FileFormatError(f"extension {name!r} ({type(obj).__name__}) has no registered loader, so a file "
-                                  f"could not give it back; call labkit.files.register_extension({name!r}, loader)",
-                                  rule="every saved extension can be loaded", source=SOURCE)
-    d = cluster.to_dict()
-    for name in d["extensions"]:
-        bad: list = []
-        V.PLAIN.collect(d["extensions"][name], _p("extensions", name), bad)
-        if bad:
-            raise FileFormatError(f"cannot save the cluster: {bad[0][0]}: {bad[0][1]}, which YAML and JSON cannot "
-                                  "hold", rule="extensions hold plain data (dicts, lists, strings, numbers)",
-                                  source=SOURCE)
-    initial = _plain(random.Random(d["seed"]).getstate())
-    c = {"name": d["name"], "ip": d["ip"], "edition": d["edition"], "seed": d["seed"],
-         "quorum_resource": d["quorum_resource"], "quorum_drive": d["quorum_drive"], "running": d["running"],
-         "clock_ms": d["clock_ms"], "next_node_id": d["next_node_id"], "account": d["account"],
-         "accounts": d["accounts"], "evicted": d["evicted"],
-         "partition": None if d["partition_sides"] is None else
-         {"sides": d["partition_sides"], "quorum_side": d["quorum_side"]},
-         "resource_types": d["resource_types"],
-         "random_state": "initial" if _plain(d["random_state"]) == initial else d["random_state"]}
-    cdata = _entry(c, CLUSTER_FIELDS)
-    if d["accounts"] == {DEFAULT_ACCOUNT: ["*"]}:
-        cdata.pop("accounts", None)
-    if c["partition"] is not None:
-        cdata["partition"] = _plain(c["partition"])
+    d = _saveable(cluster)
+    cdata = _cluster_entry(d)
     nodes = {n["name"]: _entry(n, NODE_FIELDS) for n in d["nodes"]}
     order = {r["name"]: i for i, r in enumerate(d["resources"])}
     members: dict[str, list[str]] = {}
@@ -108,7 +78,7 @@ def to_data(cluster: Cluster) -> dict:
     data = {"format": FORMAT, "version": VERSION, "cluster": cdata, "settings": _plain(d["settings"]),
             "nodes": nodes, "groups": groups, "resources": resources}
     canonical = _derive_dependents(d["resources"])
-    odd = {p: _plain(lst) for p, lst in cluster._dependents.items()
+    odd = {p: _plain(lst) for p, lst in d["dependents"].items()
            if lst and lst != canonical.get(p, []) and p in order}
     if odd:
         data["dependents_order"] = odd
@@ -118,6 +88,48 @@ def to_data(cluster: Cluster) -> dict:
     data["log"] = d["log"]
     data["end"] = END
     return data
+
+
+def _saveable(cluster: Cluster) -> dict:
+    """``cluster.to_dict()``, once it is sure a file can hold it and give it back."""
+    if not isinstance(cluster, Cluster):
+        raise ValidationError(f"save a labkit Cluster, not {_show(cluster)}", rule="cluster files hold a Cluster")
+    if cluster.in_transaction:
+        raise StateError("a cluster cannot be saved inside cluster.transaction()",
+                         rule="save a cluster between commands")
+    for name, obj in cluster.extensions.items():
+        if hasattr(obj, "to_dict") and not isinstance(obj, (dict, list)) and persistence(name) is None:
+            raise FileFormatError(f"extension {name!r} ({type(obj).__name__}) has no registered loader, so a file "
+                                  f"could not give it back; call labkit.files.register_extension({name!r}, loader)",
+                                  rule="every saved extension can be loaded", source=SOURCE)
+    d = cluster.to_dict()
+    for name in d["extensions"]:
+        bad: list = []
+        V.PLAIN.collect(d["extensions"][name], _p("extensions", name), bad)
+        if bad:
+            raise FileFormatError(f"cannot save the cluster: {bad[0][0]}: {bad[0][1]}, which YAML and JSON cannot "
+                                  "hold", rule="extensions hold plain data (dicts, lists, strings, numbers)",
+                                  source=SOURCE)
+    return d
+
+
+def _cluster_entry(d: dict) -> dict:
+    """The file's ``cluster`` section, from ``Cluster.to_dict()``'s cluster-wide fields."""
+    initial = _plain(random.Random(d["seed"]).getstate())
+    c = {"name": d["name"], "ip": d["ip"], "edition": d["edition"], "seed": d["seed"],
+         "quorum_resource": d["quorum_resource"], "quorum_drive": d["quorum_drive"], "running": d["running"],
+         "clock_ms": d["clock_ms"], "next_node_id": d["next_node_id"], "account": d["account"],
+         "accounts": d["accounts"], "evicted": d["evicted"],
+         "partition": None if d["partition_sides"] is None else
+         {"sides": d["partition_sides"], "quorum_side": d["quorum_side"]},
+         "resource_types": d["resource_types"],
+         "random_state": "initial" if _plain(d["random_state"]) == initial else d["random_state"]}
+    cdata = _entry(c, CLUSTER_FIELDS)
+    if d["accounts"] == {DEFAULT_ACCOUNT: ["*"]}:
+        cdata.pop("accounts", None)
+    if c["partition"] is not None:
+        cdata["partition"] = _plain(c["partition"])
+    return cdata
 
 
 def _derive_dependents(resources) -> dict[str, list[str]]:
