@@ -13,6 +13,7 @@ labkit.grading.verdicts.Wrong: `c1` has no group named 'PRINT'
 from __future__ import annotations
 
 from ..cluster import Cluster, GroupState, ResourceState
+from ..exchange.model import org as exchange_org
 from .verdicts import MAX_EVENTS, Wrong, expect  # noqa: F401  (Wrong: re-exported for checks)
 
 
@@ -87,7 +88,7 @@ def events(c: Cluster, mark: int, obj: str | None = None, what: str | None = Non
 # ------------------------------------------------------------------ Exchange 2000
 def need_virtual_server(c: Cluster, name: str, var: str):
     """The Exchange virtual server ``name`` of ``c``, or Wrong."""
-    org = c.extensions.get("exchange")
+    org = exchange_org(c)
     expect(org is not None, f"`{var}` has no Exchange 2000 organisation (install Exchange and create virtual "
                             "servers with labkit.exchange)")
     expect(name in org.virtual_servers, f"`{var}` has no Exchange virtual server named {name!r}")

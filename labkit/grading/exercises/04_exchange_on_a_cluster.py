@@ -130,18 +130,18 @@ def shared_disk(c3: Cluster):
     ip = c3.resources[[p for p in c3.resources[two.network_name].dependencies
                        if c3.resources[p].type == "IP Address"][0]]
     expect(ip.properties.get("address") == "132.192.1.21", "EXVS2 does not have the address Table 10 gives it")
-    where = {v: online_on(c3, c3.extensions["exchange"].virtual_servers[v].group) for v in ("EXVS1", "EXVS2")}
+    where = {v: online_on(c3, ex.org(c3).virtual_servers[v].group) for v in ("EXVS1", "EXVS2")}
     for v, node in where.items():
         expect(node is not None, f"{v} is not online in the grader's run of `c3`")
     crash(c3, where["EXVS1"])
-    after = {v: online_on(c3, c3.extensions["exchange"].virtual_servers[v].group) for v in ("EXVS1", "EXVS2")}
+    after = {v: online_on(c3, ex.org(c3).virtual_servers[v].group) for v in ("EXVS1", "EXVS2")}
     expect(all(after.values()), f"when {where['EXVS1']} fails, EXVS1 and EXVS2 do not both come back online")
 
 
 @exercise.question(points=1)
 def nntp(c4: Cluster):
     """Follow Microsoft's support statement on NNTP."""
-    org = c4.extensions.get("exchange")
+    org = ex.org(c4)
     expect(org is not None, "`c4` has no Exchange 2000 organisation")
     running = [v.name for v in org.virtual_servers.values() if "NNTP Protocol" in v.components]
     expect(not running, f"{', '.join(running)} runs NNTP: is that what Microsoft supports in a cluster?")
