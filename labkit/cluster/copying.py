@@ -13,6 +13,8 @@ import copy
 import random
 from enum import Enum
 
+from .extensions import Extensions
+
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
@@ -82,8 +84,7 @@ def _copy_random(r):
 
 
 def _copy_extensions(d):
-    from .extensions import _rebuild
-    return _rebuild({k: _plain(v) for k, v in d.items()})
+    return Extensions.admitted({k: _plain(v) for k, v in d.items()})
 
 
 _COPIERS = {

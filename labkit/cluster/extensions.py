@@ -86,14 +86,16 @@ class Extensions(dict):
             self[k] = v
 
     def __reduce__(self):  # copies and pickles stay Extensions, without checking again
-        return (_rebuild, (dict(self),))
+        return (Extensions.admitted, (dict(self),))
 
-
-def _rebuild(items: dict) -> Extensions:
-    e = Extensions()
-    for k, v in items.items():
-        dict.__setitem__(e, k, v)
-    return e
+    @classmethod
+    def admitted(cls, items: dict) -> "Extensions":
+        """Extensions holding ``items``, which were admitted before (a copy, an unpickled
+        cluster): not checked again."""
+        e = cls()
+        for k, v in items.items():
+            dict.__setitem__(e, k, v)
+        return e
 
 
 def admit(name, value):
