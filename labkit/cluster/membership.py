@@ -266,7 +266,7 @@ class MembershipManager:
             return "the cluster has no quorum resource"
         if node not in q.possible_owners:
             return f"{node} is not a possible owner of the quorum disk {q.name!r}"
-        if q.persistent_fault == "everywhere" or (q.persistent_fault == "node" and q.fault_node == node):
+        if q.broken_on(node):
             return f"the quorum disk {q.name!r} is corrupt or unreachable"
         return None
 

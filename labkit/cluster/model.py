@@ -37,6 +37,23 @@ class Leaving(StrEnum):
     RESTART = "restart"
 
 
+class Fault(StrEnum):
+    """An injected fault, as the Resource Monitor's health polls see it: a crashed process
+    fails the quick LooksAlive poll; a hung one still looks alive, and only the thorough
+    IsAlive poll finds it (Microsoft, Server Cluster APIs: LooksAlive, IsAlive)."""
+
+    CRASH = "crash"
+    HANG = "hang"
+
+
+class FaultScope(StrEnum):
+    """Where a lasting fault makes online attempts fail: on the node it happened on (a
+    local disk, a broken install) or on every node (a corrupt database)."""
+
+    NODE = "node"
+    EVERYWHERE = "everywhere"
+
+
 class ResourceState(StrEnum):
     """Resource states (CLUSTER_RESOURCE_STATE: Online 2, Offline 3, Failed 4,
     OnlinePending 129, OfflinePending 130)."""
@@ -167,16 +184,21 @@ class Resource:
     failures: list[int] = field(default_factory=list)
     #: when it last came online (ms); health polls are aligned to this
     online_since_ms: int | None = None
-    #: an injected fault: None, "crash" (seen by LooksAlive) or "hang" (seen by IsAlive)
-    fault: str | None = None
-    #: a lasting fault makes online attempts fail: None, "node" (on fault_node) or "everywhere"
-    persistent_fault: str | None = None
+    #: an injected fault not yet noticed by the health polls
+    fault: Fault | None = None
+    #: a lasting fault makes online attempts fail, on ``fault_node`` or everywhere
+    persistent_fault: FaultScope | None = None
     fault_node: str | None = None
     #: while Online Pending: why the resource's type refused this attempt (it will fail when
     #: the attempt ends); None for an attempt that may succeed
     online_veto: str | None = None
     #: bumps on every state change: queued jobs for an older generation are stale
     gen: int = 0
+
+    def broken_on(self, node: str | None) -> bool:
+        """Whether a lasting fault makes an online attempt on ``node`` fail."""
+        return self.persistent_fault is FaultScope.EVERYWHERE or (
+            self.persistent_fault is FaultScope.NODE and self.fault_node == node)
 
     def _repr_html_(self) -> str:
         from ..hooks import html

@@ -27,10 +27,10 @@ from .. import values as V
 from ..errors import StateError, ValidationError
 from ..sim import LogEvent
 from ..values import show
-from .model import DOWN_OR_FAILED, FAILED, OFF, OFF_PENDING, ON, ON_PENDING, Resource, ResourceState
+from .model import DOWN_OR_FAILED, FAILED, OFF, OFF_PENDING, ON, ON_PENDING, Fault, FaultScope, Resource, ResourceState
 
 
-_FAULT_KIND = V.Choice(("crash", "hang"), rule="faults are seen by LooksAlive (crash) or IsAlive (hang)")
+_FAULT_KIND = V.Choice(Fault, rule="faults are seen by LooksAlive (crash) or IsAlive (hang)")
 
 
 class ResourceMonitor:
@@ -48,7 +48,7 @@ class ResourceMonitor:
         self._fail(r, "failure simulated by the administrator (Test-ClusterResourceFailure)")
         self._settle()
 
-    def inject_fault(self, resource: str, kind: str = "crash", *, persistent: bool = False,
+    def inject_fault(self, resource: str, kind: Fault | str = Fault.CRASH, *, persistent: bool = False,
                      everywhere: bool = False) -> None:
         """Break an online resource; the resource monitor finds out at its next health poll.
 
@@ -69,16 +69,16 @@ class ResourceMonitor:
         if r.state is not ON:
             raise StateError(f"resource {resource!r} is {r.state}; faults are injected into Online resources",
                              rule="health polls watch online resources")
-        interval = r.looks_alive_ms if kind == "crash" else r.is_alive_ms
+        interval = r.looks_alive_ms if kind is Fault.CRASH else r.is_alive_ms
         since = r.online_since_ms if r.online_since_ms is not None else self.clock.ms
         ticks = (self.clock.ms - since) // interval + 1
         at = since + ticks * interval
         r.fault = kind
         if persistent or everywhere:
-            r.persistent_fault = "everywhere" if everywhere else "node"
+            r.persistent_fault = FaultScope.EVERYWHERE if everywhere else FaultScope.NODE
             r.fault_node = r.node
         self.queue.push(at, "detect_fault", (r.name, r.gen))
-        poll = "LooksAlive" if kind == "crash" else "IsAlive"
+        poll = "LooksAlive" if kind is Fault.CRASH else "IsAlive"
         lasting = "" if not r.persistent_fault else f"; lasting ({r.persistent_fault})"
         self.record(resource, f"fault injected ({kind}{lasting})",
                     f"the next {poll} poll is at {self.clock.at(at):%H:%M:%S}", r.node)
@@ -157,9 +157,9 @@ class ResourceMonitor:
             return
         node = r.node
         reason = None
-        if r.persistent_fault == "everywhere" or (r.persistent_fault == "node" and r.fault_node == node):
-            reason = "online failed: the resource is broken" + (" on every node" if r.persistent_fault ==
-                                                               "everywhere" else f" on {node}")
+        if r.broken_on(node):
+            where = " on every node" if r.persistent_fault is FaultScope.EVERYWHERE else f" on {node}"
+            reason = "online failed: the resource is broken" + where
         self._finish_online(r, reason)
 
     def _on_online_refused(self, name: str, gen: int) -> None:
@@ -206,7 +206,7 @@ class ResourceMonitor:
         r = self.resources.get(name)
         if r is None or r.gen != gen or r.state is not ON or not r.fault:
             return
-        if r.fault == "crash":
+        if r.fault is Fault.CRASH:
             why = "LooksAlive poll failed; IsAlive confirmed the failure"
         else:
             why = "IsAlive poll failed (LooksAlive had not noticed)"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from .. import values as V
 from ..cluster.cluster import CORE_NAMES, DEFAULT_ACCOUNT, EDITIONS
 from ..cluster.extensions import persistence
-from ..cluster.model import Leaving, NodeState, ResourceState
+from ..cluster.model import FaultScope, Leaving, NodeState, ResourceState
 from ..cluster.types import CORE_TYPES, REGISTRY
 from ..values import BAD, fold, show as _show
 from .fields import REF
@@ -274,7 +274,7 @@ def check_resources(ck: Refs, cl, groups, resources) -> None:
             ck.bad(_p(p, "node"), f"a {r['state']} resource names the node it is on")
         if r["node"] is not None and r["possible_owners"] and r["node"] not in r["possible_owners"]:
             ck.bad(_p(p, "node"), f"{r['node']} is not one of its possible owners")
-        if r["persistent_fault"] == "node" and r["fault_node"] is None:
+        if r["persistent_fault"] is FaultScope.NODE and r["fault_node"] is None:
             ck.bad(_p(p, "fault_node"), "a lasting fault on one node names the node")
     # cycles: depth-first search over the dependencies that exist
     state: dict[str, int] = {}

@@ -18,7 +18,7 @@ from dataclasses import fields
 
 from .. import values as V
 from ..cluster.cluster import DEFAULT_ACCOUNT, EDITIONS, ClusterSettings
-from ..cluster.model import GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, DownReason, GroupState, Leaving, \
+from ..cluster.model import GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, DownReason, Fault, FaultScope, GroupState, Leaving, \
     NodeState, ResourceState, RestartAction
 from ..values import BAD, REQUIRED, show as _show
 from .format import lazy_path as _p
@@ -165,8 +165,8 @@ RESOURCE_FIELDS = (
     F("restart_pending", V.Bool(), False, "failed, waiting to restart in place"),
     F("failures", TIMES, [], "failures counted in the restart period"),
     F("online_since_ms", V.Optional(V.CLOCK_MS), None, "when it came online"),
-    F("fault", V.Choice(("crash", "hang", None)), None, "an injected fault not yet noticed"),
-    F("persistent_fault", V.Choice(("node", "everywhere", None)), None, "a lasting fault"),
+    F("fault", V.Choice((*Fault, None)), None, "an injected fault not yet noticed"),
+    F("persistent_fault", V.Choice((*FaultScope, None)), None, "a lasting fault"),
     F("fault_node", V.Optional(NODE_REF), None, "where a lasting node fault is"),
     F("online_veto", V.Optional(V.TEXT), None, "while Online Pending: why the type refused this attempt"),
     F("gen", V.Int(0), 0, "counts state changes"),
