@@ -7,9 +7,8 @@ from ..cluster import Cluster, ResourceState
 from . import output as out
 from .cluster_commands import _not_modelled
 from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, _listing, _match_props, _on_node,
-                       _prop_rows, _props_by_key, _status, _timeout, _to_labkit, call, find_name, group_of,
-                       group_settled, handles, node_of, private_name, resource_of, resource_rows,
-                       set_private_properties, type_of, wait_until)
+                       _prop_rows, _props_by_key, _status, _to_labkit, call, find_name, group_of, group_settled,
+                       handles, node_of, private_name, resource_of, set_private_properties, status_listing, type_of)
 from .errors import ClusterExeError
 
 
@@ -51,7 +50,7 @@ def _res_create(c, cmd):
                                   f"add {need} to this /create line (cluster.exe would set it later with /priv)")
     call("res.create", c.add_resource, cmd.name, type=t, group=g, separate_monitor="separate" in cmd.params,
          dependencies=deps, **props)
-    return Outcome([f"Creating resource '{cmd.name}'...", ""] + out.resource_table(resource_rows(c, [cmd.name])))
+    return status_listing(c, cmd, f"Creating resource '{cmd.name}'...", [cmd.name])
 
 
 @handles("resource", "delete", command="cluster res R /delete", api="Cluster.delete_resource(R)",
@@ -109,7 +108,7 @@ def _res_listowners(c, cmd):
 def _fail(c, cmd):
     r = resource_of(c, cmd.name)
     call("res.fail", c.fail_resource, r)
-    return Outcome([f"Failing resource '{r}'...", ""] + out.resource_table(resource_rows(c, [r])))
+    return status_listing(c, cmd, f"Failing resource '{r}'...", [r])
 
 
 def _res_done(c, r: str, online: bool):
@@ -135,8 +134,7 @@ def _res_online(c, cmd):
     r = resource_of(c, cmd.name)
     g = c.resources[r].group
     call("res.online", c.online_resource, r, node=c.groups[g].owner, c=c)
-    waited = wait_until(c, _res_done(c, r, True), _timeout(cmd))
-    return Outcome([f"Bringing resource '{r}' online...", ""] + out.resource_table(resource_rows(c, [r])), waited)
+    return status_listing(c, cmd, f"Bringing resource '{r}' online...", [r], until=_res_done(c, r, True))
 
 
 @handles("resource", "offline", command="cluster res R /off[line] [/wait[:s]]",
@@ -146,8 +144,7 @@ def _res_online(c, cmd):
 def _res_offline(c, cmd):
     r = resource_of(c, cmd.name)
     call("res.offline", c.offline_resource, r)
-    waited = wait_until(c, _res_done(c, r, False), _timeout(cmd))
-    return Outcome([f"Taking resource '{r}' offline...", ""] + out.resource_table(resource_rows(c, [r])), waited)
+    return status_listing(c, cmd, f"Taking resource '{r}' offline...", [r], until=_res_done(c, r, False))
 
 
 @handles("resource", "listdependencies", command="cluster res R /listdep[endencies]",
@@ -155,8 +152,7 @@ def _res_offline(c, cmd):
          ok=[['res "Exchange System Attendant - (EXVS1)" /listdep']], refused=[(['res "Disk Z:" /listdep'], 5007)])
 def _listdep(c, cmd):
     r = resource_of(c, cmd.name)
-    return Outcome([f"Listing resource dependencies for '{r}':", ""]
-                   + out.resource_table(resource_rows(c, c.resources[r].dependencies)))
+    return status_listing(c, cmd, f"Listing resource dependencies for '{r}':", c.resources[r].dependencies)
 
 
 @handles("resource", "adddependency", command="cluster res R /adddep[endency]:D",
