@@ -525,6 +525,27 @@ def _on_node(c, cmd):
     return status_listing(c, cmd, f"Listing status of {one} for node '{n}':", mine)
 
 
+def common_properties(c: Cluster, cmd: Command, defs, key: str, setter, keywords=None) -> Outcome:
+    """``cluster group|res [name] /prop [name=value ...]``: the common properties of one
+    object or of all, or, with name=value pairs (or ``/usedefault``), one call of
+    ``setter(name, **kw)``; ``keywords(obj, pairs)`` makes kw of the (PropDef, value) pairs
+    (default: each one's labkit keyword and value)."""
+    plural, _, find, _, _, names = _LISTINGS[cmd.object]
+    objects = c.groups if cmd.object == "group" else c.resources
+    if cmd.name is None:
+        if cmd.props or cmd.values:
+            raise ClusterExeError(87, f"name the {cmd.object} whose properties you set")
+        rows = [row for x in names(c) for row in _prop_rows(x, objects[x], defs)]
+        return Outcome(_listing(cmd.object, f"Listing properties for all {plural}:", rows))
+    name = find(c, cmd.name)
+    if cmd.props or cmd.values:
+        pairs = _match_props(cmd, defs, f"{cmd.object} {name}")
+        kw = keywords(objects[name], pairs) if keywords else {d.key: _to_labkit(d, v) for d, v in pairs}
+        call(key, setter, name, **kw)
+        return Outcome([])
+    return Outcome(_listing(cmd.object, f"Listing properties for '{name}':", _prop_rows(name, objects[name], defs)))
+
+
 # ---------------------------------------------------------------- setters the core lacks
 def set_private_properties(c: Cluster, name: str, props) -> ClusterExeError | None:
     """Set private properties (``Prop`` name/value pairs, cluster.exe's names and formats)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from . import output as out
 from .cluster_commands import _not_modelled
-from .commands import (GROUP_PROPS, Outcome, _listing, _match_props, _on_node, _prop_rows, _status, _to_labkit,
-                       call, find_name, group_of, group_settled, handles, node_of, status_listing)
+from .commands import (GROUP_PROPS, Outcome, _listing, _on_node, _status, _to_labkit, call, common_properties,
+                       find_name, group_of, group_settled, handles, node_of, status_listing)
 from .errors import ClusterExeError
 
 
@@ -106,34 +106,30 @@ def _listowners(c, cmd):
                   (["group EXVS1 /prop FailbackWindowStart=22"], 87), (["group EXVS1 /prop Bogus=1"], 87),
                   (["group EXVS1 /prop FailoverThreshold=five"], 87), (["group EXVS1 /prop FailoverThreshold"], None)])
 def _group_props(c, cmd):
-    if cmd.name is None:
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, "name the group whose properties you set")
-        rows = [row for g in c.groups for row in _prop_rows(g, c.groups[g], GROUP_PROPS)]
-        return Outcome(_listing("group", "Listing properties for all resource groups:", rows))
-    g = group_of(c, cmd.name)
-    grp = c.groups[g]
-    if cmd.props or cmd.values:
-        kw = {}
-        window = list(grp.failback_window) if grp.failback_window else [-1, -1]
-        touched_window = False
-        for d, v in _match_props(cmd, GROUP_PROPS, f"group {g}"):
-            if d.key.startswith("window"):
-                window[int(d.key[-1])] = v
-                touched_window = True
-            else:
-                kw[d.key] = _to_labkit(d, v)
-        if touched_window:
-            if window == [-1, -1]:
-                kw["failback_window"] = None
-            elif -1 in window:
-                raise ClusterExeError(87, "set FailbackWindowStart and FailbackWindowEnd together (both -1: no "
-                                          "window)")
-            else:
-                kw["failback_window"] = tuple(window)
-        call("group.properties", c.set_group_properties, g, **kw)
-        return Outcome([])
-    return Outcome(_listing("group", f"Listing properties for '{g}':", _prop_rows(g, grp, GROUP_PROPS)))
+    return common_properties(c, cmd, GROUP_PROPS, "group.properties", c.set_group_properties, _group_keywords)
+
+
+def _group_keywords(grp, pairs) -> dict:
+    """``Cluster.set_group_properties``'s keywords; FailbackWindowStart and End make one
+    ``failback_window``, set together (both -1: no window)."""
+    kw = {}
+    window = list(grp.failback_window) if grp.failback_window else [-1, -1]
+    touched_window = False
+    for d, v in pairs:
+        if d.key.startswith("window"):
+            window[int(d.key[-1])] = v
+            touched_window = True
+        else:
+            kw[d.key] = _to_labkit(d, v)
+    if touched_window:
+        if window == [-1, -1]:
+            kw["failback_window"] = None
+        elif -1 in window:
+            raise ClusterExeError(87, "set FailbackWindowStart and FailbackWindowEnd together (both -1: no "
+                                      "window)")
+        else:
+            kw["failback_window"] = tuple(window)
+    return kw
 
 
 @handles("group", "privproperties", command="cluster group G /priv[properties]",

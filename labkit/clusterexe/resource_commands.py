@@ -6,9 +6,9 @@ from __future__ import annotations
 from ..cluster import Cluster, ResourceState
 from . import output as out
 from .cluster_commands import _not_modelled
-from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, _listing, _match_props, _on_node,
-                       _prop_rows, _props_by_key, _status, _to_labkit, call, find_name, group_of, group_settled,
-                       handles, node_of, private_name, resource_of, set_private_properties, status_listing, type_of)
+from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, _listing, _on_node, _props_by_key,
+                       _status, call, common_properties, find_name, group_of, group_settled, handles, node_of,
+                       private_name, resource_of, set_private_properties, status_listing, type_of)
 from .errors import ClusterExeError
 
 
@@ -193,20 +193,7 @@ def _removedep(c, cmd):
                   (['res "Disk Q:" /prop RestartThreshold=3 RestartThreshold=4'], 87),
                   (['res "Disk Q:" /prop:RestartThreshold'], None)])
 def _res_props(c, cmd):
-    if cmd.name is None:
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, "name the resource whose properties you set")
-        rows = [row for rn in c.resources for row in _prop_rows(rn, c.resources[rn], RESOURCE_PROPS)]
-        return Outcome(_listing("resource", "Listing properties for all resources:", rows))
-    r = resource_of(c, cmd.name)
-    res = c.resources[r]
-    if cmd.props or cmd.values:
-        kw = {}
-        for d, v in _match_props(cmd, RESOURCE_PROPS, f"resource {r}"):
-            kw[d.key] = _to_labkit(d, v)
-        call("res.properties", c.set_resource_properties, r, **kw)
-        return Outcome([])
-    return Outcome(_listing("resource", f"Listing properties for '{r}':", _prop_rows(r, res, RESOURCE_PROPS)))
+    return common_properties(c, cmd, RESOURCE_PROPS, "res.properties", c.set_resource_properties)
 
 
 def _priv_rows(c: Cluster, rn: str) -> list:
