@@ -63,35 +63,43 @@ def _res_delete(c, cmd):
     return Outcome([f"Deleting resource '{r}'"])
 
 
-@handles("resource", "addowner", command="cluster res R /addowner:N", api="Cluster.add_possible_owner(R, N)",
-         ok=[[S, 'res "Disk T:" /removeowner:4-JERRY', 'res "Disk T:" /addowner:4-jerry']],
-         refused=[(['res "EXVS1 IP Address" /addowner:2-MOE'], 5011), (['res "Disk Q:" /addowner:2-MOE'], 5068),
-                  (['res "EXVS1 IP Address" /addowner:9-NOBODY'], 5042)])
-def _addowner(c, cmd):
+#: the commands that are one call on a resource and a node or another resource: option ->
+#: (what cluster.exe prints, the error key, Cluster method, how the second name is found)
+_LINK_CALLS = {
+    "addowner": ("Adding '{v}' to possible owners of '{r}'...", "res.addowner", "add_possible_owner", node_of),
+    "removeowner": ("Removing '{v}' from possible owners of '{r}'...", "res.removeowner", "remove_possible_owner",
+                    node_of),
+    "adddependency": ("Making resource '{r}' depend on resource '{v}'...", "res.adddep", "add_dependency",
+                      resource_of),
+    "removedependency": ("Removing dependency of resource '{r}' on resource '{v}'...", "res.removedep",
+                         "remove_dependency", resource_of),
+}
+
+
+def _res_link(c, cmd):
+    """``res R /addowner:N | /removeowner:N | /adddep:D | /removedep:D``; the quorum
+    resource keeps every node as a possible owner (5068)."""
+    said, key, method, second = _LINK_CALLS[cmd.option]
     r = resource_of(c, cmd.name)
-    n = node_of(c, cmd.value)
-    _quorum_owners(c, r)
-    call("res.addowner", c.add_possible_owner, r, n)
-    return Outcome([f"Adding '{n}' to possible owners of '{r}'...", ""])
-
-
-def _quorum_owners(c: Cluster, r: str) -> None:
-    if r == c.quorum_resource:
+    v = second(c, cmd.value)
+    if second is node_of and r == c.quorum_resource:
         raise ClusterExeError(5068, f"{r!r} is the quorum resource: every node stays a possible owner")
+    call(key, getattr(c, method), r, v)
+    return Outcome([said.format(r=r, v=v), ""])
 
 
-@handles("resource", "removeowner", command="cluster res R /removeowner:N",
-         api="Cluster.remove_possible_owner(R, N)",
-         ok=[['res "EXVS1 IP Address" /removeowner:4-JERRY']],
-         refused=[(['res "EXVS1 IP Address" /removeowner:1-CURLY'], 5023),
-                  (['res "EXVS1 IP Address" /removeowner:4-JERRY', 'res "EXVS1 IP Address" /removeowner:4-JERRY'],
-                   1168), (['res "Disk Q:" /removeowner:2-MOE'], 5068)])
-def _removeowner(c, cmd):
-    r = resource_of(c, cmd.name)
-    n = node_of(c, cmd.value)
-    _quorum_owners(c, r)
-    call("res.removeowner", c.remove_possible_owner, r, n)
-    return Outcome([f"Removing '{n}' from possible owners of '{r}'...", ""])
+handles("resource", "addowner", command="cluster res R /addowner:N", api="Cluster.add_possible_owner(R, N)",
+        ok=[[S, 'res "Disk T:" /removeowner:4-JERRY', 'res "Disk T:" /addowner:4-jerry']],
+        refused=[(['res "EXVS1 IP Address" /addowner:2-MOE'], 5011), (['res "Disk Q:" /addowner:2-MOE'], 5068),
+                 (['res "EXVS1 IP Address" /addowner:9-NOBODY'], 5042)])(_res_link)
+
+
+handles("resource", "removeowner", command="cluster res R /removeowner:N",
+        api="Cluster.remove_possible_owner(R, N)",
+        ok=[['res "EXVS1 IP Address" /removeowner:4-JERRY']],
+        refused=[(['res "EXVS1 IP Address" /removeowner:1-CURLY'], 5023),
+                 (['res "EXVS1 IP Address" /removeowner:4-JERRY', 'res "EXVS1 IP Address" /removeowner:4-JERRY'],
+                  1168), (['res "Disk Q:" /removeowner:2-MOE'], 5068)])(_res_link)
 
 
 @handles("resource", "listowners", command="cluster res R /listowners", api="Resource.possible_owners",
@@ -155,31 +163,21 @@ def _listdep(c, cmd):
     return status_listing(c, cmd, f"Listing resource dependencies for '{r}':", c.resources[r].dependencies)
 
 
-@handles("resource", "adddependency", command="cluster res R /adddep[endency]:D",
-         api="Cluster.add_dependency(R, D)",
-         ok=[[f"res {SMTP} /offline", f'res {SMTP} /adddep:"EXVS1 IP Address"']],
-         refused=[([f'res {SMTP} /adddep:"EXVS1 IP Address"'], 5019),
-                  ([f'res {SMTP} /adddep:"Disk Q:"'], 87),
-                  (['res "EXVS1 IP Address" /adddep:"EXVS1 Network Name"'], 1059),
-                  (['res "EXVS1 Network Name" /adddep:"EXVS1 IP Address"'], 5003),
-                  ([S, 'res "Disk Q:" /adddep:"Disk T:"'], 5069), ([f"res {SMTP} /adddep"], None)])
-def _adddep(c, cmd):
-    r = resource_of(c, cmd.name)
-    d = resource_of(c, cmd.value)
-    call("res.adddep", c.add_dependency, r, d)
-    return Outcome([f"Making resource '{r}' depend on resource '{d}'...", ""])
+handles("resource", "adddependency", command="cluster res R /adddep[endency]:D",
+        api="Cluster.add_dependency(R, D)",
+        ok=[[f"res {SMTP} /offline", f'res {SMTP} /adddep:"EXVS1 IP Address"']],
+        refused=[([f'res {SMTP} /adddep:"EXVS1 IP Address"'], 5019),
+                 ([f'res {SMTP} /adddep:"Disk Q:"'], 87),
+                 (['res "EXVS1 IP Address" /adddep:"EXVS1 Network Name"'], 1059),
+                 (['res "EXVS1 Network Name" /adddep:"EXVS1 IP Address"'], 5003),
+                 ([S, 'res "Disk Q:" /adddep:"Disk T:"'], 5069), ([f"res {SMTP} /adddep"], None)])(_res_link)
 
 
-@handles("resource", "removedependency", command="cluster res R /removedep[endency]:D",
-         api="Cluster.remove_dependency(R, D)",
-         ok=[PRINT + ['res "PRINT Name" /removedep:"PRINT IP"']],
-         refused=[(PRINT + ['res "PRINT Name" /removedep:"Disk T:"'], 5002),
-                  (PRINT + ['res "PRINT Name" /online', 'res "PRINT Name" /removedep:"PRINT IP"'], 5019)])
-def _removedep(c, cmd):
-    r = resource_of(c, cmd.name)
-    d = resource_of(c, cmd.value)
-    call("res.removedep", c.remove_dependency, r, d)
-    return Outcome([f"Removing dependency of resource '{r}' on resource '{d}'...", ""])
+handles("resource", "removedependency", command="cluster res R /removedep[endency]:D",
+        api="Cluster.remove_dependency(R, D)",
+        ok=[PRINT + ['res "PRINT Name" /removedep:"PRINT IP"']],
+        refused=[(PRINT + ['res "PRINT Name" /removedep:"Disk T:"'], 5002),
+                 (PRINT + ['res "PRINT Name" /online', 'res "PRINT Name" /removedep:"PRINT IP"'], 5019)])(_res_link)
 
 
 @handles("resource", "properties", command="cluster res [R] /prop[erties] [name=value ...]",
