@@ -29,7 +29,7 @@ import sys
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from ..cluster import Cluster
-from .session import Session, is_comment
+from .session import Session, is_comment, run_safely
 
 HINT = ("which cluster? run `%cluster use VARIABLE` once (or `%cluster -c VARIABLE ...`), "
         "or name it with /cluster:NAME")
@@ -115,26 +115,17 @@ class ClusterMagics(Magics):
             return
         session = self._session(variable)
         if cell is None:
-            _show(_run(session, line))
+            _show(run_safely(session, line))
             return
         results = []
         for text in cell.splitlines():
-            results.append(_run(session, text))
+            results.append(run_safely(session, text))
             _show(results[-1])
         refused = sum(1 for r in results if not r.ok)
         if refused:
             ran = sum(1 for text in cell.splitlines() if not is_comment(text))
             _say(f"labkit: {refused} of the cell's {ran} commands {'was' if refused == 1 else 'were'} refused "
                  "(each left the cluster as it was; the others ran)", error=True)
-
-
-def _run(session: Session, text: str):
-    try:
-        return session.run(text)
-    except Exception as e:  # a labkit bug: say so, no traceback in the learner's face
-        from .session import Result
-        return Result(False, error=f"labkit: unexpected error (a bug in labkit, please report it): "
-                                   f"{type(e).__name__}: {e}")
 
 
 def _show(result) -> None:
