@@ -96,7 +96,5 @@ def _node_props(c, cmd):
     return Outcome(_listing("node", title, rows))
 
 
-@handles("node", "forcecleanup", "listinterfaces", command="cluster node N /forcecleanup | /listint",
-         api="(not modelled: error 50)", refused=[(["node 1-CURLY /listint"], 50)])
-def _node_not_modelled(c, cmd):
-    return _not_modelled(c, cmd)
+handles("node", "forcecleanup", "listinterfaces", command="cluster node N /forcecleanup | /listint",
+        api="(not modelled: error 50)", refused=[(["node 1-CURLY /listint"], 50)])(_not_modelled)
