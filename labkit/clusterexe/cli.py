@@ -100,15 +100,12 @@ def main(clusterfile: str, rest: list[str]) -> int:
             from .prompt import interactive
             return interactive(session, source=clusterfile, save_to=target)
         lines = sys.stdin.read().splitlines() if sys.stdin is not None else []
-    from .session import is_comment
+    from .session import is_comment, print_result
 
     refused, commands = 0, sum(1 for line in lines if not is_comment(line))
     for line in lines:
         result = session.run(line)
-        if result.text:
-            print(result.text, flush=True)
-        if result.error:
-            print(result.error, file=sys.stderr, flush=True)
+        print_result(result)
         refused += not result.ok
     if refused:
         if commands > 1 or target is not None:

@@ -496,22 +496,54 @@ _LISTINGS = {
 }
 
 
+def status_listing(c: Cluster, cmd: Command, head: str, names, *, until=None) -> Outcome:
+    """What cluster.exe prints for most ``node``, ``group`` and ``res`` commands: ``head``, a
+    blank line and the status table of ``names`` (objects of the command's kind). With
+    ``until`` (a test of the object the command changed), the simulated clock first runs
+    until it holds or the ``/wait:N`` seconds run out (see Waiting, above), and the
+    Outcome keeps the time waited."""
+    _, _, _, table, rows, _ = _LISTINGS[cmd.object]
+    waited = 0 if until is None else wait_until(c, until, _timeout(cmd))
+    return Outcome([head, ""] + table(rows(c, names)), waited)
+
+
 def _status(c, cmd):
     """``cluster node|group|res [name] /status``: the listing of one object or of all."""
-    plural, one, find, table, rows, names = _LISTINGS[cmd.object]
+    plural, one, find, _, _, names = _LISTINGS[cmd.object]
     if cmd.name is None:
-        return Outcome([f"Listing status for all available {plural}:", ""] + table(rows(c, names(c))))
+        return status_listing(c, cmd, f"Listing status for all available {plural}:", names(c))
     name = find(c, cmd.name)
-    return Outcome([f"Listing status for {one} '{name}':", ""] + table(rows(c, [name])))
+    return status_listing(c, cmd, f"Listing status for {one} '{name}':", [name])
 
 
 def _on_node(c, cmd):
     """``cluster group|res /node:N``: the groups or resources a node owns."""
-    _, one, _, table, rows, names = _LISTINGS[cmd.object]
+    _, one, _, _, _, names = _LISTINGS[cmd.object]
     n = node_of(c, cmd.value)
     mine = [x for x in names(c) if (c.groups[x].owner if cmd.object == "group" else
                                      c.resources[x].node or c.groups[c.resources[x].group].owner) == n]
-    return Outcome([f"Listing status of {one} for node '{n}':", ""] + table(rows(c, mine)))
+    return status_listing(c, cmd, f"Listing status of {one} for node '{n}':", mine)
+
+
+def common_properties(c: Cluster, cmd: Command, defs, key: str, setter, keywords=None) -> Outcome:
+    """``cluster group|res [name] /prop [name=value ...]``: the common properties of one
+    object or of all, or, with name=value pairs (or ``/usedefault``), one call of
+    ``setter(name, **kw)``; ``keywords(obj, pairs)`` makes kw of the (PropDef, value) pairs
+    (default: each one's labkit keyword and value)."""
+    plural, _, find, _, _, names = _LISTINGS[cmd.object]
+    objects = c.groups if cmd.object == "group" else c.resources
+    if cmd.name is None:
+        if cmd.props or cmd.values:
+            raise ClusterExeError(87, f"name the {cmd.object} whose properties you set")
+        rows = [row for x in names(c) for row in _prop_rows(x, objects[x], defs)]
+        return Outcome(_listing(cmd.object, f"Listing properties for all {plural}:", rows))
+    name = find(c, cmd.name)
+    if cmd.props or cmd.values:
+        pairs = _match_props(cmd, defs, f"{cmd.object} {name}")
+        kw = keywords(objects[name], pairs) if keywords else {d.key: _to_labkit(d, v) for d, v in pairs}
+        call(key, setter, name, **kw)
+        return Outcome([])
+    return Outcome(_listing(cmd.object, f"Listing properties for '{name}':", _prop_rows(name, objects[name], defs)))
 
 
 # ---------------------------------------------------------------- setters the core lacks

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from . import output as out
 from .cluster_commands import _not_modelled
-from .commands import (GROUP_PROPS, Outcome, _listing, _match_props, _on_node, _prop_rows, _status, _timeout,
-                       _to_labkit, call, find_name, group_of, group_rows, group_settled, handles, node_of,
-                       wait_until)
+from .commands import (GROUP_PROPS, Outcome, _listing, _on_node, _status, _to_labkit, call, common_properties,
+                       find_name, group_of, group_settled, handles, node_of, status_listing)
 from .errors import ClusterExeError
 
 
@@ -24,7 +23,7 @@ def _group_create(c, cmd):
         raise ClusterExeError(5010, f"a group named {find_name(c.groups, cmd.name)!r} exists (names are compared "
                                     "without case)")
     call("group.create", c.add_group, cmd.name)
-    return Outcome([f"Creating resource group '{cmd.name}'...", ""] + out.group_table(group_rows(c, [cmd.name])))
+    return status_listing(c, cmd, f"Creating resource group '{cmd.name}'...", [cmd.name])
 
 
 @handles("group", "delete", command="cluster group G /delete", api="Cluster.delete_group(G)",
@@ -34,11 +33,6 @@ def _group_delete(c, cmd):
     g = group_of(c, cmd.name)
     call("group.delete", c.delete_group, g)
     return Outcome([f"Deleting resource group '{g}'"])
-
-
-def _group_wait(c, g, cmd, head: str) -> Outcome:
-    waited = wait_until(c, lambda: group_settled(c, g), _timeout(cmd))
-    return Outcome([head, ""] + out.group_table(group_rows(c, [g])), waited)
 
 
 @handles("group", "moveto", command="cluster group G /move[to][:N] [/wait[:s]]",
@@ -52,10 +46,11 @@ def _group_wait(c, g, cmd, head: str) -> Outcome:
 def _group_move(c, cmd):
     g = group_of(c, cmd.name)
     n = node_of(c, cmd.value) if cmd.value else None
+    head = f"Moving resource group '{g}'..."
     if n is not None and c.groups[g].owner == n:
-        return Outcome([f"Moving resource group '{g}'...", ""] + out.group_table(group_rows(c, [g])))
+        return status_listing(c, cmd, head, [g])
     call("group.moveto", c.move_group, g, n, node=n, c=c)
-    return _group_wait(c, g, cmd, f"Moving resource group '{g}'...")
+    return status_listing(c, cmd, head, [g], until=lambda: group_settled(c, g))
 
 
 @handles("group", "online", command="cluster group G /on[line][:N] [/wait[:s]]",
@@ -67,7 +62,8 @@ def _group_online(c, cmd):
     g = group_of(c, cmd.name)
     n = node_of(c, cmd.value) if cmd.value else None
     call("group.online", c.online_group, g, n, node=n or c.groups[g].owner, c=c)
-    return _group_wait(c, g, cmd, f"Bringing resource group '{g}' online...")
+    return status_listing(c, cmd, f"Bringing resource group '{g}' online...", [g],
+                          until=lambda: group_settled(c, g))
 
 
 @handles("group", "offline", command="cluster group G /off[line] [/wait[:s]]",
@@ -77,7 +73,8 @@ def _group_online(c, cmd):
 def _group_offline(c, cmd):
     g = group_of(c, cmd.name)
     call("group.offline", c.offline_group, g)
-    return _group_wait(c, g, cmd, f"Bringing resource group '{g}' offline...")
+    return status_listing(c, cmd, f"Bringing resource group '{g}' offline...", [g],
+                          until=lambda: group_settled(c, g))
 
 
 @handles("group", "setowners", command="cluster group G /setowners:N1,N2",
@@ -109,34 +106,30 @@ def _listowners(c, cmd):
                   (["group EXVS1 /prop FailbackWindowStart=22"], 87), (["group EXVS1 /prop Bogus=1"], 87),
                   (["group EXVS1 /prop FailoverThreshold=five"], 87), (["group EXVS1 /prop FailoverThreshold"], None)])
 def _group_props(c, cmd):
-    if cmd.name is None:
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, "name the group whose properties you set")
-        rows = [row for g in c.groups for row in _prop_rows(g, c.groups[g], GROUP_PROPS)]
-        return Outcome(_listing("group", "Listing properties for all resource groups:", rows))
-    g = group_of(c, cmd.name)
-    grp = c.groups[g]
-    if cmd.props or cmd.values:
-        kw = {}
-        window = list(grp.failback_window) if grp.failback_window else [-1, -1]
-        touched_window = False
-        for d, v in _match_props(cmd, GROUP_PROPS, f"group {g}"):
-            if d.key.startswith("window"):
-                window[int(d.key[-1])] = v
-                touched_window = True
-            else:
-                kw[d.key] = _to_labkit(d, v)
-        if touched_window:
-            if window == [-1, -1]:
-                kw["failback_window"] = None
-            elif -1 in window:
-                raise ClusterExeError(87, "set FailbackWindowStart and FailbackWindowEnd together (both -1: no "
-                                          "window)")
-            else:
-                kw["failback_window"] = tuple(window)
-        call("group.properties", c.set_group_properties, g, **kw)
-        return Outcome([])
-    return Outcome(_listing("group", f"Listing properties for '{g}':", _prop_rows(g, grp, GROUP_PROPS)))
+    return common_properties(c, cmd, GROUP_PROPS, "group.properties", c.set_group_properties, _group_keywords)
+
+
+def _group_keywords(grp, pairs) -> dict:
+    """``Cluster.set_group_properties``'s keywords; FailbackWindowStart and End make one
+    ``failback_window``, set together (both -1: no window)."""
+    kw = {}
+    window = list(grp.failback_window) if grp.failback_window else [-1, -1]
+    touched_window = False
+    for d, v in pairs:
+        if d.key.startswith("window"):
+            window[int(d.key[-1])] = v
+            touched_window = True
+        else:
+            kw[d.key] = _to_labkit(d, v)
+    if touched_window:
+        if window == [-1, -1]:
+            kw["failback_window"] = None
+        elif -1 in window:
+            raise ClusterExeError(87, "set FailbackWindowStart and FailbackWindowEnd together (both -1: no "
+                                      "window)")
+        else:
+            kw["failback_window"] = tuple(window)
+    return kw
 
 
 @handles("group", "privproperties", command="cluster group G /priv[properties]",

@@ -29,7 +29,7 @@ import sys
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from ..cluster import Cluster
-from .session import Session, is_comment
+from .session import Session, is_comment, run_safely
 
 HINT = ("which cluster? run `%cluster use VARIABLE` once (or `%cluster -c VARIABLE ...`), "
         "or name it with /cluster:NAME")
@@ -69,15 +69,18 @@ class ClusterMagics(Magics):
 
         return Session(chosen, lookup=lookup, clusters=self._clusters, unchosen=HINT)
 
-    def _check_variable(self, variable: str) -> str | None:
+    def _refuse_variable(self, variable: str) -> bool:
+        """Whether ``variable`` is no notebook variable holding a labkit Cluster (then say why)."""
+        problem = None
         if not variable.isidentifier():
-            return f"labkit: {variable!r} is not a variable name"
-        value = self._ns().get(variable, None)
-        if variable not in self._ns():
-            return f"labkit: there is no variable {variable!r} in this notebook"
-        if not isinstance(value, Cluster):
-            return f"labkit: {variable} is a {type(value).__name__}, not a labkit Cluster"
-        return None
+            problem = f"labkit: {variable!r} is not a variable name"
+        elif variable not in self._ns():
+            problem = f"labkit: there is no variable {variable!r} in this notebook"
+        elif not isinstance(self._ns()[variable], Cluster):
+            problem = f"labkit: {variable} is a {type(self._ns()[variable]).__name__}, not a labkit Cluster"
+        if problem:
+            _say(problem, error=True)
+        return problem is not None
 
     # --------------------------------------------------------------- magic
     @line_cell_magic
@@ -93,9 +96,7 @@ class ClusterMagics(Magics):
             if len(words) != 2:
                 _say("labkit: use takes one variable name: %cluster use c", error=True)
                 return
-            problem = self._check_variable(words[1])
-            if problem:
-                _say(problem, error=True)
+            if self._refuse_variable(words[1]):
                 return
             self.variable = words[1]
             _say(f"labkit: %cluster now acts on {words[1]} (cluster {self._ns()[words[1]].name})")
@@ -104,9 +105,7 @@ class ClusterMagics(Magics):
             if len(words) < 2:
                 _say("labkit: -c needs a variable name: %cluster -c c group", error=True)
                 return
-            problem = self._check_variable(words[1])
-            if problem:
-                _say(problem, error=True)
+            if self._refuse_variable(words[1]):
                 return
             variable = words[1]
             line = line.split(None, 2)[2] if len(words) > 2 else ""
@@ -115,26 +114,17 @@ class ClusterMagics(Magics):
             return
         session = self._session(variable)
         if cell is None:
-            _show(_run(session, line))
+            _show(run_safely(session, line))
             return
         results = []
         for text in cell.splitlines():
-            results.append(_run(session, text))
+            results.append(run_safely(session, text))
             _show(results[-1])
         refused = sum(1 for r in results if not r.ok)
         if refused:
             ran = sum(1 for text in cell.splitlines() if not is_comment(text))
             _say(f"labkit: {refused} of the cell's {ran} commands {'was' if refused == 1 else 'were'} refused "
                  "(each left the cluster as it was; the others ran)", error=True)
-
-
-def _run(session: Session, text: str):
-    try:
-        return session.run(text)
-    except Exception as e:  # a labkit bug: say so, no traceback in the learner's face
-        from .session import Result
-        return Result(False, error=f"labkit: unexpected error (a bug in labkit, please report it): "
-                                   f"{type(e).__name__}: {e}")
 
 
 def _show(result) -> None:

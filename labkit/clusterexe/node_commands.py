@@ -3,10 +3,9 @@ properties), mapped onto labkit's public API (see :mod:`labkit.clusterexe.comman
 from __future__ import annotations
 
 from ..cluster import NodeState
-from . import output as out
 from .cluster_commands import _not_modelled
 from .commands import (NODE_PROPS, Outcome, _listing, _match_props, _prop_rows, _status, _timeout, call,
-                       handles, node_of, node_rows, wait_until)
+                       handles, node_of, status_listing, wait_until)
 from .errors import ClusterExeError
 
 
@@ -24,7 +23,9 @@ def _node_call(c, cmd):
     verb, method, table = _NODE_CALLS[cmd.option]
     n = node_of(c, cmd.name)
     call(f"node.{cmd.option}", getattr(c, method), n)
-    return Outcome([f"{verb} node '{n}'..."] + (["", *out.node_table(node_rows(c, [n]))] if table else []))
+    if not table:
+        return Outcome([f"{verb} node '{n}'..."])
+    return status_listing(c, cmd, f"{verb} node '{n}'...", [n])
 
 
 handles("node", "pause", command="cluster node N /pause", api="Cluster.pause_node(N)",
@@ -95,7 +96,5 @@ def _node_props(c, cmd):
     return Outcome(_listing("node", title, rows))
 
 
-@handles("node", "forcecleanup", "listinterfaces", command="cluster node N /forcecleanup | /listint",
-         api="(not modelled: error 50)", refused=[(["node 1-CURLY /listint"], 50)])
-def _node_not_modelled(c, cmd):
-    return _not_modelled(c, cmd)
+handles("node", "forcecleanup", "listinterfaces", command="cluster node N /forcecleanup | /listint",
+        api="(not modelled: error 50)", refused=[(["node 1-CURLY /listint"], 50)])(_not_modelled)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from .complete import completions
-from .session import Session
+from .session import Session, print_result, run_safely
 
 PROMPT = "C:\\> "
 
@@ -69,16 +69,7 @@ def interactive(session: Session, *, source: str = "", save_to=None, history=Non
             target = line.strip()[5:].strip() or save_to
             _save(session, target)
             continue
-        try:
-            result = session.run(line)
-        except Exception as e:  # a labkit bug: say so, keep the prompt
-            print(f"labkit: unexpected error (a bug in labkit, please report it): {type(e).__name__}: {e}",
-                  file=sys.stderr, flush=True)
-            continue
-        if result.text:
-            print(result.text, flush=True)
-        if result.error:
-            print(result.error, file=sys.stderr, flush=True)
+        print_result(run_safely(session, line))
     if save_to:
         code = 0 if _save(session, save_to) else 2
     return code

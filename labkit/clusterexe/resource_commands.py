@@ -6,10 +6,9 @@ from __future__ import annotations
 from ..cluster import Cluster, ResourceState
 from . import output as out
 from .cluster_commands import _not_modelled
-from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, _listing, _match_props, _on_node,
-                       _prop_rows, _props_by_key, _status, _timeout, _to_labkit, call, find_name, group_of,
-                       group_settled, handles, node_of, private_name, resource_of, resource_rows,
-                       set_private_properties, type_of, wait_until)
+from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, _listing, _on_node, _props_by_key,
+                       _status, call, common_properties, find_name, group_of, group_settled, handles, node_of,
+                       private_name, resource_of, set_private_properties, status_listing, type_of)
 from .errors import ClusterExeError
 
 
@@ -51,7 +50,7 @@ def _res_create(c, cmd):
                                   f"add {need} to this /create line (cluster.exe would set it later with /priv)")
     call("res.create", c.add_resource, cmd.name, type=t, group=g, separate_monitor="separate" in cmd.params,
          dependencies=deps, **props)
-    return Outcome([f"Creating resource '{cmd.name}'...", ""] + out.resource_table(resource_rows(c, [cmd.name])))
+    return status_listing(c, cmd, f"Creating resource '{cmd.name}'...", [cmd.name])
 
 
 @handles("resource", "delete", command="cluster res R /delete", api="Cluster.delete_resource(R)",
@@ -64,35 +63,43 @@ def _res_delete(c, cmd):
     return Outcome([f"Deleting resource '{r}'"])
 
 
-@handles("resource", "addowner", command="cluster res R /addowner:N", api="Cluster.add_possible_owner(R, N)",
-         ok=[[S, 'res "Disk T:" /removeowner:4-JERRY', 'res "Disk T:" /addowner:4-jerry']],
-         refused=[(['res "EXVS1 IP Address" /addowner:2-MOE'], 5011), (['res "Disk Q:" /addowner:2-MOE'], 5068),
-                  (['res "EXVS1 IP Address" /addowner:9-NOBODY'], 5042)])
-def _addowner(c, cmd):
+#: the commands that are one call on a resource and a node or another resource: option ->
+#: (what cluster.exe prints, the error key, Cluster method, how the second name is found)
+_LINK_CALLS = {
+    "addowner": ("Adding '{v}' to possible owners of '{r}'...", "res.addowner", "add_possible_owner", node_of),
+    "removeowner": ("Removing '{v}' from possible owners of '{r}'...", "res.removeowner", "remove_possible_owner",
+                    node_of),
+    "adddependency": ("Making resource '{r}' depend on resource '{v}'...", "res.adddep", "add_dependency",
+                      resource_of),
+    "removedependency": ("Removing dependency of resource '{r}' on resource '{v}'...", "res.removedep",
+                         "remove_dependency", resource_of),
+}
+
+
+def _res_link(c, cmd):
+    """``res R /addowner:N | /removeowner:N | /adddep:D | /removedep:D``; the quorum
+    resource keeps every node as a possible owner (5068)."""
+    said, key, method, second = _LINK_CALLS[cmd.option]
     r = resource_of(c, cmd.name)
-    n = node_of(c, cmd.value)
-    _quorum_owners(c, r)
-    call("res.addowner", c.add_possible_owner, r, n)
-    return Outcome([f"Adding '{n}' to possible owners of '{r}'...", ""])
-
-
-def _quorum_owners(c: Cluster, r: str) -> None:
-    if r == c.quorum_resource:
+    v = second(c, cmd.value)
+    if second is node_of and r == c.quorum_resource:
         raise ClusterExeError(5068, f"{r!r} is the quorum resource: every node stays a possible owner")
+    call(key, getattr(c, method), r, v)
+    return Outcome([said.format(r=r, v=v), ""])
 
 
-@handles("resource", "removeowner", command="cluster res R /removeowner:N",
-         api="Cluster.remove_possible_owner(R, N)",
-         ok=[['res "EXVS1 IP Address" /removeowner:4-JERRY']],
-         refused=[(['res "EXVS1 IP Address" /removeowner:1-CURLY'], 5023),
-                  (['res "EXVS1 IP Address" /removeowner:4-JERRY', 'res "EXVS1 IP Address" /removeowner:4-JERRY'],
-                   1168), (['res "Disk Q:" /removeowner:2-MOE'], 5068)])
-def _removeowner(c, cmd):
-    r = resource_of(c, cmd.name)
-    n = node_of(c, cmd.value)
-    _quorum_owners(c, r)
-    call("res.removeowner", c.remove_possible_owner, r, n)
-    return Outcome([f"Removing '{n}' from possible owners of '{r}'...", ""])
+handles("resource", "addowner", command="cluster res R /addowner:N", api="Cluster.add_possible_owner(R, N)",
+        ok=[[S, 'res "Disk T:" /removeowner:4-JERRY', 'res "Disk T:" /addowner:4-jerry']],
+        refused=[(['res "EXVS1 IP Address" /addowner:2-MOE'], 5011), (['res "Disk Q:" /addowner:2-MOE'], 5068),
+                 (['res "EXVS1 IP Address" /addowner:9-NOBODY'], 5042)])(_res_link)
+
+
+handles("resource", "removeowner", command="cluster res R /removeowner:N",
+        api="Cluster.remove_possible_owner(R, N)",
+        ok=[['res "EXVS1 IP Address" /removeowner:4-JERRY']],
+        refused=[(['res "EXVS1 IP Address" /removeowner:1-CURLY'], 5023),
+                 (['res "EXVS1 IP Address" /removeowner:4-JERRY', 'res "EXVS1 IP Address" /removeowner:4-JERRY'],
+                  1168), (['res "Disk Q:" /removeowner:2-MOE'], 5068)])(_res_link)
 
 
 @handles("resource", "listowners", command="cluster res R /listowners", api="Resource.possible_owners",
@@ -109,7 +116,7 @@ def _res_listowners(c, cmd):
 def _fail(c, cmd):
     r = resource_of(c, cmd.name)
     call("res.fail", c.fail_resource, r)
-    return Outcome([f"Failing resource '{r}'...", ""] + out.resource_table(resource_rows(c, [r])))
+    return status_listing(c, cmd, f"Failing resource '{r}'...", [r])
 
 
 def _res_done(c, r: str, online: bool):
@@ -135,8 +142,7 @@ def _res_online(c, cmd):
     r = resource_of(c, cmd.name)
     g = c.resources[r].group
     call("res.online", c.online_resource, r, node=c.groups[g].owner, c=c)
-    waited = wait_until(c, _res_done(c, r, True), _timeout(cmd))
-    return Outcome([f"Bringing resource '{r}' online...", ""] + out.resource_table(resource_rows(c, [r])), waited)
+    return status_listing(c, cmd, f"Bringing resource '{r}' online...", [r], until=_res_done(c, r, True))
 
 
 @handles("resource", "offline", command="cluster res R /off[line] [/wait[:s]]",
@@ -146,8 +152,7 @@ def _res_online(c, cmd):
 def _res_offline(c, cmd):
     r = resource_of(c, cmd.name)
     call("res.offline", c.offline_resource, r)
-    waited = wait_until(c, _res_done(c, r, False), _timeout(cmd))
-    return Outcome([f"Taking resource '{r}' offline...", ""] + out.resource_table(resource_rows(c, [r])), waited)
+    return status_listing(c, cmd, f"Taking resource '{r}' offline...", [r], until=_res_done(c, r, False))
 
 
 @handles("resource", "listdependencies", command="cluster res R /listdep[endencies]",
@@ -155,35 +160,24 @@ def _res_offline(c, cmd):
          ok=[['res "Exchange System Attendant - (EXVS1)" /listdep']], refused=[(['res "Disk Z:" /listdep'], 5007)])
 def _listdep(c, cmd):
     r = resource_of(c, cmd.name)
-    return Outcome([f"Listing resource dependencies for '{r}':", ""]
-                   + out.resource_table(resource_rows(c, c.resources[r].dependencies)))
+    return status_listing(c, cmd, f"Listing resource dependencies for '{r}':", c.resources[r].dependencies)
 
 
-@handles("resource", "adddependency", command="cluster res R /adddep[endency]:D",
-         api="Cluster.add_dependency(R, D)",
-         ok=[[f"res {SMTP} /offline", f'res {SMTP} /adddep:"EXVS1 IP Address"']],
-         refused=[([f'res {SMTP} /adddep:"EXVS1 IP Address"'], 5019),
-                  ([f'res {SMTP} /adddep:"Disk Q:"'], 87),
-                  (['res "EXVS1 IP Address" /adddep:"EXVS1 Network Name"'], 1059),
-                  (['res "EXVS1 Network Name" /adddep:"EXVS1 IP Address"'], 5003),
-                  ([S, 'res "Disk Q:" /adddep:"Disk T:"'], 5069), ([f"res {SMTP} /adddep"], None)])
-def _adddep(c, cmd):
-    r = resource_of(c, cmd.name)
-    d = resource_of(c, cmd.value)
-    call("res.adddep", c.add_dependency, r, d)
-    return Outcome([f"Making resource '{r}' depend on resource '{d}'...", ""])
+handles("resource", "adddependency", command="cluster res R /adddep[endency]:D",
+        api="Cluster.add_dependency(R, D)",
+        ok=[[f"res {SMTP} /offline", f'res {SMTP} /adddep:"EXVS1 IP Address"']],
+        refused=[([f'res {SMTP} /adddep:"EXVS1 IP Address"'], 5019),
+                 ([f'res {SMTP} /adddep:"Disk Q:"'], 87),
+                 (['res "EXVS1 IP Address" /adddep:"EXVS1 Network Name"'], 1059),
+                 (['res "EXVS1 Network Name" /adddep:"EXVS1 IP Address"'], 5003),
+                 ([S, 'res "Disk Q:" /adddep:"Disk T:"'], 5069), ([f"res {SMTP} /adddep"], None)])(_res_link)
 
 
-@handles("resource", "removedependency", command="cluster res R /removedep[endency]:D",
-         api="Cluster.remove_dependency(R, D)",
-         ok=[PRINT + ['res "PRINT Name" /removedep:"PRINT IP"']],
-         refused=[(PRINT + ['res "PRINT Name" /removedep:"Disk T:"'], 5002),
-                  (PRINT + ['res "PRINT Name" /online', 'res "PRINT Name" /removedep:"PRINT IP"'], 5019)])
-def _removedep(c, cmd):
-    r = resource_of(c, cmd.name)
-    d = resource_of(c, cmd.value)
-    call("res.removedep", c.remove_dependency, r, d)
-    return Outcome([f"Removing dependency of resource '{r}' on resource '{d}'...", ""])
+handles("resource", "removedependency", command="cluster res R /removedep[endency]:D",
+        api="Cluster.remove_dependency(R, D)",
+        ok=[PRINT + ['res "PRINT Name" /removedep:"PRINT IP"']],
+        refused=[(PRINT + ['res "PRINT Name" /removedep:"Disk T:"'], 5002),
+                 (PRINT + ['res "PRINT Name" /online', 'res "PRINT Name" /removedep:"PRINT IP"'], 5019)])(_res_link)
 
 
 @handles("resource", "properties", command="cluster res [R] /prop[erties] [name=value ...]",
@@ -197,20 +191,7 @@ def _removedep(c, cmd):
                   (['res "Disk Q:" /prop RestartThreshold=3 RestartThreshold=4'], 87),
                   (['res "Disk Q:" /prop:RestartThreshold'], None)])
 def _res_props(c, cmd):
-    if cmd.name is None:
-        if cmd.props or cmd.values:
-            raise ClusterExeError(87, "name the resource whose properties you set")
-        rows = [row for rn in c.resources for row in _prop_rows(rn, c.resources[rn], RESOURCE_PROPS)]
-        return Outcome(_listing("resource", "Listing properties for all resources:", rows))
-    r = resource_of(c, cmd.name)
-    res = c.resources[r]
-    if cmd.props or cmd.values:
-        kw = {}
-        for d, v in _match_props(cmd, RESOURCE_PROPS, f"resource {r}"):
-            kw[d.key] = _to_labkit(d, v)
-        call("res.properties", c.set_resource_properties, r, **kw)
-        return Outcome([])
-    return Outcome(_listing("resource", f"Listing properties for '{r}':", _prop_rows(r, res, RESOURCE_PROPS)))
+    return common_properties(c, cmd, RESOURCE_PROPS, "res.properties", c.set_resource_properties)
 
 
 def _priv_rows(c: Cluster, rn: str) -> list:

@@ -27,6 +27,7 @@ NODE1                1 Paused
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from ..cluster import Cluster
@@ -190,6 +191,25 @@ class Session:
             return Result(False, error=f"labkit: {verb} refused: {e}")
         shown = [f"  {e}" for e in c.log[mark:] if e.obj in c.groups or e.obj in c.nodes or e.obj == c.name]
         return Result(True, "\n".join(shown + [f"{head} (clock {clock_text(c)})"]))
+
+
+def run_safely(session: Session, line: str) -> Result:
+    """``session.run(line)``; an exception there is a labkit bug, and becomes a refused
+    Result that says so (no traceback in the learner's face, the prompt goes on)."""
+    try:
+        return session.run(line)
+    except Exception as e:
+        return Result(False, error=f"labkit: unexpected error (a bug in labkit, please report it): "
+                                   f"{type(e).__name__}: {e}")
+
+
+def print_result(result: Result) -> None:
+    """A Result as a console shows it: the text on standard output, the error lines on
+    standard error, each flushed at once so that they interleave in order."""
+    if result.text:
+        print(result.text, flush=True)
+    if result.error:
+        print(result.error, file=sys.stderr, flush=True)
 
 
 def is_comment(line: str) -> bool:

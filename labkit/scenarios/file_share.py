@@ -17,6 +17,12 @@ from ..cluster import Cluster
 DRIVE_LETTERS = "FGHIJKLMNOPRSTUVWXYZ"
 
 
+def smallest_edition(nodes: int) -> str:
+    """The smallest edition that holds ``nodes`` nodes: Advanced Server (2), Datacenter (4),
+    else Modern (64; see ``labkit.cluster.membership.EDITIONS``)."""
+    return "Advanced Server" if nodes <= 2 else "Datacenter" if nodes <= 4 else "Modern"
+
+
 def add_file_share_group(c: Cluster, group: str, *, drive: str, address: str, name: str,
                          share: str | None = None) -> str:
     """The classic file-share group (paper, Resources and Resource Groups): a Physical
@@ -35,8 +41,7 @@ def add_file_share_group(c: Cluster, group: str, *, drive: str, address: str, na
 def file_share_cluster(name: str = "LAB", *, nodes: int = 2, groups: int = 1) -> Cluster:
     """A running cluster of ``nodes`` nodes (NODE1, NODE2...) with file-share groups
     FS (then FS2, FS3...) online on the first node; 10.0.0.x addresses."""
-    edition = "Advanced Server" if nodes <= 2 else "Datacenter" if nodes <= 4 else "Modern"
-    c = Cluster(name, ip="10.0.0.100", edition=edition)
+    c = Cluster(name, ip="10.0.0.100", edition=smallest_edition(nodes))
     for i in range(1, nodes + 1):
         c.add_node(f"NODE{i}", ip=f"10.0.0.{i}")
     for k in range(1, groups + 1):
@@ -62,22 +67,33 @@ SERVICE_TREE = (
 )
 
 
-def service_cluster(*, nodes: int = 4, groups: int = 5, name: str = "BENCH") -> Cluster:
+def _node_address(i: int) -> str:
+    return f"10.1.0.{i}"
+
+
+def _service_address(k: int) -> str:
+    """Group k's IP Address: 10.1.1.1 to 10.1.1.250, then 10.1.2.1..."""
+    return f"10.1.{1 + (k - 1) // 250}.{1 + (k - 1) % 250}"
+
+
+def service_cluster(*, nodes: int = 4, groups: int = 5, name: str = "BENCH", edition: str | None = None,
+                    node_address=_node_address, service_address=_service_address) -> Cluster:
     """A running cluster with ``groups`` groups of nine resources (:data:`SERVICE_TREE`),
     SVC1, SVC2..., spread over the nodes round-robin, each with its own resource
-    monitor -- the size of the paper's four-node Exchange cluster."""
-    edition = "Advanced Server" if nodes <= 2 else "Datacenter" if nodes <= 4 else "Modern"
-    c = Cluster(name, ip="10.1.0.100", edition=edition)
+    monitor -- the size of the paper's four-node Exchange cluster. ``edition``: the
+    smallest that holds the nodes, unless given; ``node_address(i)`` and
+    ``service_address(k)``: the address of node i and of group k's IP Address
+    (10.1.0.i and 10.1.x.y unless given)."""
+    c = Cluster(name, ip="10.1.0.100", edition=edition if edition is not None else smallest_edition(nodes))
     for i in range(1, nodes + 1):
-        c.add_node(f"N{i}", ip=f"10.1.0.{i}")
+        c.add_node(f"N{i}", ip=node_address(i))
     names = c.node_ids()
     for k in range(1, groups + 1):
         g = f"SVC{k}"
         c.add_group(g)
         # letters run out after a couple of dozen disks: larger clusters mount the rest without one
         disk = {"drive": DRIVE_LETTERS[k - 1] + ":"} if k <= len(DRIVE_LETTERS) else {}
-        props = {"Disk": disk, "IP": {"address": f"10.1.{1 + (k - 1) // 250}.{1 + (k - 1) % 250}"},
-                 "Name": {"name": f"SVC{k}"}}
+        props = {"Disk": disk, "IP": {"address": service_address(k)}, "Name": {"name": f"SVC{k}"}}
         for part, rtype, needs in SERVICE_TREE:
             c.add_resource(f"{part} {g}", type=rtype, group=g, dependencies=[f"{n} {g}" for n in needs],
                            **props.get(part, {}))

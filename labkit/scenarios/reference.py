@@ -64,6 +64,7 @@ from ..planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanE
 from ..planning.nk import check_failover, check_possible_owners
 from ..planning.storage import DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, database, logs, plan_storage, table9
 from ..planning.storage_rules import check as check_storage
+from .file_share import smallest_edition
 
 SRC_FIG7 = "paper, Figure 7 and Tables 9 and 10 (4-node cluster for 5,000 users)"
 #: Drive letters [D]: database arrays, then log arrays, then the rest (Q: is the quorum).
@@ -232,7 +233,7 @@ def build(naming: NamingPlan, storage: StorageDesign, plan: LoadPlan, *, edition
 
     late = _build_arguments(naming, storage, plan, late_nodes)
     if edition is None:
-        edition = "Advanced Server" if len(plan.nodes) <= 2 else "Datacenter" if len(plan.nodes) <= 4 else "Modern"
+        edition = smallest_edition(len(plan.nodes))
     cl = naming.cluster
     c = Cluster(cl.name, ip=cl.ip, edition=edition, seed=seed)
     early = [n for n in plan.nodes if n not in late]
