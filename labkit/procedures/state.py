@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 from .engine import need_cluster
 
@@ -113,18 +114,26 @@ class BackupJob:
         return self.running_on is not None or self.waiting_since_ms is not None
 
 
+class StretchState(StrEnum):
+    """Where a stretch cluster's storage is served from: mirrored between the sites, lost
+    with the initiator site, or recovered on the target site's mirror."""
+
+    MIRRORED = "mirrored"
+    INITIATOR_LOST = "initiator lost"
+    ON_TARGET = "running on the target site"
+
+
 @dataclass
 class StretchConfig:
     """A stretch cluster (Compaq ProLiant HA/F500 Enhanced DT): nodes by site, the
-    distance, and where the storage is served from. ``state`` is "mirrored",
-    "initiator lost" or "running on the target site"; ``lost_ms`` is when the
+    distance, and where the storage is served from (``state``); ``lost_ms`` is when the
     initiator site was lost; ``lost_disks`` the disk resources that went with it."""
 
     initiator_site: str
     target_site: str
     sites: dict[str, str]
     distance_km: float
-    state: str = "mirrored"
+    state: StretchState = StretchState.MIRRORED
     lost_ms: int | None = None
     lost_disks: list[str] = field(default_factory=list)
 
@@ -145,11 +154,12 @@ class ProceduresState:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ProceduresState":
+        st = data.get("stretch")
         return cls(disks={k: SharedDisk(**v) for k, v in data.get("disks", {}).items()},
                    files={d: {f: list(v) for f, v in folders.items()} for d, folders in data.get("files", {}).items()},
                    backup_sets=[BackupSet(**b) for b in data.get("backup_sets", [])],
                    backup_jobs={k: BackupJob(**v) for k, v in data.get("backup_jobs", {}).items()},
-                   stretch=StretchConfig(**data["stretch"]) if data.get("stretch") else None)
+                   stretch=StretchConfig(**{**st, "state": StretchState(st.get("state", "mirrored"))}) if st else None)
 
 
 def state(cluster, *, create: bool = False) -> ProceduresState | None:

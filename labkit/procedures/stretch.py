@@ -31,7 +31,7 @@ from ..values import POSITIVE, show
 from ..errors import ConfigurationError, LimitError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import Procedure, Step, before_start, minutes, need_cluster, outages_since_loss, wait
-from .state import StretchConfig, state
+from .state import StretchConfig, StretchState, state
 
 SRC_DT = "paper, Compaq ProLiant Cluster HA/F500 Enhanced DT Solution (Stretch Cluster)"
 MAX_KM = 10.0
@@ -81,7 +81,7 @@ def site_disaster(cluster) -> None:
     cluster stops."""
     need_cluster(cluster)
     cfg = _cfg(cluster)
-    if cfg.state != "mirrored":
+    if cfg.state is not StretchState.MIRRORED:
         raise StateError(f"the stretch cluster is {cfg.state}", rule="a site is lost once", source=SRC_DT)
     if not cluster.running:
         raise StateError("the cluster is not running", rule="a disaster strikes a running cluster")
@@ -95,7 +95,7 @@ def site_disaster(cluster) -> None:
             cluster.inject_fault(d, "crash", persistent=True, everywhere=True)
         for n in nodes:
             cluster.crash_node(n)
-        cfg.state, cfg.lost_ms, cfg.lost_disks = "initiator lost", cluster.clock.ms, disks
+        cfg.state, cfg.lost_ms, cfg.lost_disks = StretchState.INITIATOR_LOST, cluster.clock.ms, disks
     cluster.run_until_stable()
 
 
@@ -108,7 +108,7 @@ class _SiteRecoverySteps:
     def lost(self, p):
         c = p.cluster
         cfg = _cfg(c)
-        if cfg.state != "initiator lost":
+        if cfg.state is not StretchState.INITIATOR_LOST:
             raise StateError(f"the stretch cluster is {cfg.state}", rule="recover after the initiator site is lost",
                              source=SRC_DT)
         if c.running:
@@ -135,7 +135,7 @@ class _SiteRecoverySteps:
             r = c.resources.get(d)
             if r is not None and r.persistent_fault:
                 c.repair_resource(d)
-        cfg.state = "running on the target site"
+        cfg.state = StretchState.ON_TARGET
         c.record(cfg.target_site, "mirrored units promoted", "DRM site failover: the target arrays serve the disks")
         return f"{len(cfg.lost_disks)} mirrored units promoted at {cfg.target_site}"
 

@@ -190,6 +190,8 @@ def _annotation_kind(ann, transport: bool) -> Kind:
         return MapOf(_annotation_kind(args[1], transport))
     if dataclasses.is_dataclass(ann):
         return Dataclass(ann)
+    if isinstance(ann, type) and issubclass(ann, Enum):
+        return Choice(ann)
     raise TypeError(f"no value kind for the annotation {ann!r}")
 
 
