@@ -3,8 +3,8 @@ does not model, mapped onto labkit's public API (the rules every handler follows
 :mod:`labkit.clusterexe.commands`)."""
 from __future__ import annotations
 
-from .commands import (CLUSTER_PROPS, Outcome, QUORUM_LOG_KB, QUORUM_PATH, S, VENDOR, VERSION, _listing,
-                       _match_props, _prop_rows, call, handles, resource_of)
+from .commands import (CLUSTER_PROPS, Outcome, QUORUM_LOG_KB, QUORUM_PATH, S, VENDOR, VERSION, call, handles,
+                       matching_props, prop_rows, property_listing, resource_of)
 from .errors import ClusterExeError
 
 
@@ -47,13 +47,14 @@ def _cluster_props(c, cmd):
     if cmd.option == "privproperties":
         if cmd.props or cmd.values:
             raise ClusterExeError(87, f"cluster {c.name} has no private properties in labkit")
-        return Outcome(_listing("cluster", f"Listing private properties for '{c.name}':", []))
+        return Outcome(property_listing("cluster", f"Listing private properties for '{c.name}':", []))
     if cmd.props or cmd.values:
-        _match_props(cmd, CLUSTER_PROPS, f"cluster {c.name}")
-    return Outcome(_listing("cluster", f"Listing properties for '{c.name}':", _prop_rows(c.name, c, CLUSTER_PROPS)))
+        matching_props(cmd, CLUSTER_PROPS, f"cluster {c.name}")
+    rows = prop_rows(c.name, c, CLUSTER_PROPS)
+    return Outcome(property_listing("cluster", f"Listing properties for '{c.name}':", rows))
 
 
 @handles("cluster", "rename", command="cluster /ren[ame]:N", api="(not modelled: error 50)",
          refused=[(["cluster /rename:OTHER"], 50)])
-def _not_modelled(c, cmd):
+def not_modelled(c, cmd):
     raise ClusterExeError(50, f"labkit does not model `{cmd.object} /{cmd.option}`")

@@ -192,7 +192,7 @@ def wait_until(c: Cluster, done, timeout_s=None, *, max_events: int = 1_000_000)
     return c.clock.ms - start
 
 
-def _timeout(cmd: Command):
+def wait_timeout(cmd: Command):
     w = cmd.params.get("wait")
     if w is None or w is True:
         return None
@@ -295,22 +295,22 @@ def _dword(p) -> int:
         raise ClusterExeError(87, f"{p.name}={p.value!r}: a number is expected (e.g. {p.name}=5 or 0x5)") from None
 
 
-def _to_labkit(d: "PropDef", v):
+def to_labkit_value(d: "PropDef", v):
     try:
         return d.to_labkit(v) if d.to_labkit else v
     except (KeyError, IndexError):
         raise ClusterExeError(87, f"{d.name}={v} is not one of the values MSCS defines for it") from None
 
 
-def _listing(kind: str, title: str, rows) -> list[str]:
+def property_listing(kind: str, title: str, rows) -> list[str]:
     return [title, ""] + out.property_table(kind, rows)
 
 
-def _prop_rows(owner: str, obj, defs) -> list:
+def prop_rows(owner: str, obj, defs) -> list:
     return [(owner, d.name, d.kind, d.key is None, d.get(obj)) for d in defs]
 
 
-def _match_props(cmd: Command, defs, what: str) -> list:
+def matching_props(cmd: Command, defs, what: str) -> list:
     """(PropDef, value) for each name=value of the command (or /usedefault names)."""
     by = {d.name.lower(): d for d in defs}
     pairs = []
@@ -396,7 +396,7 @@ def _check_private(rtype: str, key: str, value) -> None:
         raise ClusterExeError(87, e.detail) from None
 
 
-def _props_by_key(c: Cluster, rtype: str, props, *, create: bool, existing=()) -> dict:
+def props_by_key(c: Cluster, rtype: str, props, *, create: bool, existing=()) -> dict:
     """The private properties ``props`` (cluster.exe names and formats) by labkit key. On
     /create the settable ones are checked here; after creation the core checks them all."""
     allowed = _private_keys(c, rtype, existing)
@@ -464,7 +464,7 @@ def execute(c: Cluster, cmd: Command, *, clusters=None) -> Outcome:
     if cmd.option in ("help", "?"):
         from .help import help_text
         return Outcome(help_text(cmd.object).splitlines())
-    _timeout(cmd)  # a bad /wait:N is refused before anything changes
+    wait_timeout(cmd)  # a bad /wait:N is refused before anything changes
     fn = HANDLERS.get((cmd.object, cmd.option))
     if fn is None:
         raise ClusterExeError(50, f"labkit does not model `{cmd.object} /{cmd.option}`"
@@ -503,11 +503,11 @@ def status_listing(c: Cluster, cmd: Command, head: str, names, *, until=None) ->
     until it holds or the ``/wait:N`` seconds run out (see Waiting, above), and the
     Outcome keeps the time waited."""
     _, _, _, table, rows, _ = _LISTINGS[cmd.object]
-    waited = 0 if until is None else wait_until(c, until, _timeout(cmd))
+    waited = 0 if until is None else wait_until(c, until, wait_timeout(cmd))
     return Outcome([head, ""] + table(rows(c, names)), waited)
 
 
-def _status(c, cmd):
+def show_status(c, cmd):
     """``cluster node|group|res [name] /status``: the listing of one object or of all."""
     plural, one, find, _, _, names = _LISTINGS[cmd.object]
     if cmd.name is None:
@@ -516,7 +516,7 @@ def _status(c, cmd):
     return status_listing(c, cmd, f"Listing status for {one} '{name}':", [name])
 
 
-def _on_node(c, cmd):
+def owned_by_node(c, cmd):
     """``cluster group|res /node:N``: the groups or resources a node owns."""
     _, one, _, _, _, names = _LISTINGS[cmd.object]
     n = node_of(c, cmd.value)
@@ -535,15 +535,16 @@ def common_properties(c: Cluster, cmd: Command, defs, key: str, setter, keywords
     if cmd.name is None:
         if cmd.props or cmd.values:
             raise ClusterExeError(87, f"name the {cmd.object} whose properties you set")
-        rows = [row for x in names(c) for row in _prop_rows(x, objects[x], defs)]
-        return Outcome(_listing(cmd.object, f"Listing properties for all {plural}:", rows))
+        rows = [row for x in names(c) for row in prop_rows(x, objects[x], defs)]
+        return Outcome(property_listing(cmd.object, f"Listing properties for all {plural}:", rows))
     name = find(c, cmd.name)
     if cmd.props or cmd.values:
-        pairs = _match_props(cmd, defs, f"{cmd.object} {name}")
-        kw = keywords(objects[name], pairs) if keywords else {d.key: _to_labkit(d, v) for d, v in pairs}
+        pairs = matching_props(cmd, defs, f"{cmd.object} {name}")
+        kw = keywords(objects[name], pairs) if keywords else {d.key: to_labkit_value(d, v) for d, v in pairs}
         call(key, setter, name, **kw)
         return Outcome([])
-    return Outcome(_listing(cmd.object, f"Listing properties for '{name}':", _prop_rows(name, objects[name], defs)))
+    rows = prop_rows(name, objects[name], defs)
+    return Outcome(property_listing(cmd.object, f"Listing properties for '{name}':", rows))
 
 
 # ---------------------------------------------------------------- setters the core lacks
@@ -553,7 +554,7 @@ def set_private_properties(c: Cluster, name: str, props) -> ClusterExeError | No
     resource that is not Offline gets cluster.exe's warning 5024 ("stored, ... take effect
     ... the next time the resource is brought online")."""
     r = c.resource(name)
-    values = _props_by_key(c, r.type, props, create=False, existing=r.properties)
+    values = props_by_key(c, r.type, props, create=False, existing=r.properties)
     call("res.privproperties", c.set_private_properties, r.name, **values)
     if r.state is not ResourceState.OFFLINE:
         return ClusterExeError(5024, f"{name!r} is {r.state}", warning=True)

@@ -3,17 +3,17 @@ properties), mapped onto labkit's public API (see :mod:`labkit.clusterexe.comman
 from __future__ import annotations
 
 from . import output as out
-from .cluster_commands import _not_modelled
-from .commands import (GROUP_PROPS, Outcome, _listing, _on_node, _status, _to_labkit, call, common_properties,
-                       find_name, group_of, group_settled, handles, node_of, status_listing)
+from .cluster_commands import not_modelled
+from .commands import (GROUP_PROPS, Outcome, call, common_properties, find_name, group_of, group_settled, handles,
+                       node_of, owned_by_node, property_listing, show_status, status_listing, to_labkit_value)
 from .errors import ClusterExeError
 
 
 handles("group", "status", command="cluster group [G] [/stat[us]]", api="Cluster.groups",
         ok=[["cluster group"], ['cluster group "exvs1"'], ['group "Cluster Group" /stat']],
-        refused=[(["group EXVS9"], 5013), (['group "Cluster Group'], None)])(_status)
+        refused=[(["group EXVS9"], 5013), (['group "Cluster Group'], None)])(show_status)
 handles("group", "node", command="cluster group /node:N", api="Cluster.groups_on(N)",
-        ok=[["group /node:2-MOE"]], refused=[(["group /node:9-NOBODY"], 5042), (["group /node"], None)])(_on_node)
+        ok=[["group /node:2-MOE"]], refused=[(["group /node:9-NOBODY"], 5042), (["group /node"], None)])(owned_by_node)
 
 
 @handles("group", "create", command="cluster group G /create", api="Cluster.add_group(G)",
@@ -120,7 +120,7 @@ def _group_keywords(grp, pairs) -> dict:
             window[int(d.key[-1])] = v
             touched_window = True
         else:
-            kw[d.key] = _to_labkit(d, v)
+            kw[d.key] = to_labkit_value(d, v)
     if touched_window:
         if window == [-1, -1]:
             kw["failback_window"] = None
@@ -141,11 +141,11 @@ def _group_priv(c, cmd):
         title = f"Listing private properties for '{group_of(c, cmd.name)}':"
     if cmd.props or cmd.values:
         raise ClusterExeError(87, "groups have no private properties in labkit")
-    return Outcome(_listing("group", title, []))
+    return Outcome(property_listing("group", title, []))
 
 
 @handles("group", "rename", command="cluster group G /ren[ame]:N", api="(not modelled: error 50)",
          refused=[(["group EXVS1 /rename:EXVS9"], 50)])
 def _group_rename(c, cmd):
     group_of(c, cmd.name)
-    return _not_modelled(c, cmd)
+    return not_modelled(c, cmd)

@@ -3,15 +3,15 @@ properties), mapped onto labkit's public API (see :mod:`labkit.clusterexe.comman
 from __future__ import annotations
 
 from ..cluster import NodeState
-from .cluster_commands import _not_modelled
-from .commands import (NODE_PROPS, Outcome, _listing, _match_props, _prop_rows, _status, _timeout, call,
-                       handles, node_of, status_listing, wait_until)
+from .cluster_commands import not_modelled
+from .commands import (NODE_PROPS, Outcome, call, handles, matching_props, node_of, prop_rows, property_listing,
+                       show_status, status_listing, wait_timeout, wait_until)
 from .errors import ClusterExeError
 
 
 handles("node", "status", command="cluster node [N] [/stat[us]]", api="Cluster.nodes, node_ids()",
         ok=[["cluster node"], ["cluster node 1-curly"], ["cluster node 2-MOE /status"]],
-        refused=[(["cluster node 9-NOBODY"], 5042), (["cluster node /status:x"], None)])(_status)
+        refused=[(["cluster node 9-NOBODY"], 5042), (["cluster node /status:x"], None)])(show_status)
 
 
 #: the node commands that are one call: option -> (what cluster.exe prints, Cluster method, status table after)
@@ -43,7 +43,7 @@ handles("node", "evict", command="cluster node N /evict", api="Cluster.evict_nod
          refused=[(["crash 4-JERRY", "node 4-JERRY /start"], 5072), (["node 4-JERRY /start /wait:x"], 87)])
 def _start(c, cmd):
     n = node_of(c, cmd.name)
-    timeout = _timeout(cmd)
+    timeout = wait_timeout(cmd)
     lines = ["", f"Attempting to start the cluster service on node '{n}'"]
     node = c.nodes[n]
     if node.state is not NodeState.DOWN:
@@ -65,7 +65,7 @@ def _start(c, cmd):
          refused=[(["node 4-JERRY /stop", "node 4-JERRY /start /wait:1", "node 4-JERRY /stop"], 5072)])
 def _stop(c, cmd):
     n = node_of(c, cmd.name)
-    timeout = _timeout(cmd)
+    timeout = wait_timeout(cmd)
     lines = ["", f"Attempting to stop the cluster service on node '{n}'"]
     if c.nodes[n].state is NodeState.DOWN:
         return Outcome(lines + ["", "The cluster service has already been stopped."])
@@ -88,13 +88,13 @@ def _node_props(c, cmd):
             raise ClusterExeError(87, "nodes have no private properties in labkit")
         title = f"Listing private properties for '{names[0]}':" if cmd.name else \
             "Listing private properties for all nodes:"
-        return Outcome(_listing("node", title, []))
+        return Outcome(property_listing("node", title, []))
     if cmd.props or cmd.values:
-        _match_props(cmd, NODE_PROPS, f"node {names[0]}")
-    rows = [row for n in names for row in _prop_rows(n, c.nodes[n], NODE_PROPS)]
+        matching_props(cmd, NODE_PROPS, f"node {names[0]}")
+    rows = [row for n in names for row in prop_rows(n, c.nodes[n], NODE_PROPS)]
     title = f"Listing properties for '{names[0]}':" if cmd.name else "Listing properties for all nodes:"
-    return Outcome(_listing("node", title, rows))
+    return Outcome(property_listing("node", title, rows))
 
 
 handles("node", "forcecleanup", "listinterfaces", command="cluster node N /forcecleanup | /listint",
-        api="(not modelled: error 50)", refused=[(["node 1-CURLY /listint"], 50)])(_not_modelled)
+        api="(not modelled: error 50)", refused=[(["node 1-CURLY /listint"], 50)])(not_modelled)

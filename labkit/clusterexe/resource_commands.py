@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from ..cluster import Cluster, ResourceState
 from . import output as out
-from .cluster_commands import _not_modelled
-from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, _listing, _on_node, _props_by_key,
-                       _status, call, common_properties, find_name, group_of, group_settled, handles, node_of,
-                       private_name, resource_of, set_private_properties, status_listing, type_of)
+from .cluster_commands import not_modelled
+from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, call, common_properties, find_name, group_of,
+                       group_settled, handles, node_of, owned_by_node, private_name, property_listing, props_by_key,
+                       resource_of, set_private_properties, show_status, status_listing, type_of)
 from .errors import ClusterExeError
 
 
 handles("resource", "status", command="cluster res[ource] [R] [/stat[us]]", api="Cluster.resources",
         ok=[["cluster res"], ['cluster res "disk q:"'], ['cluster resource "Disk Q:" /status']],
-        refused=[(['res "Disk Z:"'], 5007), (["res Disk Q: /status"], None)])(_status)
+        refused=[(['res "Disk Z:"'], 5007), (["res Disk Q: /status"], None)])(show_status)
 handles("resource", "node", command="cluster res /node:N", api="Resource.node",
-        ok=[["res /node:2-MOE"]], refused=[(["res /node:9-NOBODY"], 5042)])(_on_node)
+        ok=[["res /node:2-MOE"]], refused=[(["res /node:9-NOBODY"], 5042)])(owned_by_node)
 
 
 @handles("resource", "create",
@@ -42,7 +42,7 @@ def _res_create(c, cmd):
     g = group_of(c, cmd.params["group"])
     t = type_of(c, cmd.params["type"])
     deps = [resource_of(c, d) for d in cmd.params.get("adddependency", [])] or None
-    props = _props_by_key(c, t, cmd.props, create=True)
+    props = props_by_key(c, t, cmd.props, create=True)
     missing = [k for k in c.resource_types[t].required if k not in props]
     if missing:
         need = " ".join(f"{private_name(k)}=..." for k in missing)
@@ -224,14 +224,14 @@ def _res_priv(c, cmd):
         if cmd.props or cmd.values:
             raise ClusterExeError(87, "name the resource whose private properties you set")
         rows = [row for rn in c.resources for row in _priv_rows(c, rn)]
-        return Outcome(_listing("resource", "Listing private properties for all resources:", rows))
+        return Outcome(property_listing("resource", "Listing private properties for all resources:", rows))
     r = resource_of(c, cmd.name)
     if cmd.values:
         raise ClusterExeError(87, "labkit cannot delete a private property (/usedefault)")
     if cmd.props:
         warning = set_private_properties(c, r, cmd.props)
         return Outcome([], warning=warning)
-    return Outcome(_listing("resource", f"Listing private properties for '{r}':", _priv_rows(c, r)))
+    return Outcome(property_listing("resource", f"Listing private properties for '{r}':", _priv_rows(c, r)))
 
 
 @handles("resource", "rename", "moveto", "addcheckpoints", "removecheckpoints", "checkpoints", "maintenancemode",
@@ -241,7 +241,7 @@ def _res_priv(c, cmd):
 def _res_not_modelled(c, cmd):
     if cmd.name:
         resource_of(c, cmd.name)
-    return _not_modelled(c, cmd)
+    return not_modelled(c, cmd)
 
 
 # ---------------------------------------------------------------- resource types
