@@ -302,7 +302,7 @@ def test_spof_finder_scales_to_64_nodes():
 def test_cached_replays_match_fresh_ones():
     t = hw.reference_5000(public_role=NetworkRole.PUBLIC)
     for c in ["1-CURLY CPU 2", "1-CURLY", "Heartbeat hub", "FC hub 1", "1-CURLY power supply 1"]:
-        fresh = hw.replay._Replay(t).replay([c])
+        fresh = hw.replay.FailureReplay(t).replay([c])
         assert failure_outcome(t, [c]).status == fresh.status
     assert failure_outcome(t, ["1-CURLY CPU 2"]).live_servers == failure_outcome(t, ["1-CURLY"]).live_servers
 

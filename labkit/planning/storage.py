@@ -39,7 +39,7 @@ class Role(StrEnum):
     STM = "STM"               # streaming store alone
 
 
-_DB_ROLES = (Role.DATABASE, Role.EDB, Role.STM)
+DATABASE_ROLES = (Role.DATABASE, Role.EDB, Role.STM)
 DEFAULT_DATABASE = "Mailbox Store"
 
 
@@ -84,7 +84,7 @@ class Content:
             raise ValidationError("transaction logs belong to a storage group, not to one database",
                                   rule="each storage group has one set of transaction logs",
                                   source="paper, Storage Design is the Key")
-        if role in _DB_ROLES and self.database is None:
+        if role in DATABASE_ROLES and self.database is None:
             object.__setattr__(self, "database", DEFAULT_DATABASE)
 
     @property

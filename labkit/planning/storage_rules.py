@@ -19,7 +19,7 @@ from .findings import Violation, require
 from .raid import RaidLevel
 
 
-from .storage import _DB_ROLES, Role, StorageDesign
+from .storage import DATABASE_ROLES, Role, StorageDesign
 
 
 # --- the rules ------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def _array_findings(a, design: StorageDesign, seen: "_Seen") -> list[Violation]:
                 str(c) for c in a.holds if c.role is not Role.QUORUM)
             found.append(_v("quorum-own-raid1", f"the quorum is on {what}", label))
     log_contents = [c for c in a.holds if c.role is Role.LOGS]
-    db_contents = [c for c in a.holds if c.role in _DB_ROLES]
+    db_contents = [c for c in a.holds if c.role in DATABASE_ROLES]
     if log_contents:
         if lv not in _LOG_LEVELS:
             found.append(_v("logs-raid-1-or-0+1", f"transaction logs are on {lv}", label))

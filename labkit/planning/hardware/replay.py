@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ...errors import ValidationError
-from .topology import _CLIENT, _HEARTBEAT, CLUSTER, Effect, Kind, Topology
+from .topology import CLIENT_ROLES, CLUSTER, HEARTBEAT_ROLES, Effect, Kind, Topology
 
 
 # --- the replay -------------------------------------------------------------------------------------
@@ -24,7 +24,7 @@ class Outcome:
     status: dict            # target -> "runs" or an Effect
 
 
-class _Replay:
+class FailureReplay:
     """Indexes of a topology for fast repeated failure replays.
 
     A replay depends only on which path-relevant components are dead (servers,
@@ -68,7 +68,7 @@ class _Replay:
         for x, y, e in g.edges(data=True):
             layer = e.get("layer")
             keys = ["storage"] if layer == "storage" else \
-                [k for k, roles in (("heartbeat", _HEARTBEAT), ("client", _CLIENT))
+                [k for k, roles in (("heartbeat", HEARTBEAT_ROLES), ("client", CLIENT_ROLES))
                  if layer == "lan" and role.get(e.get("network")) in roles]
             for k in keys:
                 self.relevant.update((x, y))
@@ -217,4 +217,4 @@ def failure_outcome(topology: Topology, failed: Iterable[str] = ()) -> Outcome:
     failed = [failed] if isinstance(failed, str) else list(failed)
     for f in failed:
         topology._need(f)
-    return _Replay(topology).replay(failed)
+    return FailureReplay(topology).replay(failed)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...errors import ValidationError
-from .replay import _Replay
+from .replay import FailureReplay
 from .topology import Effect, Kind, Topology
 
 
@@ -79,7 +79,7 @@ def spof_report(topology: Topology) -> SpofReport:
     if not isinstance(topology, Topology):
         raise ValidationError(f"{topology!r} is not a Topology", rule="a topology is analysed",
                               source="labkit.planning.hardware")
-    rp = _Replay(topology)
+    rp = FailureReplay(topology)
     base = rp.replay(())
     healthy = [t for t in topology.targets() if base.status.get(t) == "runs"]
     found = []
@@ -104,5 +104,5 @@ def node_spofs(topology: Topology, server: str) -> list[str]:
     ['NODE1', 'NODE1 CPU 1', 'NODE1 CPU 2']
     """
     topology._need(server, Kind.SERVER)
-    rp = _Replay(topology)
+    rp = FailureReplay(topology)
     return [c for c in topology.components() if server in rp.dead(frozenset((c,)))]

@@ -52,9 +52,9 @@ class NetworkRole(StrEnum):
     MIXED = "all communications"
 
 
-
-_HEARTBEAT = (NetworkRole.PRIVATE, NetworkRole.MIXED)
-_CLIENT = (NetworkRole.PUBLIC, NetworkRole.MIXED)
+#: The network roles that carry the heartbeat, and those that carry client traffic.
+HEARTBEAT_ROLES = (NetworkRole.PRIVATE, NetworkRole.MIXED)
+CLIENT_ROLES = (NetworkRole.PUBLIC, NetworkRole.MIXED)
 _FABRIC_KINDS = {"hub": Kind.FC_HUB, "switch": Kind.FC_SWITCH, "scsi": Kind.SCSI_BUS}
 #: Kinds that are logical or taken not to fail.
 _NOT_CANDIDATES = (Kind.ARRAY, Kind.CLIENTS)
