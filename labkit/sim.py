@@ -19,6 +19,8 @@ import heapq
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .states import GroupState, NodeState, ResourceState
+
 #: Every simulation starts here: Monday 7 May 2001, 09:00 -- the year the paper
 #: was written, at the start of a working day.
 START = datetime(2001, 5, 7, 9, 0, 0)
@@ -158,9 +160,9 @@ class LogEvent:
 
 #: The states a log line can name, by the kind of object that changed (the Windows 2000
 #: cluster states: nodes, resources, groups).
-NODE_STATES = frozenset({"Up", "Down", "Paused", "Joining"})
-RESOURCE_STATES = frozenset({"Online", "Offline", "Failed", "Online Pending", "Offline Pending", "Initializing"})
-GROUP_STATES = frozenset({"Online", "Offline", "Failed", "Pending", "Partially Online"})
+NODE_STATES = frozenset(s.value for s in NodeState)
+RESOURCE_STATES = frozenset(s.value for s in ResourceState)
+GROUP_STATES = frozenset(s.value for s in GroupState)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,8 @@ MAX_LINES = 600
 #: labkit's layers, bottom to top: each holds module name prefixes (the longest prefix that
 #: matches a module decides its layer). A module may import its own layer and the layers below.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation: errors, values, clock and log, text tables, display hooks",
-     ("labkit.errors", "labkit.values", "labkit.sim", "labkit.text", "labkit.hooks")),
+    ("foundation: errors, values, the cluster states, clock and log, text tables, display hooks",
+     ("labkit.errors", "labkit.values", "labkit.states", "labkit.sim", "labkit.text", "labkit.hooks")),
     ("cluster core (the Cluster Service)", ("labkit.cluster",)),
     ("Exchange 2000 (a plug-in)", ("labkit.exchange",)),
     ("procedures and planning", ("labkit.procedures", "labkit.planning")),

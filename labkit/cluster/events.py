@@ -54,6 +54,15 @@ def register_job_handler(kind: str, handler) -> None:
     JOB_HANDLERS[kind] = handler
 
 
+def handles(kind: str) -> bool:
+    """Whether some component or plug-in handles queued jobs of ``kind``.
+
+    >>> handles("regroup"), handles("no such job")
+    (True, False)
+    """
+    return kind in CORE_JOBS or kind in JOB_HANDLERS
+
+
 _ANNOTATED = {"str": str, "int": int, "float": (int, float), "bool": bool}
 _SIGNATURES: dict = {}
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ..errors import LimitError, NameConflictError, OwnershipError, QuorumError, StateError, ValidationError
 from ..values import fold, show
-from .model import OFF, DownReason, Group, Leaving, Move, MoveReason, Node, NodeState
+from .model import OFF, DownReason, FaultScope, Group, Leaving, Move, MoveReason, Node, NodeState
 from .types import check_netbios_name, check_static_ip
 
 
@@ -448,7 +448,7 @@ class MembershipManager:
                 r.possible_owners.remove(node)
             if r.fault_node == node:      # a lasting fault on the evicted node left with it
                 r.fault_node = None
-                if r.persistent_fault == "node":
+                if r.persistent_fault is FaultScope.NODE:
                     r.persistent_fault = None
         if self.partition_sides is not None:
             self.partition_sides = [[m for m in s if m != node] for s in self.partition_sides]

@@ -1,22 +1,19 @@
 """The objects of an MSCS cluster: nodes, resources, groups and their states.
 
-Plain dataclasses and enums; the behaviour lives in :mod:`labkit.cluster.cluster`.
-Names and defaults follow Windows 2000 Cluster Administrator and ``cluster.exe``
-(Microsoft's documentation of the cluster properties).
+The paper's "Clustering Primer" names the objects: nodes (the servers), resources (the
+smallest unit the cluster manages, Table 1) and resource groups (the unit of failover).
+Plain dataclasses and enums; the behaviour lives in the components that
+:class:`~labkit.cluster.Cluster` combines (membership, failover, monitor, configuration). The
+node, resource and group states themselves are :mod:`labkit.states`, re-exported here. Names
+and defaults follow Windows 2000 Cluster Administrator and ``cluster.exe`` (Microsoft's
+documentation of the cluster properties).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
-class NodeState(StrEnum):
-    """Cluster node states (Cluster Administrator: Up, Down, Paused, Joining)."""
-
-    UP = "Up"
-    DOWN = "Down"
-    PAUSED = "Paused"
-    JOINING = "Joining"
+from ..states import GroupState, NodeState, ResourceState  # noqa: F401 (the model's states, re-exported)
 
 
 class DownReason(StrEnum):
@@ -52,31 +49,6 @@ class FaultScope(StrEnum):
 
     NODE = "node"
     EVERYWHERE = "everywhere"
-
-
-class ResourceState(StrEnum):
-    """Resource states (CLUSTER_RESOURCE_STATE: Online 2, Offline 3, Failed 4,
-    OnlinePending 129, OfflinePending 130)."""
-
-    ONLINE = "Online"
-    OFFLINE = "Offline"
-    FAILED = "Failed"
-    ONLINE_PENDING = "Online Pending"
-    OFFLINE_PENDING = "Offline Pending"
-
-    @property
-    def pending(self) -> bool:
-        return self in (ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING)
-
-
-class GroupState(StrEnum):
-    """Group states (CLUSTER_GROUP_STATE: Online, Offline, Failed, PartialOnline, Pending)."""
-
-    ONLINE = "Online"
-    OFFLINE = "Offline"
-    FAILED = "Failed"
-    PARTIAL_ONLINE = "Partially Online"
-    PENDING = "Pending"
 
 
 class RestartAction(StrEnum):

@@ -16,7 +16,7 @@ import re
 from datetime import datetime, timedelta
 
 from .. import values as V
-from ..cluster.cluster import JOB_HANDLERS, Cluster, job_args_problem
+from ..cluster.events import handles, job_args_problem
 from ..sim import START, LogEvent
 from ..values import BAD, show as _show
 from .fields import JOB_ARGS, LOG_TEXT
@@ -65,10 +65,10 @@ def check_queue(probs: Problems, raw, cl) -> dict | None:
             probs.add(_p(jp, 1), f"sequence number {s} is repeated or above queue.seq")
             ok = False
         seen.add(s)
-        known = isinstance(kind, str) and V.NAME.ok(kind) and (hasattr(Cluster, "_on_" + kind) or kind in JOB_HANDLERS)
+        known = isinstance(kind, str) and V.NAME.ok(kind) and handles(kind)
         if not known and isinstance(kind, str):
             import_plugins()
-            known = V.NAME.ok(kind) and (hasattr(Cluster, "_on_" + kind) or kind in JOB_HANDLERS)
+            known = V.NAME.ok(kind) and handles(kind)
         if not known:
             probs.add(_p(jp, 2), f"no handler for jobs of kind {_show(kind)}")
             ok = False
