@@ -40,6 +40,10 @@ for _kind, _target in (("cluster", "cluster_html"), ("node", "node_html"), ("gro
                        ("resource", "resource_html"), ("procedure report", "report_html"),
                        ("owner audit", "owner_audit_html")):
     _hooks.register_html(_kind, f"labkit.views.tables:{_target}")
+# The plug-ins on the cluster core, imported only when a cluster names their resource types,
+# jobs or state: the core and the file loader ask labkit.hooks and never name them.
+_hooks.register_plugin("labkit.exchange", ("exchange", "exchange55"))
+_hooks.register_plugin("labkit.procedures", ("procedures",))
 _hooks.provide("labkit.exchange", "diagrams", "labkit.views.exchange_diagrams")
 _hooks.provide("labkit.exchange", "demo_cluster", "labkit.scenarios.exchange_demo:demo_cluster")
 

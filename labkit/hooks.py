@@ -4,6 +4,10 @@ imports them (docs/architecture.md, the layers).
 - Rich display: a model object's ``_repr_html_`` asks :func:`html` for its kind
   ("cluster", "node", "procedure report"...); the top layer (``labkit/__init__.py``)
   has registered, by name only, the view function that draws it.
+- Plug-ins: the packages that register resource types, job handlers and extension
+  loaders when imported (:func:`register_plugin`); the cluster core and the file loader
+  import them only when a cluster names something they do not know yet, and never name
+  them themselves.
 - Late names: a package may offer a name that a higher layer provides, such as
   ``labkit.views.exchange_diagrams`` (drawn by :mod:`labkit.views.exchange_diagrams`):
   the package's ``__getattr__`` asks :func:`provided`.
@@ -23,6 +27,7 @@ from importlib import import_module
 
 _HTML: dict[str, str] = {}
 _LATE: dict[tuple[str, str], str] = {}
+_PLUGINS: dict[str, tuple[str, ...]] = {}
 
 
 def _load(target: str):
@@ -41,6 +46,27 @@ def html(kind: str, obj) -> str | None:
     shows the plain text) when no view is registered."""
     target = _HTML.get(kind)
     return None if target is None else _load(target)(obj)
+
+
+def register_plugin(package: str, extensions: tuple[str, ...] = ()) -> None:
+    """``package`` registers what it adds to a cluster when it is imported; it keeps its
+    state in ``cluster.extensions`` under the names ``extensions``."""
+    _PLUGINS[package] = tuple(extensions)
+
+
+def plugin_packages() -> list[str]:
+    """The registered plug-in packages, in the order they were registered."""
+    return list(_PLUGINS)
+
+
+def plugin_extensions() -> list[str]:
+    """The extension names the registered plug-ins keep their state under, in order."""
+    return [name for names in _PLUGINS.values() for name in names]
+
+
+def plugin_of(extension: str) -> str | None:
+    """The plug-in package that keeps its state under ``extension``, or None."""
+    return next((p for p, names in _PLUGINS.items() if extension in names), None)
 
 
 def provide(package: str, name: str, target: str) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 
 from ..errors import ConfigurationError, ValidationError
+from ..hooks import plugin_of
 from ..values import NAME, PLAIN, Kind, show
 
 RULE = "every extension can be saved and loaded back"
@@ -33,10 +34,6 @@ SOURCE = "docs/cluster-file.md"
 #: :class:`~labkit.values.Kind` or ``check(data, path) -> [(path, message)]``;
 #: ``check_loaded(cluster, obj, path) -> [(path, message)]`` checks references on the built cluster.
 REGISTRY: dict[str, tuple] = {}
-#: Extensions whose plug-in registers them when it is imported: imported (only) when a
-#: cluster file holds their state, so ``import labkit`` stays light.
-LAZY: dict[str, str] = {"exchange": "labkit.exchange", "exchange55": "labkit.exchange",
-                        "procedures": "labkit.procedures.state"}
 
 
 def register_extension(name: str, loader, check=None, check_loaded=None) -> None:
@@ -64,8 +61,10 @@ def register_extension(name: str, loader, check=None, check_loaded=None) -> None
 def persistence(name: str) -> tuple | None:
     """``(loader, check, check_loaded)`` of extension ``name``, importing the plug-in that
     registers it if need be; None when nobody registered it."""
-    if name not in REGISTRY and name in LAZY:
-        importlib.import_module(LAZY[name])
+    if name not in REGISTRY:
+        package = plugin_of(name)   # imported (only) when a cluster holds its state: import labkit stays light
+        if package is not None:
+            importlib.import_module(package)
     return REGISTRY.get(name)
 
 
@@ -113,4 +112,4 @@ def admit(name, value):
     return PLAIN.check(value, f"extensions.{name}")
 
 
-__all__ = ["register_extension", "persistence", "Extensions", "REGISTRY", "LAZY", "admit"]
+__all__ = ["register_extension", "persistence", "Extensions", "REGISTRY", "admit"]

@@ -54,11 +54,12 @@ back, and the core never imports this package.
 """
 from ..cluster.extensions import register_extension
 from .builder import from_data
-from .format import FORMAT, MAX_FILE_BYTES, PLUGIN_PACKAGES, VERSION, file_error
+from ..hooks import register_plugin
+from .format import FORMAT, MAX_FILE_BYTES, VERSION, file_error
 from .jsonschema import schema, schema_text
 from .reader import load, loads, read_bounded
 from .writer import dumps, save, to_data, write_atomic
 
 __all__ = ["save", "load", "dumps", "loads", "to_data", "from_data", "register_extension", "file_error",
-           "schema", "schema_text", "write_atomic", "read_bounded", "FORMAT", "VERSION", "PLUGIN_PACKAGES",
+           "schema", "schema_text", "write_atomic", "read_bounded", "FORMAT", "VERSION", "register_plugin",
            "MAX_FILE_BYTES"]

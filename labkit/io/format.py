@@ -16,6 +16,7 @@ import importlib
 
 from .. import values as V
 from ..errors import FileFormatError, ValidationError
+from ..hooks import plugin_packages
 from ..values import show as _show
 
 
@@ -52,13 +53,10 @@ SOURCE = "docs/cluster-file.md"
 #: one of the benchmark about 90 MB).
 MAX_FILE_BYTES = 256 * 2 ** 20
 
-#: Packages that register resource types, job handlers or extension loaders; imported
-#: (only) when a file names something labkit does not know yet.
-PLUGIN_PACKAGES: list[str] = ["labkit.exchange", "labkit.procedures"]
-
-
 def import_plugins() -> None:
-    for pkg in PLUGIN_PACKAGES:
+    """Import the plug-ins (:func:`labkit.hooks.plugin_packages`): done only when a file
+    names a resource type, job or extension labkit does not know yet."""
+    for pkg in plugin_packages():
         importlib.import_module(pkg)
 
 

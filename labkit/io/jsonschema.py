@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 
 from .. import values as V
-from ..cluster.extensions import LAZY, persistence
+from ..cluster.extensions import persistence
+from ..hooks import plugin_extensions
 from .fields import CLUSTER, GROUP, JOB_ARGS, NODE, REF, RESOURCE, SETTINGS
 from .format import END, FORMAT, VERSION
 
@@ -81,7 +82,7 @@ def _extension_schemas() -> dict:
     """The schemas of the plug-ins' state labkit ships (for editors' completion), from the
     kinds each plug-in registered its persistence with; the loader checks with the same."""
     out = {}
-    for name in LAZY:
+    for name in plugin_extensions():
         check = (persistence(name) or (None, None))[1]
         if isinstance(check, V.Kind):
             out[name] = check.schema()
