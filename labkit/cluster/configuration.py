@@ -15,9 +15,10 @@ naming the rule it would break, leaving the database as it was.
 This module is the :class:`ConfigurationDatabase` part of :class:`~labkit.cluster.Cluster`:
 ``add_group``, ``delete_group``, ``add_resource``, ``delete_resource``,
 ``add_dependency``, ``remove_dependency``, ``set_preferred_owners``,
-``set_possible_owners``, ``add_possible_owner``, ``remove_possible_owner``,
-``set_group_properties``, ``set_resource_properties``, ``set_private_properties``,
-``set_quorum_resource``, ``set_monitor`` and ``install_resource_type``.
+``set_possible_owners``, ``add_possible_owner``, ``remove_possible_owner`` and
+``install_resource_type``. The properties (``set_group_properties``,
+``set_resource_properties``, ``set_private_properties``, ``set_monitor``,
+``set_quorum_resource``) are its part in :mod:`labkit.cluster.properties`.
 
 >>> import labkit as lk
 >>> c = lk.Cluster("CONFIG", ip="10.0.0.100"); _ = c.add_node("N1", ip="10.0.0.1")

@@ -116,10 +116,9 @@ class FailoverManager:
                              rule="one operation on a group at a time")
         g.persistent_state = False
         g.failed = False
+        self._stop_wanting(g)
         for rn in g.resources:
             r = self.resources[rn]
-            r.wanted = False
-            r.restart_pending = False
             if r.state is FAILED:
                 self._set_state(r, OFF, "offline requested")
         self.record(group, "offline requested", f"by {self.account}", g.owner)
@@ -308,13 +307,17 @@ class FailoverManager:
                     why, g.owner)
         self._mark(g.name)
 
-    def _give_up(self, g: Group, why: str) -> None:
-        g.failed = True
-        g.move = None
+    def _stop_wanting(self, g: Group) -> None:
+        """Nothing in the group is wanted online any more, and no restart is pending."""
         for rn in g.resources:
             r = self.resources[rn]
             r.wanted = False
             r.restart_pending = False
+
+    def _give_up(self, g: Group, why: str) -> None:
+        g.failed = True
+        g.move = None
+        self._stop_wanting(g)
         self.record(g.name, "left failed and offline", why, g.owner)
         self._mark(g.name)
         if self.quorum_resource in g.resources:

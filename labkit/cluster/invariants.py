@@ -1,6 +1,6 @@
 """The invariants of a cluster: what holds in every state the Cluster Service can be in.
 
-One checker for everyone: the file loader (:mod:`labkit.files`) refuses a file whose
+One checker for everyone: the file loader (:mod:`labkit.io.builder`) refuses a file whose
 run-time state breaks a rule of :func:`state_problems`; the property tests and the
 campaigns check, after every command and every event, :func:`problems` -- the same rules
 and, for a cluster the model ran, that its log agrees with its state.

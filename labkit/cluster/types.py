@@ -1,6 +1,9 @@
 """Resource types: the resource DLLs of the model.
 
-A :class:`ResourceType` knows how long its resources take to come online and go
+In MSCS each kind of resource comes with a resource DLL, which the Resource Monitor calls
+to bring a resource online, take it offline and ask whether it is still alive; the DLL
+shields the Cluster Service from a resource that misbehaves (paper, "The Resource DLL" and
+Table 2). A :class:`ResourceType` knows how long its resources take to come online and go
 offline, which properties they need, whether it can hold the quorum, and may
 veto coming online on a node or react to a resource being created or deleted --
 the hooks an application's resource DLL and Cluster Administrator extension
