@@ -80,7 +80,7 @@ class EventQueue:
 
     def push(self, at_ms: int, kind: str, args: tuple = (), transient: bool = True) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, Job(int(at_ms), self._seq, kind, tuple(args), transient))
+        heapq.heappush(self._heap, Job(int(at_ms), self._seq, str(kind), tuple(args), transient))
         if transient:
             self.transient += 1
 

@@ -14,7 +14,7 @@ procedure's ticks). Time moves only in :meth:`EventProcessor.run` and
 This module is the :class:`EventProcessor` part of :class:`~labkit.cluster.Cluster`:
 ``run``, ``run_until_stable``, ``schedule``, ``record`` and ``register_handler``.
 
->>> sorted(CORE_JOBS)[:3]
+>>> [str(kind) for kind in sorted(CORE_JOBS)][:3]
 ['detect_fault', 'failback_window', 'join_done']
 """
 from __future__ import annotations
@@ -25,23 +25,24 @@ from ..sim import LogEvent, parse_duration
 from ..values import show
 from .failover import FailoverManager
 from .membership import MembershipManager
+from .model import CoreJob
 from .monitor import ResourceMonitor
 
 
 #: The Cluster Service's own jobs: which component handles each kind, ``handler(cluster, *args)``.
 CORE_JOBS = {
     # the Membership Manager: a crash noticed after the missed heartbeats, a join, a restart
-    "regroup": MembershipManager._on_regroup,
-    "join_done": MembershipManager._on_join_done,
-    "reboot_done": MembershipManager._on_reboot_done,
+    CoreJob.REGROUP: MembershipManager._on_regroup,
+    CoreJob.JOIN_DONE: MembershipManager._on_join_done,
+    CoreJob.REBOOT_DONE: MembershipManager._on_reboot_done,
     # the Resource Monitor: an Online or Offline call returns or times out, a poll finds a fault
-    "online_done": ResourceMonitor._on_online_done,
-    "online_refused": ResourceMonitor._on_online_refused,
-    "pending_timeout": ResourceMonitor._on_pending_timeout,
-    "offline_done": ResourceMonitor._on_offline_done,
-    "detect_fault": ResourceMonitor._on_detect_fault,
+    CoreJob.ONLINE_DONE: ResourceMonitor._on_online_done,
+    CoreJob.ONLINE_REFUSED: ResourceMonitor._on_online_refused,
+    CoreJob.PENDING_TIMEOUT: ResourceMonitor._on_pending_timeout,
+    CoreJob.OFFLINE_DONE: ResourceMonitor._on_offline_done,
+    CoreJob.DETECT_FAULT: ResourceMonitor._on_detect_fault,
     # the Failover Manager: a group's failback window opens
-    "failback_window": FailoverManager._on_failback_window,
+    CoreJob.FAILBACK_WINDOW: FailoverManager._on_failback_window,
 }
 #: Handlers of plug-in jobs, by job kind: ``handler(cluster, *args)``.
 JOB_HANDLERS: dict = {}

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from ..errors import OwnershipError, QuorumError, StateError
 from ..sim import LogEvent
-from .model import (DOWN_OR_FAILED, FAILED, OFF, OFF_PENDING, ON, ON_PENDING, Group, GroupState, Move, MoveReason,
-                    NodeState, Resource, RestartAction)
+from .model import (DOWN_OR_FAILED, FAILED, OFF, OFF_PENDING, ON, ON_PENDING, CoreJob, Group, GroupState, Move,
+                    MoveReason, NodeState, Resource, RestartAction)
 
 
 #: How the log words a completed move, by its reason.
@@ -559,8 +559,8 @@ class FailoverManager:
             from datetime import timedelta
             opening += timedelta(days=days)
             at = self.clock.ms + int((opening - now).total_seconds() * 1000)
-            if not self.queue.has(lambda j: j.kind == "failback_window" and j.args == (g.name,)):
-                self.queue.push(at, "failback_window", (g.name,), transient=False)
+            if not self.queue.has(lambda j: j.kind == CoreJob.FAILBACK_WINDOW and j.args == (g.name,)):
+                self.queue.push(at, CoreJob.FAILBACK_WINDOW, (g.name,), transient=False)
                 self.record(g.name, "failback deferred",
                             f"window {start:02d}-{g.failback_window[1]:02d} h opens at {opening:%H:%M}", g.owner)
 

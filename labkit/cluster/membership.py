@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ..errors import LimitError, NameConflictError, OwnershipError, QuorumError, StateError, ValidationError
 from ..values import fold, show
-from .model import OFF, DownReason, FaultScope, Group, Leaving, Move, MoveReason, Node, NodeState
+from .model import OFF, CoreJob, DownReason, FaultScope, Group, Leaving, Move, MoveReason, Node, NodeState
 from .types import check_netbios_name, check_static_ip
 
 
@@ -206,7 +206,7 @@ class MembershipManager:
             self._regroup(n.name, n.incarnation)
         else:
             n.regroup_pending = True
-            self.queue.push(self.clock.ms + self.settings.detection_ms, "regroup", (n.name, n.incarnation))
+            self.queue.push(self.clock.ms + self.settings.detection_ms, CoreJob.REGROUP, (n.name, n.incarnation))
 
     def _on_regroup(self, node: str, incarnation: int) -> None:
         n = self.nodes.get(node)
@@ -275,7 +275,7 @@ class MembershipManager:
         n.down_reason = None
         n.incarnation += 1
         self.record(n.name, "Down -> Joining", why, n.name)
-        self.queue.push(self.clock.ms + int(self.settings.node_join_s * 1000), "join_done",
+        self.queue.push(self.clock.ms + int(self.settings.node_join_s * 1000), CoreJob.JOIN_DONE,
                         (n.name, n.incarnation))
 
     def _on_join_done(self, node: str, incarnation: int) -> None:
@@ -364,7 +364,7 @@ class MembershipManager:
                 self._take_down(n, DownReason.STOPPED, why, announce=True)
                 if how is Leaving.RESTART:
                     self.queue.push(self.clock.ms + int(self.settings.node_reboot_s * 1000),
-                                    "reboot_done", (n.name, n.incarnation))
+                                    CoreJob.REBOOT_DONE, (n.name, n.incarnation))
 
     def _on_reboot_done(self, node: str, incarnation: int) -> None:
         n = self.nodes.get(node)

@@ -51,6 +51,21 @@ class FaultScope(StrEnum):
     EVERYWHERE = "everywhere"
 
 
+class CoreJob(StrEnum):
+    """The kinds of work the Cluster Service's own components queue for later (the Event
+    Processor's table :data:`labkit.cluster.events.CORE_JOBS` says which handles each)."""
+
+    REGROUP = "regroup"                  # the Membership Manager: missed heartbeats noticed
+    JOIN_DONE = "join_done"              # a node has finished joining
+    REBOOT_DONE = "reboot_done"          # a restarted node is back
+    ONLINE_DONE = "online_done"          # the Resource Monitor: an Online call returns
+    ONLINE_REFUSED = "online_refused"    # an Online call a resource type vetoed ends
+    PENDING_TIMEOUT = "pending_timeout"  # a call still pending after PendingTimeout
+    OFFLINE_DONE = "offline_done"        # an Offline call returns
+    DETECT_FAULT = "detect_fault"        # the poll that finds an injected fault
+    FAILBACK_WINDOW = "failback_window"  # the Failover Manager: a failback window opens
+
+
 class RestartAction(StrEnum):
     """What the failover manager does when a resource fails (RestartAction 0, 1, 2)."""
 

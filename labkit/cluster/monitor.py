@@ -27,7 +27,8 @@ from .. import values as V
 from ..errors import StateError, ValidationError
 from ..sim import LogEvent
 from ..values import show
-from .model import DOWN_OR_FAILED, FAILED, OFF, OFF_PENDING, ON, ON_PENDING, Fault, FaultScope, Resource, ResourceState
+from .model import (DOWN_OR_FAILED, FAILED, OFF, OFF_PENDING, ON, ON_PENDING, CoreJob, Fault, FaultScope, Resource,
+                    ResourceState)
 
 
 _FAULT_KIND = V.Choice(Fault, rule="faults are seen by LooksAlive (crash) or IsAlive (hang)")
@@ -77,7 +78,7 @@ class ResourceMonitor:
         if persistent or everywhere:
             r.persistent_fault = FaultScope.EVERYWHERE if everywhere else FaultScope.NODE
             r.fault_node = r.node
-        self.queue.push(at, "detect_fault", (r.name, r.gen))
+        self.queue.push(at, CoreJob.DETECT_FAULT, (r.name, r.gen))
         poll = "LooksAlive" if kind is Fault.CRASH else "IsAlive"
         lasting = "" if not r.persistent_fault else f"; lasting ({r.persistent_fault})"
         self.record(resource, f"fault injected ({kind}{lasting})",
@@ -139,17 +140,17 @@ class ResourceMonitor:
         veto = t.can_online(self, r, node)
         if veto:
             r.online_veto = veto
-            self.queue.push(self.clock.ms + min(ms, r.pending_timeout_ms), "online_refused", (r.name, r.gen))
+            self.queue.push(self.clock.ms + min(ms, r.pending_timeout_ms), CoreJob.ONLINE_REFUSED, (r.name, r.gen))
         elif ms > r.pending_timeout_ms:
-            self.queue.push(self.clock.ms + r.pending_timeout_ms, "pending_timeout", (r.name, r.gen))
+            self.queue.push(self.clock.ms + r.pending_timeout_ms, CoreJob.PENDING_TIMEOUT, (r.name, r.gen))
         else:
-            self.queue.push(self.clock.ms + ms, "online_done", (r.name, r.gen))
+            self.queue.push(self.clock.ms + ms, CoreJob.ONLINE_DONE, (r.name, r.gen))
 
     def _start_offline(self, r: Resource, why: str) -> None:
         self._set_state(r, OFF_PENDING, why)
         t = self.resource_types[r.type]
         ms = int(round(t.offline_time_s(self, r, r.node) * 1000))
-        self.queue.push(self.clock.ms + ms, "offline_done", (r.name, r.gen))
+        self.queue.push(self.clock.ms + ms, CoreJob.OFFLINE_DONE, (r.name, r.gen))
 
     def _on_online_done(self, name: str, gen: int) -> None:
         r = self.resources.get(name)
