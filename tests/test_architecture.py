@@ -43,7 +43,6 @@ _LEADS = "the cluster database on disk's loader/saver, restructured with the clu
 LONG_FUNCTIONS: dict[str, str] = {
     "labkit.clusterexe.complete.completions": _SPLITTING,
     "labkit.exchange.e55.move_mailboxes": _SPLITTING,
-    "labkit.exchange.servers.create_virtual_server": _SPLITTING,
     "labkit.grading.grader.grade_dir": _SPLITTING,
     "labkit.grading.kernel._run": _SPLITTING,
     "labkit.grading.rebuild._exchange": _SPLITTING,
