@@ -41,7 +41,6 @@ KNOWN: set[tuple[str, str, str]] = {
 _SPLITTING = "being split into named steps (issue 15, the long-functions task)"
 _LEADS = "the cluster database on disk's loader/saver, restructured with the cluster core (15-A)"
 LONG_FUNCTIONS: dict[str, str] = {
-    "labkit.clusterexe.complete.completions": _SPLITTING,
     "labkit.grading.grader.grade_dir": _SPLITTING,
     "labkit.grading.kernel._run": _SPLITTING,
     "labkit.grading.rebuild._exchange": _SPLITTING,
