@@ -49,7 +49,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "labkit.io.builder.from_data": _LEADS,
     "labkit.io.writer.to_data": _LEADS,
     "labkit.planning.hardware.presets.ha_f500_enhanced_dt": _SPLITTING,
-    "labkit.planning.load.plan_load": _SPLITTING,
 }
 
 
