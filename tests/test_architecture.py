@@ -48,7 +48,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "labkit.grading.rebuild._resources": _SPLITTING,
     "labkit.io.builder.from_data": _LEADS,
     "labkit.io.writer.to_data": _LEADS,
-    "labkit.planning.hardware.presets.ha_f500_enhanced_dt": _SPLITTING,
 }
 
 
