@@ -43,9 +43,6 @@ _LEADS = "the cluster database on disk's loader/saver, restructured with the clu
 LONG_FUNCTIONS: dict[str, str] = {
     "labkit.grading.grader.grade_dir": _SPLITTING,
     "labkit.grading.kernel._run": _SPLITTING,
-    "labkit.grading.rebuild._exchange": _SPLITTING,
-    "labkit.grading.rebuild._rebuild": _SPLITTING,
-    "labkit.grading.rebuild._resources": _SPLITTING,
     "labkit.io.builder.from_data": _LEADS,
     "labkit.io.writer.to_data": _LEADS,
 }
