@@ -41,7 +41,6 @@ KNOWN: set[tuple[str, str, str]] = {
 _SPLITTING = "being split into named steps (issue 15, the long-functions task)"
 _LEADS = "the cluster database on disk's loader/saver, restructured with the cluster core (15-A)"
 LONG_FUNCTIONS: dict[str, str] = {
-    "labkit.grading.grader.grade_dir": _SPLITTING,
     "labkit.io.builder.from_data": _LEADS,
     "labkit.io.writer.to_data": _LEADS,
 }
