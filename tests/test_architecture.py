@@ -38,8 +38,8 @@ KNOWN: set[tuple[str, str, str]] = {
 #: Every function over 60 lines (``MAX_FUNCTION_LINES`` in scripts/module_graph.py: ``def`` line
 #: to last line, nested functions included), as "module.function" -> reason. A new long function
 #: fails, and so does a listed one that is no longer long (take it off the list).
-_SPLITTING = "being split into named steps (issue 15, the long-functions task)"
-_LEADS = "the cluster database on disk's loader/saver, restructured with the cluster core (15-A)"
+_LEADS = ("the cluster database on disk's loader and saver, being restructured with the cluster core's "
+          "snapshot/restore API (15-A)")
 LONG_FUNCTIONS: dict[str, str] = {
     "labkit.io.builder.from_data": _LEADS,
     "labkit.io.writer.to_data": _LEADS,
