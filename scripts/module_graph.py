@@ -15,7 +15,9 @@ not counted. The rules (``tests/test_architecture.py`` checks them):
   (:data:`LAYERS`, bottom to top);
 - no private cross-package access: a ``_name`` defined in one package is neither imported nor
   reached as ``x._name`` from another package (a package is ``labkit.<first part>``);
-- no module over :data:`MAX_LINES` lines.
+- no module over :data:`MAX_LINES` lines;
+- no function over :data:`MAX_FUNCTION_LINES` lines (``def`` line to last line, its nested
+  functions included), so that each reads as named steps.
 
 The diagram shows labkit's packages (and top-level modules) as boxes, one row per layer, the
 bottom layer at the bottom, with an arrow from each importer to what it imports (so arrows point
@@ -37,6 +39,7 @@ PACKAGE = ROOT / "labkit"
 DOT = ROOT / "docs" / "modules.dot"
 SVG = ROOT / "docs" / "modules.svg"
 MAX_LINES = 600
+MAX_FUNCTION_LINES = 60
 
 #: labkit's layers, bottom to top: each holds module name prefixes (the longest prefix that
 #: matches a module decides its layer). A module may import its own layer and the layers below.
@@ -88,6 +91,7 @@ class Module:
     private_imports: list[tuple[str, str, int]] = field(default_factory=list)   # (module, _name, line)
     private_attrs: dict[str, int] = field(default_factory=dict)   # _name reached as x._name -> first line
     defines_private: set[str] = field(default_factory=set)
+    functions: dict[str, int] = field(default_factory=dict)       # qualified name -> lines
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -162,6 +166,25 @@ def _defined_private(tree: ast.Module) -> set[str]:
     return out
 
 
+def _function_lines(tree: ast.Module) -> dict[str, int]:
+    """Each function's and method's length in lines (``def`` line to last line, nested functions
+    included), by qualified name (``Class.method``, ``outer.inner``)."""
+    out: dict[str, int] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                if not isinstance(child, ast.ClassDef):
+                    out[name] = child.end_lineno - child.lineno + 1
+                visit(child, name + ".")
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return out
+
+
 def read_modules(package: Path = PACKAGE) -> dict[str, Module]:
     """Every module of ``package`` (a folder named ``labkit``) with its imports, read with ``ast``."""
     paths = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
@@ -175,6 +198,7 @@ def read_modules(package: Path = PACKAGE) -> dict[str, Module]:
         tree = ast.parse(m.path.read_text(encoding="utf-8"), str(m.path))
         _Reader(m, known).visit(tree)
         m.defines_private = _defined_private(tree)
+        m.functions = _function_lines(tree)
     return mods
 
 
@@ -257,10 +281,16 @@ def long_modules(mods: dict[str, Module]) -> list[tuple[str, int]]:
     return sorted((m.name, m.lines) for m in mods.values() if m.lines > MAX_LINES)
 
 
+def long_functions(mods: dict[str, Module]) -> list[tuple[str, int]]:
+    """``(module.function, lines)`` of the functions over :data:`MAX_FUNCTION_LINES` lines."""
+    return sorted((f"{m.name}.{f}", n) for m in mods.values() for f, n in m.functions.items()
+                  if n > MAX_FUNCTION_LINES)
+
+
 def violations(mods: dict[str, Module] | None = None) -> dict[str, list]:
     mods = read_modules() if mods is None else mods
     return {"cycles": cycles(mods), "upward": upward(mods), "private": private_access(mods),
-            "long": long_modules(mods)}
+            "long": long_modules(mods), "long functions": long_functions(mods)}
 
 
 # -------------------------------------------------------------------------------- diagram

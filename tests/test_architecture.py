@@ -1,5 +1,6 @@
 """labkit's architecture, from the code's imports (issue 15): no cycles, no upward imports,
-no private cross-package access, no module over 600 lines, and the published module diagram
+no private cross-package access, no module over 600 lines, no function over 60 lines
+(:data:`LONG_FUNCTIONS` lists the exceptions, each with its reason), and the published module diagram
 is the generated one. ``scripts/module_graph.py`` reads the imports (``ast``: nothing runs)
 and holds the layers, bottom to top.
 
@@ -25,6 +26,12 @@ _spec.loader.exec_module(mg)
 KNOWN: set[tuple[str, str, str]] = set()
 
 
+#: Every function over 60 lines (``MAX_FUNCTION_LINES`` in scripts/module_graph.py: ``def`` line
+#: to last line, nested functions included), as "module.function" -> reason. A new long function
+#: fails, and so does a listed one that is no longer long (take it off the list). None is.
+LONG_FUNCTIONS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def mods():
     return mg.read_modules()
@@ -42,6 +49,14 @@ def test_no_new_violations_and_no_stale_known_ones(mods, rule):
     known = {w for r, w, _why in KNOWN if r == rule}
     assert sorted(found - known) == [], f"new {rule} violations (fix them; scripts/module_graph.py prints them all)"
     assert sorted(known - found) == [], f"fixed, so take them off KNOWN in {Path(__file__).name}"
+
+
+def test_no_new_long_functions_and_no_stale_listed_ones(mods):
+    found = {f for f, _n in mg.violations(mods)["long functions"]}
+    assert sorted(found - set(LONG_FUNCTIONS)) == [], ("new functions over 60 lines: split them into named "
+                                                       "steps (scripts/module_graph.py prints them all)")
+    assert sorted(set(LONG_FUNCTIONS) - found) == [], f"no longer long, so take them off LONG_FUNCTIONS in {Path(__file__).name}"
+    assert all(len(why) > 20 for why in LONG_FUNCTIONS.values())
 
 
 def test_every_known_violation_says_why():
@@ -108,4 +123,16 @@ def test_private_names_of_ones_own_package_and_protocols_are_fine(tmp_path):
         "cluster/b.py": "from .a import C\nC()._own()\n",
         "io/__init__.py": "", "io/r.py": "def f(x):\n    return x._repr_html_(), x.__dict__\n",
     })
-    assert mg.violations(mg.read_modules(pkg)) == {"cycles": [], "upward": [], "private": [], "long": []}
+    assert mg.violations(mg.read_modules(pkg)) == {"cycles": [], "upward": [], "private": [], "long": [],
+                                                    "long functions": []}
+
+
+def test_a_function_s_length_runs_from_def_to_its_last_line_nested_ones_included(tmp_path):
+    body = "    x = 1\n" * 57
+    pkg = _write(tmp_path, {
+        "__init__.py": "",
+        "errors.py": ("def short():\n" + body + "    return x\n"                       # 59 lines
+                      "class C:\n    @property\n    def long(self):\n" + body.replace("    ", "        ")
+                      + "        def inner():\n            return 1\n        return inner\n"),   # 61 lines
+    })
+    assert mg.violations(mg.read_modules(pkg))["long functions"] == [("labkit.errors.C.long", 61)]

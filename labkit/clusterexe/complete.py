@@ -62,38 +62,9 @@ def completions(c: Cluster, text: str) -> list[tuple[str, int]]:
         if words[0].lower() == "run" and len(words) == 1:
             return [(m, start) for m in _match(["30s", "1m", "10m", "1h"], current)]
         return []
-    obj, name_given, option = "cluster", False, None
-    for w in words:
-        if w.startswith("/"):
-            if w[1:].split(":", 1)[0].lower() == "cluster":
-                continue
-            word = w[1:].split(":", 1)[0].lower()
-            opt = next((o for o in OPTIONS.get(obj, {}).values() if o.matches(word)), None)
-            option = opt.name if opt is not None and not opt.param else option
-        elif obj == "cluster" and _object_keyword(w):
-            obj = _object_keyword(w)
-        elif obj != "cluster":
-            name_given = True
+    obj, name_given, option = _words_read(words)
     if current.startswith("/") and ":" in current:
-        word, value = current[1:].split(":", 1)
-        opt = next((o for o in OPTIONS.get(obj, {}).values() if o.matches(word.lower())), None)
-        if word.lower() == "cluster":
-            pool = [c.name]
-        elif opt is None:
-            return []
-        elif (obj, opt.name) in _NODE_VALUES:
-            pool = c.node_ids()
-        elif (obj, opt.name) in _RESOURCE_VALUES:
-            pool = list(c.resources)
-        elif opt.name == "group":
-            pool = list(c.groups)
-        elif opt.name == "type":
-            pool = sorted(c.resource_types)
-        else:
-            return []
-        head, _, last = value.rpartition(",") if opt is not None and opt.value == "list" else ("", "", value)
-        prefix = f"/{word}:" + (head + "," if head else "")
-        return [(prefix + m, start) for m in _match(pool, last, quoted_names=True)]
+        return _value_completions(c, obj, current, start)
     if current.startswith("/"):
         pool = ["/" + o.name for o in OPTIONS.get(obj, {}).values() if o.name != "?"]
         if obj == "cluster":
@@ -109,3 +80,45 @@ def completions(c: Cluster, text: str) -> list[tuple[str, int]]:
     if obj != "cluster" and not name_given and option is None:
         return [(m, start) for m in _match(_names(c, obj), current, quoted_names=True)]
     return []
+
+
+def _words_read(words: list[str]) -> tuple[str, bool, str | None]:
+    """What the finished words say: the object type, whether its name is given, and the
+    option (not a parameter such as ``/group:``)."""
+    obj, name_given, option = "cluster", False, None
+    for w in words:
+        if w.startswith("/"):
+            if w[1:].split(":", 1)[0].lower() == "cluster":
+                continue
+            word = w[1:].split(":", 1)[0].lower()
+            opt = next((o for o in OPTIONS.get(obj, {}).values() if o.matches(word)), None)
+            option = opt.name if opt is not None and not opt.param else option
+        elif obj == "cluster" and _object_keyword(w):
+            obj = _object_keyword(w)
+        elif obj != "cluster":
+            name_given = True
+    return obj, name_given, option
+
+
+def _value_completions(c: Cluster, obj: str, current: str, start: int) -> list[tuple[str, int]]:
+    """Completions of an option's value (``/moveto:NODE``, ``/adddep:RESOURCE``, ``/type:TYPE``
+    ...), the last one of a comma-separated list."""
+    word, value = current[1:].split(":", 1)
+    opt = next((o for o in OPTIONS.get(obj, {}).values() if o.matches(word.lower())), None)
+    if word.lower() == "cluster":
+        pool = [c.name]
+    elif opt is None:
+        return []
+    elif (obj, opt.name) in _NODE_VALUES:
+        pool = c.node_ids()
+    elif (obj, opt.name) in _RESOURCE_VALUES:
+        pool = list(c.resources)
+    elif opt.name == "group":
+        pool = list(c.groups)
+    elif opt.name == "type":
+        pool = sorted(c.resource_types)
+    else:
+        return []
+    head, _, last = value.rpartition(",") if opt is not None and opt.value == "list" else ("", "", value)
+    prefix = f"/{word}:" + (head + "," if head else "")
+    return [(prefix + m, start) for m in _match(pool, last, quoted_names=True)]

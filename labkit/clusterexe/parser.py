@@ -326,22 +326,14 @@ def _join_hint(words: list[Token]) -> str:
     return " ".join(w.text for w in words)
 
 
-def parse(line: str) -> Command:
-    """Parse one cluster.exe command line (see the module docstring); raise
-    :class:`SyntaxProblem` with the one line cluster.exe would print.
-
-    >>> parse("cluster /cluster:four-stooges node 1-CURLY /pause").cluster
-    'four-stooges'
-    >>> parse("cluster group EXVS1 /bogus")
-    Traceback (most recent call last):
-    labkit.clusterexe.parser.SyntaxProblem: Invalid option '/bogus'.
-    """
-    tokens = tokenize(line)
+def _cluster_switch(tokens: list[Token]) -> tuple[str | None, list[Token]]:
+    """Drop a leading ``cluster`` (or ``cluster.exe``) and take ``/cluster:NAME``, which may stand
+    anywhere on the line: the cluster's name (or ``None``) and the other tokens."""
     if tokens and not tokens[0].is_option and tokens[0].text.lower() in ("cluster", "cluster.exe"):
         tokens = tokens[1:]
     cluster = None
     rest: list[Token] = []
-    for tok in tokens:  # /cluster:NAME may stand anywhere
+    for tok in tokens:
         if tok.is_option:
             word, value, col = _option_parts(tok)
             if word == "cluster":
@@ -353,7 +345,13 @@ def parse(line: str) -> Command:
                 cluster = value.strip()
                 continue
         rest.append(tok)
-    tokens = rest
+    return cluster, rest
+
+
+def _object_part(tokens: list[Token], cluster: str | None) -> tuple[str, str | None, list[Token]]:
+    """The object type (``node``, ``group``, ``res`` ...; ``cluster`` when there is none), after the
+    cluster's name when it is written first (``cluster NAME group ...``): the object, the cluster's
+    name and the tokens after them."""
     obj = "cluster"
     if tokens and not tokens[0].is_option and not tokens[0].is_property:
         kw = _object_keyword(tokens[0].text)
@@ -370,9 +368,56 @@ def parse(line: str) -> Command:
                 obj, tokens = kw, tokens[1:]
         else:
             raise SyntaxProblem(f"Unrecognized object type '{tokens[0].text}'.")
+    return obj, cluster, tokens
+
+
+#: The option (verb) a command line names, as read: (option, as typed, its value, its token).
+_Main = tuple[Opt, str, str | None, Token]
+
+
+def _add_parameter(obj: str, main: _Main | None, opt: Opt, typed: str, value: str | None, col: int,
+                   params: dict) -> None:
+    """Check one parameter of the option (``/group:``, ``/type:``, ``/wait`` ...) and add it to ``params``."""
+    allowed = PARAMS.get((obj, main[0].name), set()) if main else set()
+    if main is None or opt.name not in allowed:
+        raise SyntaxProblem(f"Invalid parameter '{typed}'.")
+    if opt.name in params and opt.name != "adddependency":
+        raise SyntaxProblem(f"The '{typed}' parameter has been specified more than once for the "
+                            "same option.")
+    if opt.value == "none" and value is not None:
+        raise SyntaxProblem(f"The '{typed}' parameter does not require any values to be specified.")
+    if opt.value in ("one", "list") and (value is None or not value.strip()):
+        raise SyntaxProblem(f"The '{typed}' parameter requires a value. Use \"\" to specify empty values."
+                            if value is None else f"Value expected after '{typed}:' (Column {col}).")
+    if opt.name == "adddependency":
+        params.setdefault("adddependency", []).append(value)
+    else:
+        params[opt.name] = True if value is None else value
+
+
+def _check_option(main: _Main | None, opt: Opt, typed: str, value: str | None, col: int, tok: Token) -> None:
+    """Check the command's one option (``/online``, ``/moveto:NODE`` ...) and its value."""
+    if main is not None:
+        raise SyntaxProblem(f"Too many command line parameters have been specified for the '{main[1]}' option.")
+    if opt.value == "none" and value is not None:
+        raise SyntaxProblem(f"The '{typed}' option does not require any values to be specified.")
+    if opt.value == "one" and value is None:
+        raise SyntaxProblem(f"The '{typed}' option requires exactly one value to be specified.")
+    if opt.value == "list" and value is None:
+        raise SyntaxProblem(f"The '{typed}' option requires at least one value to be specified.")
+    if value is not None and not value.strip():
+        raise SyntaxProblem(f"Value expected after '{typed}:' (Column {col}).")
+    if opt.value in ("one", "optional") and opt.name not in PROPERTY_OPTIONS and \
+            tok.unquoted(",", tok.unquoted(":", 1) + 1) >= 0:
+        raise SyntaxProblem(f"The '{typed}' option requires exactly one value to be specified.")
+
+
+def _switches(obj: str, tokens: list[Token]) -> tuple[str | None, _Main | None, dict, list[Prop]]:
+    """Read what follows the object type: the object's name, the option, its parameters and a
+    property list (``name=value`` after ``/prop`` or ``/priv``)."""
     name = None
     positional: list[Token] = []
-    main: tuple[Opt, str, str | None, Token] | None = None
+    main: _Main | None = None
     params: dict = {}
     props: list[Prop] = []
     for tok in tokens:
@@ -384,35 +429,9 @@ def parse(line: str) -> Command:
                 raise SyntaxProblem(f"Invalid option '{typed}'.")
             if opt.param or (main is not None and (obj, main[0].name) in PARAMS
                              and opt.name in PARAMS[(obj, main[0].name)]):
-                allowed = PARAMS.get((obj, main[0].name), set()) if main else set()
-                if main is None or opt.name not in allowed:
-                    raise SyntaxProblem(f"Invalid parameter '{typed}'.")
-                if opt.name in params and opt.name != "adddependency":
-                    raise SyntaxProblem(f"The '{typed}' parameter has been specified more than once for the "
-                                        "same option.")
-                if opt.value == "none" and value is not None:
-                    raise SyntaxProblem(f"The '{typed}' parameter does not require any values to be specified.")
-                if opt.value in ("one", "list") and (value is None or not value.strip()):
-                    raise SyntaxProblem(f"The '{typed}' parameter requires a value. Use \"\" to specify empty values."
-                                        if value is None else f"Value expected after '{typed}:' (Column {col}).")
-                if opt.name == "adddependency":
-                    params.setdefault("adddependency", []).append(value)
-                else:
-                    params[opt.name] = True if value is None else value
+                _add_parameter(obj, main, opt, typed, value, col, params)
                 continue
-            if main is not None:
-                raise SyntaxProblem(f"Too many command line parameters have been specified for the '{main[1]}' option.")
-            if opt.value == "none" and value is not None:
-                raise SyntaxProblem(f"The '{typed}' option does not require any values to be specified.")
-            if opt.value == "one" and value is None:
-                raise SyntaxProblem(f"The '{typed}' option requires exactly one value to be specified.")
-            if opt.value == "list" and value is None:
-                raise SyntaxProblem(f"The '{typed}' option requires at least one value to be specified.")
-            if value is not None and not value.strip():
-                raise SyntaxProblem(f"Value expected after '{typed}:' (Column {col}).")
-            if opt.value in ("one", "optional") and opt.name not in PROPERTY_OPTIONS and \
-                    tok.unquoted(",", tok.unquoted(":", 1) + 1) >= 0:
-                raise SyntaxProblem(f"The '{typed}' option requires exactly one value to be specified.")
+            _check_option(main, opt, typed, value, col, tok)
             main = (opt, typed, value, tok)
             continue
         if tok.is_property:
@@ -432,6 +451,13 @@ def parse(line: str) -> Command:
         positional.append(tok)
         raise SyntaxProblem(f"Unexpected token '{tok.text}' (Column {tok.column}). Names with spaces need double "
                             f"quotes, e.g. \"{_join_hint(positional)}\".")
+    return name, main, params, props
+
+
+def _verb(obj: str, main: _Main | None, params: dict, props: list[Prop]) -> tuple[str, str, str | None, tuple]:
+    """The command's option, as typed, its value and its comma-separated values (without an option:
+    ``/status``, ``/list`` for resource types, help for the cluster); checks ``/prop``'s two forms
+    and ``/usedefault``."""
     if main is None:
         option = "status" if obj in ("node", "group", "resource", "network", "netinterface") else (
             "list" if obj == "resourcetype" else "help")
@@ -450,6 +476,12 @@ def parse(line: str) -> Command:
                 raise SyntaxProblem(f"Required parameter '/usedefault' is missing.")
     if "usedefault" in params and not values:
         raise SyntaxProblem(f"The '{typed or '/usedefault'}' option requires at least one value to be specified.")
+    return option, typed, value, values
+
+
+def _check_required(obj: str, option: str, name: str | None, params: dict) -> None:
+    """What the option needs: an object name (:data:`NEEDS_NAME`), ``/group`` and ``/type`` to create
+    a resource; and no name after ``cluster`` itself."""
     if name is not None and not name.strip():
         raise SyntaxProblem("An object name must be specified.")
     if name is None and option in NEEDS_NAME.get(obj, ()):
@@ -461,5 +493,25 @@ def parse(line: str) -> Command:
                 raise SyntaxProblem(f"Required parameter '/{p}' is missing.")
     if obj == "cluster" and name is not None:
         raise SyntaxProblem(f"Unrecognized object type '{name}'.")
+
+
+def parse(line: str) -> Command:
+    """Parse one cluster.exe command line (see the module docstring); raise
+    :class:`SyntaxProblem` with the one line cluster.exe would print.
+
+    The steps: the tokens (:func:`tokenize`), the cluster's name, the object type, the
+    switches (name, option, parameters, property list), the option, what it requires.
+
+    >>> parse("cluster /cluster:four-stooges node 1-CURLY /pause").cluster
+    'four-stooges'
+    >>> parse("cluster group EXVS1 /bogus")
+    Traceback (most recent call last):
+    labkit.clusterexe.parser.SyntaxProblem: Invalid option '/bogus'.
+    """
+    cluster, tokens = _cluster_switch(tokenize(line))
+    obj, cluster, tokens = _object_part(tokens, cluster)
+    name, main, params, props = _switches(obj, tokens)
+    option, typed, value, values = _verb(obj, main, params, props)
+    _check_required(obj, option, name, params)
     return Command(text=line, object=obj, option=option, cluster=cluster, name=name, value=value,
                    values=values, params=params, props=tuple(props), typed=typed)

@@ -165,6 +165,57 @@ def add_mailboxes(cluster, count: int) -> int:
 SRC_MOVE = "paper, Mailbox Relocation Strategy (Migrating From Exchange 5.5 Clusters)"
 
 
+def _check_move_source(source, target, count: int):
+    """Check the Exchange 5.5 end: two clusters, the source's Exchange 5.5 virtual server
+    holding at least ``count`` mailboxes. Returns that server and the count."""
+    for what, c in (("source", source), ("target", target)):
+        if not hasattr(c, "extensions") or not hasattr(c, "transaction"):
+            raise ValidationError(f"{what} must be a labkit Cluster, not {show(c)}", rule="mailboxes move between clusters")
+    old = server(source)
+    if old is None:
+        raise NotFoundError(f"{source.name} has no Exchange 5.5 virtual server",
+                            rule="mailboxes are moved out of an Exchange 5.5 server", source=SRC_MOVE)
+    if source is target:
+        raise ConfigurationError("the Exchange 2000 virtual server is on the Exchange 5.5 cluster",
+                                 rule="Exchange 5.5 and Exchange 2000 do not share a cluster",
+                                 source="paper, Migrating From Exchange 5.5 Clusters")
+    if not COUNT.ok(count):
+        raise ValidationError(f"count must be a whole number >= 1, not {show(count)}", rule="mailboxes are counted")
+    count = exact(count)
+    if count > old.mailboxes:
+        raise LimitError(f"{old.name} holds {old.mailboxes} mailboxes, not {count}",
+                         rule="Move Mailbox moves mailboxes that exist", source=SRC_MOVE)
+    return old, count
+
+
+def _running_stores(source, old, target, evs: str, database: str):
+    """Check both ends of Move Mailbox: an Exchange Full Administrator on the target,
+    ``database`` a mailbox store of virtual server ``evs`` and mounted, the Exchange 5.5
+    Information Store running. Returns the virtual server, the database and the two
+    Information Store resources (the 5.5 one, the 2000 one)."""
+    from .model import need_org
+    from .storage import find_database, is_dismounted
+    from .rules import check_full_admin
+    check_full_admin(target, "move mailboxes")
+    o = need_org(target)
+    vs = o.server(evs)
+    sg, db = find_database(target, evs, database)
+    if db.kind != "mailbox":
+        raise ConfigurationError(f"{show(database)} is a public store; mailboxes live in mailbox stores",
+                                 rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
+    store55 = source.resources[old.resources["Information Store"]]
+    if store55.state is not ResourceState.ONLINE:
+        raise StateError(f"{old.name}'s Information Store is {store55.state}; bring group {show(old.group)} online",
+                         rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
+    store = target.resources.get(vs.resources.get("Information Store", ""))
+    if store is None or store.state is not ResourceState.ONLINE or is_dismounted(target, evs, db.name):
+        state = "dismounted for a move" if store is not None and store.state is ResourceState.ONLINE \
+            else (store.state if store is not None else "missing")
+        raise StateError(f"{show(db.name)} of {vs.name} is not mounted (its Information Store is {state})",
+                         rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
+    return vs, db, store55, store
+
+
 def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
     """Move ``count`` mailboxes from the Exchange 5.5 virtual server of cluster ``source``
     to mailbox store ``database`` of Exchange 2000 virtual server ``evs`` in cluster
@@ -193,43 +244,8 @@ def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
     >>> virtual_server(new, "EXVS1").mailboxes
     200
     """
-    from .model import need_org
-    from .storage import find_database, is_dismounted
-    from .rules import check_full_admin
-    for what, c in (("source", source), ("target", target)):
-        if not hasattr(c, "extensions") or not hasattr(c, "transaction"):
-            raise ValidationError(f"{what} must be a labkit Cluster, not {show(c)}", rule="mailboxes move between clusters")
-    old = server(source)
-    if old is None:
-        raise NotFoundError(f"{source.name} has no Exchange 5.5 virtual server",
-                            rule="mailboxes are moved out of an Exchange 5.5 server", source=SRC_MOVE)
-    if source is target:
-        raise ConfigurationError("the Exchange 2000 virtual server is on the Exchange 5.5 cluster",
-                                 rule="Exchange 5.5 and Exchange 2000 do not share a cluster",
-                                 source="paper, Migrating From Exchange 5.5 Clusters")
-    if not COUNT.ok(count):
-        raise ValidationError(f"count must be a whole number >= 1, not {show(count)}", rule="mailboxes are counted")
-    count = exact(count)
-    if count > old.mailboxes:
-        raise LimitError(f"{old.name} holds {old.mailboxes} mailboxes, not {count}",
-                         rule="Move Mailbox moves mailboxes that exist", source=SRC_MOVE)
-    check_full_admin(target, "move mailboxes")
-    o = need_org(target)
-    vs = o.server(evs)
-    sg, db = find_database(target, evs, database)
-    if db.kind != "mailbox":
-        raise ConfigurationError(f"{show(database)} is a public store; mailboxes live in mailbox stores",
-                                 rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
-    store55 = source.resources[old.resources["Information Store"]]
-    if store55.state is not ResourceState.ONLINE:
-        raise StateError(f"{old.name}'s Information Store is {store55.state}; bring group {show(old.group)} online",
-                         rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
-    store = target.resources.get(vs.resources.get("Information Store", ""))
-    if store is None or store.state is not ResourceState.ONLINE or is_dismounted(target, evs, db.name):
-        state = "dismounted for a move" if store is not None and store.state is ResourceState.ONLINE \
-            else (store.state if store is not None else "missing")
-        raise StateError(f"{show(db.name)} of {vs.name} is not mounted (its Information Store is {state})",
-                         rule="Move Mailbox needs both stores running [D]", source=SRC_MOVE)
+    old, count = _check_move_source(source, target, count)
+    vs, db, store55, store = _running_stores(source, old, target, evs, database)
     with source.transaction(), target.transaction():
         old.mailboxes -= count
         source.record(old.name, f"{count} mailboxes moved out",

@@ -57,6 +57,62 @@ def resource_names(evs: str, *, ip: str | None = None, network_name: str | None 
     return out
 
 
+def _check_disk_list(evs: str, disks) -> None:
+    """``disks`` is a list of at least one disk name, each named once."""
+    if isinstance(disks, str) or not isinstance(disks, (list, tuple)):
+        raise ValidationError(f"disks must be a list of Physical Disk resource names, not {show(disks)}",
+                              rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
+    if not disks:
+        raise ConfigurationError(f"{evs} needs at least one Physical Disk for its logs and databases",
+                                 rule="an Exchange virtual server has at least one disk resource",
+                                 source="paper, Design Storage Before Configuring the Cluster; Table 7")
+    for d in disks:
+        if not isinstance(d, str) or not d.strip():
+            raise ValidationError(f"disk names are non-empty strings, not {show(d)}",
+                                  rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
+    if len(set(disks)) != len(disks):
+        raise ValidationError("a disk is listed twice", rule="list each disk once")
+
+
+def _group_and_node(cluster, group: str | None, node: str | None) -> tuple[str | None, str | None]:
+    """The existing group (not the Cluster Group) and the node (Exchange installed there, and
+    the group's owner), as the cluster spells them."""
+    if group is not None:
+        group = cluster.group(group).name
+        if group == cluster.cluster_group:
+            raise ConfigurationError("Exchange virtual servers get their own group, not the Cluster Group",
+                                     rule="the Cluster Group holds the cluster's own resources",
+                                     source="paper, Creating the Exchange Resource Group")
+    if node is not None:
+        node = cluster.node(node).name
+        if not installed(cluster, node):
+            raise OwnershipError(f"Exchange 2000 is not installed on {node}",
+                                 rule="Exchange resources run only where Exchange 2000 is installed",
+                                 source="paper, Resource Ownership and Failover")
+        if group is not None and cluster.groups[group].owner != node:
+            raise ValidationError(f"group {show(group)} is owned by {cluster.groups[group].owner}, not {node}; "
+                                  "move it first or leave node out", rule="a group has one owner at a time")
+    return group, node
+
+
+def _check_existing_disks(cluster, disks: list[str], target: str) -> None:
+    """The listed disks that exist already are Physical Disks in the virtual server's group."""
+    for d in disks:
+        r = cluster.resources.get(d)
+        if r is None:
+            continue
+        if r.type != "Physical Disk":
+            raise ValidationError(f"{show(d)} is a {r.type}, not a Physical Disk",
+                                  rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
+        if r.group != target:
+            raise ConfigurationError(
+                f"disk {show(d)} is in group {show(r.group)}; virtual servers that share a disk must be in the same group "
+                f"(pass group={show(r.group)})" if r.group != cluster.cluster_group else
+                f"disk {show(d)} is the Cluster Group's; Exchange needs disks of its own",
+                rule="virtual servers that share a disk are in one group",
+                source="paper, Clustering Support in Exchange 2000; Design Storage Before Configuring the Cluster")
+
+
 def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: str | None = None, *,
                           group: str | None = None) -> str:
     """Create an Exchange virtual server named ``name`` (its Network Name) with the
@@ -78,55 +134,15 @@ def create_virtual_server(cluster, name: str, ip: str, disks: list[str], node: s
     address = check_static_ip(ip, f"address of {evs}")
     check_full_admin(cluster, "create an Exchange virtual server")
     need_org(cluster)
-    if isinstance(disks, str) or not isinstance(disks, (list, tuple)):
-        raise ValidationError(f"disks must be a list of Physical Disk resource names, not {show(disks)}",
-                              rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
-    if not disks:
-        raise ConfigurationError(f"{evs} needs at least one Physical Disk for its logs and databases",
-                                 rule="an Exchange virtual server has at least one disk resource",
-                                 source="paper, Design Storage Before Configuring the Cluster; Table 7")
-    for d in disks:
-        if not isinstance(d, str) or not d.strip():
-            raise ValidationError(f"disk names are non-empty strings, not {show(d)}",
-                                  rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
-    if len(set(disks)) != len(disks):
-        raise ValidationError("a disk is listed twice", rule="list each disk once")
+    _check_disk_list(evs, disks)
     busy = install_under_way(cluster)
     if busy:
         raise ProcedureError(f"Exchange 2000 setup on {busy} has not finished; wait for the node to be back",
                              rule="restart the node after installing Exchange 2000 before proceeding",
                              source="paper, Installing Exchange 2000 Server")
-    if group is not None:
-        group = cluster.group(group).name
+    group, node = _group_and_node(cluster, group, node)
     target = group if group is not None else evs
-    if group is not None:
-        if group == cluster.cluster_group:
-            raise ConfigurationError("Exchange virtual servers get their own group, not the Cluster Group",
-                                     rule="the Cluster Group holds the cluster's own resources",
-                                     source="paper, Creating the Exchange Resource Group")
-    if node is not None:
-        node = cluster.node(node).name
-        if not installed(cluster, node):
-            raise OwnershipError(f"Exchange 2000 is not installed on {node}",
-                                 rule="Exchange resources run only where Exchange 2000 is installed",
-                                 source="paper, Resource Ownership and Failover")
-        if group is not None and cluster.groups[group].owner != node:
-            raise ValidationError(f"group {show(group)} is owned by {cluster.groups[group].owner}, not {node}; "
-                                  "move it first or leave node out", rule="a group has one owner at a time")
-    for d in disks:
-        r = cluster.resources.get(d)
-        if r is None:
-            continue
-        if r.type != "Physical Disk":
-            raise ValidationError(f"{show(d)} is a {r.type}, not a Physical Disk",
-                                  rule="a virtual server's disks are Physical Disk resources", source=SRC_CREATE)
-        if r.group != target:
-            raise ConfigurationError(
-                f"disk {show(d)} is in group {show(r.group)}; virtual servers that share a disk must be in the same group "
-                f"(pass group={show(r.group)})" if r.group != cluster.cluster_group else
-                f"disk {show(d)} is the Cluster Group's; Exchange needs disks of its own",
-                rule="virtual servers that share a disk are in one group",
-                source="paper, Clustering Support in Exchange 2000; Design Storage Before Configuring the Cluster")
+    _check_existing_disks(cluster, disks, target)
     names = resource_names(evs)
     with cluster.transaction():
         if group is None:

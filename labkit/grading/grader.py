@@ -438,6 +438,27 @@ def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout
     files = sorted(p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     jobs = max(1, min(jobs or cpus, len(files) or 1))
+    reports = _grade_in_workers(files, root, exercise, opts, digest, jobs)
+    if code_digest() != digest:
+        raise LabkitError("labkit's own files changed on disk while grading (did a notebook rewrite them?); "
+                          "no grades were written")
+    book = GradeBook()
+    for p in files:
+        r = reports[p]
+        r.path = str(p.relative_to(root))
+        book.reports.append(r)
+    if out is not None:
+        out = Path(out)
+        summary = out.with_name(out.stem + "_summary" + (out.suffix or ".csv"))
+        write_csv(book, out, summary)
+        book.out, book.summary_out = str(out), str(summary)
+    return book
+
+
+def _grade_in_workers(files: list[Path], root: Path, exercise: str | None, opts: GradeOptions, digest: str,
+                      jobs: int) -> dict[Path, Report]:
+    """Each notebook's report, graded by ``jobs`` worker processes (one notebook each at a
+    time); every worker is closed -- and so every kernel it ran is gone -- when this returns."""
     reports: dict[Path, Report] = {}
     workers: queue.SimpleQueue = queue.SimpleQueue()
     pool = [_Worker(digest) for _ in range(jobs)]
@@ -460,20 +481,7 @@ def grade_dir(submissions, out="grades.csv", *, jobs: int | None = None, timeout
     finally:
         for w in pool:   # every worker (and so every kernel it ran) is gone before a grade is written
             w.close()
-    if code_digest() != digest:
-        raise LabkitError("labkit's own files changed on disk while grading (did a notebook rewrite them?); "
-                          "no grades were written")
-    book = GradeBook()
-    for p in files:
-        r = reports[p]
-        r.path = str(p.relative_to(root))
-        book.reports.append(r)
-    if out is not None:
-        out = Path(out)
-        summary = out.with_name(out.stem + "_summary" + (out.suffix or ".csv"))
-        write_csv(book, out, summary)
-        book.out, book.summary_out = str(out), str(summary)
-    return book
+    return reports
 
 
 def _atomic_csv(path: Path, header: list[str], rows) -> None:

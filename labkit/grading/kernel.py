@@ -259,66 +259,83 @@ async def _run(cells: list[tuple[int, str]], variables: list[str], budget: Budge
     while True:
         kernel = await _Kernel.start_retrying(limits, sandboxed)
         try:
-            out = Execution()
-            fatal = None
-            over = False          # the notebook's time limit is reached: no more cells
-            for index, source in cells:
-                if index in killed:
-                    out.cells[index] = killed[index]
-                    continue
-                if over or (stop_after is not None and index > stop_after):
-                    out.cells[index] = CellOutcome(index, "not run", "the notebook reached its time limit first"
-                                                   if over else "earlier cells kept stopping the kernel")
-                    continue
-                res = await kernel.execute(source, budget.timeout, budget.wall, deadline)
-                over = res.why == "notebook"
-                if res.status in ("hung", "dead"):
-                    why = (budget.why(res.why, ignored=True) if res.status == "hung" else "stopped the kernel")
-                    if over:   # no replay: the time is up
-                        out.cells[index] = CellOutcome(index, "killed", why)
-                        break
-                    fatal = killed[index] = CellOutcome(index, "killed",
-                                                        why + "; it was skipped and the notebook run again")
-                    break
-                strays = kernel.proc.strays()
-                if strays and not over:
-                    fatal = killed[index] = CellOutcome(
-                        index, "killed", f"left {len(strays)} process(es) running; it was skipped and the "
-                                         "notebook run again without it")
-                    break
-                if res.status == "timeout":
-                    error = budget.why(res.why)
-                else:
-                    error = memory_note(res.error, limits) if res.status == "error" else ""
-                out.cells[index] = CellOutcome(index, res.status, error)
+            out, fatal, over = await _run_cells(kernel, cells, killed, stop_after, budget, limits, deadline)
             if fatal is None:
-                if over and kernel.proc.strays() or not kernel.proc.alive():
-                    await kernel.shutdown()       # answers cannot be read from a dead or busy sandbox
-                    for name in variables:
-                        out.answers[name] = {"kind": "unreadable", "type": "?",
-                                             "error": "the kernel stopped before the answers were read"}
-                    return out
-                gone = False
-                reading_ends = max(deadline, monotonic()) + EXTRACT_TOTAL_S
-                for name in variables:
-                    if gone:  # the kernel is gone: the other answers cannot be read
-                        out.answers[name] = {"kind": "unreadable", "type": "?",
-                                             "error": "the kernel stopped while answers were read"}
-                        continue
-                    cpu = min(budget.timeout, EXTRACT_TIMEOUT_S)
-                    res = await kernel.execute(extraction_code(name), cpu, min(budget.wall, WALL_FACTOR * cpu),
-                                               reading_ends, store_history=False)
-                    if res.data:
-                        out.answers[name] = decode(res.data[-1])
-                    else:
-                        out.answers[name] = {"kind": "unreadable", "type": "?",
-                                             "error": "reading it gave nothing back"}
-                    gone = res.status in ("hung", "dead")
-                return out
+                return await _read_answers(kernel, out, variables, over, budget, deadline)
             if len(killed) >= MAX_KILLED:
                 stop_after = fatal.index
         finally:
             await kernel.shutdown()
+
+
+async def _run_cells(kernel: _Kernel, cells: list[tuple[int, str]], killed: dict[int, CellOutcome],
+                     stop_after: int | None, budget: Budget, limits: Limits,
+                     deadline: float) -> tuple[Execution, CellOutcome | None, bool]:
+    """One run of the notebook's cells in ``kernel``, skipping the ones ``killed`` before: the
+    outcomes, the cell that stopped this run to be replayed without it (or None), and whether
+    the notebook's time limit was reached."""
+    out = Execution()
+    fatal = None
+    over = False          # the notebook's time limit is reached: no more cells
+    for index, source in cells:
+        if index in killed:
+            out.cells[index] = killed[index]
+            continue
+        if over or (stop_after is not None and index > stop_after):
+            out.cells[index] = CellOutcome(index, "not run", "the notebook reached its time limit first"
+                                           if over else "earlier cells kept stopping the kernel")
+            continue
+        res = await kernel.execute(source, budget.timeout, budget.wall, deadline)
+        over = res.why == "notebook"
+        if res.status in ("hung", "dead"):
+            why = (budget.why(res.why, ignored=True) if res.status == "hung" else "stopped the kernel")
+            if over:   # no replay: the time is up
+                out.cells[index] = CellOutcome(index, "killed", why)
+                break
+            fatal = killed[index] = CellOutcome(index, "killed",
+                                                why + "; it was skipped and the notebook run again")
+            break
+        strays = kernel.proc.strays()
+        if strays and not over:
+            fatal = killed[index] = CellOutcome(
+                index, "killed", f"left {len(strays)} process(es) running; it was skipped and the "
+                                 "notebook run again without it")
+            break
+        if res.status == "timeout":
+            error = budget.why(res.why)
+        else:
+            error = memory_note(res.error, limits) if res.status == "error" else ""
+        out.cells[index] = CellOutcome(index, res.status, error)
+    return out, fatal, over
+
+
+async def _read_answers(kernel: _Kernel, out: Execution, variables: list[str], over: bool, budget: Budget,
+                        deadline: float) -> Execution:
+    """Read each answer variable from the kernel after the cells ran (each within its own
+    limit); none when the kernel is dead or still busy."""
+    if over and kernel.proc.strays() or not kernel.proc.alive():
+        await kernel.shutdown()       # answers cannot be read from a dead or busy sandbox
+        for name in variables:
+            out.answers[name] = {"kind": "unreadable", "type": "?",
+                                 "error": "the kernel stopped before the answers were read"}
+        return out
+    gone = False
+    reading_ends = max(deadline, monotonic()) + EXTRACT_TOTAL_S
+    for name in variables:
+        if gone:  # the kernel is gone: the other answers cannot be read
+            out.answers[name] = {"kind": "unreadable", "type": "?",
+                                 "error": "the kernel stopped while answers were read"}
+            continue
+        cpu = min(budget.timeout, EXTRACT_TIMEOUT_S)
+        res = await kernel.execute(extraction_code(name), cpu, min(budget.wall, WALL_FACTOR * cpu),
+                                   reading_ends, store_history=False)
+        if res.data:
+            out.answers[name] = decode(res.data[-1])
+        else:
+            out.answers[name] = {"kind": "unreadable", "type": "?",
+                                 "error": "reading it gave nothing back"}
+        gone = res.status in ("hung", "dead")
+    return out
 
 
 def run_notebook(cells: list[tuple[int, str]], variables: list[str], *, timeout: float = DEFAULT_TIMEOUT_S,

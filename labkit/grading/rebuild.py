@@ -132,6 +132,29 @@ def _settle(c: Cluster) -> None:
 
 
 def _rebuild(d) -> Cluster:
+    exchange, nodes, groups, resources = _sections(d)
+    c, nodes = _cluster_and_nodes(d, nodes)
+    if exchange is not None:
+        _install_exchange(c, nodes)
+    _accounts(c, d.get("accounts"))
+    by_group = _groups(c, groups)
+    _resources(c, resources, by_group)
+    if exchange is not None:
+        _exchange(c, exchange, resources)
+    _group_settings(c, by_group)
+    _groups_home_and_online(c, by_group, exchange is not None)
+    for n in nodes:
+        _need(isinstance(n.get("paused", False), bool), f"whether node {n['name']!r} is paused should be True or False")
+    # paused by the administrator: Paused now, or Down and to come back Paused (pause persists)
+    paused = [n["name"] for n in nodes if n.get("state") == "Paused" or n.get("paused") is True]
+    for n in paused:
+        c.pause_node(n)
+    return c
+
+
+def _sections(d) -> tuple:
+    """The snapshot's Exchange organisation (or None), nodes, groups and resources, checked
+    for shape and size."""
     _need(isinstance(d, dict), "a cluster snapshot is a dict")
     ext = d.get("extensions") or {}
     _need(isinstance(ext, dict), "its plug-in state should be a dict")
@@ -148,6 +171,12 @@ def _rebuild(d) -> Cluster:
           f"it needs a list of at most {MAX_RESOURCES} resources")
     for x in nodes + groups + resources:
         _need(isinstance(x, dict), "nodes, groups and resources are dicts")
+    return exchange, nodes, groups, resources
+
+
+def _cluster_and_nodes(d: dict, nodes: list) -> tuple[Cluster, list]:
+    """A new cluster with the snapshot's name, address, edition, quorum disk, seed and
+    settings, its nodes added in node-id order; that cluster and the sorted nodes."""
     ip = d.get("ip")
     _need(ip is None or isinstance(ip, str), "the cluster address should be a string")
     seed = d.get("seed", 0)
@@ -162,9 +191,11 @@ def _rebuild(d) -> Cluster:
         _need(n.get("ip") is None or isinstance(n.get("ip"), str), "node addresses should be strings")
         c.add_node(_str(n.get("name"), "a node name"), ip=n.get("ip"))
     _settle(c)
-    if exchange is not None:
-        _install_exchange(c, nodes)
-    _accounts(c, d.get("accounts"))
+    return c, nodes
+
+
+def _groups(c: Cluster, groups: list) -> dict:
+    """The snapshot's groups by name: the Cluster Group moved to its owner, the others created."""
     by_group = {}
     for g in groups:
         by_group[_str(g.get("name"), "a group name")] = g
@@ -176,9 +207,11 @@ def _rebuild(d) -> Cluster:
     for gname in by_group:
         if gname != c.cluster_group:
             c.add_group(gname)
-    _resources(c, resources, by_group)
-    if exchange is not None:
-        _exchange(c, exchange, resources)
+    return by_group
+
+
+def _group_settings(c: Cluster, by_group: dict) -> None:
+    """Each group's failover and failback properties and its preferred owners."""
     for gname, g in by_group.items():
         window = g.get("failback_window")
         if isinstance(window, list):
@@ -188,6 +221,11 @@ def _rebuild(d) -> Cluster:
             _need(_scalar(v) and v is not None, f"{k} of group {gname!r} should be a plain value")
         c.set_group_properties(gname, failback_window=window, **kw)
         c.set_preferred_owners(gname, _names(g.get("preferred_owners", []), f"the preferred owners of {gname!r}"))
+
+
+def _groups_home_and_online(c: Cluster, by_group: dict, exchange: bool) -> None:
+    """Each group moved to the node that owned it in the snapshot (when it can host it) and
+    brought online if it was meant to be; with Exchange, one virtual server at a time."""
     for gname, g in by_group.items():
         if gname == c.cluster_group:
             continue
@@ -200,16 +238,9 @@ def _rebuild(d) -> Cluster:
                 c.online_group(gname, home)
             except LabkitError:
                 pass  # no node can host it: it stays offline, and the check will say so
-            if exchange is not None:
+            if exchange:
                 _settle(c)    # one virtual server at a time: each store counts the ones already mounted
     _settle(c)
-    for n in nodes:
-        _need(isinstance(n.get("paused", False), bool), f"whether node {n['name']!r} is paused should be True or False")
-    # paused by the administrator: Paused now, or Down and to come back Paused (pause persists)
-    paused = [n["name"] for n in nodes if n.get("state") == "Paused" or n.get("paused") is True]
-    for n in paused:
-        c.pause_node(n)
-    return c
 
 
 def _accounts(c: Cluster, accounts) -> None:
@@ -230,7 +261,6 @@ def _resources(c: Cluster, resources: list, by_group: dict) -> None:
     """Create the resources in the snapshot's (creation) order. A System Attendant is
     created with its dependencies, as Exchange asks, and creates the other Exchange
     resources itself; every other dependency is added once both ends exist."""
-    from ..exchange.types import EXCHANGE_TYPE_NAMES, SYSTEM_ATTENDANT
     pending: list[tuple[str, str]] = []
     ndeps = 0
 
@@ -250,41 +280,55 @@ def _resources(c: Cluster, resources: list, by_group: dict) -> None:
         deps = _names(r.get("dependencies", []), f"the dependencies of {rname!r}")
         ndeps += len(deps)
         _need(ndeps <= MAX_DEPENDENCIES, f"it has more than {MAX_DEPENDENCIES} dependencies")
-        rtype = _str(r.get("type"), f"the type of {rname!r}")
-        group = _str(r.get("group"), f"the group of {rname!r}")
-        _need(group in by_group, f"{rname!r} is in group {group!r}, which the snapshot does not list")
-        owners = _names(r.get("possible_owners"), f"the possible owners of {rname!r}")
-        monitor = r.get("monitor", "shared")
-        _need(isinstance(monitor, str) and monitor, f"the monitor of {rname!r} should be a name")
-        existing = c.resources.get(rname)
-        if existing is not None and existing.core:
-            _need(existing.type == rtype, f"{rname!r} should be a {existing.type}")
-        elif existing is not None:      # made by a System Attendant replayed before it
-            _need(existing.type == rtype and existing.group == group and rtype in EXCHANGE_TYPE_NAMES,
-                  f"{rname!r} appears twice, or is not the {existing.type} its System Attendant creates")
-        elif rtype == SYSTEM_ATTENDANT:
-            flush()                     # its Network Name must stand on its IP Address already
-            data_disk = props.get("data_disk")
-            c.add_resource(rname, type=rtype, group=group, dependencies=[p for p in deps if p in c.resources],
-                           **({"data_disk": data_disk} if data_disk is not None else {}))
-        elif rtype in EXCHANGE_TYPE_NAMES:
-            raise _Bad(f"{rname!r} ({rtype}) is not one its virtual server's System Attendant creates")
-        else:
-            c.add_resource(rname, type=rtype, group=group, possible_owners=owners,
-                           separate_monitor=monitor == rname, **props)
-        res = c.resources[rname]
-        if sorted(owners) != sorted(res.possible_owners):
-            c.set_possible_owners(rname, owners)
-        if monitor != res.monitor and monitor != "shared" and not res.core:
-            c.set_monitor(rname, monitor)
-        kw = {k: r[k] for k in _RESOURCE_PROPS if k in r}
-        for k, v in kw.items():
-            _need(_scalar(v) and v is not None, f"{k} of {rname!r} should be a plain value")
-        c.set_resource_properties(rname, **kw)
+        _resource(c, r, rname, props, deps, by_group, flush)
         pending.extend((rname, p) for p in deps)
     flush()
     _need(not pending, f"{pending[0][0]!r} depends on {pending[0][1]!r}, which the snapshot does not list"
           if pending else "")
+    _delete_again(c, resources)
+
+
+def _resource(c: Cluster, r: dict, rname: str, props: dict, deps: list[str], by_group: dict, flush) -> None:
+    """Create one resource (or, for a System Attendant's Exchange resources, check the one it
+    created), then set its possible owners, resource monitor and restart and poll properties."""
+    from ..exchange.types import EXCHANGE_TYPE_NAMES, SYSTEM_ATTENDANT
+    rtype = _str(r.get("type"), f"the type of {rname!r}")
+    group = _str(r.get("group"), f"the group of {rname!r}")
+    _need(group in by_group, f"{rname!r} is in group {group!r}, which the snapshot does not list")
+    owners = _names(r.get("possible_owners"), f"the possible owners of {rname!r}")
+    monitor = r.get("monitor", "shared")
+    _need(isinstance(monitor, str) and monitor, f"the monitor of {rname!r} should be a name")
+    existing = c.resources.get(rname)
+    if existing is not None and existing.core:
+        _need(existing.type == rtype, f"{rname!r} should be a {existing.type}")
+    elif existing is not None:      # made by a System Attendant replayed before it
+        _need(existing.type == rtype and existing.group == group and rtype in EXCHANGE_TYPE_NAMES,
+              f"{rname!r} appears twice, or is not the {existing.type} its System Attendant creates")
+    elif rtype == SYSTEM_ATTENDANT:
+        flush()                     # its Network Name must stand on its IP Address already
+        data_disk = props.get("data_disk")
+        c.add_resource(rname, type=rtype, group=group, dependencies=[p for p in deps if p in c.resources],
+                       **({"data_disk": data_disk} if data_disk is not None else {}))
+    elif rtype in EXCHANGE_TYPE_NAMES:
+        raise _Bad(f"{rname!r} ({rtype}) is not one its virtual server's System Attendant creates")
+    else:
+        c.add_resource(rname, type=rtype, group=group, possible_owners=owners,
+                       separate_monitor=monitor == rname, **props)
+    res = c.resources[rname]
+    if sorted(owners) != sorted(res.possible_owners):
+        c.set_possible_owners(rname, owners)
+    if monitor != res.monitor and monitor != "shared" and not res.core:
+        c.set_monitor(rname, monitor)
+    kw = {k: r[k] for k in _RESOURCE_PROPS if k in r}
+    for k, v in kw.items():
+        _need(_scalar(v) and v is not None, f"{k} of {rname!r} should be a plain value")
+    c.set_resource_properties(rname, **kw)
+
+
+def _delete_again(c: Cluster, resources: list) -> None:
+    """Delete the Exchange resources the learner deleted (a System Attendant created them
+    again), dependents first."""
+    from ..exchange.types import EXCHANGE_TYPE_NAMES
     names = {r["name"] for r in resources}
     extra = [n for n in c.resources if n not in names]
     while extra:                        # Exchange resources the learner deleted: delete them again
@@ -310,22 +354,9 @@ def _install_exchange(c: Cluster, nodes: list) -> None:
 def _exchange(c: Cluster, data, resources: list) -> None:
     """The Exchange organisation: settings, then each virtual server's storage groups,
     databases, mailboxes, components and clients, through labkit.exchange."""
-    from dataclasses import fields as dc_fields
-
     from .. import exchange as ex
-    from ..exchange.model import ExchangeSettings
     _need(isinstance(data, dict), "its Exchange organisation should be a dict")
-    settings = data.get("settings", {})
-    _need(isinstance(settings, dict), "the Exchange settings should be a dict")
-    defaults = ExchangeSettings()
-    known = {f.name for f in dc_fields(ExchangeSettings)}
-    for k, v in settings.items():
-        _need(k in known, f"it has an unknown Exchange setting {k!r}")
-        if k != "nntp_follows_kb_259197" and v != getattr(defaults, k):
-            raise _Bad(f"it sets the Exchange setting {k} to {v!r}: Exchange 2000's limits are facts of the product, "
-                       "not yours to change (only nntp_follows_kb_259197 is a choice)")
-    if settings.get("nntp_follows_kb_259197") is True:
-        ex.configure(c, nntp_follows_kb_259197=True)
+    _exchange_settings(c, data)
     org = c.extensions["exchange"]
     servers = data.get("virtual_servers", {})
     _need(isinstance(servers, dict), "its Exchange virtual servers should be a dict")
@@ -346,35 +377,7 @@ def _exchange(c: Cluster, data, resources: list) -> None:
         _need(isinstance(sgs, dict) and all(isinstance(sg, dict) for sg in sgs.values()),
               f"the storage groups of {name} should be dicts")
         for sg_name, sg in sgs.items():
-            if sg_name not in vs.storage_groups:
-                ex.add_storage_group(c, name, sg_name, log_disk=sg.get("log_disk"))
-            elif isinstance(sg.get("log_disk"), str) and sg["log_disk"] != vs.storage_groups[sg_name].log_disk:
-                # setup's default storage group, its logs moved with Exchange System Manager
-                ex.move_storage_group_logs(c, name, sg_name, sg["log_disk"])
-            mine = vs.storage_groups[sg_name]
-            _need(sg.get("log_disk") == mine.log_disk, f"storage group {sg_name!r} of {name} logs on "
-                                                       f"{sg.get('log_disk')!r}; the rebuild gives {mine.log_disk!r}")
-            dbs = sg.get("databases", {})
-            _need(isinstance(dbs, dict) and all(isinstance(db, dict) for db in dbs.values()),
-                  f"the databases of {sg_name!r} should be dicts")
-            for db_name, db in dbs.items():
-                if db_name not in mine.databases:
-                    ex.add_database(c, name, sg_name, db_name, edb_disk=db.get("edb_disk"),
-                                    stm_disk=db.get("stm_disk"), kind=db.get("kind", "mailbox"))
-                else:                   # setup's default stores, moved with Exchange System Manager
-                    _move_database(c, name, sg_name, mine.databases[db_name], db)
-                have = mine.databases[db_name]
-                for key in ("kind", "edb_disk", "stm_disk"):
-                    _need(db.get(key) == getattr(have, key),
-                          f"database {db_name!r} of {name}: {key} is {db.get(key)!r}; the rebuild gives "
-                          f"{getattr(have, key)!r}")
-                count = db.get("mailboxes", 0)
-                _need(isinstance(count, int) and not isinstance(count, bool) and count >= have.mailboxes,
-                      f"database {db_name!r} of {name} should count its mailboxes")
-                if count > have.mailboxes:
-                    ex.add_mailboxes(c, name, db_name, count - have.mailboxes)
-            _need(list(mine.databases) == list(dbs), f"storage group {sg_name!r} of {name} has other databases "
-                                                     "than Exchange setup gives it")
+            _storage_group(c, name, vs, sg_name, sg)
         _need(list(vs.storage_groups) == list(sgs), f"{name} lacks a storage group Exchange setup creates")
         for comp in _names(v.get("components", []), f"the components of {name}"):
             ex.add_component(c, name, comp)
@@ -384,6 +387,60 @@ def _exchange(c: Cluster, data, resources: list) -> None:
             ex.set_clients(c, name, **{str(k).lower(): n for k, n in clients.items()})
         _need(bool(v.get("content_indexing_broken")) == vs.content_indexing_broken,
               f"{name}'s content indexing is not as its resources say")
+
+
+def _exchange_settings(c: Cluster, data: dict) -> None:
+    """Exchange 2000's settings: the product's defaults, but for the NNTP reading a learner chooses."""
+    from dataclasses import fields as dc_fields
+
+    from .. import exchange as ex
+    from ..exchange.model import ExchangeSettings
+    settings = data.get("settings", {})
+    _need(isinstance(settings, dict), "the Exchange settings should be a dict")
+    defaults = ExchangeSettings()
+    known = {f.name for f in dc_fields(ExchangeSettings)}
+    for k, v in settings.items():
+        _need(k in known, f"it has an unknown Exchange setting {k!r}")
+        if k != "nntp_follows_kb_259197" and v != getattr(defaults, k):
+            raise _Bad(f"it sets the Exchange setting {k} to {v!r}: Exchange 2000's limits are facts of the product, "
+                       "not yours to change (only nntp_follows_kb_259197 is a choice)")
+    if settings.get("nntp_follows_kb_259197") is True:
+        ex.configure(c, nntp_follows_kb_259197=True)
+
+
+def _storage_group(c: Cluster, name: str, vs, sg_name: str, sg: dict) -> None:
+    """One storage group of virtual server ``name``: created (or setup's default, its logs
+    moved), then its databases and their mailboxes."""
+    from .. import exchange as ex
+    if sg_name not in vs.storage_groups:
+        ex.add_storage_group(c, name, sg_name, log_disk=sg.get("log_disk"))
+    elif isinstance(sg.get("log_disk"), str) and sg["log_disk"] != vs.storage_groups[sg_name].log_disk:
+        # setup's default storage group, its logs moved with Exchange System Manager
+        ex.move_storage_group_logs(c, name, sg_name, sg["log_disk"])
+    mine = vs.storage_groups[sg_name]
+    _need(sg.get("log_disk") == mine.log_disk, f"storage group {sg_name!r} of {name} logs on "
+                                               f"{sg.get('log_disk')!r}; the rebuild gives {mine.log_disk!r}")
+    dbs = sg.get("databases", {})
+    _need(isinstance(dbs, dict) and all(isinstance(db, dict) for db in dbs.values()),
+          f"the databases of {sg_name!r} should be dicts")
+    for db_name, db in dbs.items():
+        if db_name not in mine.databases:
+            ex.add_database(c, name, sg_name, db_name, edb_disk=db.get("edb_disk"),
+                            stm_disk=db.get("stm_disk"), kind=db.get("kind", "mailbox"))
+        else:                   # setup's default stores, moved with Exchange System Manager
+            _move_database(c, name, sg_name, mine.databases[db_name], db)
+        have = mine.databases[db_name]
+        for key in ("kind", "edb_disk", "stm_disk"):
+            _need(db.get(key) == getattr(have, key),
+                  f"database {db_name!r} of {name}: {key} is {db.get(key)!r}; the rebuild gives "
+                  f"{getattr(have, key)!r}")
+        count = db.get("mailboxes", 0)
+        _need(isinstance(count, int) and not isinstance(count, bool) and count >= have.mailboxes,
+              f"database {db_name!r} of {name} should count its mailboxes")
+        if count > have.mailboxes:
+            ex.add_mailboxes(c, name, db_name, count - have.mailboxes)
+    _need(list(mine.databases) == list(dbs), f"storage group {sg_name!r} of {name} has other databases "
+                                             "than Exchange setup gives it")
 
 
 def _move_database(c: Cluster, evs: str, sg_name: str, have, db: dict) -> None:

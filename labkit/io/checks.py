@@ -132,20 +132,7 @@ def check_cluster(ck: Refs, cl: dict, nodes, groups, resources) -> None:
             ck.bad(_p(_p(p, "evicted"), i), f"{name} is both evicted and a node ({ck.nodes.get(name)})")
     part = cl.get("partition")
     if part is not None:
-        sides = [ck.nodes.refs(s, _p(_p(_p(p, "partition"), "sides"), i), ck.probs)
-                 for i, s in enumerate(part["sides"])]
-        q = None if part["quorum_side"] is None else ck.nodes.refs(
-            part["quorum_side"], _p(_p(p, "partition"), "quorum_side"), ck.probs)
-        seen = [n for s in sides for n in s]
-        dup = sorted({n for n in seen if seen.count(n) > 1 and n is not BAD})
-        if dup:
-            ck.bad(_p(_p(p, "partition"), "sides"), f"nodes {', '.join(dup)} are on two sides")
-        missing = [n for n in nodes if n not in seen]
-        if missing:
-            ck.bad(_p(_p(p, "partition"), "sides"), f"nodes {', '.join(missing)} are on no side")
-        if q is not None and q not in sides:
-            ck.bad(_p(_p(p, "partition"), "quorum_side"), "is not one of the sides")
-        part["sides"], part["quorum_side"] = sides, q
+        _check_partition(ck, part, nodes)
     types = cl.get("resource_types")
     if types is None:
         cl["resource_types"] = sorted(t.name for t in CORE_TYPES)
@@ -155,6 +142,32 @@ def check_cluster(ck: Refs, cl: dict, nodes, groups, resources) -> None:
                 import_plugins()
             if t not in REGISTRY:
                 ck.bad(_p(_p(p, "resource_types"), i), f"no resource type named {_show(t)} is registered with labkit")
+    _check_quorum_resource(ck, cl, nodes, groups, resources)
+    if isinstance(accounts, dict):
+        cl["accounts"] = {k: list(r) for k, r in accounts.items()}
+
+
+def _check_partition(ck: Refs, part: dict, nodes) -> None:
+    """A network partition: every node on exactly one side, the quorum side one of them."""
+    p = _p("cluster", "partition")
+    sides = [ck.nodes.refs(s, _p(_p(p, "sides"), i), ck.probs) for i, s in enumerate(part["sides"])]
+    q = None if part["quorum_side"] is None else ck.nodes.refs(part["quorum_side"], _p(p, "quorum_side"), ck.probs)
+    seen = [n for s in sides for n in s]
+    dup = sorted({n for n in seen if seen.count(n) > 1 and n is not BAD})
+    if dup:
+        ck.bad(_p(p, "sides"), f"nodes {', '.join(dup)} are on two sides")
+    missing = [n for n in nodes if n not in seen]
+    if missing:
+        ck.bad(_p(p, "sides"), f"nodes {', '.join(missing)} are on no side")
+    if q is not None and q not in sides:
+        ck.bad(_p(p, "quorum_side"), "is not one of the sides")
+    part["sides"], part["quorum_side"] = sides, q
+
+
+def _check_quorum_resource(ck: Refs, cl: dict, nodes, groups, resources) -> None:
+    """The quorum resource: an existing Physical Disk in the Cluster Group (paper, Table 1), not
+    named like one of the Cluster Group's other resources."""
+    p = "cluster"
     qr = cl.get("quorum_resource")
     if nodes and qr is not None:
         name = ck.resources.get(qr)
@@ -172,8 +185,6 @@ def check_cluster(ck: Refs, cl: dict, nodes, groups, resources) -> None:
             ck.bad(_p(_p("resources", name), "group"), "the quorum resource lives in the Cluster Group")
     if qr is not None and fold(qr) in {fold(n) for n in CORE_NAMES}:
         ck.bad(_p(p, "quorum_resource"), f"{qr} is the name of a Cluster Group resource that is not the quorum disk")
-    if isinstance(accounts, dict):
-        cl["accounts"] = {k: list(r) for k, r in accounts.items()}
 
 
 def check_nodes(ck: Refs, cl, nodes) -> None:
@@ -238,45 +249,54 @@ def check_resources(ck: Refs, cl, groups, resources) -> None:
     installed = set(cl["resource_types"]) if cl and cl.get("resource_types") is not None else None
     quorum = cl.get("quorum_resource") if cl else None
     for name, r in resources.items():
-        if not r:
+        if r:
+            _check_resource(ck, name, r, resources, installed, quorum)
+    _check_dependency_cycles(ck, resources)
+
+
+def _check_resource(ck: Refs, name: str, r: dict, resources, installed: set | None, quorum) -> None:
+    """One resource: its type, group, possible owners, nodes, dependencies (MSCS errors 1059, 87,
+    5069) and state."""
+    p = _p("resources", name)
+    if r["type"] not in REGISTRY:
+        import_plugins()
+    if r["type"] not in REGISTRY:
+        ck.bad(_p(p, "type"), f"no resource type named {_show(r['type'])} is registered with labkit")
+    elif installed is not None and r["type"] not in installed:
+        ck.bad(_p(p, "type"), f"resource type {r['type']!r} is not in cluster.resource_types")
+    group = ck.groups.ref(r["group"], _p(p, "group"), ck.probs)
+    r["group"] = group if group is not BAD else r["group"]
+    r["possible_owners"] = ck.nodes.refs(r["possible_owners"], _p(p, "possible_owners"), ck.probs)
+    if not r["possible_owners"]:
+        ck.bad(_p(p, "possible_owners"), "a resource needs at least one possible owner (MSCS possible owners)")
+    for key in ("node", "fault_node"):
+        got = ck.nodes.ref(r[key], _p(p, key), ck.probs)
+        r[key] = got if got is not BAD else r[key]
+    deps = ck.resources.refs(r["dependencies"], _p(p, "dependencies"), ck.probs)
+    for i, d in enumerate(deps):
+        dp = _p(_p(p, "dependencies"), i)
+        if d is BAD:
             continue
-        p = _p("resources", name)
-        if r["type"] not in REGISTRY:
-            import_plugins()
-        if r["type"] not in REGISTRY:
-            ck.bad(_p(p, "type"), f"no resource type named {_show(r['type'])} is registered with labkit")
-        elif installed is not None and r["type"] not in installed:
-            ck.bad(_p(p, "type"), f"resource type {r['type']!r} is not in cluster.resource_types")
-        group = ck.groups.ref(r["group"], _p(p, "group"), ck.probs)
-        r["group"] = group if group is not BAD else r["group"]
-        r["possible_owners"] = ck.nodes.refs(r["possible_owners"], _p(p, "possible_owners"), ck.probs)
-        if not r["possible_owners"]:
-            ck.bad(_p(p, "possible_owners"), "a resource needs at least one possible owner (MSCS possible owners)")
-        for key in ("node", "fault_node"):
-            got = ck.nodes.ref(r[key], _p(p, key), ck.probs)
-            r[key] = got if got is not BAD else r[key]
-        deps = ck.resources.refs(r["dependencies"], _p(p, "dependencies"), ck.probs)
-        for i, d in enumerate(deps):
-            dp = _p(_p(p, "dependencies"), i)
-            if d is BAD:
-                continue
-            if d == name:
-                ck.bad(dp, "a resource cannot depend on itself (MSCS error 1059)")
-            elif resources[d] and ck.groups.get(resources[d]["group"]) != ck.groups.get(r["group"]):
-                ck.bad(dp, f"{d} is in group {resources[d]['group']}, not {r['group']}: dependencies stay inside "
-                           "one group (paper, Resources and Resource Groups; MSCS error 87)")
-        r["dependencies"] = [d for d in deps if d is not BAD]
-        if quorum is not None and ck.resources.get(quorum) == name and r["dependencies"]:
-            ck.bad(_p(p, "dependencies"), "the quorum resource may not depend on other resources (MSCS error 5069)")
-        if r["state"] is ResourceState.OFFLINE and r["node"] is not None:
-            ck.bad(_p(p, "node"), "an Offline resource runs on no node (null)")
-        if r["state"] is not ResourceState.OFFLINE and r["node"] is None:
-            ck.bad(_p(p, "node"), f"a {r['state']} resource names the node it is on")
-        if r["node"] is not None and r["possible_owners"] and r["node"] not in r["possible_owners"]:
-            ck.bad(_p(p, "node"), f"{r['node']} is not one of its possible owners")
-        if r["persistent_fault"] is FaultScope.NODE and r["fault_node"] is None:
-            ck.bad(_p(p, "fault_node"), "a lasting fault on one node names the node")
-    # cycles: depth-first search over the dependencies that exist
+        if d == name:
+            ck.bad(dp, "a resource cannot depend on itself (MSCS error 1059)")
+        elif resources[d] and ck.groups.get(resources[d]["group"]) != ck.groups.get(r["group"]):
+            ck.bad(dp, f"{d} is in group {resources[d]['group']}, not {r['group']}: dependencies stay inside "
+                       "one group (paper, Resources and Resource Groups; MSCS error 87)")
+    r["dependencies"] = [d for d in deps if d is not BAD]
+    if quorum is not None and ck.resources.get(quorum) == name and r["dependencies"]:
+        ck.bad(_p(p, "dependencies"), "the quorum resource may not depend on other resources (MSCS error 5069)")
+    if r["state"] is ResourceState.OFFLINE and r["node"] is not None:
+        ck.bad(_p(p, "node"), "an Offline resource runs on no node (null)")
+    if r["state"] is not ResourceState.OFFLINE and r["node"] is None:
+        ck.bad(_p(p, "node"), f"a {r['state']} resource names the node it is on")
+    if r["node"] is not None and r["possible_owners"] and r["node"] not in r["possible_owners"]:
+        ck.bad(_p(p, "node"), f"{r['node']} is not one of its possible owners")
+    if r["persistent_fault"] is FaultScope.NODE and r["fault_node"] is None:
+        ck.bad(_p(p, "fault_node"), "a lasting fault on one node names the node")
+
+
+def _check_dependency_cycles(ck: Refs, resources) -> None:
+    """No circular dependency (MSCS error 1059): a depth-first search over the dependencies that exist."""
     state: dict[str, int] = {}
     for start in resources:
         if start in state or not resources[start]:

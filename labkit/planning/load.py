@@ -427,6 +427,38 @@ def _ring(nodes: tuple, i: int) -> list:
     return [nodes[(i + t) % n] for t in range(1, n)]
 
 
+def _active_and_idle(s: Strategy, names: tuple, standby: int, v_per: int) -> tuple[tuple, tuple]:
+    """The active nodes and the idle ones: the last ``standby`` nodes for the standby and
+    active/passive strategies (one virtual server per active node in active/passive), none otherwise."""
+    n = len(names)
+    if s in (Strategy.STANDBY, Strategy.ACTIVE_PASSIVE):
+        p = _count(standby, "standby")
+        if p >= n:
+            raise ValidationError(f"{s} needs at least one active node besides {p} standby node(s); the cluster "
+                                  f"has {n}", rule="a standby cluster has active and idle nodes", source=SRC_LOAD)
+        if s is Strategy.ACTIVE_PASSIVE and v_per != 1:
+            raise ValidationError("in an active/passive cluster each active node runs one virtual server",
+                                  rule="active/passive: one Exchange virtual server per active node", source=SRC_AP)
+        return names[:n - p], names[n - p:]
+    return names, ()
+
+
+def _preferred_owners(s: Strategy, names: tuple, active: tuple, idle: tuple, i: int, j: int, v_per: int) -> tuple:
+    """The preferred owners of active node ``i``'s ``j``-th virtual server: its home node
+    only (all nodes active); then the idle nodes, taken in turn (and, for standby, the other
+    active nodes in ring order); balanced: the ring after the home node, rotated per virtual server."""
+    home = active[i]
+    if s is Strategy.ALL_NODES:
+        return (home,)
+    if s in (Strategy.STANDBY, Strategy.ACTIVE_PASSIVE):
+        turn = (i * v_per + j) % len(idle)
+        spares = (*idle[turn:], *idle[:turn])
+        return (home, *spares) + (tuple(_ring(active, active.index(home))) if s is Strategy.STANDBY else ())
+    ring = _ring(names, names.index(home))
+    shift = (j * len(ring)) // v_per
+    return (home, *ring[shift:], *ring[:shift])
+
+
 def plan_load(strategy, nodes, users: int, *, virtual_servers_per_node: int = 1, storage_groups_per_server: int = 1,
               standby: int = 1, auto_failback: bool | None = None, failback_window=None,
               capacity_users: float | None = None, vs_prefix: str = "EXVS",
@@ -453,18 +485,7 @@ def plan_load(strategy, nodes, users: int, *, virtual_servers_per_node: int = 1,
     _count(users, "users", low=0)
     v_per = _count(virtual_servers_per_node, "virtual_servers_per_node")
     sg_per = _count(storage_groups_per_server, "storage_groups_per_server")
-    n = len(names)
-    if s in (Strategy.STANDBY, Strategy.ACTIVE_PASSIVE):
-        p = _count(standby, "standby")
-        if p >= n:
-            raise ValidationError(f"{s} needs at least one active node besides {p} standby node(s); the cluster "
-                                  f"has {n}", rule="a standby cluster has active and idle nodes", source=SRC_LOAD)
-        if s is Strategy.ACTIVE_PASSIVE and v_per != 1:
-            raise ValidationError("in an active/passive cluster each active node runs one virtual server",
-                                  rule="active/passive: one Exchange virtual server per active node", source=SRC_AP)
-        active, idle = names[:n - p], names[n - p:]
-    else:
-        active, idle = names, ()
+    active, idle = _active_and_idle(s, names, standby, v_per)
     if sg_per * v_per > max_storage_groups_per_node:
         raise LimitError(f"{v_per} virtual servers of {sg_per} storage groups make {v_per * sg_per} storage groups "
                          f"on a node; at most {max_storage_groups_per_node}",
@@ -477,16 +498,7 @@ def plan_load(strategy, nodes, users: int, *, virtual_servers_per_node: int = 1,
             name = f"{vs_prefix}{i * v_per + j + 1}"
             u = sum(per_sg[k:k + sg_per])
             k += sg_per
-            if s is Strategy.ALL_NODES:
-                prefs = (home,)
-            elif s in (Strategy.STANDBY, Strategy.ACTIVE_PASSIVE):
-                turn = (i * v_per + j) % len(idle)
-                spares = (*idle[turn:], *idle[:turn])
-                prefs = (home, *spares) + (tuple(_ring(active, active.index(home))) if s is Strategy.STANDBY else ())
-            else:  # balanced: the ring after the home node, rotated per virtual server
-                ring = _ring(names, names.index(home))
-                shift = (j * len(ring)) // v_per
-                prefs = (home, *ring[shift:], *ring[:shift])
+            prefs = _preferred_owners(s, names, active, idle, i, j, v_per)
             vss.append(VirtualServerPlan(name, home, u, sg_per, tuple(prefs)))
     fb = DEFAULT_FAILBACK[s] if auto_failback is None else auto_failback
     return LoadPlan(s, names, tuple(vss), tuple(idle), fb, failback_window, capacity_users,

@@ -178,6 +178,29 @@ def cib_tree(cluster: Cluster, *, style: str, include_quorum: bool, properties: 
     if style not in ("constraints", "group"):
         raise ValidationError(f"style is 'group' or 'constraints', not {style!r}")
     ids = resource_ids(cluster)
+    cib = _cib_head(cluster, style, properties)
+    conf = cib.find("configuration")
+    nodes = cluster.node_ids()
+    res_el = ET.SubElement(conf, "resources")
+    cons = ET.SubElement(conf, "constraints")
+    skip = set() if include_quorum else {cluster.quorum_resource}
+    for g in cluster.groups.values():
+        members = [r for r in cluster.online_order(g.name) if r not in skip]
+        gid = ids[("group", g.name)]
+        if style == "group" and not members:
+            continue
+        _group_resources(res_el, cluster, g, gid, members, ids, style, hold)
+        _placement(cons, cluster, g, gid, nodes, skip)
+        if style == "constraints":
+            _dependency_constraints(cons, cluster, gid, members, ids, nodes, skip)
+    rd = ET.SubElement(ET.SubElement(conf, "rsc_defaults"), "meta_attributes", id="rsc-defaults")
+    ET.SubElement(rd, "nvpair", id="rsc-defaults-stickiness", name="resource-stickiness", value="0")
+    ET.SubElement(cib, "status")
+    return cib
+
+
+def _cib_head(cluster: Cluster, style: str, properties: tuple) -> ET.Element:
+    """The ``cib`` element with its comment, the cluster options (``crm_config``) and the nodes."""
     cib = ET.Element("cib", {"validate-with": "pacemaker-3.0", "crm_feature_set": FEATURE_SET, "epoch": "1",
                              "num_updates": "0", "admin_epoch": "0"})
     how = ("Each MSCS group is a Pacemaker group, its members in online order" if style == "group" else
@@ -193,63 +216,65 @@ def cib_tree(cluster: Cluster, *, style: str, include_quorum: bool, properties: 
                         ("start-failure-is-fatal", "false"), *properties):
         ET.SubElement(crm, "nvpair", id=f"opt-{name}", name=name, value=value)
     nodes_el = ET.SubElement(conf, "nodes")
-    nodes = cluster.node_ids()
-    for n in nodes:
+    for n in cluster.node_ids():
         node = cluster.nodes[n]
         ET.SubElement(nodes_el, "node", id=str(node.id), uname=n)
-    res_el = ET.SubElement(conf, "resources")
-    cons = ET.SubElement(conf, "constraints")
-    skip = set() if include_quorum else {cluster.quorum_resource}
-    for g in cluster.groups.values():
-        members = [r for r in cluster.online_order(g.name) if r not in skip]
-        gid = ids[("group", g.name)]
-        stopped = not g.persistent_state or g.failed
-        if style == "group":
-            if not members:
-                continue
-            parent = ET.SubElement(res_el, "group", id=gid, description=_group_note(g))
-            _group_meta(parent, gid, g, stopped, hold)
-            for rn in members:
-                _primitive(parent, cluster, cluster.resources[rn], ids[rn])
-        else:
-            anchor = ET.SubElement(res_el, "primitive", {"id": gid, "class": "ocf", "provider": "pacemaker",
-                                                          "type": "Dummy", "description": _group_note(g)})
-            _group_meta(anchor, gid, g, stopped, hold)
-            for rn in members:
-                _primitive(res_el, cluster, cluster.resources[rn], ids[rn])
-        # placement of the group: preferred owners, then node-id order; bans for non-hosts
-        eff = cluster.effective_owners(g.name)
-        prefs = set(n for n in g.preferred_owners if n in cluster.nodes)
-        for i, n in enumerate(eff):
-            score = 1000 + 10 * (len(prefs) - i) if n in prefs else len(eff) - i
-            ET.SubElement(cons, "rsc_location", id=f"loc-{gid}-{ncname(n, 'n-')}", rsc=gid, node=n,
-                          score=str(score))
-        hosts = _hosts(cluster, g, skip)
-        for n in nodes:
-            if n not in hosts:
-                ET.SubElement(cons, "rsc_location", id=f"ban-{gid}-{ncname(n, 'n-')}", rsc=gid, node=n,
-                              score="-INFINITY")
-        if style == "group":
-            continue
-        for rn in members:
-            r = cluster.resources[rn]
-            rid = ids[rn]
-            ET.SubElement(cons, "rsc_colocation", id=f"col-{rid}", rsc=rid, **{"with-rsc": gid}, score="INFINITY")
-            provs = [p for p in r.dependencies if p not in skip]
-            for p in provs:
-                ET.SubElement(cons, "rsc_order", id=f"ord-{ids[p]}-then-{rid}", first=ids[p], then=rid,
-                              kind="Mandatory")
-            if not provs:
-                ET.SubElement(cons, "rsc_order", id=f"ord-{gid}-then-{rid}", first=gid, then=rid, kind="Mandatory")
-            owners = set(r.possible_owners)
-            for n in nodes:
-                if n not in owners:
-                    ET.SubElement(cons, "rsc_location", id=f"ban-{rid}-{ncname(n, 'n-')}", rsc=rid, node=n,
-                                  score="-INFINITY")
-    rd = ET.SubElement(ET.SubElement(conf, "rsc_defaults"), "meta_attributes", id="rsc-defaults")
-    ET.SubElement(rd, "nvpair", id="rsc-defaults-stickiness", name="resource-stickiness", value="0")
-    ET.SubElement(cib, "status")
     return cib
+
+
+def _group_resources(res_el: ET.Element, cluster: Cluster, g, gid: str, members: list[str], ids: dict,
+                     style: str, hold: bool) -> None:
+    """An MSCS group's resources: a Pacemaker group of its exported ``members``, or (style
+    "constraints") an anchor primitive followed by the members as primitives."""
+    stopped = not g.persistent_state or g.failed
+    if style == "group":
+        parent = ET.SubElement(res_el, "group", id=gid, description=_group_note(g))
+        _group_meta(parent, gid, g, stopped, hold)
+    else:
+        anchor = ET.SubElement(res_el, "primitive", {"id": gid, "class": "ocf", "provider": "pacemaker",
+                                                      "type": "Dummy", "description": _group_note(g)})
+        _group_meta(anchor, gid, g, stopped, hold)
+        parent = res_el
+    for rn in members:
+        _primitive(parent, cluster, cluster.resources[rn], ids[rn])
+
+
+def _placement(cons: ET.Element, cluster: Cluster, g, gid: str, nodes: list[str], skip: set) -> None:
+    """Where a group may run: its preferred owners, then node-id order; a ban from each node
+    that cannot host every one of its resources."""
+    eff = cluster.effective_owners(g.name)
+    prefs = set(n for n in g.preferred_owners if n in cluster.nodes)
+    for i, n in enumerate(eff):
+        score = 1000 + 10 * (len(prefs) - i) if n in prefs else len(eff) - i
+        ET.SubElement(cons, "rsc_location", id=f"loc-{gid}-{ncname(n, 'n-')}", rsc=gid, node=n,
+                      score=str(score))
+    hosts = _hosts(cluster, g, skip)
+    for n in nodes:
+        if n not in hosts:
+            ET.SubElement(cons, "rsc_location", id=f"ban-{gid}-{ncname(n, 'n-')}", rsc=gid, node=n,
+                          score="-INFINITY")
+
+
+def _dependency_constraints(cons: ET.Element, cluster: Cluster, gid: str, members: list[str], ids: dict,
+                            nodes: list[str], skip: set) -> None:
+    """Style "constraints": each member colocated with the group's anchor, ordered after each
+    resource it depends on (or after the anchor), and banned from the nodes that are not its
+    possible owners."""
+    for rn in members:
+        r = cluster.resources[rn]
+        rid = ids[rn]
+        ET.SubElement(cons, "rsc_colocation", id=f"col-{rid}", rsc=rid, **{"with-rsc": gid}, score="INFINITY")
+        provs = [p for p in r.dependencies if p not in skip]
+        for p in provs:
+            ET.SubElement(cons, "rsc_order", id=f"ord-{ids[p]}-then-{rid}", first=ids[p], then=rid,
+                          kind="Mandatory")
+        if not provs:
+            ET.SubElement(cons, "rsc_order", id=f"ord-{gid}-then-{rid}", first=gid, then=rid, kind="Mandatory")
+        owners = set(r.possible_owners)
+        for n in nodes:
+            if n not in owners:
+                ET.SubElement(cons, "rsc_location", id=f"ban-{rid}-{ncname(n, 'n-')}", rsc=rid, node=n,
+                              score="-INFINITY")
 
 
 def _group_note(g) -> str:

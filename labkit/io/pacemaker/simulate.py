@@ -146,34 +146,13 @@ def compare_with_crm_simulate(cluster: Cluster, node: str, *, timeout_s: float |
         raise ValidationError(f"compare a labkit Cluster, not {cluster!r}")
     cluster.node(node)
     sim = _need("crm_simulate")
-    ours = cluster.copy()
-    ours.run_until_stable()
-    before = {g.name: g.owner if g.state is not GroupState.OFFLINE else None for g in ours.groups.values()}
-    if ours.nodes[node].state is NodeState.DOWN:
-        raise ValidationError(f"{node} is already Down; choose a running node to fail",
-                              rule="compare the failure of a running node")
-    c = ours.copy()
-    ours.crash_node(node)
-    ours.run_until_stable()
-    labkit = {g.name: g.owner if g.state in (GroupState.ONLINE, GroupState.PARTIAL_ONLINE) else None
-              for g in ours.groups.values()}
+    c, before, labkit = _labkit_failover(cluster, node)
     when = ["-t", c.now.isoformat(timespec="seconds")]  # failback-window rules see labkit's clock
     notes = []
     paused = [n for n, x in c.nodes.items() if x.state is NodeState.PAUSED]
     if paused:
         notes.append(f"paused nodes ({', '.join(paused)}) keep their groups and are banned for every other group")
-    with tempfile.TemporaryDirectory() as tmp:
-        cib = Path(tmp) / "status.xml"
-        cib.write_text(status_cib(c), encoding="utf-8")
-        idle = planned_actions(cib, *when, timeout_s=timeout_s)
-        if idle:
-            raise ConfigurationError(
-                "Pacemaker would act on this state before any failure (" + "; ".join(idle[:5]) +
-                ("; ..." if len(idle) > 5 else "") + "): the models already disagree, so there is no like-for-"
-                "like failure decision to compare; run the cluster until both see it as stable",
-                rule="compare decisions only on a CIB Pacemaker sees as stable")
-        run = _run([sim, "-x", str(cib), "-S", "--node-fail", node, *when, "--output-as=xml"], timeout_s)
-    result = ET.fromstring(run.stdout)
+    result = _pacemaker_failover(sim, c, node, when, timeout_s)
     placed = _placements(result)
     ids = resource_ids(c)
     pacemaker = {}
@@ -186,6 +165,40 @@ def compare_with_crm_simulate(cluster: Cluster, node: str, *, timeout_s: float |
                      "address and name only")
     summary = "\n".join(f"* {a}" for a in _actions(result))
     return Comparison(node, before, labkit, pacemaker, summary, notes)
+
+
+def _labkit_failover(cluster: Cluster, node: str) -> tuple[Cluster, dict, dict]:
+    """labkit's side, on a copy run to stable: that stable state (for Pacemaker), where each
+    group runs in it, and where each group runs after ``node`` crashes."""
+    ours = cluster.copy()
+    ours.run_until_stable()
+    before = {g.name: g.owner if g.state is not GroupState.OFFLINE else None for g in ours.groups.values()}
+    if ours.nodes[node].state is NodeState.DOWN:
+        raise ValidationError(f"{node} is already Down; choose a running node to fail",
+                              rule="compare the failure of a running node")
+    c = ours.copy()
+    ours.crash_node(node)
+    ours.run_until_stable()
+    labkit = {g.name: g.owner if g.state in (GroupState.ONLINE, GroupState.PARTIAL_ONLINE) else None
+              for g in ours.groups.values()}
+    return c, before, labkit
+
+
+def _pacemaker_failover(sim: str, c: Cluster, node: str, when: list[str], timeout_s: float | None) -> ET.Element:
+    """Pacemaker's side: ``crm_simulate`` on :func:`status_cib` of the stable state, which must
+    plan nothing, then with ``--node-fail``; its XML result."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cib = Path(tmp) / "status.xml"
+        cib.write_text(status_cib(c), encoding="utf-8")
+        idle = planned_actions(cib, *when, timeout_s=timeout_s)
+        if idle:
+            raise ConfigurationError(
+                "Pacemaker would act on this state before any failure (" + "; ".join(idle[:5]) +
+                ("; ..." if len(idle) > 5 else "") + "): the models already disagree, so there is no like-for-"
+                "like failure decision to compare; run the cluster until both see it as stable",
+                rule="compare decisions only on a CIB Pacemaker sees as stable")
+        run = _run([sim, "-x", str(cib), "-S", "--node-fail", node, *when, "--output-as=xml"], timeout_s)
+    return ET.fromstring(run.stdout)
 
 
 def _placements(result: ET.Element) -> dict[str, str]:

@@ -118,6 +118,17 @@ def status_cib(c: Cluster, *, style: str = "group", probes: bool = False, hold: 
     skip = {c.quorum_resource}
     props = () if probes else (("enable-startup-probes", "false"),)
     root = cib_tree(c, style=style, include_quorum=False, properties=props, hold=hold)
+    _ban_from_paused_nodes(c, root)
+    up = {n for n, x in c.nodes.items() if x.state in (NodeState.UP, NodeState.PAUSED)}
+    running, everything = _running(c, _primitives(c, style, skip), up, skip)
+    status = root.find("status")
+    for n in c.node_ids():
+        _node_state(status, c, n, n in up, running[n], everything if probes else None)
+    return xml_text(root)
+
+
+def _ban_from_paused_nodes(c: Cluster, root: ET.Element) -> None:
+    """A Paused node takes no new groups: each exported group it does not own is banned from it."""
     paused = [n for n in c.node_ids() if c.nodes[n].state is NodeState.PAUSED]
     if paused:
         cons, ids = root.find("configuration/constraints"), resource_ids(c)
@@ -128,8 +139,11 @@ def status_cib(c: Cluster, *, style: str = "group", probes: bool = False, hold: 
                 if g.owner != n and gid in exported:
                     ET.SubElement(cons, "rsc_location", id=f"paused-{gid}-{ncname(n, 'n-')}", rsc=gid, node=n,
                                   score="-INFINITY")
-    prims = _primitives(c, style, skip)
-    up = {n for n, x in c.nodes.items() if x.state in (NodeState.UP, NodeState.PAUSED)}
+
+
+def _running(c: Cluster, prims: dict[str, list[_Rsc]], up: set, skip: set) -> tuple[dict, list[_Rsc]]:
+    """The primitives running on each node (a group's online resources, on its owner when
+    that node is up), and every exported primitive, in export order."""
     running: dict[str, list[_Rsc]] = {n: [] for n in c.nodes}
     everything: list[_Rsc] = []
     for g in c.groups.values():
@@ -139,35 +153,38 @@ def status_cib(c: Cluster, *, style: str = "group", probes: bool = False, hold: 
         if g.owner in up and on:
             online = set(on)
             running[g.owner] += [p for p in mine if p.name is None or p.name in online]
-    status = root.find("status")
-    for n in c.node_ids():
-        node = c.nodes[n]
-        live = n in up
-        ns = ET.SubElement(status, "node_state", {
-            "id": str(node.id), "uname": n, "in_ccm": "true" if live else "false",
-            "crmd": "online" if live else "offline", "crm-debug-origin": "labkit",
-            "join": "member" if live else "down", "expected": "member" if live else "down"})
-        if not live:
-            continue
-        lrm = ET.SubElement(ET.SubElement(ns, "lrm", {"id": str(node.id)}), "lrm_resources")
-        here = running[n]
-        call = 0
-        for p in here:
-            lr = ET.SubElement(lrm, "lrm_resource", {"id": p.id, **p.attrs})
+    return running, everything
+
+
+def _node_state(status: ET.Element, c: Cluster, n: str, live: bool, here: list[_Rsc],
+                probed: list[_Rsc] | None) -> None:
+    """Node ``n``'s ``node_state``: its membership and, when it is up, the start and the
+    monitors of each primitive running ``here``, then a "not running" probe of each other
+    one of ``probed`` (``None``: no probes)."""
+    node = c.nodes[n]
+    ns = ET.SubElement(status, "node_state", {
+        "id": str(node.id), "uname": n, "in_ccm": "true" if live else "false",
+        "crmd": "online" if live else "offline", "crm-debug-origin": "labkit",
+        "join": "member" if live else "down", "expected": "member" if live else "down"})
+    if not live:
+        return
+    lrm = ET.SubElement(ET.SubElement(ns, "lrm", {"id": str(node.id)}), "lrm_resources")
+    call = 0
+    for p in here:
+        lr = ET.SubElement(lrm, "lrm_resource", {"id": p.id, **p.attrs})
+        call += 1
+        _op(lr, n, p.id, "start", 0, 0, call, op_digest(p.params))
+        for interval, timeout, extra in p.monitors:
             call += 1
-            _op(lr, n, p.id, "start", 0, 0, call, op_digest(p.params))
-            for interval, timeout, extra in p.monitors:
+            _op(lr, n, p.id, "monitor", interval, 0, call,
+                op_digest({**p.params, **extra, "CRM_meta_timeout": str(timeout)}))
+    if probed is not None:
+        started = {p.id for p in here}
+        for p in probed:
+            if p.id not in started:
+                lr = ET.SubElement(lrm, "lrm_resource", {"id": p.id, **p.attrs})
                 call += 1
-                _op(lr, n, p.id, "monitor", interval, 0, call,
-                    op_digest({**p.params, **extra, "CRM_meta_timeout": str(timeout)}))
-        if probes:
-            started = {p.id for p in here}
-            for p in everything:
-                if p.id not in started:
-                    lr = ET.SubElement(lrm, "lrm_resource", {"id": p.id, **p.attrs})
-                    call += 1
-                    _op(lr, n, p.id, "monitor", 0, 7, call, op_digest(p.params))
-    return xml_text(root)
+                _op(lr, n, p.id, "monitor", 0, 7, call, op_digest(p.params))
 
 
 _UUID = "00000000-0000-0000-0000-000000000000"

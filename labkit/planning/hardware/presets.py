@@ -238,6 +238,14 @@ def ha_f500_enhanced_dt(distance_km: float = 10.0) -> Topology:
     b_site = t.add_site("Target site", distance_km=distance_km)
     na = t.add_server("NODE-A", model="ProLiant (high end)", cpus=4, memory_gb=2.0, power_supplies=2, site=a_site)
     nb = t.add_server("NODE-B", model="ProLiant (high end)", cpus=4, memory_gb=2.0, power_supplies=2, site=b_site)
+    _dt_networks(t, a_site, b_site, na, nb)
+    _dt_storage(t, a_site, b_site, na, nb)
+    return t
+
+
+def _dt_networks(t: Topology, a_site, b_site, na, nb) -> None:
+    """The stretch cluster's networks: a public LAN switch and a heartbeat switch at each
+    site, each pair joined by an inter-site link, one NIC per node on each."""
     t.add_network("Public", NetworkRole.MIXED)
     lan_a = t.add_network_device("Public LAN switch A", "Public", site=a_site, infrastructure=True)
     lan_b = t.add_network_device("Public LAN switch B", "Public", site=b_site, infrastructure=True)
@@ -251,6 +259,12 @@ def ha_f500_enhanced_dt(distance_km: float = 10.0) -> Topology:
     t.connect_network_devices(hb_a, hb_b, link="Inter-site heartbeat link (Ethernet/FDDI)")
     t.add_nic(na, hb_a)
     t.add_nic(nb, hb_b)
+
+
+def _dt_storage(t: Topology, a_site, b_site, na, nb) -> None:
+    """The stretch cluster's storage: two FC switches per site joined by long-wave links, an
+    HBA per node on each fabric, and the Initiator RA8000's arrays mirrored (DRM) to the
+    Target RA8000."""
     sw = {}
     for site, tag in ((a_site, "A"), (b_site, "B")):
         for i in (1, 2):
@@ -270,7 +284,6 @@ def ha_f500_enhanced_dt(distance_km: float = 10.0) -> Topology:
         primary = t.add_array(init, pa.label, pa.array, for_=sorted(pa.virtual_servers),
                               quorum=Role.QUORUM in pa.roles)
         t.add_array(targ, f"{pa.label} (DRM replica)", pa.array, replica_of=primary)
-    return t
 
 
 @dataclass(frozen=True)
