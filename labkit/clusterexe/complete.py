@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..cluster import Cluster
 from .equivalent import quote
-from .parser import OBJECTS, OPTIONS, _object_keyword, tokenize
+from .parser import OBJECTS, OPTIONS, object_keyword, tokenize
 from .session import LABKIT_VERBS
 
 _NODE_VALUES = {("group", "moveto"), ("group", "online"), ("group", "setowners"), ("group", "node"),
@@ -93,8 +93,8 @@ def _words_read(words: list[str]) -> tuple[str, bool, str | None]:
             word = w[1:].split(":", 1)[0].lower()
             opt = next((o for o in OPTIONS.get(obj, {}).values() if o.matches(word)), None)
             option = opt.name if opt is not None and not opt.param else option
-        elif obj == "cluster" and _object_keyword(w):
-            obj = _object_keyword(w)
+        elif obj == "cluster" and object_keyword(w):
+            obj = object_keyword(w)
         elif obj != "cluster":
             name_given = True
     return obj, name_given, option

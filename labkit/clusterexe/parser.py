@@ -274,7 +274,13 @@ def _find_option(obj: str, word: str) -> Opt | None:
     return None
 
 
-def _object_keyword(word: str) -> str | None:
+def object_keyword(word: str) -> str | None:
+    """The cluster.exe object a word names (``node``, ``group``, ``resource``...), written
+    whole or cut short as far as cluster.exe allows (``res``, ``restype``, ``net``), or None.
+
+    >>> object_keyword("RES"), object_keyword("restype"), object_keyword("gro")
+    ('resource', 'resourcetype', None)
+    """
     w = word.lower()
     for full, (canon, short) in OBJECTS.items():
         if len(w) >= len(short) and full.startswith(w):
@@ -354,14 +360,14 @@ def _object_part(tokens: list[Token], cluster: str | None) -> tuple[str, str | N
     name and the tokens after them."""
     obj = "cluster"
     if tokens and not tokens[0].is_option and not tokens[0].is_property:
-        kw = _object_keyword(tokens[0].text)
+        kw = object_keyword(tokens[0].text)
         if kw is not None:
             obj, tokens = kw, tokens[1:]
         elif cluster is None:
             first = tokens[0].text
             cluster, tokens = first, tokens[1:]
             if tokens and not tokens[0].is_option and not tokens[0].is_property:
-                kw = _object_keyword(tokens[0].text)
+                kw = object_keyword(tokens[0].text)
                 if kw is None:
                     raise SyntaxProblem(f"Unrecognized object type '{tokens[0].text}'.", cluster=first,
                                         otherwise=f"Unrecognized object type '{first}'.")

@@ -13,7 +13,7 @@ from ..findings import as_tuple
 from ..raid import CL1850_CAGE, RA4000, RA4100, RA8000, EnclosureModel
 from ..storage import Role, SizingAssumptions, StorageDesign, plan_storage, table9
 from .spof import SpofReport, spof_report
-from .topology import NetworkRole, Topology, _name
+from .topology import NetworkRole, Topology, component_name
 
 
 # --- a builder for the usual two- to four-node shapes ------------------------------------------------
@@ -68,7 +68,7 @@ def _server_names(servers) -> list:
     names = [f"NODE{i}" for i in range(1, servers + 1)] if isinstance(servers, int) \
         else list(as_tuple(servers, "servers", source="labkit.planning.hardware"))
     for n in names:
-        _name(n, "server name")
+        component_name(n, "server name")
     if not names or len(set(names)) != len(names):
         raise ValidationError(f"servers must be a count >= 1 or distinct names, not {servers!r}",
                               rule="a cluster has nodes", source="labkit.planning.hardware")

@@ -70,7 +70,7 @@ class Effect(StrEnum):
 
 
 
-def _name(v, what) -> str:
+def component_name(v, what) -> str:
     if not isinstance(v, str) or not v.strip():
         raise ValidationError(f"{what} must be a non-empty name, not {v!r}", rule="components are named",
                               source="labkit.planning.hardware")
@@ -91,7 +91,7 @@ class Topology:
     """
 
     def __init__(self, name: str, *, source: str = ""):
-        self.name = _name(name, "topology name")
+        self.name = component_name(name, "topology name")
         self.source = source
         self.graph = nx.Graph(name=name)
         self.networks: dict[str, NetworkRole] = {}
@@ -102,7 +102,7 @@ class Topology:
 
     # --- building -------------------------------------------------------------------------------
     def _add(self, name, kind: Kind, *, scope="cluster", within=None, **attrs) -> str:
-        _name(name, f"{kind} name")
+        component_name(name, f"{kind} name")
         if name in self.graph:
             raise NameConflictError(f"{name!r} is already a component of {self.name}",
                                     rule="component names are unique", source="labkit.planning.hardware")
@@ -147,7 +147,7 @@ class Topology:
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
                 raise ValidationError(f"{what} must be a whole number >= {low}, not {v!r}",
                                       rule="servers have parts", source="labkit.planning.hardware")
-        _name(name, "server name")
+        component_name(name, "server name")
         self._site(site)
         self._free(name, *[f"{name} CPU {i}" for i in range(1, cpus + 1)], f"{name} memory",
                    *[f"{name} power supply {i}" for i in range(1, power_supplies + 1)],
@@ -183,7 +183,7 @@ class Topology:
 
     def add_network(self, name: str, role=NetworkRole.PRIVATE) -> str:
         """An Ethernet network with its cluster role (private heartbeat, public, or both)."""
-        _name(name, "network name")
+        component_name(name, "network name")
         if name in self.networks:
             raise NameConflictError(f"network {name!r} exists", rule="network names are unique",
                                     source="labkit.planning.hardware")
@@ -277,7 +277,7 @@ class Topology:
                 model.max_controllers, 0):
             raise ConfigurationError(f"a {model.name} takes 0 to {model.max_controllers} controllers, not "
                                      f"{controllers!r}", rule="controllers per enclosure", source=model.source)
-        _name(name, "enclosure name")
+        component_name(name, "enclosure name")
         self._site(site)
         self._free(name, *[f"{name} controller {'AB'[c]}" for c in range(controllers)])
         self._add(name, Kind.ENCLOSURE, within=site, model=model, passive=True)
@@ -306,7 +306,7 @@ class Topology:
         enc = self._need(storage, Kind.ENCLOSURE)
         users = as_tuple(for_, "virtual servers of an array", source="labkit.planning.hardware")
         for vs in users:
-            _name(vs, "virtual server name")
+            component_name(vs, "virtual server name")
         if quorum and self.quorum is not None:
             raise ConfigurationError(f"{self.name} already has its quorum on {self.quorum!r}",
                                      rule="a cluster has one quorum disk", source="paper, Table 1")
@@ -322,7 +322,7 @@ class Topology:
                                      source=enc["model"].source)
         if replica_of is not None:
             self._need(replica_of, Kind.ARRAY)
-        _name(label, "array label")
+        component_name(label, "array label")
         self._free(label, *[f"{label} drive {i + 1}" for i in range(array.drives)])
         self._add(label, Kind.ARRAY, within=storage, raid=array, replica_of=replica_of, local=False,
                   slot=used)
