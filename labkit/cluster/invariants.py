@@ -23,10 +23,56 @@ Each problem is ``(path, message)``; a path is text or a ``(parent, key)`` pair 
 """
 from __future__ import annotations
 
-from .model import NodeState, ResourceState
+from .model import FaultScope, NodeState, ResourceState
 
 ON, OFF = ResourceState.ONLINE, ResourceState.OFFLINE
 DOWN = NodeState.DOWN
+
+
+def node_problems(state, down_reason, regroup_pending, leaving) -> list[tuple[str, str]]:
+    """The rules one node's own fields keep, as ``(field, message)``: the file loader checks
+    a file's nodes with them before it builds anything, and :func:`state_problems` checks
+    every node of a running model.
+
+    >>> node_problems(NodeState.DOWN, None, False, None)
+    [('down_reason', 'a Down node says why: crash, partition, stopped or quorum lost')]
+    """
+    out = []
+    if state is DOWN and down_reason is None:
+        out.append(("down_reason", "a Down node says why: crash, partition, stopped or quorum lost"))
+    if state is not DOWN and down_reason is not None:
+        out.append(("down_reason", f"only a Down node has a down_reason; this one is {state}"))
+    if regroup_pending and state is not DOWN:
+        out.append(("regroup_pending", "only a Down node waits for the regroup that removes it"))
+    if leaving is not None and state not in (NodeState.UP, NodeState.PAUSED):
+        out.append(("leaving", f"{leaving}, but the node is {state}: only a running node stops or restarts its "
+                               "cluster service"))
+    return out
+
+
+def resource_problems(state, node, possible_owners, persistent_fault, fault_node) -> list[tuple[str, str]]:
+    """The rules one resource's own fields keep, as ``(field, message)`` (shared as
+    :func:`node_problems` is): an Offline resource runs nowhere, any other names its node,
+    which is one of its possible owners (paper, Table 1: possible owners)."""
+    out = []
+    if state is OFF and node is not None:
+        out.append(("node", "an Offline resource runs on no node (null)"))
+    if state is not OFF and node is None:
+        out.append(("node", f"a {state} resource names the node it is on"))
+    if node is not None and possible_owners and node not in possible_owners:
+        out.append(("node", f"{node} is not one of its possible owners"))
+    if persistent_fault is FaultScope.NODE and fault_node is None:
+        out.append(("fault_node", "a lasting fault on one node names the node"))
+    return out
+
+
+def dependency_problem(provider: str, provider_group: str, group: str) -> str | None:
+    """Why a resource of ``group`` cannot depend on ``provider`` (in ``provider_group``),
+    or None: dependencies stay inside one group."""
+    if provider_group == group:
+        return None
+    return (f"{provider} is in group {provider_group}, not {group}: dependencies stay inside one group (paper, "
+            "Resources and Resource Groups; MSCS error 87)")
 
 
 def problems(c: "Cluster") -> list[tuple]:
@@ -80,7 +126,7 @@ def _resources(c: "Cluster", out: list) -> None:
     for r in res.values():
         p = ("resources", r.name)
         g = c.groups[r.group]
-        if r.state is not OFF:
+        if r.state is not OFF and r.node is not None:
             if r.node != g.owner:
                 out.append(((p, "node"), f"{r.state} on {r.node}, but its group {g.name} is owned by {g.owner}: "
                                          "a group runs on one node (paper, Resources and Resource Groups)"))
@@ -88,16 +134,17 @@ def _resources(c: "Cluster", out: list) -> None:
                 out.append(((p, "node"), f"{r.state} on {r.node}, which is not a node of the cluster"))
             elif c.nodes[r.node].state is DOWN:
                 out.append(((p, "node"), f"{r.state} on {r.node}, which is Down"))
-            elif r.node not in r.possible_owners:
-                out.append(((p, "node"), f"{r.state} on {r.node}, which is not one of its possible owners"))
+        for field, message in resource_problems(r.state, r.node, r.possible_owners, r.persistent_fault,
+                                                r.fault_node):
+            out.append(((p, field), message))
         if r.state is ON:
             for d in r.dependencies:
                 if res[d].state is not ON:
                     out.append(((p, "state"), f"Online while its provider {d} is {res[d].state}"))
         for d in r.dependencies:
-            if res[d].group != r.group:
-                out.append(((p, "dependencies"), f"{d} is in group {res[d].group}: a resource depends only on "
-                                                 "resources of its own group (paper, Resources and Resource Groups)"))
+            why = dependency_problem(d, res[d].group, r.group)
+            if why:
+                out.append(((p, "dependencies"), why))
         if r.online_since_ms is not None and r.online_since_ms > now:
             out.append(((p, "online_since_ms"), "later than the clock"))
         if any(t > now for t in r.failures):
@@ -120,9 +167,8 @@ def _membership(c: "Cluster", out: list) -> None:
     elif c.nodes and all(n.state is DOWN for n in c.nodes.values()):
         out.append(("cluster.running", "true, but every node is Down"))
     for n in c.nodes.values():
-        if n.leaving is not None and n.state not in (NodeState.UP, NodeState.PAUSED):
-            out.append(((("nodes", n.name), "leaving"), f"{n.leaving}, but the node is {n.state}: only a running "
-                                                        "node stops or restarts its cluster service"))
+        for field, message in node_problems(n.state, n.down_reason, n.regroup_pending, n.leaving):
+            out.append(((("nodes", n.name), field), message))
     if c.partition_sides is not None and c.running and c.quorum_side is not None:
         # no split brain: only the side that won the quorum arbitration runs
         for n in c.nodes.values():

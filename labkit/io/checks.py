@@ -18,7 +18,8 @@ from __future__ import annotations
 from .. import values as V
 from ..cluster.cluster import CORE_NAMES, DEFAULT_ACCOUNT, EDITIONS
 from ..cluster.extensions import persistence
-from ..cluster.model import FaultScope, Leaving, NodeState, ResourceState
+from ..cluster.invariants import dependency_problem, node_problems, resource_problems
+from ..cluster.model import Leaving
 from ..cluster.types import CORE_TYPES, REGISTRY
 from ..values import BAD, fold, show as _show
 from .fields import REF
@@ -201,12 +202,8 @@ def check_nodes(ck: Refs, cl, nodes) -> None:
             if n["ip"] in ips or n["ip"] == cluster_ip:
                 ck.bad(_p(p, "ip"), f"address {n['ip']} is also used by {ips.get(n['ip'], 'the cluster')}")
             ips[n["ip"]] = name
-        if n["state"] is NodeState.DOWN and n["down_reason"] is None:
-            ck.bad(_p(p, "down_reason"), "a Down node says why: crash, partition, stopped or quorum lost")
-        if n["state"] is not NodeState.DOWN and n["down_reason"] is not None:
-            ck.bad(_p(p, "down_reason"), f"only a Down node has a down_reason; this one is {n['state']}")
-        if n["regroup_pending"] and n["state"] is not NodeState.DOWN:
-            ck.bad(_p(p, "regroup_pending"), "only a Down node waits for the regroup that removes it")
+        for field, message in node_problems(n["state"], n["down_reason"], n["regroup_pending"], n["leaving"]):
+            ck.bad(_p(p, field), message)
         if "_leaving" in n["properties"]:   # a file from before the node's leaving field
             leaving = n["properties"]["_leaving"]
             if leaving not in (*Leaving, None) or type(leaving) not in (str, type(None)):
@@ -280,19 +277,13 @@ def _check_resource(ck: Refs, name: str, r: dict, resources, installed: set | No
         if d == name:
             ck.bad(dp, "a resource cannot depend on itself (MSCS error 1059)")
         elif resources[d] and ck.groups.get(resources[d]["group"]) != ck.groups.get(r["group"]):
-            ck.bad(dp, f"{d} is in group {resources[d]['group']}, not {r['group']}: dependencies stay inside "
-                       "one group (paper, Resources and Resource Groups; MSCS error 87)")
+            ck.bad(dp, dependency_problem(d, resources[d]["group"], r["group"]))
     r["dependencies"] = [d for d in deps if d is not BAD]
     if quorum is not None and ck.resources.get(quorum) == name and r["dependencies"]:
         ck.bad(_p(p, "dependencies"), "the quorum resource may not depend on other resources (MSCS error 5069)")
-    if r["state"] is ResourceState.OFFLINE and r["node"] is not None:
-        ck.bad(_p(p, "node"), "an Offline resource runs on no node (null)")
-    if r["state"] is not ResourceState.OFFLINE and r["node"] is None:
-        ck.bad(_p(p, "node"), f"a {r['state']} resource names the node it is on")
-    if r["node"] is not None and r["possible_owners"] and r["node"] not in r["possible_owners"]:
-        ck.bad(_p(p, "node"), f"{r['node']} is not one of its possible owners")
-    if r["persistent_fault"] is FaultScope.NODE and r["fault_node"] is None:
-        ck.bad(_p(p, "fault_node"), "a lasting fault on one node names the node")
+    for field, message in resource_problems(r["state"], r["node"], r["possible_owners"], r["persistent_fault"],
+                                            r["fault_node"]):
+        ck.bad(_p(p, field), message)
 
 
 def _check_dependency_cycles(ck: Refs, resources) -> None:
