@@ -11,6 +11,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 import labkit as lk
 from labkit import exchange as ex
+from labkit.exchange.rules import state_problems as exchange_problems
+from labkit.values import render
 from invariants import check_invariants
 from roundtrip import Property
 
@@ -141,8 +143,8 @@ class ExchangeCampaign(RuleBasedStateMachine):
             return
         try:
             check_invariants(self.c)
-            for n in self.c.nodes:
-                assert len(ex.storage_groups_on(self.c, n)) <= 4, f"more than 4 storage groups on {n}"
+            broken = exchange_problems(self.c)
+            assert not broken, "\n".join(f"{render(p)}: {m}" for p, m in broken)
         except AssertionError:
             COUNTS["violations"] += 1
             raise

@@ -84,7 +84,9 @@ def _known(names, limit: int = 8) -> str:
 
 def find_name(names, name: str) -> str | None:
     """The name in ``names`` that ``name`` means: itself, else its only case-insensitive
-    match (MSCS compares names without case). A public lookup labkit's core lacks.
+    match (MSCS compares names without case). For the names the core's
+    :meth:`~labkit.cluster.Cluster.find_name` does not index: the installed resource
+    types and the evicted nodes (nodes, groups and resources use the core's).
 
     >>> find_name(["Cluster Group", "EXVS1"], "exvs1"), find_name(["A"], "B")
     ('EXVS1', None)
@@ -97,7 +99,7 @@ def find_name(names, name: str) -> str | None:
 
 
 def node_of(c: Cluster, name: str) -> str:
-    got = find_name(c.nodes, name)
+    got = c.find_name("nodes", name)
     if got is None:
         extra = " (it was evicted)" if find_name(c.evicted, name) else ""
         raise ClusterExeError(5042, f"no node named {name!r} in cluster {c.name}{extra} "
@@ -106,14 +108,14 @@ def node_of(c: Cluster, name: str) -> str:
 
 
 def group_of(c: Cluster, name: str) -> str:
-    got = find_name(c.groups, name)
+    got = c.find_name("groups", name)
     if got is None:
         raise ClusterExeError(5013, f"no group named {name!r} (groups: {_known(c.groups)})")
     return got
 
 
 def resource_of(c: Cluster, name: str) -> str:
-    got = find_name(c.resources, name)
+    got = c.find_name("resources", name)
     if got is None:
         raise ClusterExeError(5007, f"no resource named {name!r} -- names with spaces need double quotes "
                                     f"(resources: {_known(c.resources)})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import output as out
 from .cluster_commands import not_modelled
-from .commands import (GROUP_PROPS, Outcome, call, common_properties, find_name, group_of, group_settled, handles,
+from .commands import (GROUP_PROPS, Outcome, call, common_properties, group_of, group_settled, handles,
                        node_of, owned_by_node, property_listing, show_status, status_listing, to_labkit_value)
 from .errors import ClusterExeError
 
@@ -19,8 +19,9 @@ handles("group", "node", command="cluster group /node:N", api="Cluster.groups_on
 @handles("group", "create", command="cluster group G /create", api="Cluster.add_group(G)",
          ok=[["group PRINT /create"]], refused=[(["group exvs1 /create"], 5010), (["group /create"], None)])
 def _group_create(c, cmd):
-    if find_name(c.groups, cmd.name) is not None:
-        raise ClusterExeError(5010, f"a group named {find_name(c.groups, cmd.name)!r} exists (names are compared "
+    existing = c.find_name("groups", cmd.name)
+    if existing is not None:
+        raise ClusterExeError(5010, f"a group named {existing!r} exists (names are compared "
                                     "without case)")
     call("group.create", c.add_group, cmd.name)
     return status_listing(c, cmd, f"Creating resource group '{cmd.name}'...", [cmd.name])

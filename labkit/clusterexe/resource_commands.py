@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..cluster import Cluster, ResourceState
 from . import output as out
 from .cluster_commands import not_modelled
-from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, call, common_properties, find_name, group_of,
+from .commands import (Outcome, PRINT, RESOURCE_PROPS, S, SETTABLE, SMTP, call, common_properties, group_of,
                        group_settled, handles, node_of, owned_by_node, private_name, property_listing, props_by_key,
                        resource_of, set_private_properties, show_status, status_listing, type_of)
 from .errors import ClusterExeError
@@ -36,8 +36,9 @@ handles("resource", "node", command="cluster res /node:N", api="Resource.node",
                   (['res X /create /type:"IP Address" /group:A /group:B'], None),
                   (['res X /create /group:EXVS1 /type:IP Address'], None)])
 def _res_create(c, cmd):
-    if find_name(c.resources, cmd.name) is not None:
-        raise ClusterExeError(5010, f"a resource named {find_name(c.resources, cmd.name)!r} exists (names are "
+    existing = c.find_name("resources", cmd.name)
+    if existing is not None:
+        raise ClusterExeError(5010, f"a resource named {existing!r} exists (names are "
                                     "compared without case)")
     g = group_of(c, cmd.params["group"])
     t = type_of(c, cmd.params["type"])

@@ -33,7 +33,8 @@ from datetime import datetime, timedelta
 from ..cluster.model import ResourceState
 from ..values import USERS, exact, show
 from ..errors import NotFoundError, ValidationError
-from .model import PROTOCOLS, VirtualServer
+from .e55 import EXT as EXT55
+from .model import EXT, PROTOCOLS, VirtualServer
 
 _STATES = {s.value: s for s in ResourceState}
 _ROLE_2000 = {"MAPI": "Information Store", "POP3": "POP3", "IMAP4": "IMAP4", "HTTP": "HTTP"}
@@ -126,13 +127,13 @@ def _server(cluster, evs):
     if not isinstance(evs, str) or not evs:
         raise ValidationError(f"a virtual server is named by a string, not {show(evs)}",
                               rule="virtual servers are named after their Network Name")
-    o = cluster.extensions.get("exchange")
+    o = cluster.extensions.get(EXT)
     if o is not None and evs.upper() in o.virtual_servers:
         vs = o.virtual_servers[evs.upper()]
         res = {p: vs.resources.get(role) for p, role in _ROLE_2000.items()}
         users = {p: vs.clients.get(p, vs.mailboxes if p == "MAPI" else 0) for p in PROTOCOLS}
         return vs, vs.name, vs.group, res, users
-    old = cluster.extensions.get("exchange55")
+    old = cluster.extensions.get(EXT55)
     if old is not None and old.name == evs.upper():
         store = old.resources.get("Information Store")
         users = {p: old.clients.get(p, old.mailboxes if p == "MAPI" else 0) for p in PROTOCOLS}

@@ -4,7 +4,9 @@ Creating virtual servers, storage groups and databases, moving files and mailbox
 components and removing Exchange all need the Exchange Full Administrator right
 (:func:`check_full_admin`); the Information Store's mount veto and Exchange System Manager's
 new storage groups both count the storage groups mounted on a node
-(:func:`storage_group_counts_on`) against the limit of four per node.
+(:func:`storage_group_counts_on`) against the limit of four per node, and
+:func:`state_problems` finds a state that breaks it (for tests and campaigns, as
+:func:`labkit.cluster.invariants.state_problems` does for the core).
 """
 from __future__ import annotations
 
@@ -49,4 +51,24 @@ def storage_group_counts_on(cluster: "Cluster", node: str, exclude: str | None =
         mounting = r is not None and r.state is ResourceState.ONLINE_PENDING and not r.online_veto
         if r is not None and r.node == node and (r.state is ResourceState.ONLINE or mounting):
             out[vs.name] = len(vs.storage_groups)
+    return out
+
+
+def state_problems(cluster: "Cluster") -> list[tuple]:
+    """The Exchange rules ``cluster``'s state breaks, as ``(path, message)`` pairs (empty:
+    none, or no Exchange): a node with more storage groups mounted or mounting than
+    ``ExchangeSettings.max_storage_groups_per_node`` (four; paper, Table 5; KB 314266)."""
+    o = org(cluster)
+    if o is None:
+        return []
+    limit = o.settings.max_storage_groups_per_node
+    out: list[tuple] = []
+    for node in cluster.node_ids():
+        mounted = storage_group_counts_on(cluster, node)
+        total = sum(mounted.values())
+        if total > limit:
+            held = ", ".join(f"{k}: {v}" for k, v in mounted.items())
+            out.append((("nodes", node),
+                        f"{total} storage groups mounted ({held}); Exchange 2000 mounts at most {limit} "
+                        f"per node ({SRC_SG_LIMIT})"))
     return out

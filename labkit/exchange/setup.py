@@ -24,6 +24,7 @@ from dataclasses import fields
 from ..cluster.model import NodeState
 from ..values import COUNT, exact, show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
+from .e55 import EXT as EXT55
 from .model import NODE_KEY, ExchangeSettings, need_org, org
 from .rules import check_full_admin
 from .types import EXCHANGE_TYPES, install_under_way, installed
@@ -56,7 +57,7 @@ def install(cluster, node: str) -> None:
     if installed(cluster, node):
         raise StateError(f"Exchange 2000 is already installed on {node}",
                          rule="setup installs Exchange 2000 once per node", source=SRC_INSTALL)
-    if cluster.extensions.get("exchange55") is not None:
+    if cluster.extensions.get(EXT55) is not None:
         raise ConfigurationError(
             "this cluster runs Exchange 5.5; remove it first (in-place upgrade, step 4) or build a new cluster "
             "and move the mailboxes", rule="Exchange 5.5 and Exchange 2000 do not share a cluster",

@@ -120,6 +120,14 @@ def same_nodes(c: Cluster, want, var: str) -> None:
     expect(got == list(want), f"`{var}` should keep its nodes {', '.join(want)} (it has {', '.join(got)})")
 
 
+def stopped_at(e) -> str:
+    """Where a procedure that raised ``e`` stopped and why: "at step 2 'Move EXVS1': ..."
+    (the step the runbook engine names on its error) or "before its first step: ..."."""
+    step, cause = getattr(e, "step", None), getattr(e, "cause", None) or e
+    where = f"at step {e.step_index} '{step}'" if step else "before its first step"
+    return f"{where}: {cause.detail}"
+
+
 # ------------------------------------------------------------------ storage designs
 def known_drive(drive) -> bool:
     """True for the drive models labkit describes (a learner may not invent faster drives)."""
@@ -170,4 +178,5 @@ def check_design(design, users: dict, var: str, *, spares: bool = False, assumpt
 
 
 __all__ = ["need_group", "need_resource", "providers", "settle", "why_not_online", "start_on", "events",
-           "need_virtual_server", "disks_of", "online_on", "crash", "same_nodes", "known_drive", "check_design"]
+           "need_virtual_server", "disks_of", "online_on", "crash", "same_nodes", "stopped_at", "known_drive",
+           "check_design"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+from pathlib import Path
 
 from .. import values as V
 from ..errors import FileFormatError, ValidationError
@@ -89,11 +90,26 @@ def fatal(origin: str, message: str) -> FileFormatError:
     return file_error(origin, [("", message)])
 
 
-def format_name(fmt) -> str:
+#: The cluster file's formats by the names (and file name suffixes) that choose them.
+FORMAT_NAMES = {"yaml": "yaml", "yml": "yaml", "json": "json"}
+
+
+def format_name(fmt, path: Path | None = None) -> str:
+    """The format, "yaml" or "json", that ``fmt`` names ("yaml", "yml" or "json", any case,
+    with or without the dot) or, when ``fmt`` is None and a ``path`` is given, that the
+    path's suffix names (the file writer's choice).
+
+    >>> format_name(".YML"), format_name(None, Path("lab.json"))
+    ('yaml', 'json')
+    """
+    if fmt is None and path is not None:
+        got = FORMAT_NAMES.get(path.suffix.lower().lstrip("."))
+        if got is None:
+            raise ValidationError(f"{path}: a cluster file's name ends in .yaml, .yml or .json",
+                                  rule="cluster files are YAML or JSON")
+        return got
     f = str.lstrip(str.lower(fmt), ".") if isinstance(fmt, str) else None
-    if f in ("yaml", "yml"):
-        return "yaml"
-    if f == "json":
-        return "json"
+    if f in FORMAT_NAMES:
+        return FORMAT_NAMES[f]
     raise ValidationError(f"cluster files are 'yaml' or 'json', not {_show(fmt)}",
                           rule="cluster files are YAML or JSON")

@@ -160,16 +160,6 @@ def dumps(cluster: Cluster, format: str = "yaml") -> str:
     return head + body
 
 
-def _format_of(path: Path) -> str:
-    ext = path.suffix.lower()
-    if ext in (".yaml", ".yml"):
-        return "yaml"
-    if ext == ".json":
-        return "json"
-    raise ValidationError(f"{path}: a cluster file's name ends in .yaml, .yml or .json",
-                          rule="cluster files are YAML or JSON")
-
-
 def save(cluster: Cluster, path, format: str | None = None) -> Path:
     """Write ``cluster`` to ``path`` (YAML or JSON after its extension, or ``format``).
     The file is replaced in one step: a crash or a full disk while saving leaves the old
@@ -177,7 +167,7 @@ def save(cluster: Cluster, path, format: str | None = None) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise ValidationError(f"save to a file name, not {_show(path)}", rule="cluster files are files")
     path = Path(path)
-    fmt = format_name(format) if format is not None else _format_of(path)
+    fmt = format_name(format, path)
     return write_atomic(path, dumps(cluster, fmt))
 
 

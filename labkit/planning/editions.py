@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from ..cluster.cluster import parse_edition
 from ..cluster.cluster import EDITIONS
 from ..errors import ConfigurationError, LimitError, ValidationError
+from .findings import whole_number
 
 #: Editions that never ran Exchange 2000: today's failover clustering and the
 #: simulation-only scale edition (what-if experiments only).
@@ -78,9 +79,7 @@ def check_exchange_cluster(nodes: int, edition: str, exchange="RTM", *, what_if:
     allows the "Modern" edition (today's 64-node failover clustering, which never
     ran Exchange 2000) for scale experiments; the statement then says so.
     """
-    if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 1:
-        raise ValidationError(f"nodes must be a whole number >= 1, not {nodes!r}", rule="clusters count nodes",
-                              source=SRC_EDITION)
+    whole_number(nodes, "nodes", rule="clusters count nodes", source=SRC_EDITION)
     ed = parse_edition(edition)
     rel = parse_release(exchange)
     limit = EDITIONS[ed]

@@ -41,6 +41,7 @@ from typing import Callable
 from ..cluster.model import GroupState, NodeState, ResourceState
 from ..errors import LabkitError, StateError, ValidationError
 from .availability import HOURS_PER_YEAR, KOutOfN, k_out_of_n, state_probabilities
+from .findings import whole_number
 from .load import MAX_STORAGE_GROUPS_PER_NODE, virtual_server_loads
 
 SRC_MC = "labkit.planning.montecarlo"
@@ -335,9 +336,7 @@ def _arguments(years, mtbf_h, mttr_h, operator_h, seed, batches, progress, progr
         operator_h = _number(operator_h, "operator_h")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValidationError(f"seed must be an integer, not {seed!r}", rule="runs are seeded", source=SRC_MC)
-    if isinstance(batches, bool) or not isinstance(batches, int) or batches < 1:
-        raise ValidationError(f"batches must be a whole number >= 1, not {batches!r}", rule="batches are counted",
-                              source=SRC_MC)
+    whole_number(batches, "batches", rule="batches are counted", source=SRC_MC)
     every = _number(progress_every, "progress_every")
     if progress is not None and not callable(progress):
         raise ValidationError("progress must be a callable(fraction, years_done)", rule="progress is a callback",

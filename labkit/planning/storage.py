@@ -22,9 +22,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 
 from ..errors import ValidationError
-from .findings import as_tuple
+from .findings import as_tuple, whole_number
 from .raid import (DEFAULT_IO, DRIVE_18GB_10K, RA4100, Array, DriveModel, EnclosureModel, IOModel,
                    OnlineSpare, RaidLevel, Sizing, drives_needed, place)
 
@@ -372,11 +373,8 @@ def profile_2003(name: str, **overrides) -> SizingAssumptions:
     return SizingAssumptions(**values)
 
 
-def _users(users, what="users") -> int:
-    if isinstance(users, bool) or not isinstance(users, int) or users < 0:
-        raise ValidationError(f"{what} must be a whole number >= 0, not {users!r}", rule="users are counted",
-                              source="labkit.planning.storage")
-    return users
+#: the one whole-number check (:func:`~labkit.planning.findings.whole_number`), with this module's source
+_users = partial(whole_number, what="users", low=0, source="labkit.planning.storage", rule="users are counted")
 
 
 def size_database_array(users: int, assumptions: SizingAssumptions = PAPER_2001) -> Sizing:
@@ -426,9 +424,8 @@ def plan_storage(users: int, nodes: int, *, virtual_servers_per_node: int = 1, s
     _users(users)
     for what, v in (("nodes", nodes), ("virtual_servers_per_node", virtual_servers_per_node),
                     ("storage_groups_per_server", storage_groups_per_server)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValidationError(f"{what} must be a whole number >= 1, not {v!r}", rule="a cluster plan counts "
-                                  "nodes, virtual servers and storage groups", source="paper, Storage Design is the Key")
+        whole_number(v, what, rule="a cluster plan counts nodes, virtual servers and storage groups",
+                     source="paper, Storage Design is the Key")
     if not isinstance(assumptions, SizingAssumptions):
         raise ValidationError(f"assumptions must be SizingAssumptions, not {assumptions!r}",
                               rule="sizing needs assumptions", source="labkit.planning.storage")

@@ -52,6 +52,20 @@ def file_share_cluster(name: str = "LAB", *, nodes: int = 2, groups: int = 1) ->
     return c
 
 
+def two_node_demo() -> Cluster:
+    """The smallest interesting cluster: two nodes, the Cluster Group online (notebook
+    00's installation check, :class:`~labkit.views.widgets.StarterWidget`).
+
+    >>> sorted(two_node_demo().nodes)
+    ['NODE1', 'NODE2']
+    """
+    c = Cluster("HELLO", ip="10.0.0.100", edition="Advanced Server")
+    c.add_node("NODE1", ip="10.0.0.1")
+    c.add_node("NODE2", ip="10.0.0.2")
+    c.run_until_stable()
+    return c
+
+
 #: The nine resources of a service group and what each needs: the shape of an Exchange
 #: virtual server (paper, Table 7) with generic services standing in for Exchange's.
 SERVICE_TREE = (

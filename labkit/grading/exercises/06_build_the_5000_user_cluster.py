@@ -19,7 +19,7 @@ from labkit import Cluster, LabkitError
 from labkit import exchange as ex
 from labkit import procedures as pr
 from labkit.grading.api import Exercise, expect
-from labkit.grading.checks import crash, need_virtual_server, online_on, same_nodes, why_not_online
+from labkit.grading.checks import crash, need_virtual_server, online_on, same_nodes, stopped_at, why_not_online
 from labkit.planning import NamingPlan, check_naming, check_possible_owners, n_k_analysis, table10
 from labkit.procedures import ClusterPlan
 
@@ -83,9 +83,7 @@ def build_plan(build3: ClusterPlan):
     try:
         report = pr.build_cluster(build3).run()
     except LabkitError as e:
-        step, cause = getattr(e, "step", None), getattr(e, "cause", None) or e
-        where = f"at step {e.step_index} '{step}'" if step else "before its first step"
-        expect(False, f"the build stops {where}: {cause.detail}")
+        expect(False, "the build stops " + stopped_at(e))
     expect(not report.advisories, f"the build warns: {report.advisories[0].text}" if report.advisories else "")
     expect(report.complete, "the build did not complete")
 

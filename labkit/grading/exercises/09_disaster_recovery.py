@@ -20,18 +20,12 @@ from labkit import exchange as ex
 from labkit import procedures as pr
 from labkit import scenarios
 from labkit.grading.api import Exercise, expect
-from labkit.grading.checks import online_on
+from labkit.grading.checks import online_on, stopped_at
 from labkit.planning import naming_plan
 
 exercise = Exercise("09_disaster_recovery", "Disaster recovery")
 
 VSS = ("EXVS1", "EXVS2", "EXVS3", "EXVS4")
-
-
-def _stopped(e: LabkitError) -> str:
-    step, cause = getattr(e, "step", None), getattr(e, "cause", None) or e
-    where = f"at step {e.step_index} '{step}'" if step else "before its first step"
-    return f"the procedure stops {where}: {cause.detail}"
 
 
 @exercise.question(points=3)
@@ -49,7 +43,7 @@ def scenario1(scenario1_args: dict):
     try:
         report = pr.single_node_failure(c, **scenario1_args).run()
     except LabkitError as e:
-        expect(False, _stopped(e))
+        expect(False, "the procedure stops " + stopped_at(e))
     expect(report.complete, "the procedure did not complete")
     new = scenario1_args["new_name"]
     expect(online_on(c, "EXVS3") == new, f"at the end EXVS3 is not online on the new node {new}")
@@ -124,7 +118,7 @@ def scenario3(restore_from: dict[str, str]):
     try:
         report = pr.complete_cluster_failure(c, record=record, backups=[sets[n] for n in restore_from.values()]).run()
     except LabkitError as e:
-        expect(False, _stopped(e))
+        expect(False, "the procedure stops " + stopped_at(e))
     expect(report.complete, "Scenario 3 did not complete")
     newest = _newest()
     old = [v for v in VSS if restore_from[v] != newest[v]]

@@ -20,7 +20,7 @@ from labkit import exchange as ex
 from labkit import procedures as pr
 from labkit import scenarios
 from labkit.grading.api import Exercise, expect
-from labkit.grading.checks import online_on
+from labkit.grading.checks import online_on, stopped_at
 from labkit.procedures import ConnectionAgreement, ExchangeSite
 
 exercise = Exercise("10_migrating_from_exchange_55", "Migrating from Exchange 5.5")
@@ -46,12 +46,6 @@ def old55() -> Cluster:
     return scenarios.two_node_active_passive_55(USERS)
 
 
-def _stopped(e: LabkitError) -> str:
-    step, cause = getattr(e, "step", None), getattr(e, "cause", None) or e
-    where = f"at step {e.step_index} '{step}'" if step else "before its first step"
-    return f"{where}: {cause.detail}"
-
-
 @exercise.question(points=3)
 def site_ready(ready_site: ExchangeSite):
     """Make the site ready for the in-place upgrade."""
@@ -65,7 +59,7 @@ def site_ready(ready_site: ExchangeSite):
     try:
         report = pr.in_place_upgrade(old55(), ready_site).run()
     except LabkitError as e:
-        expect(False, "the in-place upgrade stops " + _stopped(e))
+        expect(False, "the in-place upgrade stops " + stopped_at(e))
     expect(report.complete, "the in-place upgrade did not complete")
 
 
@@ -133,7 +127,7 @@ def cluster_beside(c3: Cluster, batch: int):
     try:
         report = pr.mailbox_relocation(old, c3, RELOCATION_SITE, batch=batch).run()
     except LabkitError as e:
-        expect(False, "the relocation stops " + _stopped(e))
+        expect(False, "the relocation stops " + stopped_at(e))
     rows = report.table("batches")
     expect(len(rows) <= MAX_BATCHES, f"the move takes {len(rows)} batches: more than {MAX_BATCHES} nights")
     longest = max(r["minutes"] for r in rows)

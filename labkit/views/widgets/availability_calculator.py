@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ...planning import availability as av
+from .panels import live_chart
 from .planning_panels import (DEFAULT_REMOVES, DEFAULT_WEIGHTS, AvailabilityReading, breakdown_html,
                               cause_breakdown, nines_html, read_availability)
 
@@ -65,10 +66,7 @@ class AvailabilityCalculator(W.VBox):
         self.defaults = W.Button(description="paper's ranking", tooltip="weights 0.4, 0.3, 0.2, 0.1 [D]",
                                  layout=W.Layout(width="auto"))
         self.breakdown_view = W.HTML(layout=W.Layout(flex="1 1 460px", min_width="0", overflow_x="auto"))
-        self.chart = W.HTML(layout=W.Layout(flex="1 1 420px", min_width="0"))
-        self.live_chart = W.Checkbox(value=True, description="live chart", indent=False,
-                                     layout=W.Layout(width="auto", flex="0 0 auto"))
-        self.live_chart.observe(lambda _c: self.draw(), names="value")
+        self.chart, self.live_chart = live_chart(self.draw)
         self.reading: AvailabilityReading | None = None
         self.breakdown: av.DowntimeBreakdown | None = None
         self.nines.observe(lambda _c: self.set_nines(self.nines.value), names="value")

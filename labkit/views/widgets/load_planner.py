@@ -14,6 +14,7 @@ import ipywidgets as W
 from ...planning.failures import DEFAULT_OPTIMAL_USERS, STRATEGIES, LoadReport, failure_choices, plan_failures
 from ...planning.naming import default_node_names
 from .load_panels import load_html
+from .panels import live_chart
 
 _WORST = "(the worst case)"
 
@@ -61,10 +62,7 @@ class LoadPlanner(W.VBox):
         self.worst_button = W.Button(description="show the worst case", tooltip="the failure of this many nodes "
                                      "that hurts most", layout=W.Layout(width="auto"))
         self.output = W.HTML(layout=W.Layout(flex="1 1 520px", min_width="0", overflow_x="auto"))
-        self.chart = W.HTML(layout=W.Layout(flex="1 1 420px", min_width="0"))
-        self.live_chart = W.Checkbox(value=True, description="live chart", indent=False,
-                                     layout=W.Layout(width="auto", flex="0 0 auto"))
-        self.live_chart.observe(lambda _c: self.draw(), names="value")
+        self.chart, self.live_chart = live_chart(self.draw)
         self.report: LoadReport | None = None
         self._busy = False
         self._fill_failures()

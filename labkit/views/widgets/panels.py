@@ -1,5 +1,5 @@
 """The HTML panels the widgets show, as pure functions of the model (tested without a
-browser), and the SVG render cache.
+browser), the SVG render cache, and the live chart pane the planning widgets share.
 
 >>> from labkit.scenarios import file_share_cluster
 >>> c = file_share_cluster()
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from html import escape
+
+import ipywidgets as W
 
 from ..tables import STATE_COLOURS
 
@@ -135,3 +137,13 @@ class SvgCache:
 
 #: The cache the widgets share.
 SVG_CACHE = SvgCache()
+
+
+def live_chart(draw) -> tuple[W.HTML, W.Checkbox]:
+    """The chart pane and its "live chart" checkbox (ticked; a change calls ``draw()``),
+    as the availability calculator and the load planner show them."""
+    chart = W.HTML(layout=W.Layout(flex="1 1 420px", min_width="0"))
+    live = W.Checkbox(value=True, description="live chart", indent=False,
+                      layout=W.Layout(width="auto", flex="0 0 auto"))
+    live.observe(lambda _c: draw(), names="value")
+    return chart, live

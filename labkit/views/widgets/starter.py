@@ -7,15 +7,7 @@ import ipywidgets as W
 from .. import diagrams
 from ...cluster import Cluster, NodeState
 from ...errors import LabkitError
-
-
-def two_node_demo() -> Cluster:
-    """The smallest interesting cluster: two nodes, the Cluster Group online."""
-    c = Cluster("HELLO", ip="10.0.0.100", edition="Advanced Server")
-    c.add_node("NODE1", ip="10.0.0.1")
-    c.add_node("NODE2", ip="10.0.0.2")
-    c.run_until_stable()
-    return c
+from ...scenarios.file_share import two_node_demo
 
 
 def toggle_node(cluster: Cluster, node: str) -> str:
