@@ -27,7 +27,7 @@ from ..cluster.types import check_netbios_name, check_static_ip
 from ..values import show
 from ..errors import (ConfigurationError, OwnershipError, ProcedureError, StateError,
                       ValidationError)
-from .model import VirtualServer, need_org
+from .model import VirtualServer, need_org, org
 from .rules import check_full_admin
 from .types import SRC_CREATE, SRC_REMOVE, SYSTEM_ATTENDANT, TABLE7_BY_ROLE, install_under_way, installed
 
@@ -36,7 +36,7 @@ _DRIVE = re.compile(r"([A-Za-z]:)\s*$")
 
 def virtual_servers(cluster) -> list[str]:
     """Names of the Exchange virtual servers, in creation order."""
-    o = cluster.extensions.get("exchange")
+    o = org(cluster)
     return list(o.virtual_servers) if o is not None else []
 
 

@@ -10,7 +10,7 @@ Up, each group on the node that owned it in the snapshot, and the groups that we
 meant to be online (``persistent_state``) brought online by the grader's simulation.
 Checks then play their scenario on it.
 
-An Exchange 2000 cluster (``extensions["exchange"]``) is replayed the way it is built
+An Exchange 2000 cluster (``labkit.exchange.org(cluster)``) is replayed the way it is built
 (paper, Installing Exchange 2000 Server; Creating Exchange 2000 Virtual Servers):
 Exchange setup on each node that has it, one at a time; each virtual server's IP
 Address, Network Name and disks, then its System Attendant -- which creates the other
@@ -357,7 +357,7 @@ def _exchange(c: Cluster, data, resources: list) -> None:
     from .. import exchange as ex
     _need(isinstance(data, dict), "its Exchange organisation should be a dict")
     _exchange_settings(c, data)
-    org = c.extensions["exchange"]
+    org = ex.org(c)
     servers = data.get("virtual_servers", {})
     _need(isinstance(servers, dict), "its Exchange virtual servers should be a dict")
     _need(list(servers) == list(org.virtual_servers),
