@@ -13,8 +13,9 @@ not counted. The rules (``tests/test_architecture.py`` checks them):
 - no import cycles between modules;
 - no upward imports: a module imports only modules of its own layer or of layers below it
   (:data:`LAYERS`, bottom to top);
-- no private cross-package access: a ``_name`` defined in one package is neither imported nor
-  reached as ``x._name`` from another package (a package is ``labkit.<first part>``);
+- no private cross-module access: a ``_name`` defined in one module is neither imported nor
+  reached as ``x._name`` (``self._name`` and ``cls._name`` aside) from another module, except
+  between the modules of a package in :data:`ONE_OBJECT`;
 - no module over :data:`MAX_LINES` lines;
 - no function over :data:`MAX_FUNCTION_LINES` lines (``def`` line to last line, its nested
   functions included), so that each reads as named steps.
@@ -144,7 +145,7 @@ class _Reader(ast.NodeVisitor):
                     self.mod.private_imports.append((base, a.name, node.lineno))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if _private(node.attr):
+        if _private(node.attr) and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
             self.mod.private_attrs.setdefault(node.attr, node.lineno)
         self.generic_visit(node)
 
@@ -256,22 +257,35 @@ def upward(mods: dict[str, Module]) -> list[tuple[str, str]]:
     return sorted((m.name, t) for m in mods.values() for t in m.imports if layer_of(t) > layer_of(m.name))
 
 
+#: Packages whose modules are parts of one object: the Cluster Service's components are classes
+#: of methods over the one ``Cluster`` (docs/architecture.md, "Cluster core"), so within
+#: labkit/cluster/ they, and the checkpoint that restores that object's state, reach each
+#: other's underscored members.
+ONE_OBJECT = ("labkit.cluster",)
+
+
+def _one_object(a: str, b: str) -> bool:
+    return package_of(a) == package_of(b) and any(package_of(a) == p for p in ONE_OBJECT)
+
+
 def private_access(mods: dict[str, Module]) -> list[tuple[str, str]]:
-    """``(module, _name)``: a private name of another package imported or reached as ``x._name``.
-    A name counts when some other package defines it and the module's own package does not."""
-    by_package: dict[str, set[str]] = {}
+    """``(module, _name)``: a private name of another module imported, or reached as ``x._name``.
+    An attribute counts when some other module defines the name and neither this module nor,
+    in a :data:`ONE_OBJECT` package, a module of its own package does."""
+    defined_in: dict[str, set[str]] = {}
     for m in mods.values():
-        by_package.setdefault(package_of(m.name), set()).update(m.defines_private)
+        for name in m.defines_private:
+            defined_in.setdefault(name, set()).add(m.name)
     out = set()
     for m in mods.values():
-        own = by_package[package_of(m.name)]
         for base, name, _line in m.private_imports:
-            if package_of(base) != package_of(m.name):
+            if base != m.name and not _one_object(base, m.name):
                 out.add((m.name, name))
         for name in m.private_attrs:
-            if name in own:
+            owners = defined_in.get(name, set())
+            if name in m.defines_private or any(_one_object(o, m.name) for o in owners):
                 continue
-            if any(name in names for pkg, names in by_package.items() if pkg != package_of(m.name)):
+            if owners - {m.name}:
                 out.add((m.name, name))
     return sorted(out)
 

@@ -1,5 +1,5 @@
 """labkit's architecture, from the code's imports (issue 15): no cycles, no upward imports,
-no private cross-package access, no module over 600 lines, no function over 60 lines
+no private cross-module access, no module over 600 lines, no function over 60 lines
 (:data:`LONG_FUNCTIONS` lists the exceptions, each with its reason), and the published module diagram
 is the generated one. ``scripts/module_graph.py`` reads the imports (``ast``: nothing runs)
 and holds the layers, bottom to top.
@@ -23,7 +23,10 @@ _spec.loader.exec_module(mg)
 
 #: Every rule broken today, as (rule, what, reason). ``what`` is a cycle's modules joined by
 #: " ", an import "importer -> imported", a private access "module -> _name", or a module.
-KNOWN: set[tuple[str, str, str]] = set()
+KNOWN: set[tuple[str, str, str]] = {
+    *{("private", f"labkit.planning.hardware.{m} -> _need", "the topology's own check of a component name, "
+                                                         "being made public on branch enums") for m in ("replay", "spof")},
+}
 
 
 #: Every function over 60 lines (``MAX_FUNCTION_LINES`` in scripts/module_graph.py: ``def`` line
@@ -116,7 +119,20 @@ def test_each_rule_finds_what_it_forbids(tmp_path):
     assert "labkit.views" not in mods["labkit.cluster.core"].imports
 
 
-def test_private_names_of_ones_own_package_and_protocols_are_fine(tmp_path):
+def test_a_private_name_of_a_sibling_module_is_private_to_it(tmp_path):
+    """Outside the cluster core (one object), a module's ``_name`` is its own: its siblings in the
+    same package neither import it nor reach it as ``x._name``; ``self._name`` is the object's own."""
+    pkg = _write(tmp_path, {
+        "__init__.py": "", "errors.py": "",
+        "planning/__init__.py": "",
+        "planning/topology.py": "class T:\n    def _need(self):\n        return self._need\n_ROLES = 1\n",
+        "planning/replay.py": "from .topology import T, _ROLES\ndef f(t):\n    return t._need(), _ROLES\n",
+    })
+    assert mg.violations(mg.read_modules(pkg))["private"] == [("labkit.planning.replay", "_ROLES"),
+                                                              ("labkit.planning.replay", "_need")]
+
+
+def test_private_names_within_the_cluster_object_and_protocols_are_fine(tmp_path):
     pkg = _write(tmp_path, {
         "__init__.py": "", "errors.py": "",
         "cluster/__init__.py": "", "cluster/a.py": "class C:\n    def _own(self):\n        return self._own\n",
