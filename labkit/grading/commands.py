@@ -90,6 +90,7 @@ def main_check(argv: list[str]) -> int:
     from .grader import find_notebook, grade_notebook
     from .release import is_release, run_check
     from .sandbox import positive_seconds
+    from .verdicts import GradeStatus
     try:
         timeout = positive_seconds("--timeout", args.timeout)
         notebook_timeout = positive_seconds("--notebook-timeout", args.notebook_timeout)
@@ -105,11 +106,11 @@ def main_check(argv: list[str]) -> int:
         report = run_check(path, name, timeout=timeout, notebook_timeout=notebook_timeout)
     else:
         report = grade_notebook(path, name, timeout=timeout, notebook_timeout=notebook_timeout, sandbox=None)
-    if report.status not in ("graded", "ran"):
+    if report.status not in (GradeStatus.GRADED, GradeStatus.RAN):
         print(f"{p.prog}: error: {report.error}", file=sys.stderr)
         return 2
     print(report.table())
-    if report.status == "ran":
+    if report.status is GradeStatus.RAN:
         return 0 if not report.notes or all("NotImplementedError" in n or "without a sandbox" in n
                                             for n in report.notes) else 1
     return 0 if report.all_passed else 1

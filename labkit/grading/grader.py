@@ -25,10 +25,10 @@ from pathlib import Path
 
 from ..errors import LabkitError, NotFoundError, ValidationError
 from . import exercises
-from .kernel import DEFAULT_NOTEBOOK_TIMEOUT_S, DEFAULT_TIMEOUT_S
+from .kernel import DEFAULT_NOTEBOOK_TIMEOUT_S, DEFAULT_TIMEOUT_S, CellStatus
 from .notebook import NotebookError, cell_label, read_notebook, sandbox_or_why
 from .sandbox import Limits, positive_seconds
-from .verdicts import Report, report_from_json
+from .verdicts import GradeStatus, Report, report_from_json
 
 
 def identify(nb) -> str | None:
@@ -74,13 +74,13 @@ def _why_missing(nb, run, name: str) -> str:
         return "no cell sets it (was its cell deleted?)"
     i = setters[-1]
     where = cell_label(nb, i)
-    if o is None or o.status == "ok":
+    if o is None or o.status is CellStatus.OK:
         return f"{where} ran, but `{name}` was not defined when the notebook finished"
-    if o.status == "error":
+    if o.status is CellStatus.ERROR:
         hint = "; replace `raise NotImplementedError()` with your answer" if o.error.startswith(
             "NotImplementedError") else ""
         return f"{where} raised {o.error}{hint}"
-    if o.status == "timeout":
+    if o.status is CellStatus.TIMEOUT:
         return f"{where} {o.error} (an endless loop?)"
     return f"{where} {o.error}"
 
@@ -118,16 +118,16 @@ def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAUL
                 else f"({', '.join(exercises.names())})"))
         ex = exercises.load(name)
     except LabkitError as e:
-        return Report(path=path, exercise=exercise, status="error", error=getattr(e, "detail", str(e)))
+        return Report(path=path, exercise=exercise, status=GradeStatus.ERROR, error=getattr(e, "detail", str(e)))
     except Exception as e:  # a notebook nbformat accepted but the grader cannot make sense of
-        return Report(path=path, exercise=exercise, status="error",
+        return Report(path=path, exercise=exercise, status=GradeStatus.ERROR,
                       error=f"{Path(path).name} is not a readable notebook ({type(e).__name__}: {e})")
     cells = [(i, c["source"]) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and c["source"].strip()]
     try:
         run = run_notebook(cells, ex.variables, timeout=timeout, wall_timeout=wall_timeout,
                            notebook_timeout=notebook_timeout, limits=limits, sandboxed=sandboxed)
     except Exception as e:  # the kernel could not start: the notebook is not to blame
-        return Report(path=path, exercise=name, status="error",
+        return Report(path=path, exercise=name, status=GradeStatus.ERROR,
                       error=f"the notebook could not be run ({type(e).__name__}: {e})")
     why = {v: _why_missing(nb, run, v) for v in ex.variables
            if run.answers.get(v, {}).get("kind", "missing") == "missing"}
@@ -142,7 +142,7 @@ def grade_notebook(path, exercise: str | None = None, *, timeout: float = DEFAUL
     if unsafe_note:
         notes.append(unsafe_note)
     for i, o in sorted(run.cells.items()):
-        if o.status != "ok" and not o.error.startswith("NotImplementedError"):
+        if o.status is not CellStatus.OK and not o.error.startswith("NotImplementedError"):
             notes.append(f"{cell_label(nb, i)}: {o.error}")
     return ex.grade(answers, path=path, missing_why=why, notes=notes)
 
@@ -205,7 +205,8 @@ def check(exercise: str | None = None, *, timeout: float = DEFAULT_TIMEOUT_S,
     notebook and says that the instructor grades it (see :mod:`labkit.grading.release`)."""
     from .release import is_release, run_check
     if os.environ.get("LABKIT_GRADING"):
-        return Report(path="", exercise=exercise, status="skipped", error="check() does nothing while grading")
+        return Report(path="", exercise=exercise, status=GradeStatus.SKIPPED,
+                      error="check() does nothing while grading")
     name = None
     if exercise is not None and Path(exercise).suffix == ".ipynb":
         path = find_notebook(exercise)
@@ -236,11 +237,11 @@ class GradeBook:
     summary_out: str = ""
 
     def summary(self) -> str:
-        graded = [r for r in self.reports if r.status == "graded"]
+        graded = [r for r in self.reports if r.status is GradeStatus.GRADED]
         lines = [f"{len(self.reports)} notebooks: {len(graded)} graded, {len(self.reports) - len(graded)} not gradable"]
         width = max([4] + [len(r.path) for r in self.reports])
         for r in self.reports:
-            if r.status == "graded":
+            if r.status is GradeStatus.GRADED:
                 lines.append(f"  {r.path:<{width}}  {r.exercise:<32}  {_n(r.score):>3}/{_n(r.max_score)}")
             else:
                 lines.append(f"  {r.path:<{width}}  NOT GRADED: {r.error}")
@@ -336,19 +337,19 @@ class _Worker:
             self.requests.flush()
             if not select.select([self.replies], [], [], self.patience(opts))[0]:
                 self.close(kill=True)
-                return Report(path=str(path), exercise=exercise, status="error",
+                return Report(path=str(path), exercise=exercise, status=GradeStatus.ERROR,
                               error="grading this notebook took far longer than its time limits allow; "
                                     "its grading process was stopped")
             reply = json.loads(self.replies.readline())
             if reply.get("token") != self.token or reply.get("id") != self.n:
                 self.close()
-                return Report(path=str(path), exercise=exercise, status="error",
+                return Report(path=str(path), exercise=exercise, status=GradeStatus.ERROR,
                               error="the grader's process gave a reply that is not its own (forged?); "
                                     "the notebook was not graded")
             report = report_from_json(json.dumps(reply["report"]))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             self.close()
-            return Report(path=str(path), exercise=exercise, status="error",
+            return Report(path=str(path), exercise=exercise, status=GradeStatus.ERROR,
                           error="running this notebook stopped the grader's process")
         report.path = str(path)
         return report
@@ -468,7 +469,7 @@ def _grade_in_workers(files: list[Path], root: Path, exercise: str | None, opts:
     def one(p: Path) -> Report:
         name, said = exercise_of(p, root, exercise)
         if name is None:
-            return Report(path=str(p), exercise=None, status="error", error=said)
+            return Report(path=str(p), exercise=None, status=GradeStatus.ERROR, error=said)
         w = workers.get()
         try:
             return w.grade(p, name, said, opts)
@@ -509,7 +510,7 @@ def write_csv(book: GradeBook, out: Path, summary: Path) -> None:
     """Write the per-question and the per-notebook CSV files (each atomically)."""
     rows = []
     for r in book.reports:
-        if r.status != "graded":
+        if r.status is not GradeStatus.GRADED:
             rows.append([r.path, r.exercise or "", r.status, "", 0, "", "", r.error])
             continue
         for q in r.results:
@@ -517,7 +518,7 @@ def write_csv(book: GradeBook, out: Path, summary: Path) -> None:
                          "yes" if q.passed else "no", q.message])
     srows = []
     for r in book.reports:
-        if r.status != "graded":
+        if r.status is not GradeStatus.GRADED:
             srows.append([r.path, r.exercise or "", r.status, 0, "", "", r.error])
         else:
             pct = f"{100 * r.score / r.max_score:.0f}" if r.max_score else ""

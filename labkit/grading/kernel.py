@@ -37,6 +37,7 @@ import asyncio
 import os
 import queue
 from dataclasses import dataclass, field
+from enum import StrEnum
 from time import monotonic
 
 from .answers import MIME, decode, extraction_code
@@ -69,13 +70,24 @@ def same_labkit_env(**extra) -> dict:
     return {**os.environ, "PYTHONPATH": here + (os.pathsep + path if path else ""), **extra}
 
 
+class CellStatus(StrEnum):
+    """What happened to one code cell of a graded notebook."""
+
+    OK = "ok"
+    ERROR = "error"          # it raised
+    TIMEOUT = "timeout"      # interrupted at its time limit
+    HUNG = "hung"            # (while running) it ignored the interrupt: the kernel is killed
+    DEAD = "dead"            # (while running) the kernel died under it
+    KILLED = "killed"        # its kernel had to be killed: it hung, died, or left processes behind
+    NOT_RUN = "not run"      # the notebook reached its time limit first
+
+
 @dataclass
 class CellOutcome:
-    """What happened to one code cell: ``status`` is "ok", "error", "timeout"
-    (interrupted), "killed" (its kernel had to be killed: hung or died) or "not run"."""
+    """What happened to one code cell (:class:`CellStatus`; ``error`` says more)."""
 
     index: int
-    status: str
+    status: CellStatus
     error: str = ""
 
 
@@ -90,7 +102,7 @@ class Execution:
 
 @dataclass
 class _Result:
-    status: str            # ok, error, timeout, hung, dead
+    status: CellStatus     # ok, error, timeout, hung, dead
     error: str = ""
     data: list = field(default_factory=list)
     why: str = ""          # what stopped it: "cpu", "wall" or "notebook" (a limit), else ""
@@ -162,12 +174,12 @@ class _Kernel:
                     self.proc.interrupt()
                     grace_end = now + INTERRUPT_GRACE_S
             elif why and now >= grace_end:
-                return _Result("hung", error, data, why)
+                return _Result(CellStatus.HUNG, error, data, why)
             try:
                 msg = await self.kc.get_iopub_msg(timeout=0.5)
             except queue.Empty:
                 if not self.proc.alive():
-                    return _Result("dead", error, data, why)
+                    return _Result(CellStatus.DEAD, error, data, why)
                 continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -178,7 +190,8 @@ class _Kernel:
             elif kind == "display_data" and MIME in content.get("data", {}):
                 data.append(content["data"][MIME])
             elif kind == "status" and content.get("execution_state") == "idle":
-                return _Result("timeout" if why else ("error" if error else "ok"), error, data, why)
+                status = CellStatus.TIMEOUT if why else (CellStatus.ERROR if error else CellStatus.OK)
+                return _Result(status, error, data, why)
 
     async def shutdown(self) -> None:
         if self.kc is None:
@@ -282,29 +295,29 @@ async def _run_cells(kernel: _Kernel, cells: list[tuple[int, str]], killed: dict
             out.cells[index] = killed[index]
             continue
         if over or (stop_after is not None and index > stop_after):
-            out.cells[index] = CellOutcome(index, "not run", "the notebook reached its time limit first"
+            out.cells[index] = CellOutcome(index, CellStatus.NOT_RUN, "the notebook reached its time limit first"
                                            if over else "earlier cells kept stopping the kernel")
             continue
         res = await kernel.execute(source, budget.timeout, budget.wall, deadline)
         over = res.why == "notebook"
-        if res.status in ("hung", "dead"):
-            why = (budget.why(res.why, ignored=True) if res.status == "hung" else "stopped the kernel")
+        if res.status in (CellStatus.HUNG, CellStatus.DEAD):
+            why = (budget.why(res.why, ignored=True) if res.status is CellStatus.HUNG else "stopped the kernel")
             if over:   # no replay: the time is up
-                out.cells[index] = CellOutcome(index, "killed", why)
+                out.cells[index] = CellOutcome(index, CellStatus.KILLED, why)
                 break
-            fatal = killed[index] = CellOutcome(index, "killed",
+            fatal = killed[index] = CellOutcome(index, CellStatus.KILLED,
                                                 why + "; it was skipped and the notebook run again")
             break
         strays = kernel.proc.strays()
         if strays and not over:
             fatal = killed[index] = CellOutcome(
-                index, "killed", f"left {len(strays)} process(es) running; it was skipped and the "
+                index, CellStatus.KILLED, f"left {len(strays)} process(es) running; it was skipped and the "
                                  "notebook run again without it")
             break
-        if res.status == "timeout":
+        if res.status is CellStatus.TIMEOUT:
             error = budget.why(res.why)
         else:
-            error = memory_note(res.error, limits) if res.status == "error" else ""
+            error = memory_note(res.error, limits) if res.status is CellStatus.ERROR else ""
         out.cells[index] = CellOutcome(index, res.status, error)
     return out, fatal, over
 
@@ -334,7 +347,7 @@ async def _read_answers(kernel: _Kernel, out: Execution, variables: list[str], o
         else:
             out.answers[name] = {"kind": "unreadable", "type": "?",
                                  "error": "reading it gave nothing back"}
-        gone = res.status in ("hung", "dead")
+        gone = res.status in (CellStatus.HUNG, CellStatus.DEAD)
     return out
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import LabkitError, ValidationError
 from .notebook import cell_label, read_notebook, sandbox_or_why
-from .verdicts import Report
+from .verdicts import GradeStatus, Report
 
 #: In a release, this file sits in ``labkit/grading/exercises/``.
 MARKER = "LEARNER_RELEASE"
@@ -184,12 +184,12 @@ def _strip_instructor_pages(myst: Path) -> None:
 def run_check(path, exercise: str | None = None, *, timeout: float = 60.0, notebook_timeout: float = 600.0) -> Report:
     """Self-check in a release: run the notebook and report which cells raised -- no
     answers (there are no checks here). ``status`` is "ran"."""
-    from .kernel import run_notebook
+    from .kernel import CellStatus, run_notebook
     path = str(path)
     try:
         nb = read_notebook(path)
     except LabkitError as e:
-        return Report(path=path, exercise=exercise, status="error", error=getattr(e, "detail", str(e)))
+        return Report(path=path, exercise=exercise, status=GradeStatus.ERROR, error=getattr(e, "detail", str(e)))
     meta = nb.get("metadata", {}).get("labkit", {})
     name = exercise or (meta.get("exercise") if isinstance(meta, dict) else None) or Path(path).stem
     sandboxed, note = sandbox_or_why(None)
@@ -197,11 +197,12 @@ def run_check(path, exercise: str | None = None, *, timeout: float = 60.0, noteb
     try:
         run = run_notebook(cells, [], timeout=timeout, notebook_timeout=notebook_timeout, sandboxed=sandboxed)
     except Exception as e:
-        return Report(path=path, exercise=name, status="error",
+        return Report(path=path, exercise=name, status=GradeStatus.ERROR,
                       error=f"the notebook could not be run ({type(e).__name__}: {e})")
-    bad = [f"{cell_label(nb, i)}: {o.error or o.status}" for i, o in sorted(run.cells.items()) if o.status != "ok"]
+    bad = [f"{cell_label(nb, i)}: {o.error or o.status}" for i, o in sorted(run.cells.items())
+           if o.status is not CellStatus.OK]
     todo = sum(1 for o in bad if "NotImplementedError" in o)
     text = (f"your instructor grades this exercise (this learner release of labkit has no checks, so it shows no "
             f"answers). Your saved notebook ran: {len(cells)} code cells, "
             + (f"{len(bad)} raised ({todo} still `raise NotImplementedError()`)" if bad else "none raised"))
-    return Report(path=path, exercise=name, status="ran", error=text, notes=bad + ([note] if note else []))
+    return Report(path=path, exercise=name, status=GradeStatus.RAN, error=text, notes=bad + ([note] if note else []))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 #: Every answer the learner's kernel gave back is JSON; a grader-side check gets
 #: at most this much simulated work (events) when it plays a scenario on an answer.
@@ -55,16 +56,24 @@ class QuestionResult:
     message: str = ""
 
 
+class GradeStatus(StrEnum):
+    """What became of one notebook (the ``status`` column of the grade sheet)."""
+
+    GRADED = "graded"      # its answers were checked
+    ERROR = "error"        # it could not be read or run; the report's ``error`` says why
+    RAN = "ran"            # a learner release's self-check: it ran, the instructor grades it
+    SKIPPED = "skipped"    # check() called while grading: it does nothing there
+
+
 @dataclass
 class Report:
-    """The grade of one notebook: ``status`` is "graded", "error" (the notebook could
-    not be read or run; ``error`` says why) or "ran" (a learner release's self-check: the
-    notebook ran, the instructor grades it). ``notes`` list cells that raised or timed out."""
+    """The grade of one notebook (:class:`GradeStatus`; ``error`` says why it is not
+    graded). ``notes`` list cells that raised or timed out."""
 
     path: str
     exercise: str | None
     results: list[QuestionResult] = field(default_factory=list)
-    status: str = "graded"
+    status: GradeStatus = GradeStatus.GRADED
     error: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -78,14 +87,14 @@ class Report:
 
     @property
     def all_passed(self) -> bool:
-        return self.status == "graded" and bool(self.results) and all(r.passed for r in self.results)
+        return self.status is GradeStatus.GRADED and bool(self.results) and all(r.passed for r in self.results)
 
     def table(self) -> str:
         """The score table learners see (plain text)."""
         head = f"{self.exercise or '(unknown exercise)'} · {self.path or '(no file)'}"
-        if self.status == "ran":  # a learner release: the notebook ran, the instructor grades it
+        if self.status is GradeStatus.RAN:  # a learner release: the notebook ran, the instructor grades it
             return "\n".join([f"{head}\nnot graded here: {self.error}"] + [f"note: {n}" for n in self.notes])
-        if self.status != "graded":
+        if self.status is not GradeStatus.GRADED:
             return f"{head}\nnot graded: {self.error}"
         head += f" · {num(self.score)}/{num(self.max_score)} points"
         width = max([8] + [len(r.name) for r in self.results])
@@ -116,8 +125,9 @@ def report_from_json(line: str) -> Report:
     """The :class:`Report` that :func:`report_to_json` wrote."""
     d = json.loads(line)
     d["results"] = [QuestionResult(**r) for r in d.get("results", [])]
+    d["status"] = GradeStatus(d.get("status", GradeStatus.GRADED))
     return Report(**d)
 
 
-__all__ = ["num", "MAX_EVENTS", "Wrong", "Missing", "expect", "QuestionResult", "Report", "report_to_json",
-           "report_from_json"]
+__all__ = ["num", "MAX_EVENTS", "Wrong", "Missing", "expect", "QuestionResult", "Report", "GradeStatus",
+           "report_to_json", "report_from_json"]

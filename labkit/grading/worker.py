@@ -18,7 +18,7 @@ import os
 import sys
 from dataclasses import asdict
 
-from .verdicts import Report
+from .verdicts import GradeStatus, Report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                                     notebook_timeout=req["notebook_timeout"], limits=Limits(**req["limits"]),
                                     sandbox=bool(req["sandbox"]), said_by=req.get("said_by", ""))
         except Exception as e:  # a grader bug on one notebook must not stop the others
-            report = Report(path=path, exercise=None, status="error",
+            report = Report(path=path, exercise=None, status=GradeStatus.ERROR,
                             error=f"grading failed ({type(e).__name__}: {e})")
         replies.write(json.dumps({"id": n, "token": token, "report": asdict(report)}) + "\n")
         replies.flush()
