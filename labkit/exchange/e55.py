@@ -193,7 +193,7 @@ def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
     >>> virtual_server(new, "EXVS1").mailboxes
     200
     """
-    from .model import need_org
+    from .model import DatabaseKind, need_org
     from .storage import find_database, is_dismounted
     from .rules import check_full_admin
     for what, c in (("source", source), ("target", target)):
@@ -217,7 +217,7 @@ def move_mailboxes(source, target, evs: str, database: str, count: int) -> int:
     o = need_org(target)
     vs = o.server(evs)
     sg, db = find_database(target, evs, database)
-    if db.kind != "mailbox":
+    if db.kind is not DatabaseKind.MAILBOX:
         raise ConfigurationError(f"{show(database)} is a public store; mailboxes live in mailbox stores",
                                  rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
     store55 = source.resources[old.resources["Information Store"]]

@@ -197,7 +197,7 @@ def _fill_storage_groups(c: Cluster, v, lay: dict, data: str) -> None:
     and the users shared evenly over them."""
     sgs = list(lay)
     default = next(db.name for db in ex.virtual_server(c, v.name).storage_groups[FIRST_SG].databases.values()
-                   if db.kind == "mailbox")
+                   if db.kind is ex.DatabaseKind.MAILBOX)
     per_sg = split(v.users, len(sgs))
     for i, sg in enumerate(sgs):                   # storage groups, stores, mailboxes
         ex_sg = FIRST_SG if i == 0 else sg
