@@ -39,7 +39,7 @@ from ..errors import NameConflictError, NotFoundError, ProcedureError, StateErro
 from .assumptions import pick
 from .engine import Procedure, Step, before_start, minutes, need_cluster, wait
 from ..exchange.model import DatabaseKind
-from .state import BackupJob, BackupKind, BackupSet, JobBinding, state
+from .state import BackupJob, BackupKind, BackupSet, JobBinding, RunOutcome, state
 
 SRC_DR = "paper, Disaster Recovery Considerations"
 START = "procedures.backup_start"
@@ -214,14 +214,14 @@ def _store_node(cluster, job: BackupJob) -> tuple[object, str | None]:
     return r, where
 
 
-def _finish(cluster, job: BackupJob, outcome: str, why: str, node: str | None = None) -> None:
+def _finish(cluster, job: BackupJob, outcome: RunOutcome, why: str, node: str | None = None) -> None:
     now = cluster.clock.ms
-    start = job.history[-1]["at_ms"] if job.history and job.history[-1]["outcome"] == "running" else now
+    start = job.history[-1]["at_ms"] if job.history and job.history[-1]["outcome"] == RunOutcome.RUNNING else now
     row = {"job": job.name, "virtual_server": job.virtual_server, "bound_to": f"{job.bound_to} {job.target}",
            "path": job.path, "at_ms": start, "started": cluster.clock.at(start).strftime("%Y-%m-%d %H:%M:%S"),
            "finished": cluster.now.strftime("%Y-%m-%d %H:%M:%S"), "hours": round((now - start) / 3_600_000, 2),
-           "node": node, "outcome": outcome, "restarts": job.restarts, "why": why}
-    if job.history and job.history[-1]["outcome"] == "running":
+           "node": node, "outcome": str(outcome), "restarts": job.restarts, "why": why}
+    if job.history and job.history[-1]["outcome"] == RunOutcome.RUNNING:
         job.history[-1] = row
     else:
         job.history.append(row)
@@ -240,27 +240,27 @@ def _on_start(cluster, name: str) -> None:
         return
     r, where = _store_node(cluster, job)
     if r is None:
-        _finish(cluster, job, "failed", f"{job.virtual_server} has no Information Store any more")
+        _finish(cluster, job, RunOutcome.FAILED, f"{job.virtual_server} has no Information Store any more")
         return
     if job.bound_to is JobBinding.NODE:
         n = cluster.nodes.get(job.target)
         if n is None or n.state not in (NodeState.UP, NodeState.PAUSED):
             state_ = "evicted" if n is None else str(n.state)
-            _finish(cluster, job, "missed", f"node {job.target} is {state_}: the job never started and "
+            _finish(cluster, job, RunOutcome.MISSED, f"node {job.target} is {state_}: the job never started and "
                     f"{job.virtual_server} (now on {where or 'no node'}) was not backed up ({SRC_DR})")
             return
         if where != job.target:
-            _finish(cluster, job, "failed", f"the Information Store of {job.virtual_server} is not on {job.target} "
-                    f"(it runs on {where or 'no node'}): a node-bound, non-cluster-aware job cannot back up a "
+            _finish(cluster, job, RunOutcome.FAILED, f"the Information Store of {job.virtual_server} is not on "
+                    f"{job.target} (it runs on {where or 'no node'}): a node-bound, non-cluster-aware job cannot back up a "
                     f"store that is not local ({SRC_DR})", job.target)
             return
     elif where is None:
-        _finish(cluster, job, "failed", f"{job.virtual_server}'s Information Store is not online")
+        _finish(cluster, job, RunOutcome.FAILED, f"{job.virtual_server}'s Information Store is not online")
         return
     job.run += 1
     job.restarts, job.done_mb = 0, 0.0         # a new run starts from the beginning
     job.size_mb = size_mb(database_contents(cluster, job.virtual_server), job.mailbox_mb, job.public_store_mb)
-    job.history.append({"job": name, "at_ms": cluster.clock.ms, "outcome": "running"})
+    job.history.append({"job": name, "at_ms": cluster.clock.ms, "outcome": str(RunOutcome.RUNNING)})
     _begin(cluster, job, where, f"{job.size_mb:,.0f} MB at {job.rate_mb_s:g} MB/s ({job.path}): about "
            f"{job.size_mb / job.rate_mb_s / 3600:.1f} h")
 
@@ -296,7 +296,7 @@ def _on_tick(cluster, name: str, run: int) -> None:
         cluster.record(f"backup job {name}", f"backup halted at {pct:.0f}%",
                        f"the agent lost its session: the Information Store left {node} or restarted", node)
         if job.bound_to is JobBinding.NODE:
-            _finish(cluster, job, "failed", f"halted at {pct:.0f}%: the store failed over away from {node}; a "
+            _finish(cluster, job, RunOutcome.FAILED, f"halted at {pct:.0f}%: the store failed over away from {node}; a "
                     f"node-bound job cannot follow it ({SRC_DR})", node)
             return
         job.running_on = None
@@ -311,7 +311,7 @@ def _on_tick(cluster, name: str, run: int) -> None:
                                         job.virtual_server, cluster.now.isoformat(timespec="seconds"), now, node,
                                         dbs, job.size_mb, job.name))
         extra = f" after {job.restarts} restart(s) from the beginning" if job.restarts else ""
-        _finish(cluster, job, "completed", f"backup set {show(b.name)}: {len(dbs)} database(s){extra}", node)
+        _finish(cluster, job, RunOutcome.COMPLETED, f"backup set {show(b.name)}: {len(dbs)} database(s){extra}", node)
         return
     _next_tick(cluster, job)
 
@@ -329,7 +329,8 @@ def _waiting(cluster, job: BackupJob, where: str | None) -> None:
                    f"keeps no log to resume from ({SRC_DR})")
         return
     if now - job.waiting_since_ms >= job.wait_h * 3_600_000:
-        _finish(cluster, job, "failed", f"{job.virtual_server}'s store did not come back within {job.wait_h:g} h")
+        _finish(cluster, job, RunOutcome.FAILED,
+                f"{job.virtual_server}'s store did not come back within {job.wait_h:g} h")
         return
     _next_tick(cluster, job)
 
@@ -388,7 +389,7 @@ class _BackupBindingDrillSteps:
         rows = {h["job"]: h["outcome"] for h in backup_history(p.cluster)}
         node_out = rows.get(f"{p.data['evs']} on {p.data['node']}")
         name_out = rows.get(f"{p.data['evs']} by name")
-        if node_out not in ("missed", "failed") or name_out != "completed":
+        if node_out not in (RunOutcome.MISSED, RunOutcome.FAILED) or name_out != RunOutcome.COMPLETED:
             raise ProcedureError(f"node-bound job {node_out}, name-bound job {name_out}",
                                  rule="after a failover a node-bound job misses or fails; a name-bound job runs",
                                  source=SRC_DR)
@@ -471,7 +472,7 @@ class _BackupInterruptionDrillSteps:
         cluster_aware = self.cluster_aware
         h = backup_history(p.cluster, p.data["job"])[-1]
         want = 0 if cluster_aware else 1
-        if h["outcome"] != "completed" or h["restarts"] != want:
+        if h["outcome"] != RunOutcome.COMPLETED or h["restarts"] != want:
             raise ProcedureError(f"the backup {h['outcome']} with {h['restarts']} restart(s)",
                                  rule="a non-cluster-aware agent restarts from the beginning after a failover",
                                  source=SRC_DR)

@@ -86,6 +86,16 @@ class BackupSet:
     job: str | None = None
 
 
+class RunOutcome(StrEnum):
+    """How a backup job's run ended, or that it is still running (paper, Disaster Recovery
+    Considerations: a node-bound job misses or fails after a failover)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    MISSED = "missed"
+
+
 @dataclass
 class BackupJob:
     """A scheduled nightly backup of one virtual server's Information Store.
@@ -100,7 +110,8 @@ class BackupJob:
       Disaster Recovery Considerations).
     ``rate_mb_s``, ``poll_s``, ``wait_h``, ``mailbox_mb`` and ``public_store_mb`` are
     copied from the :class:`~labkit.procedures.assumptions.Assumptions` when the job is
-    made. The rest is run-time state; ``history`` holds one dict per run.
+    made. The rest is run-time state; ``history`` holds one dict per run (its ``outcome``
+    the text of a :class:`RunOutcome`).
     """
 
     name: str
