@@ -31,6 +31,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from . import GroupState
 from .errors import FileFormatError, LabkitError, ValidationError
 from .text import duration_ms
 
@@ -380,12 +381,12 @@ def transition_text(cluster, before: dict, mark: int, start_ms: int, *, brief: b
         owner0, state0 = before.get(g.name, (None, None))
         outs = [(s, e) for s, e in g.outages if (e is None or e > start_ms)]
         waited = sum((e if e is not None else cluster.clock.ms) - max(s, start_ms) for s, e in outs)
-        up_now = g.state in (g.state.ONLINE, g.state.PARTIAL_ONLINE)
-        was_up = state0 in ("Online", "Partially Online")
+        up_now = g.state in (GroupState.ONLINE, GroupState.PARTIAL_ONLINE)
+        was_up = state0 in (GroupState.ONLINE, GroupState.PARTIAL_ONLINE)
         if owner0 != g.owner and up_now:
             verb, where = ("Move", f"{owner0} -> {g.owner}") if owner0 else ("Start", g.owner)
         elif was_up and not up_now:
-            verb, where = "Stop", f"{owner0}" + (", left Failed" if g.state is g.state.FAILED else "")
+            verb, where = "Stop", f"{owner0}" + (", left Failed" if g.state is GroupState.FAILED else "")
         elif not was_up and up_now:
             verb, where = "Start", g.owner
         elif outs:
@@ -430,7 +431,7 @@ def _simulate(ns) -> int:
     print(f"{c.name} ({c.edition}) from {ns.clusterfile}, at {c.now:%Y-%m-%d %H:%M:%S}")
     print("\nCurrent cluster status:")
     print("\n".join(status_text(c)))
-    before = {g.name: (g.owner, str(g.state)) for g in c.groups.values()}
+    before = {g.name: (g.owner, g.state) for g in c.groups.values()}
     mark, start = len(c.log), c.clock.ms
     print("\nPerforming requested events:")
     for i, text in enumerate(ns.event, 1):

@@ -25,7 +25,7 @@ from . import e55
 from .clients import Impact, ProtocolImpact, StoreImpact, impact, outages, set_clients
 from .components import COMPONENTS, TABLE5, Component, add_component, check_component
 from . import persistence  # noqa: F401 (registers the organisation's file checks with the loader)
-from .model import (FULL_ADMIN, PROTOCOLS, Database, ExchangeOrg, ExchangeSettings, StorageGroup,
+from .model import (FULL_ADMIN, PROTOCOLS, Database, DatabaseKind, ExchangeOrg, ExchangeSettings, StorageGroup,
                     VirtualServer, org)
 from .servers import (check_removal, create_virtual_server, remove_virtual_server, resource_names,
                       virtual_server, virtual_servers)
@@ -47,7 +47,7 @@ __all__ = [
     "TABLE5", "COMPONENTS", "Component", "check_component", "add_component",
     "set_clients", "impact", "outages", "Impact", "ProtocolImpact", "StoreImpact",
     "TABLE7", "TABLE7_BY_ROLE", "Table7Row", "EXCHANGE_TYPES", "EXCHANGE_TYPE_NAMES",
-    "org", "ExchangeOrg", "ExchangeSettings", "VirtualServer", "StorageGroup", "Database",
+    "org", "ExchangeOrg", "ExchangeSettings", "VirtualServer", "StorageGroup", "Database", "DatabaseKind",
     "FULL_ADMIN", "PROTOCOLS", "demo_cluster", "e55",
 ]
 

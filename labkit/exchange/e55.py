@@ -193,14 +193,14 @@ def _running_stores(source, old, target, evs: str, database: str):
     ``database`` a mailbox store of virtual server ``evs`` and mounted, the Exchange 5.5
     Information Store running. Returns the virtual server, the database and the two
     Information Store resources (the 5.5 one, the 2000 one)."""
-    from .model import need_org
+    from .model import DatabaseKind, need_org
     from .storage import find_database, is_dismounted
     from .rules import check_full_admin
     check_full_admin(target, "move mailboxes")
     o = need_org(target)
     vs = o.server(evs)
     sg, db = find_database(target, evs, database)
-    if db.kind != "mailbox":
+    if db.kind is not DatabaseKind.MAILBOX:
         raise ConfigurationError(f"{show(database)} is a public store; mailboxes live in mailbox stores",
                                  rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
     store55 = source.resources[old.resources["Information Store"]]

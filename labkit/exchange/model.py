@@ -15,6 +15,7 @@ kept where setup puts them: on the node (``node.properties["exchange2000"]``).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 from ..values import show
 from ..errors import NotFoundError, ValidationError
@@ -67,13 +68,20 @@ class ExchangeSettings:
     mailbox_mb: int = 25
 
 
+class DatabaseKind(StrEnum):
+    """A store holds mailboxes or public folders (paper, Figure 6; one public store per cluster)."""
+
+    MAILBOX = "mailbox"
+    PUBLIC = "public"
+
+
 @dataclass
 class Database:
     """A store: a property file (.EDB) and a streaming file (.STM) in a storage group
-    (paper, Figure 6 and Table 8). ``kind`` is "mailbox" or "public"."""
+    (paper, Figure 6 and Table 8). ``kind`` is a :class:`DatabaseKind`."""
 
     name: str
-    kind: str
+    kind: DatabaseKind
     edb_disk: str
     stm_disk: str
     edb_file: str
@@ -172,7 +180,8 @@ class ExchangeOrg:
         for name, v in data.get("virtual_servers", {}).items():
             sgs = {}
             for sg_name, sg in v.get("storage_groups", {}).items():
-                dbs = {k: Database(**d) for k, d in sg.get("databases", {}).items()}
+                dbs = {k: Database(**{**d, "kind": DatabaseKind(d["kind"])})
+                       for k, d in sg.get("databases", {}).items()}
                 sgs[sg_name] = StorageGroup(**{**sg, "databases": dbs})
             servers[name] = VirtualServer(**{**v, "storage_groups": sgs})
         return cls(settings=ExchangeSettings(**data.get("settings", {})), virtual_servers=servers,

@@ -37,7 +37,7 @@ from ..cluster.model import GroupState, ResourceState
 from ..values import COUNT, NAME, accept, exact, show
 from ..errors import (ConfigurationError, LimitError, NameConflictError, NotFoundError, StateError,
                       ValidationError)
-from .model import Database, StorageGroup, VirtualServer, need_org, org
+from .model import Database, DatabaseKind, StorageGroup, VirtualServer, need_org, org
 from .rules import SRC_SG_LIMIT, check_full_admin, storage_group_counts_on
 
 FIRST_SG = "First Storage Group"
@@ -115,11 +115,11 @@ def create_default_storage(cluster, vs: VirtualServer) -> None:
     path = _folder(cluster, vs.data_disk, vs, "mdbdata")
     sg = StorageGroup(FIRST_SG, vs.name, vs.data_disk, path)
     sg.databases[f"Mailbox Store ({vs.name})"] = Database(
-        f"Mailbox Store ({vs.name})", "mailbox", vs.data_disk, vs.data_disk,
+        f"Mailbox Store ({vs.name})", DatabaseKind.MAILBOX, vs.data_disk, vs.data_disk,
         f"{path}\\priv1.edb", f"{path}\\priv1.stm")
     if public_store_count(cluster) < o.settings.public_stores_per_cluster:
         sg.databases[f"Public Folder Store ({vs.name})"] = Database(
-            f"Public Folder Store ({vs.name})", "public", vs.data_disk, vs.data_disk,
+            f"Public Folder Store ({vs.name})", DatabaseKind.PUBLIC, vs.data_disk, vs.data_disk,
             f"{path}\\pub1.edb", f"{path}\\pub1.stm")
     vs.storage_groups[FIRST_SG] = sg
 
@@ -127,7 +127,7 @@ def create_default_storage(cluster, vs: VirtualServer) -> None:
 def public_store_count(cluster) -> int:
     """Public stores in the cluster (setup makes one, in the first virtual server)."""
     o = need_org(cluster)
-    return sum(1 for vs in o.virtual_servers.values() for db in vs.databases() if db.kind == "public")
+    return sum(1 for vs in o.virtual_servers.values() for db in vs.databases() if db.kind is DatabaseKind.PUBLIC)
 
 
 def find_storage_group(cluster, evs: str, storage_group) -> StorageGroup:
@@ -190,7 +190,7 @@ def add_storage_group(cluster, evs: str, name: str, log_disk: str | None = None)
 
 
 def add_database(cluster, evs: str, storage_group: str, name: str, edb_disk: str | None = None,
-                 stm_disk: str | None = None, *, kind: str = "mailbox") -> None:
+                 stm_disk: str | None = None, *, kind: DatabaseKind = DatabaseKind.MAILBOX) -> None:
     """Create a database (a mailbox store, or with ``kind="public"`` a public store) in
     a storage group of ``evs``: its .EDB on ``edb_disk`` and its .STM on ``stm_disk``
     (defaults: the storage group's log disk; the .STM follows the .EDB).
@@ -204,9 +204,10 @@ def add_database(cluster, evs: str, storage_group: str, name: str, edb_disk: str
     sg = find_storage_group(cluster, evs, storage_group)
     vs = o.server(evs)
     _check_name(name, "database")
-    if kind not in ("mailbox", "public"):
+    if kind not in tuple(DatabaseKind):
         raise ValidationError(f"kind must be 'mailbox' or 'public', not {show(kind)}",
                               rule="a store is a mailbox store or a public store", source=SRC_FIG6)
+    kind = DatabaseKind(kind)
     if any(name in s.databases for s in vs.storage_groups.values()):
         raise NameConflictError(f"{vs.name} already has a database {show(name)}",
                                 rule="database names are unique in a server", source="Exchange System Manager")
@@ -216,7 +217,7 @@ def add_database(cluster, evs: str, storage_group: str, name: str, edb_disk: str
                          rule=f"at most {limit} databases per storage group", source="paper, Table 8")
     edb = _check_disk(cluster, vs, edb_disk if edb_disk is not None else sg.log_disk, "database disk")
     stm = _check_disk(cluster, vs, stm_disk if stm_disk is not None else edb, "streaming store disk")
-    if kind == "public" and public_store_count(cluster) >= o.settings.public_stores_per_cluster:
+    if kind is DatabaseKind.PUBLIC and public_store_count(cluster) >= o.settings.public_stores_per_cluster:
         raise LimitError("the cluster already has its public store",
                          rule="one public store per cluster (in the first virtual server)",
                          source="paper, Exchange 2000 Cluster Administration and Management")
@@ -234,7 +235,7 @@ def add_mailboxes(cluster, evs: str, database: str, count: int) -> int:
     if not COUNT.ok(count):
         raise ValidationError(f"count must be a whole number >= 1, not {show(count)}", rule="mailboxes are counted")
     count = exact(count)
-    if db.kind != "mailbox":
+    if db.kind is not DatabaseKind.MAILBOX:
         raise ConfigurationError(f"{show(database)} is a public store; mailboxes live in mailbox stores",
                                  rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
     db.mailboxes += count
@@ -270,7 +271,7 @@ def check_mailbox_move(cluster, evs: str, database: str, to_evs: str, to_databas
         raise ConfigurationError(f"{show(db.name)} of {vs.name} is both the source and the target",
                                  rule="Move Mailbox moves mailboxes to another store", source=SRC_MOVE_MAILBOX)
     for d in (db, tdb):
-        if d.kind != "mailbox":
+        if d.kind is not DatabaseKind.MAILBOX:
             raise ConfigurationError(f"{show(d.name)} is a public store; mailboxes live in mailbox stores",
                                      rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
     if count > db.mailboxes:
@@ -345,7 +346,7 @@ def layout(cluster, evs: str | None = None) -> list[dict]:
         for sg in vs.storage_groups.values():
             for db in sg.databases.values():
                 rows.append({"virtual_server": vs.name, "storage_group": sg.name, "log_disk": sg.log_disk,
-                             "log_path": sg.log_path, "database": db.name, "kind": db.kind,
+                             "log_path": sg.log_path, "database": db.name, "kind": str(db.kind),
                              "edb_disk": db.edb_disk, "edb_file": db.edb_file, "stm_disk": db.stm_disk,
                              "stm_file": db.stm_file, "mailboxes": db.mailboxes})
     return rows

@@ -50,7 +50,7 @@ from .editions import check_exchange_cluster
 from .findings import Violation
 from .hardware import (PRESETS as HARDWARE_PRESETS, Topology, build_cluster, failure_outcome, node_spofs,
                        redundancy_ladder, spof_report)
-from .naming import NamingPlan, PlanEntry, check_naming, naming_plan, require_valid_naming, table10
+from .naming import NamingPlan, PlanEntry, PlanRole, check_naming, naming_plan, require_valid_naming, table10
 from .raid import (DRIVE_18GB_10K, RA4100, Array, DriveModel, EnclosureModel, IOModel, OnlineSpare, RaidLevel,
                    drives_needed)
 from .storage import (PAPER_2001, PlannedArray, SizingAssumptions, StorageDesign, database, edb, logs, plan_storage,
@@ -70,7 +70,7 @@ __all__ = [
     "EnclosureModel", "RA4100",
     "StorageDesign", "PlannedArray", "quorum", "logs", "database", "edb", "stm", "SizingAssumptions",
     "PAPER_2001", "plan_storage", "table9", "table9_as_printed", "check_storage", "require_valid_storage",
-    "NamingPlan", "PlanEntry", "naming_plan", "check_naming", "require_valid_naming", "table10",
+    "NamingPlan", "PlanEntry", "PlanRole", "naming_plan", "check_naming", "require_valid_naming", "table10",
     "downtime_per_year", "availability_from_downtime", "nines", "from_nines", "describe", "PAPER_LOCKSTEP",
     "MSCS_BEST", "Cause", "clustering_effect", "k_out_of_n", "RoiWorksheet", "GIGA_USD_PER_USER_PER_YEAR",
     "Topology", "build_cluster", "spof_report", "failure_outcome", "node_spofs", "redundancy_ladder",

@@ -36,6 +36,7 @@ import math
 import random
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Callable
 
 from ..cluster.model import GroupState, NodeState, ResourceState
@@ -205,6 +206,15 @@ def _overlap(intervals, lo, hi) -> int:
     return sum(max(0, min(b, hi) - max(a, lo)) for a, b in intervals)
 
 
+class EventKind(StrEnum):
+    """What happens at an event of a run: a node fails, a failed node is repaired, or the
+    operator comes to bring a group back online."""
+
+    FAIL = "fail"
+    REPAIR = "repair"
+    OPERATOR = "operator"
+
+
 class _Run:
     """The state of one run: the working cluster, the pending failure, repair and
     operator events (a heap ordered by time, then by a counter), and the tallies."""
@@ -227,7 +237,7 @@ class _Run:
         self.waiting: set = set()
         self.failures = self.repairs = self.restores = 0
 
-    def push(self, at_ms: int, what: str, kind: str) -> None:
+    def push(self, at_ms: int, what: str, kind: EventKind) -> None:
         heapq.heappush(self.heap, (at_ms, next(self.counter), what, kind))
 
     def after_h(self, t: int, hours: float) -> int:
@@ -238,7 +248,7 @@ class _Run:
         if self.c.nodes[node].state is not NodeState.DOWN:
             self.c.crash_node(node)
         self.broken.add(node)
-        self.push(self.after_h(t, self.rng.expovariate(1.0 / self.mttr_h)), node, "repair")
+        self.push(self.after_h(t, self.rng.expovariate(1.0 / self.mttr_h)), node, EventKind.REPAIR)
 
     def repair(self, t: int, node: str) -> None:
         self.repairs += 1
@@ -249,7 +259,7 @@ class _Run:
             c.start_node(node)
         self.broken.discard(node)
         self.waiting.clear()
-        self.push(self.after_h(t, self.rng.expovariate(1.0 / self.mtbf_h)), node, "fail")
+        self.push(self.after_h(t, self.rng.expovariate(1.0 / self.mtbf_h)), node, EventKind.FAIL)
 
     def _room(self, node: str) -> int:
         used = sum(self.sgs[g] for g in self.groups
@@ -286,7 +296,7 @@ class _Run:
             if name not in self.called and name not in self.waiting and \
                     self.c.groups[name].state is GroupState.FAILED:
                 self.called.add(name)
-                self.push(self.after_h(max(t, self.c.clock.ms), self.operator_h), name, "operator")
+                self.push(self.after_h(max(t, self.c.clock.ms), self.operator_h), name, EventKind.OPERATOR)
 
 
 def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H, mttr_h: float = DEFAULT_MTTR_H,
@@ -314,7 +324,7 @@ def monte_carlo(cluster, *, years: float = 10.0, mtbf_h: float = DEFAULT_MTBF_H,
     t0 = c.clock.ms
     span = int(round(years * HOURS_PER_YEAR * _MS_PER_H))
     for node in names:
-        run.push(run.after_h(t0, run.rng.expovariate(1.0 / mtbf_h)), node, "fail")
+        run.push(run.after_h(t0, run.rng.expovariate(1.0 / mtbf_h)), node, EventKind.FAIL)
     up_time = _simulate(c, run, t0, span, every, progress)
     servers, all_up, batch = _availability(c, run, t0, span, batches)
     if progress is not None:
@@ -369,9 +379,9 @@ def _simulate(c, run: "_Run", t0: int, span: int, every: float, progress) -> lis
             c.run(seconds=(t - c.clock.ms) / 1000.0)
         up_time[n - len(run.broken)] += t - last
         last = t
-        if kind == "fail":
+        if kind is EventKind.FAIL:
             run.fail(t, what)
-        elif kind == "repair":
+        elif kind is EventKind.REPAIR:
             run.repair(t, what)
         else:
             run.restore(what)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import partial
 
 from ..cluster.types import check_netbios_name, check_static_ip
@@ -51,20 +52,29 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
+class PlanRole(StrEnum):
+    """What a plan entry names: the cluster, a node or a virtual server (paper, Table 10)."""
+
+    CLUSTER = "cluster"
+    NODE = "node"
+    VIRTUAL_SERVER = "virtual server"
+
+
 @dataclass(frozen=True)
 class PlanEntry:
     """One name and its address: the cluster, a node, or a virtual server (with its home node)."""
 
     name: str
     ip: str
-    role: str                  # "cluster" | "node" | "virtual server"
+    role: PlanRole
     node: str | None = None    # a virtual server's home node
     service: str = ""          # Table 10's Services column
 
     def __post_init__(self):
-        if self.role not in ("cluster", "node", "virtual server"):
+        if self.role not in tuple(PlanRole):
             raise ValidationError(f"role must be 'cluster', 'node' or 'virtual server', not {self.role!r}",
                                   rule="a plan names the cluster, its nodes and virtual servers", source=SOURCE)
+        object.__setattr__(self, "role", PlanRole(self.role))
 
 
 @dataclass(frozen=True)
@@ -83,15 +93,15 @@ class NamingPlan:
 
     @property
     def cluster(self) -> PlanEntry | None:
-        return next((e for e in self.entries if e.role == "cluster"), None)
+        return next((e for e in self.entries if e.role is PlanRole.CLUSTER), None)
 
     @property
     def nodes(self) -> list[PlanEntry]:
-        return [e for e in self.entries if e.role == "node"]
+        return [e for e in self.entries if e.role is PlanRole.NODE]
 
     @property
     def virtual_servers(self) -> list[PlanEntry]:
-        return [e for e in self.entries if e.role == "virtual server"]
+        return [e for e in self.entries if e.role is PlanRole.VIRTUAL_SERVER]
 
     def address_of(self, name: str) -> str:
         for e in self.entries:
@@ -177,14 +187,15 @@ def naming_plan(nodes: int = 4, *, cluster_name: str | None = None, node_names=N
         return str(ipaddress.IPv4Address(base + h)) if 0 <= h < net.num_addresses else f"beyond {net}"
 
     cname = cluster_name or default_cluster_name(nodes)
-    entries = [PlanEntry(cname, host(cluster_host), "cluster", service="Cluster Manager")]
+    entries = [PlanEntry(cname, host(cluster_host), PlanRole.CLUSTER, service="Cluster Manager")]
     k = 0
     for i, n in enumerate(names, start=1):
-        entries.append(PlanEntry(n, host(step * i), "node"))
+        entries.append(PlanEntry(n, host(step * i), PlanRole.NODE))
         for j in range(1, virtual_servers_per_node + 1):
             k += 1
             vs = f"{vs_prefix}{k}"
-            entries.append(PlanEntry(vs, host(step * i + j), "virtual server", node=n, service=f"VS{k}-NAME={vs}"))
+            entries.append(PlanEntry(vs, host(step * i + j), PlanRole.VIRTUAL_SERVER, node=n,
+                                     service=f"VS{k}-NAME={vs}"))
     plan = NamingPlan(str(net), tuple(entries))
     require(check_naming(plan), what="naming plan")
     return plan

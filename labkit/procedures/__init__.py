@@ -57,7 +57,8 @@ from .migration import (ConnectionAgreement, ExchangeSite, back_out, check_in_pl
 from .record import ClusterRecord, VirtualServerRecord, record_configuration, recreate_virtual_server, restore_databases
 from .recovery import complete_cluster_failure, quorum_disk_failure, single_node_failure
 from .removal import move_mailboxes, rebuild_virtual_server, remove_exchange_binaries, remove_virtual_server
-from .state import BackupJob, BackupSet, ProceduresState, SharedDisk, StretchConfig, state
+from .state import (BackupJob, BackupKind, BackupSet, JobBinding, ProceduresState, RunOutcome, SharedDisk,
+                    StretchConfig, state)
 from .stretch import configure_stretch, site_disaster, site_recovery
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "ClusterRecord", "VirtualServerRecord", "recreate_virtual_server", "restore_databases",
     "add_backup_job", "remove_backup_job", "backup_history", "backup_sets", "backup_durations",
     "take_system_state_backup", "backup_binding_drill", "backup_interruption_drill", "BackupJob", "BackupSet",
+    "BackupKind", "JobBinding", "RunOutcome",
     "rolling_upgrade", "choose_target", "prove_moves", "failback_risks", "estimate_hours",
     "remove_virtual_server", "remove_exchange_binaries", "rebuild_virtual_server", "move_mailboxes",
     "ExchangeSite", "ConnectionAgreement", "check_in_place_preconditions", "mailbox_relocation",

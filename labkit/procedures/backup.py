@@ -32,13 +32,14 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from ..cluster.model import GroupState, ResourceState
+from ..cluster.model import GroupState, NodeState, ResourceState
 from ..cluster.cluster import register_job_handler
 from ..values import HOUR, NAME, accept, exact, show
 from ..errors import NameConflictError, NotFoundError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
 from .engine import Procedure, Step, before_start, minutes, need_cluster, wait
-from .state import BackupJob, BackupSet, state
+from ..exchange.model import DatabaseKind
+from .state import BackupJob, BackupKind, BackupSet, JobBinding, RunOutcome, state
 
 SRC_DR = "paper, Disaster Recovery Considerations"
 START = "procedures.backup_start"
@@ -47,7 +48,7 @@ DAY_MS = 86_400_000
 
 
 # ----------------------------------------------------------------- catalogue
-def backup_sets(cluster, *, source: str | None = None, kind: str | None = None) -> list[BackupSet]:
+def backup_sets(cluster, *, source: str | None = None, kind: BackupKind | None = None) -> list[BackupSet]:
     """The backup sets in the catalogue, oldest first (optionally of one source or kind)."""
     need_cluster(cluster)
     s = state(cluster)
@@ -55,7 +56,7 @@ def backup_sets(cluster, *, source: str | None = None, kind: str | None = None) 
             if (source is None or b.source == source) and (kind is None or b.kind == kind)]
 
 
-def latest(sets, *, source: str | None = None, kind: str | None = None) -> BackupSet | None:
+def latest(sets, *, source: str | None = None, kind: BackupKind | None = None) -> BackupSet | None:
     """The most recent set of ``sets`` matching ``source`` and ``kind``."""
     found = [b for b in sets if (source is None or b.source == source) and (kind is None or b.kind == kind)]
     return max(found, key=lambda b: b.taken_ms) if found else None
@@ -66,7 +67,7 @@ def database_contents(cluster, evs: str) -> list[dict]:
     mailboxes)."""
     from ..exchange import virtual_server
     vs = virtual_server(cluster, evs)
-    return [{"storage_group": sg.name, "database": db.name, "kind": db.kind, "mailboxes": db.mailboxes}
+    return [{"storage_group": sg.name, "database": db.name, "kind": str(db.kind), "mailboxes": db.mailboxes}
             for sg in vs.storage_groups.values() for db in sg.databases.values()]
 
 
@@ -77,7 +78,8 @@ def size_mb(databases: list[dict], mailbox_mb: float, public_store_mb: float) ->
     >>> size_mb([{"kind": "mailbox", "mailboxes": 1250}, {"kind": "public", "mailboxes": 0}], 25, 2000)
     33250.0
     """
-    total = sum(d["mailboxes"] * mailbox_mb if d["kind"] == "mailbox" else public_store_mb for d in databases)
+    total = sum(d["mailboxes"] * mailbox_mb if d["kind"] == DatabaseKind.MAILBOX else public_store_mb
+                for d in databases)
     return max(1.0, float(total))
 
 
@@ -109,14 +111,14 @@ def take_system_state_backup(cluster, node: str, *, assumptions=None) -> BackupS
     a = pick(assumptions)
     n = cluster.node(node)
     node = n.name
-    if str(n.state) not in ("Up", "Paused") or not cluster.running:
+    if n.state not in (NodeState.UP, NodeState.PAUSED) or not cluster.running:
         raise StateError(f"{node} is {n.state}; the System State of a node includes the cluster database only "
                          "while its cluster service runs", rule="back up System State on a running cluster node",
                          source="KB 248998")
     with cluster.transaction():
         minutes(cluster, a.system_state_backup_min)
-        b = _add_set(cluster, BackupSet(f"System State {node} {cluster.now:%Y-%m-%d %H:%M}", "system state", node,
-                                        cluster.now.isoformat(timespec="seconds"), cluster.clock.ms, node))
+        b = _add_set(cluster, BackupSet(f"System State {node} {cluster.now:%Y-%m-%d %H:%M}", BackupKind.SYSTEM_STATE,
+                                        node, cluster.now.isoformat(timespec="seconds"), cluster.clock.ms, node))
         cluster.record(f"backup {b.name}", "System State backed up", "includes the cluster database (KB 248998)",
                        node)
     return b
@@ -131,7 +133,7 @@ def _ms_until(cluster, hour: int) -> int:
     return int((at - now).total_seconds() * 1000)
 
 
-def add_backup_job(cluster, name: str, virtual_server: str, *, bound_to: str, target: str | None = None,
+def add_backup_job(cluster, name: str, virtual_server: str, *, bound_to: JobBinding, target: str | None = None,
                    path: str = "lan", hour: int = 22, cluster_aware: bool = False, assumptions=None) -> BackupJob:
     """Schedule a nightly backup of ``virtual_server``'s Information Store at ``hour``:00.
 
@@ -150,19 +152,20 @@ def add_backup_job(cluster, name: str, virtual_server: str, *, bound_to: str, ta
     if s is not None and name in s.backup_jobs:
         raise NameConflictError(f"backup job {show(name)} exists", rule="job names are unique")
     vs = get_vs(cluster, virtual_server)
-    if bound_to == "node":
+    if bound_to not in tuple(JobBinding):
+        raise ValidationError(f"bound_to is 'node' or 'name', not {show(bound_to)}",
+                              rule="a backup job is bound to a node or to a virtual server's name", source=SRC_DR)
+    bound_to = JobBinding(bound_to)
+    if bound_to is JobBinding.NODE:
         target = target if target is not None else cluster.groups[vs.group].owner
         target = cluster.node(target).name
-    elif bound_to == "name":
+    else:
         target = vs.name if target is None else target
         if not isinstance(target, str) or target.upper() != vs.name:
             raise ValidationError(f"a name-bound job targets the virtual server's network name {show(vs.name)}, not "
                                   f"{show(target)}", rule="clients and agents reach a virtual server by its name",
                                   source="paper, Exchange Virtual Servers: The Unit of Failover")
         target = vs.name
-    else:
-        raise ValidationError(f"bound_to is 'node' or 'name', not {show(bound_to)}",
-                              rule="a backup job is bound to a node or to a virtual server's name", source=SRC_DR)
     rate = a.backup_mb_s(path)
     if not HOUR.ok(hour):
         raise ValidationError(f"hour is a whole number 0-23, not {show(hour)}", rule="jobs start on the hour")
@@ -211,14 +214,14 @@ def _store_node(cluster, job: BackupJob) -> tuple[object, str | None]:
     return r, where
 
 
-def _finish(cluster, job: BackupJob, outcome: str, why: str, node: str | None = None) -> None:
+def _finish(cluster, job: BackupJob, outcome: RunOutcome, why: str, node: str | None = None) -> None:
     now = cluster.clock.ms
-    start = job.history[-1]["at_ms"] if job.history and job.history[-1]["outcome"] == "running" else now
+    start = job.history[-1]["at_ms"] if job.history and job.history[-1]["outcome"] == RunOutcome.RUNNING else now
     row = {"job": job.name, "virtual_server": job.virtual_server, "bound_to": f"{job.bound_to} {job.target}",
            "path": job.path, "at_ms": start, "started": cluster.clock.at(start).strftime("%Y-%m-%d %H:%M:%S"),
            "finished": cluster.now.strftime("%Y-%m-%d %H:%M:%S"), "hours": round((now - start) / 3_600_000, 2),
-           "node": node, "outcome": outcome, "restarts": job.restarts, "why": why}
-    if job.history and job.history[-1]["outcome"] == "running":
+           "node": node, "outcome": str(outcome), "restarts": job.restarts, "why": why}
+    if job.history and job.history[-1]["outcome"] == RunOutcome.RUNNING:
         job.history[-1] = row
     else:
         job.history.append(row)
@@ -237,27 +240,27 @@ def _on_start(cluster, name: str) -> None:
         return
     r, where = _store_node(cluster, job)
     if r is None:
-        _finish(cluster, job, "failed", f"{job.virtual_server} has no Information Store any more")
+        _finish(cluster, job, RunOutcome.FAILED, f"{job.virtual_server} has no Information Store any more")
         return
-    if job.bound_to == "node":
+    if job.bound_to is JobBinding.NODE:
         n = cluster.nodes.get(job.target)
-        if n is None or str(n.state) not in ("Up", "Paused"):
+        if n is None or n.state not in (NodeState.UP, NodeState.PAUSED):
             state_ = "evicted" if n is None else str(n.state)
-            _finish(cluster, job, "missed", f"node {job.target} is {state_}: the job never started and "
+            _finish(cluster, job, RunOutcome.MISSED, f"node {job.target} is {state_}: the job never started and "
                     f"{job.virtual_server} (now on {where or 'no node'}) was not backed up ({SRC_DR})")
             return
         if where != job.target:
-            _finish(cluster, job, "failed", f"the Information Store of {job.virtual_server} is not on {job.target} "
-                    f"(it runs on {where or 'no node'}): a node-bound, non-cluster-aware job cannot back up a "
+            _finish(cluster, job, RunOutcome.FAILED, f"the Information Store of {job.virtual_server} is not on "
+                    f"{job.target} (it runs on {where or 'no node'}): a node-bound, non-cluster-aware job cannot back up a "
                     f"store that is not local ({SRC_DR})", job.target)
             return
     elif where is None:
-        _finish(cluster, job, "failed", f"{job.virtual_server}'s Information Store is not online")
+        _finish(cluster, job, RunOutcome.FAILED, f"{job.virtual_server}'s Information Store is not online")
         return
     job.run += 1
     job.restarts, job.done_mb = 0, 0.0         # a new run starts from the beginning
     job.size_mb = size_mb(database_contents(cluster, job.virtual_server), job.mailbox_mb, job.public_store_mb)
-    job.history.append({"job": name, "at_ms": cluster.clock.ms, "outcome": "running"})
+    job.history.append({"job": name, "at_ms": cluster.clock.ms, "outcome": str(RunOutcome.RUNNING)})
     _begin(cluster, job, where, f"{job.size_mb:,.0f} MB at {job.rate_mb_s:g} MB/s ({job.path}): about "
            f"{job.size_mb / job.rate_mb_s / 3600:.1f} h")
 
@@ -292,8 +295,8 @@ def _on_tick(cluster, name: str, run: int) -> None:
         pct = 100 * job.done_mb / job.size_mb
         cluster.record(f"backup job {name}", f"backup halted at {pct:.0f}%",
                        f"the agent lost its session: the Information Store left {node} or restarted", node)
-        if job.bound_to == "node":
-            _finish(cluster, job, "failed", f"halted at {pct:.0f}%: the store failed over away from {node}; a "
+        if job.bound_to is JobBinding.NODE:
+            _finish(cluster, job, RunOutcome.FAILED, f"halted at {pct:.0f}%: the store failed over away from {node}; a "
                     f"node-bound job cannot follow it ({SRC_DR})", node)
             return
         job.running_on = None
@@ -304,11 +307,11 @@ def _on_tick(cluster, name: str, run: int) -> None:
     job.last_ms = now
     if job.done_mb >= job.size_mb - 1e-6:
         dbs = database_contents(cluster, job.virtual_server)
-        b = _add_set(cluster, BackupSet(f"{job.virtual_server} {cluster.now:%Y-%m-%d %H:%M}", "exchange",
+        b = _add_set(cluster, BackupSet(f"{job.virtual_server} {cluster.now:%Y-%m-%d %H:%M}", BackupKind.EXCHANGE,
                                         job.virtual_server, cluster.now.isoformat(timespec="seconds"), now, node,
                                         dbs, job.size_mb, job.name))
         extra = f" after {job.restarts} restart(s) from the beginning" if job.restarts else ""
-        _finish(cluster, job, "completed", f"backup set {show(b.name)}: {len(dbs)} database(s){extra}", node)
+        _finish(cluster, job, RunOutcome.COMPLETED, f"backup set {show(b.name)}: {len(dbs)} database(s){extra}", node)
         return
     _next_tick(cluster, job)
 
@@ -326,7 +329,8 @@ def _waiting(cluster, job: BackupJob, where: str | None) -> None:
                    f"keeps no log to resume from ({SRC_DR})")
         return
     if now - job.waiting_since_ms >= job.wait_h * 3_600_000:
-        _finish(cluster, job, "failed", f"{job.virtual_server}'s store did not come back within {job.wait_h:g} h")
+        _finish(cluster, job, RunOutcome.FAILED,
+                f"{job.virtual_server}'s store did not come back within {job.wait_h:g} h")
         return
     _next_tick(cluster, job)
 
@@ -344,14 +348,14 @@ class _BackupBindingDrillSteps:
         vs = get_vs(p.cluster, virtual_server)
         node = p.cluster.groups[vs.group].owner
         p.data.update(evs=vs.name, group=vs.group, node=node)
-        add_backup_job(p.cluster, f"{vs.name} on {node}", vs.name, bound_to="node", target=node, path=path,
+        add_backup_job(p.cluster, f"{vs.name} on {node}", vs.name, bound_to=JobBinding.NODE, target=node, path=path,
                        hour=hour, assumptions=a)
         return f"NT Backup on {node}, tape drive in the node"
 
     def name_job(self, p):
         a, hour, path = self.a, self.hour, self.path
-        add_backup_job(p.cluster, f"{p.data['evs']} by name", p.data["evs"], bound_to="name", path=path, hour=hour,
-                       assumptions=a)
+        add_backup_job(p.cluster, f"{p.data['evs']} by name", p.data["evs"], bound_to=JobBinding.NAME, path=path,
+                       hour=hour, assumptions=a)
         return f"targets the network name {p.data['evs']}"
 
     def fail(self, p):
@@ -385,7 +389,7 @@ class _BackupBindingDrillSteps:
         rows = {h["job"]: h["outcome"] for h in backup_history(p.cluster)}
         node_out = rows.get(f"{p.data['evs']} on {p.data['node']}")
         name_out = rows.get(f"{p.data['evs']} by name")
-        if node_out not in ("missed", "failed") or name_out != "completed":
+        if node_out not in (RunOutcome.MISSED, RunOutcome.FAILED) or name_out != RunOutcome.COMPLETED:
             raise ProcedureError(f"node-bound job {node_out}, name-bound job {name_out}",
                                  rule="after a failover a node-bound job misses or fails; a name-bound job runs",
                                  source=SRC_DR)
@@ -425,7 +429,7 @@ class _BackupInterruptionDrillSteps:
         virtual_server, = self.virtual_server,
         from ..exchange import virtual_server as get_vs
         evs = get_vs(p.cluster, virtual_server).name
-        j = add_backup_job(p.cluster, f"{evs} by name", evs, bound_to="name", path=path, hour=hour,
+        j = add_backup_job(p.cluster, f"{evs} by name", evs, bound_to=JobBinding.NAME, path=path, hour=hour,
                            cluster_aware=cluster_aware, assumptions=a)
         p.data["job"] = j.name
         return f"{'cluster-aware' if cluster_aware else 'non-cluster-aware'} agent, {path}"
@@ -468,7 +472,7 @@ class _BackupInterruptionDrillSteps:
         cluster_aware = self.cluster_aware
         h = backup_history(p.cluster, p.data["job"])[-1]
         want = 0 if cluster_aware else 1
-        if h["outcome"] != "completed" or h["restarts"] != want:
+        if h["outcome"] != RunOutcome.COMPLETED or h["restarts"] != want:
             raise ProcedureError(f"the backup {h['outcome']} with {h['restarts']} restart(s)",
                                  rule="a non-cluster-aware agent restarts from the beginning after a failover",
                                  source=SRC_DR)

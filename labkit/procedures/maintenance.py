@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..cluster.model import NodeState
+from ..cluster.model import GroupState, NodeState
 from ..values import show
 from ..errors import ConfigurationError, OwnershipError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
@@ -169,7 +169,7 @@ def _move(p, group: str, target: str, why: str) -> dict:
     wait(c)
     t1 = c.clock.ms
     g = c.groups[group]
-    if g.owner != target or str(g.state) not in ("Online", "Offline"):
+    if g.owner != target or g.state not in (GroupState.ONLINE, GroupState.OFFLINE):
         raise ProcedureError(f"{group} is {g.state} on {g.owner} after its move to {target}",
                              rule="a planned move brings the group online on the target", source=SRC_MOVE)
     off = sum(i.seconds for i in interruptions(c, t0, t1, cause=why, groups=[group]))

@@ -43,7 +43,8 @@ from ..errors import (ConfigurationError, NameConflictError, NotFoundError, Proc
                       ValidationError)
 from .assumptions import pick
 from .engine import Advisory, Procedure, Step, before_start, interruptions, minutes, need_cluster, wait
-from .state import BackupSet, state
+from ..exchange.model import DatabaseKind
+from .state import BackupKind, BackupSet, state
 from .steps import install_exchange, require_back
 
 SRC_MIG = "paper, Migrating From Exchange 5.5 Clusters"
@@ -199,11 +200,11 @@ def designated_store(cluster, evs: str, store: str | None = None) -> dict:
     rows = ex.layout(cluster, vs.name)
     if store is not None:
         sg, db = ex.find_database(cluster, vs.name, store)
-        if db.kind != "mailbox":
+        if db.kind is not DatabaseKind.MAILBOX:
             raise ConfigurationError(f"{show(db.name)} is a public store; mailboxes live in mailbox stores",
                                      rule="mailboxes live in mailbox stores", source="paper, Creating New Users")
         return next(r for r in rows if r["database"] == db.name)
-    found = [r for r in rows if r["kind"] == "mailbox" and r["edb_disk"] == vs.data_disk]
+    found = [r for r in rows if r["kind"] == DatabaseKind.MAILBOX and r["edb_disk"] == vs.data_disk]
     if not found:
         raise ConfigurationError(f"{vs.name} has no mailbox store on its database disk {show(vs.data_disk)}; name the "
                                  "store the mailboxes go to (store=...)",
@@ -393,11 +394,12 @@ class _InPlaceUpgradeSteps:
         mb = p.data["mailboxes"] * a.mailbox_mb + a.public_store_mb
         c.run(seconds=a.transfer_s(mb, "local"))
         minutes(c, a.system_state_backup_min)
-        b = BackupSet(f"offline {p.data['evs']} {c.now:%Y-%m-%d %H:%M}", "offline", p.data["evs"],
+        b = BackupSet(f"offline {p.data['evs']} {c.now:%Y-%m-%d %H:%M}", BackupKind.OFFLINE, p.data["evs"],
                       c.now.isoformat(timespec="seconds"), c.clock.ms, c.groups[p.data["group"]].owner,
-                      [{"storage_group": "", "database": "PRIV.EDB", "kind": "mailbox",
+                      [{"storage_group": "", "database": "PRIV.EDB", "kind": DatabaseKind.MAILBOX.value,
                         "mailboxes": p.data["mailboxes"]},
-                       {"storage_group": "", "database": "PUB.EDB", "kind": "public", "mailboxes": 0}], mb)
+                       {"storage_group": "", "database": "PUB.EDB", "kind": DatabaseKind.PUBLIC.value,
+                        "mailboxes": 0}], mb)
         state(c, create=True).backup_sets.append(b)
         p.tables["back-out plan"] = [
             {"step": 1, "action": "stop: take the cluster group offline, remove whatever Exchange 2000 was installed"},

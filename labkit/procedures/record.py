@@ -19,8 +19,9 @@ from ..errors import ConfigurationError, ProcedureError, StateError, ValidationE
 from .assumptions import pick
 from .backup import size_mb
 from .engine import need_cluster
-from .state import BackupSet
+from .state import BackupKind, BackupSet
 from ..cluster.model import ResourceState
+from ..exchange.model import DatabaseKind
 
 
 SRC_RESTORE = "paper, Cluster Back Up and Restore Scenarios"
@@ -79,7 +80,7 @@ def record_configuration(cluster) -> ClusterRecord:
         disks = [[d, cluster.resources[d].properties.get("drive")] for d in sa.dependencies
                  if cluster.resources[d].type == "Physical Disk"]
         sgs = [{"name": sg.name, "log_disk": sg.log_disk,
-                "databases": [{"name": db.name, "kind": db.kind, "edb_disk": db.edb_disk, "stm_disk": db.stm_disk,
+                "databases": [{"name": db.name, "kind": str(db.kind), "edb_disk": db.edb_disk, "stm_disk": db.stm_disk,
                                "mailboxes": db.mailboxes} for db in sg.databases.values()]}
                for sg in vs.storage_groups.values()]
         g = cluster.groups[vs.group]
@@ -168,7 +169,7 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
     if not isinstance(backup, BackupSet):
         raise ValidationError(f"backup must be a BackupSet from the catalogue, not {show(backup)}",
                               rule="databases are restored from a backup set")
-    if backup.kind != "exchange":
+    if backup.kind is not BackupKind.EXCHANGE:
         raise ValidationError(f"{show(backup.name)} is a {backup.kind} backup, not an Exchange database backup",
                               rule="databases are restored from an Exchange backup set", source=f"{SRC_S3}, step 4")
     if backup.source != vs.name:
@@ -189,7 +190,7 @@ def restore_databases(cluster, evs: str, backup, *, path: str = "lan", assumptio
     cluster.run(seconds=secs)
     for d in backup.databases:
         _, db = ex.find_database(cluster, vs.name, d["database"])
-        if d["kind"] == "mailbox" and d["mailboxes"] > db.mailboxes:
+        if d["kind"] == DatabaseKind.MAILBOX and d["mailboxes"] > db.mailboxes:
             ex.add_mailboxes(cluster, vs.name, db.name, d["mailboxes"] - db.mailboxes)
     cluster.record(vs.name, f"databases restored from {show(backup.name)}",
                    f"taken {backup.taken_at} on {backup.node}; mail that arrived after it is lost with the logs [D]")

@@ -32,7 +32,7 @@ from .engine import (Interruption, Procedure, Step, before_start, exchange_group
                      need_cluster, outages_since_loss, wait)
 from .record import (SRC_RESTORE, SRC_S3, ClusterRecord, record_configuration, recreate_virtual_server,
                      restore_databases)
-from .state import SharedDisk, state
+from .state import BackupKind, SharedDisk, state
 from .steps import bring_online, install_exchange, require_back, require_online
 
 SRC_S1 = f"{SRC_RESTORE}, Scenario 1"
@@ -136,7 +136,7 @@ class _SingleNodeFailureSteps:
         # backup -- of the failed node -- as Scenario 2's restore does (KB 248998)
         a = self.a
         c, f = p.cluster, p.params["failed"]
-        b = latest(state(c).backup_sets if state(c) else [], source=f, kind="system state")
+        b = latest(state(c).backup_sets if state(c) else [], source=f, kind=BackupKind.SYSTEM_STATE)
         if b is None:
             raise ProcedureError(f"the catalogue holds no System State backup of {f}: Scenario 1 restores the "
                                  "System State on the rebuilt node (take one with take_system_state_backup while "
@@ -273,7 +273,7 @@ class _QuorumDiskFailureSteps:
             raise ConfigurationError(f"the quorum disk's signature is {q.signature}, the cluster expects "
                                      f"{p.data['old_signature']}", rule="the cluster finds its disks by signature",
                                      source=src_sig)
-        b = latest(s.backup_sets, kind="system state")
+        b = latest(s.backup_sets, kind=BackupKind.SYSTEM_STATE)
         if b is None:
             raise ProcedureError("the catalogue holds no System State backup of a cluster node",
                                  rule="the quorum data is restored from a System State backup",
@@ -388,7 +388,7 @@ class _CompleteClusterFailureSteps:
     def system_state(self, p):
         a, rec, sets = self.a, self.rec, self.sets
         minutes(p.cluster, a.system_state_restore_min)
-        have = {b.node for b in sets if b.kind == "system state"}
+        have = {b.node for b in sets if b.kind is BackupKind.SYSTEM_STATE}
         for n, _ in rec.nodes:
             p.cluster.record(n, "System State restored", "from backup" if n in have else "no backup of this node", n)
         missing = [n for n, _ in rec.nodes if n not in have]
@@ -414,7 +414,7 @@ class _CompleteClusterFailureSteps:
     def restore(self, v):
         a, path, sets = self.a, self.path, self.sets
         def act(p):
-            chosen = latest(sets, source=v.name, kind="exchange")
+            chosen = latest(sets, source=v.name, kind=BackupKind.EXCHANGE)
             secs = restore_databases(p.cluster, v.name, chosen, path=path, assumptions=a)
             p.tables.setdefault("restores", []).append({
                 "virtual_server": v.name, "backup set": chosen.name, "taken": chosen.taken_at, "from": chosen.source,

@@ -43,6 +43,7 @@ True
 from __future__ import annotations
 
 from ..cluster.model import GroupState
+from ..exchange.model import DatabaseKind
 from ..values import show
 from ..errors import ConfigurationError, ProcedureError, StateError, ValidationError
 from .assumptions import pick
@@ -150,7 +151,7 @@ class _RemoveVirtualServerSteps:
         if not vs.mailboxes:
             return "no mailbox to move"
         to_evs, to_db = _target_or_refuse(c, vs, p.params["move_mailboxes_to"])     # params may have changed
-        dbs = [(db.name, db.mailboxes) for db in vs.databases() if db.kind == "mailbox" and db.mailboxes]
+        dbs = [(db.name, db.mailboxes) for db in vs.databases() if db.kind is DatabaseKind.MAILBOX and db.mailboxes]
         for name, n in dbs:                       # refused before the clock runs (a store not mounted...)
             ex.check_mailbox_move(c, vs.name, name, to_evs, to_db, n)
         total = sum(n for _, n in dbs)
@@ -302,7 +303,7 @@ class _RebuildVirtualServerSteps:
         for sg in rec.storage_groups:
             for db in sg["databases"]:
                 have = ex.virtual_server(c, rec.name).storage_groups[sg["name"]].databases
-                if db["kind"] == "mailbox" and db["mailboxes"]:
+                if db["kind"] == DatabaseKind.MAILBOX and db["mailboxes"]:
                     ex.add_mailboxes(c, rec.name, db["name"], db["mailboxes"] - have[db["name"]].mailboxes)
         return f"{len(ex.virtual_server(c, rec.name).resources)} Exchange resources with the same names"
 

@@ -52,16 +52,31 @@ class SharedDisk:
         return self.partitions > 0 and self.drive is not None
 
 
+class BackupKind(StrEnum):
+    """What a backup set holds (paper, Cluster Back Up and Restore Scenarios; KB 248998)."""
+
+    EXCHANGE = "exchange"            # the Exchange databases of a virtual server
+    SYSTEM_STATE = "system state"    # a node's System State, with the cluster database
+    OFFLINE = "offline"              # a whole server, Exchange stopped, with its System State
+
+
+class JobBinding(StrEnum):
+    """What a nightly backup job is set up against (paper, Disaster Recovery Considerations)."""
+
+    NODE = "node"    # a node: backs up whatever store is local there
+    NAME = "name"    # the virtual server's network name: follows it
+
+
 @dataclass
 class BackupSet:
-    """One backup in the catalogue: what (``kind``: "exchange" databases of a virtual
-    server, "system state" of a node, or "offline" -- a whole cluster with system
-    state), taken when (``taken_at``, ISO time; ``taken_ms`` on the cluster clock),
+    """One backup in the catalogue: what (``kind``, a :class:`BackupKind`: the Exchange
+    databases of a virtual server, the System State of a node, or an offline backup --
+    a whole server with its System State), taken when (``taken_at``, ISO time; ``taken_ms`` on the cluster clock),
     from which virtual server or node (``source``), on which node it ran, the
     databases with their mailbox counts, its size, and the job that made it."""
 
     name: str
-    kind: str
+    kind: BackupKind
     source: str
     taken_at: str
     taken_ms: int
@@ -71,25 +86,37 @@ class BackupSet:
     job: str | None = None
 
 
+class RunOutcome(StrEnum):
+    """How a backup job's run ended, or that it is still running (paper, Disaster Recovery
+    Considerations: a node-bound job misses or fails after a failover)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    MISSED = "missed"
+
+
 @dataclass
 class BackupJob:
     """A scheduled nightly backup of one virtual server's Information Store.
 
-    - ``bound_to``: "node" -- the job is set up on a node (``target`` is the node) and
-      backs up whatever store is local there; "name" -- the job targets the virtual
-      server's network name (``target`` is the name) and follows it.
+    - ``bound_to``: a :class:`JobBinding`. ``NODE`` -- the job is set up on a node
+      (``target`` is the node) and backs up whatever store is local there; ``NAME`` --
+      the job targets the virtual server's network name (``target`` is the name) and
+      follows it.
     - ``path``: "local" (a tape drive in the node) or "lan" (an agent, over the network).
     - ``hour``: daily start hour; ``cluster_aware``: whether the agent can resume after a
       failover -- a non-cluster-aware one restarts from the beginning (paper,
       Disaster Recovery Considerations).
     ``rate_mb_s``, ``poll_s``, ``wait_h``, ``mailbox_mb`` and ``public_store_mb`` are
     copied from the :class:`~labkit.procedures.assumptions.Assumptions` when the job is
-    made. The rest is run-time state; ``history`` holds one dict per run.
+    made. The rest is run-time state; ``history`` holds one dict per run (its ``outcome``
+    the text of a :class:`RunOutcome`).
     """
 
     name: str
     virtual_server: str
-    bound_to: str
+    bound_to: JobBinding
     target: str
     path: str = "lan"
     hour: int = 22
@@ -157,8 +184,10 @@ class ProceduresState:
         st = data.get("stretch")
         return cls(disks={k: SharedDisk(**v) for k, v in data.get("disks", {}).items()},
                    files={d: {f: list(v) for f, v in folders.items()} for d, folders in data.get("files", {}).items()},
-                   backup_sets=[BackupSet(**b) for b in data.get("backup_sets", [])],
-                   backup_jobs={k: BackupJob(**v) for k, v in data.get("backup_jobs", {}).items()},
+                   backup_sets=[BackupSet(**{**b, "kind": BackupKind(b["kind"])})
+                                for b in data.get("backup_sets", [])],
+                   backup_jobs={k: BackupJob(**{**v, "bound_to": JobBinding(v["bound_to"])})
+                                for k, v in data.get("backup_jobs", {}).items()},
                    stretch=StretchConfig(**{**st, "state": StretchState(st.get("state", "mirrored"))}) if st else None)
 
 

@@ -59,7 +59,7 @@ from ..cluster.cluster import Cluster
 from ..errors import ValidationError
 from ..planning.findings import Violation, as_tuple
 from ..planning.load import LoadPlan, Strategy, VirtualServerPlan, plan_load, split
-from ..planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, default_cluster_name,
+from ..planning.naming import (PAPER_CLUSTER_HOST, PAPER_STEP, NamingPlan, PlanEntry, PlanRole, default_cluster_name,
                               default_node_names, naming_plan, require_valid_naming, table10)
 from ..planning.nk import check_failover, check_possible_owners
 from ..planning.storage import DEFAULT_DATABASE, TABLE9_USERS, Role, StorageDesign, database, logs, plan_storage, table9
@@ -197,7 +197,7 @@ def _fill_storage_groups(c: Cluster, v, lay: dict, data: str) -> None:
     and the users shared evenly over them."""
     sgs = list(lay)
     default = next(db.name for db in ex.virtual_server(c, v.name).storage_groups[FIRST_SG].databases.values()
-                   if db.kind == "mailbox")
+                   if db.kind is ex.DatabaseKind.MAILBOX)
     per_sg = split(v.users, len(sgs))
     for i, sg in enumerate(sgs):                   # storage groups, stores, mailboxes
         ex_sg = FIRST_SG if i == 0 else sg
@@ -265,13 +265,13 @@ def _naming_for(nodes: int, virtual_servers_per_node: int) -> NamingPlan:
     132.192.0.100 in 132.192.0.0/16."""
     if nodes * PAPER_STEP + virtual_servers_per_node < PAPER_CLUSTER_HOST:
         return naming_plan(nodes, virtual_servers_per_node=virtual_servers_per_node)
-    entries = [PlanEntry(default_cluster_name(nodes), "132.192.0.100", "cluster", service="Cluster Manager")]
+    entries = [PlanEntry(default_cluster_name(nodes), "132.192.0.100", PlanRole.CLUSTER, service="Cluster Manager")]
     k = 0
     for i, name in enumerate(default_node_names(nodes), start=1):
-        entries.append(PlanEntry(name, f"132.192.{i}.10", "node"))
+        entries.append(PlanEntry(name, f"132.192.{i}.10", PlanRole.NODE))
         for j in range(1, virtual_servers_per_node + 1):
             k += 1
-            entries.append(PlanEntry(f"EXVS{k}", f"132.192.{i}.{10 + j}", "virtual server", node=name,
+            entries.append(PlanEntry(f"EXVS{k}", f"132.192.{i}.{10 + j}", PlanRole.VIRTUAL_SERVER, node=name,
                                      service=f"VS{k}-NAME=EXVS{k}"))
     return require_valid_naming(NamingPlan("132.192.0.0/16", tuple(entries)))
 

@@ -15,7 +15,7 @@ digraph "Exchange 2000 resource dependencies" {
 """
 from __future__ import annotations
 
-from ..exchange.model import need_org
+from ..exchange.model import DatabaseKind, need_org
 from ..exchange.types import TABLE7
 from .diagrams import Diagram, wrap_label
 from .tables import STATE_COLOURS
@@ -123,7 +123,7 @@ def storage_diagram(cluster, evs: str | None = None) -> Diagram:
                     _disk_edge(dot, disks, logs, sg.log_disk, "logs")
                     for db in sg.databases.values():
                         dn = _id(ids, f"{vs.name}/{sg.name}/{db.name}")
-                        what = "public store" if db.kind == "public" else f"mailbox store, {db.mailboxes:,} mailboxes"
+                        what = "public store" if db.kind is DatabaseKind.PUBLIC else f"mailbox store, {db.mailboxes:,} mailboxes"
                         s.node(dn, f"{db.name}\n{what}\n{_path(db.edb_file)}\n{_path(db.stm_file)}", shape="cylinder",
                                fillcolor="#dbe8fb")
                         s.edge(logs, dn, style="dotted", arrowhead="none")

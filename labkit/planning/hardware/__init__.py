@@ -54,9 +54,10 @@ from .presets import (DT_MAX_KM, PRESETS, LadderStep, build_cluster, ha_f100, ha
                       preset, proliant_cl1850, redundancy_ladder, reference_5000)
 from .replay import Outcome, failure_outcome
 from .spof import Spof, SpofReport, node_spofs, spof_report
-from .topology import CLUSTER, Effect, Kind, NetworkRole, Topology
+from .topology import CLUSTER, Effect, Fabric, Kind, NetworkDevice, NetworkRole, Scope, Topology
 
-__all__ = ["Kind", "NetworkRole", "Effect", "CLUSTER", "Topology", "Outcome", "failure_outcome", "Spof",
+__all__ = ["Kind", "NetworkRole", "Effect", "Scope", "NetworkDevice", "Fabric", "CLUSTER", "Topology", "Outcome",
+           "failure_outcome", "Spof",
            "SpofReport", "spof_report", "node_spofs", "build_cluster", "reference_5000", "proliant_cl1850",
            "ha_f100", "ha_f200", "ha_f500", "ha_f500_enhanced_dt", "DT_MAX_KM", "PRESETS", "preset",
            "LadderStep", "redundancy_ladder"]

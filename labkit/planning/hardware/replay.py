@@ -216,5 +216,5 @@ def failure_outcome(topology: Topology, failed: Iterable[str] = ()) -> Outcome:
                               source="labkit.planning.hardware")
     failed = [failed] if isinstance(failed, str) else list(failed)
     for f in failed:
-        topology._need(f)
+        topology.component(f)
     return FailureReplay(topology).replay(failed)

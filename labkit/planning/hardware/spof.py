@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ...errors import ValidationError
 from .replay import FailureReplay
-from .topology import Effect, Kind, Topology
+from .topology import Effect, Kind, Scope, Topology
 
 
 # --- the report -------------------------------------------------------------------------------------
@@ -17,8 +17,8 @@ class Spof:
     """One component whose loss alone stops (or splits) one target."""
 
     component: str
-    kind: str
-    scope: str
+    kind: Kind
+    scope: Scope
     target: str
     effect: Effect
 
@@ -40,12 +40,12 @@ class SpofReport:
     def no_spof(self) -> bool:
         """True when no component of the cluster itself is a single point of failure
         (infrastructure and site disasters are listed but not counted)."""
-        return not any(s.scope == "cluster" for s in self.spofs)
+        return not any(s.scope is Scope.CLUSTER for s in self.spofs)
 
     def for_target(self, target: str) -> list[Spof]:
         return [s for s in self.spofs if s.target == target]
 
-    def components(self, *, scope: str | None = None, effect: Effect | None = None,
+    def components(self, *, scope: Scope | None = None, effect: Effect | None = None,
                    target: str | None = None) -> list[str]:
         """Distinct component names, optionally filtered."""
         out = []
@@ -56,7 +56,7 @@ class SpofReport:
         return out
 
     def rows(self) -> list[dict]:
-        return [{"component": s.component, "kind": s.kind, "scope": s.scope, "target": s.target,
+        return [{"component": s.component, "kind": str(s.kind), "scope": str(s.scope), "target": s.target,
                  "effect": str(s.effect)} for s in self.spofs]
 
     def summary(self) -> list[str]:
@@ -90,7 +90,7 @@ def spof_report(topology: Topology) -> SpofReport:
             st = o.status[t]
             if st != "runs":
                 d = g.nodes[c]
-                found.append(Spof(c, str(d["kind"]), d["scope"], t, st))
+                found.append(Spof(c, d["kind"], d["scope"], t, st))
     return SpofReport(topology.name, tuple(topology.targets()), tuple(found), dict(base.status),
                       tuple(topology.notes))
 
@@ -103,6 +103,6 @@ def node_spofs(topology: Topology, server: str) -> list[str]:
     >>> node_spofs(ha_f100(), "NODE1")[:3]
     ['NODE1', 'NODE1 CPU 1', 'NODE1 CPU 2']
     """
-    topology._need(server, Kind.SERVER)
+    topology.component(server, Kind.SERVER)
     rp = FailureReplay(topology)
     return [c for c in topology.components() if server in rp.dead(frozenset((c,)))]

@@ -44,6 +44,32 @@ class Kind(StrEnum):
 
 
 
+class Scope(StrEnum):
+    """Whose component it is: the cluster's own, the infrastructure around it (the public
+    LAN, the clients), or a whole site."""
+
+    CLUSTER = "cluster"
+    INFRASTRUCTURE = "infrastructure"
+    SITE = "site"
+
+
+class NetworkDevice(StrEnum):
+    """What joins a network's adapters: a crossover cable (two nodes only), a hub or a switch."""
+
+    CABLE = "cable"
+    HUB = "hub"
+    SWITCH = "switch"
+
+
+class Fabric(StrEnum):
+    """A storage interconnect: a Fibre Channel hub (a loop), a Fibre Channel switch (a
+    fabric) or a shared SCSI bus (paper, Compaq ProLiant Cluster solutions)."""
+
+    HUB = "hub"
+    SWITCH = "switch"
+    SCSI = "scsi"
+
+
 class NetworkRole(StrEnum):
     """Cluster network roles as Cluster Administrator names them (Windows 2000)."""
 
@@ -55,7 +81,7 @@ class NetworkRole(StrEnum):
 #: The network roles that carry the heartbeat, and those that carry client traffic.
 HEARTBEAT_ROLES = (NetworkRole.PRIVATE, NetworkRole.MIXED)
 CLIENT_ROLES = (NetworkRole.PUBLIC, NetworkRole.MIXED)
-_FABRIC_KINDS = {"hub": Kind.FC_HUB, "switch": Kind.FC_SWITCH, "scsi": Kind.SCSI_BUS}
+_FABRIC_KINDS = {Fabric.HUB: Kind.FC_HUB, Fabric.SWITCH: Kind.FC_SWITCH, Fabric.SCSI: Kind.SCSI_BUS}
 #: Kinds that are logical or taken not to fail.
 _NOT_CANDIDATES = (Kind.ARRAY, Kind.CLIENTS)
 
@@ -81,7 +107,7 @@ class Topology:
     """The hardware of one cluster as a ``networkx.Graph`` (``self.graph``).
 
     Nodes are component names with attributes ``kind`` (:class:`Kind`), ``scope``
-    ("cluster", "infrastructure" or "site"), ``within`` (the enclosure, server or
+    (:class:`Scope`), ``within`` (the enclosure, server or
     site that takes it down with it) and kind-specific data. Edges carry a
     ``layer``: "part", "lan" (with ``network``), "storage", "site".
 
@@ -101,13 +127,13 @@ class Topology:
         self.notes: list[str] = []
 
     # --- building -------------------------------------------------------------------------------
-    def _add(self, name, kind: Kind, *, scope="cluster", within=None, **attrs) -> str:
+    def _add(self, name, kind: Kind, *, scope=Scope.CLUSTER, within=None, **attrs) -> str:
         component_name(name, f"{kind} name")
         if name in self.graph:
             raise NameConflictError(f"{name!r} is already a component of {self.name}",
                                     rule="component names are unique", source="labkit.planning.hardware")
         if within is not None:
-            self._need(within)
+            self.component(within)
         self.graph.add_node(name, kind=kind, scope=scope, within=within, **attrs)
         return name
 
@@ -120,7 +146,9 @@ class Topology:
                                         rule="component names are unique", source="labkit.planning.hardware")
             seen.add(n)
 
-    def _need(self, name, *kinds) -> dict:
+    def component(self, name, *kinds: Kind) -> dict:
+        """The data of component ``name`` (refused if there is none, or if it is not of one
+        of ``kinds`` when they are given)."""
         if name not in self.graph:
             raise NotFoundError(f"{name!r} is not a component of {self.name}", rule="components must exist",
                                 source="labkit.planning.hardware")
@@ -132,12 +160,12 @@ class Topology:
 
     def _site(self, site):
         if site is not None:
-            self._need(site, Kind.SITE)
+            self.component(site, Kind.SITE)
         return site
 
     def add_site(self, name: str, *, distance_km: float = 0.0) -> str:
         """A site: losing it loses everything placed there."""
-        return self._add(name, Kind.SITE, scope="site", distance_km=distance_km)
+        return self._add(name, Kind.SITE, scope=Scope.SITE, distance_km=distance_km)
 
     def add_server(self, name: str, *, model: str = "ProLiant DL380", cpus: int = 2, memory_gb: float = 1.0,
                    power_supplies: int = 1, local_drives: int = 2, site: str | None = None) -> str:
@@ -194,19 +222,23 @@ class Topology:
                                   source="Windows 2000 Cluster Administrator") from None
         return name
 
-    def add_network_device(self, name: str, network: str, *, kind: str = "switch", site: str | None = None,
-                           infrastructure: bool = False) -> str:
+    def add_network_device(self, name: str, network: str, *, kind: NetworkDevice = NetworkDevice.SWITCH,
+                           site: str | None = None, infrastructure: bool = False) -> str:
         """A hub, switch or crossover cable of ``network``."""
         if network not in self.networks:
             raise NotFoundError(f"no network {network!r}", rule="devices belong to a network",
                                 source="labkit.planning.hardware")
-        return self._add(name, Kind.NETWORK_DEVICE, scope="infrastructure" if infrastructure else "cluster",
-                         within=self._site(site), network=network, device=kind)
+        if kind not in tuple(NetworkDevice):
+            raise ValidationError(f"network device kind must be one of {', '.join(NetworkDevice)}, not {kind!r}",
+                                  rule="a network's adapters meet at a cable, a hub or a switch",
+                                  source="labkit.planning.hardware")
+        return self._add(name, Kind.NETWORK_DEVICE, scope=Scope.INFRASTRUCTURE if infrastructure else Scope.CLUSTER,
+                         within=self._site(site), network=network, device=NetworkDevice(kind))
 
     def add_nic(self, server: str, device: str, name: str | None = None) -> str:
         """A network adapter of ``server`` plugged into ``device``."""
-        self._need(server, Kind.SERVER)
-        net = self._need(device, Kind.NETWORK_DEVICE)["network"]
+        self.component(server, Kind.SERVER)
+        net = self.component(device, Kind.NETWORK_DEVICE)["network"]
         nic = self._add(name or f"{server} NIC ({network_label(net)})", Kind.NIC, within=server, network=net)
         self.graph.add_edge(server, nic, layer="lan", network=net)
         self.graph.add_edge(nic, device, layer="lan", network=net)
@@ -215,13 +247,13 @@ class Topology:
     def connect_network_devices(self, a: str, b: str, *, link: str | None = None, site=None,
                                 infrastructure: bool = False) -> None:
         """Join two devices of one network, directly or through a named ``link`` (a component)."""
-        na, nb = self._need(a, Kind.NETWORK_DEVICE)["network"], self._need(b, Kind.NETWORK_DEVICE)["network"]
+        na, nb = self.component(a, Kind.NETWORK_DEVICE)["network"], self.component(b, Kind.NETWORK_DEVICE)["network"]
         if na != nb:
             raise ValidationError(f"{a!r} and {b!r} are on different networks", rule="a network is one LAN",
                                   source="labkit.planning.hardware")
         if link:
             self._site(site)
-            self._add(link, Kind.LINK, scope="infrastructure" if infrastructure else "cluster",
+            self._add(link, Kind.LINK, scope=Scope.INFRASTRUCTURE if infrastructure else Scope.CLUSTER,
                       within=site, network=na)
             self.graph.add_edge(a, link, layer="lan", network=na)
             self.graph.add_edge(link, b, layer="lan", network=na)
@@ -231,13 +263,13 @@ class Topology:
     def add_clients(self, *devices: str, name: str = "clients") -> str:
         """The users, reached through public-network ``devices``."""
         if name not in self.graph:
-            self._add(name, Kind.CLIENTS, scope="infrastructure")
+            self._add(name, Kind.CLIENTS, scope=Scope.INFRASTRUCTURE)
         for d in devices:
-            net = self._need(d, Kind.NETWORK_DEVICE)["network"]
+            net = self.component(d, Kind.NETWORK_DEVICE)["network"]
             self.graph.add_edge(d, name, layer="lan", network=net)
         return name
 
-    def add_fabric_device(self, name: str, kind: str = "hub", *, site: str | None = None) -> str:
+    def add_fabric_device(self, name: str, kind: Fabric = Fabric.HUB, *, site: str | None = None) -> str:
         """A Fibre Channel hub (a loop) or switch (a fabric), or a shared SCSI bus."""
         if kind not in _FABRIC_KINDS:
             raise ValidationError(f"fabric kind must be one of {', '.join(_FABRIC_KINDS)}, not {kind!r}",
@@ -247,8 +279,8 @@ class Topology:
     def connect_fabric(self, a: str, b: str, *, link: str | None = None) -> None:
         """Join two fabric devices (an inter-switch link), directly or through a named ``link``."""
         kinds = tuple(_FABRIC_KINDS.values())
-        self._need(a, *kinds)
-        self._need(b, *kinds)
+        self.component(a, *kinds)
+        self.component(b, *kinds)
         if link:
             self._add(link, Kind.LINK)
             self.graph.add_edge(a, link, layer="storage")
@@ -258,8 +290,8 @@ class Topology:
 
     def add_hba(self, server: str, device: str, name: str | None = None) -> str:
         """A host bus adapter of ``server`` cabled to fabric ``device``."""
-        self._need(server, Kind.SERVER)
-        self._need(device, *_FABRIC_KINDS.values())
+        self.component(server, Kind.SERVER)
+        self.component(device, *_FABRIC_KINDS.values())
         n = sum(1 for x in self.graph[server] if self.graph.nodes[x]["kind"] is Kind.HBA) + 1
         hba = self._add(name or f"{server} HBA {n}", Kind.HBA, within=server)
         self.graph.add_edge(server, hba, layer="storage")
@@ -287,13 +319,13 @@ class Topology:
         return name
 
     def controllers_of(self, storage: str) -> list[str]:
-        self._need(storage, Kind.ENCLOSURE)
+        self.component(storage, Kind.ENCLOSURE)
         return sorted(x for x in self.graph[storage] if self.graph.nodes[x]["kind"] is Kind.CONTROLLER)
 
     def connect_storage(self, controller_or_enclosure: str, device: str) -> None:
         """Cable an array controller (or a controller-less drive cage) to a fabric device."""
-        self._need(controller_or_enclosure, Kind.CONTROLLER, Kind.ENCLOSURE)
-        self._need(device, *_FABRIC_KINDS.values())
+        self.component(controller_or_enclosure, Kind.CONTROLLER, Kind.ENCLOSURE)
+        self.component(device, *_FABRIC_KINDS.values())
         self.graph.add_edge(controller_or_enclosure, device, layer="storage")
 
     def add_array(self, storage: str, label: str, array: Array, *, for_: Iterable[str] = (),
@@ -303,7 +335,7 @@ class Topology:
         ``replica_of`` makes it a synchronous mirror of another array that the
         cluster cannot use until a manual recovery (Data Replication Manager).
         """
-        enc = self._need(storage, Kind.ENCLOSURE)
+        enc = self.component(storage, Kind.ENCLOSURE)
         users = as_tuple(for_, "virtual servers of an array", source="labkit.planning.hardware")
         for vs in users:
             component_name(vs, "virtual server name")
@@ -321,7 +353,7 @@ class Topology:
                                      f"needs {array.drives}", rule=raid.ARRAY_IN_ONE_ENCLOSURE,
                                      source=enc["model"].source)
         if replica_of is not None:
-            self._need(replica_of, Kind.ARRAY)
+            self.component(replica_of, Kind.ARRAY)
         component_name(label, "array label")
         self._free(label, *[f"{label} drive {i + 1}" for i in range(array.drives)])
         self._add(label, Kind.ARRAY, within=storage, raid=array, replica_of=replica_of, local=False,
@@ -338,7 +370,7 @@ class Topology:
 
     # --- reading ------------------------------------------------------------------------------------
     def kind(self, name: str) -> Kind:
-        return self._need(name)["kind"]
+        return self.component(name)["kind"]
 
     def servers(self) -> list[str]:
         return [n for n, d in self.graph.nodes(data=True) if d["kind"] is Kind.SERVER]

@@ -20,6 +20,7 @@ equivalent ``cluster.exe`` line (:func:`labkit.clusterexe.command_line`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ...cluster import Cluster, GroupState, NodeState
 from ...clusterexe.equivalent import command_line
@@ -41,37 +42,47 @@ class ActionResult:
         return self.message
 
 
+class Subject(StrEnum):
+    """What an action's status line describes: the group, resource or node it named, or
+    the whole cluster (what is still pending)."""
+
+    GROUP = "group"
+    RESOURCE = "resource"
+    NODE = "node"
+    CLUSTER = "cluster"
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     """An action the widget offers: the Cluster method it calls, its required and
-    optional arguments, and the button label."""
+    optional arguments, the button label and what its status line describes."""
 
     name: str
     label: str
     required: tuple = ()
     optional: tuple = ()
-    about: str = ""   # "group", "resource", "node" or "" -- what the status line describes
+    about: Subject = Subject.CLUSTER
 
 
 #: Every action the Cluster Administrator widget can perform, by Cluster method name.
 ACTIONS: dict[str, ActionSpec] = {s.name: s for s in (
-    ActionSpec("move_group", "Move group", ("group",), ("node",), "group"),
-    ActionSpec("online_group", "Bring online", ("group",), ("node",), "group"),
-    ActionSpec("offline_group", "Take offline", ("group",), (), "group"),
-    ActionSpec("fail_resource", "Fail resource", ("resource",), (), "resource"),
-    ActionSpec("inject_fault", "Inject fault", ("resource",), ("kind", "persistent", "everywhere"), "resource"),
-    ActionSpec("repair_resource", "Repair", ("resource",), (), "resource"),
-    ActionSpec("online_resource", "Online resource", ("resource",), (), "resource"),
-    ActionSpec("offline_resource", "Offline resource", ("resource",), (), "resource"),
-    ActionSpec("crash_resource_monitor", "Crash its monitor", ("resource",), (), "resource"),
-    ActionSpec("crash_node", "Crash", ("node",), (), "node"),
-    ActionSpec("start_node", "Start", ("node",), (), "node"),
-    ActionSpec("stop_node", "Stop service", ("node",), (), "node"),
-    ActionSpec("restart_node", "Restart", ("node",), (), "node"),
-    ActionSpec("pause_node", "Pause", ("node",), (), "node"),
-    ActionSpec("resume_node", "Resume", ("node",), (), "node"),
-    ActionSpec("run", "Run", (), ("seconds", "minutes", "hours"), ""),
-    ActionSpec("run_until_stable", "Run until stable", (), (), ""),
+    ActionSpec("move_group", "Move group", ("group",), ("node",), Subject.GROUP),
+    ActionSpec("online_group", "Bring online", ("group",), ("node",), Subject.GROUP),
+    ActionSpec("offline_group", "Take offline", ("group",), (), Subject.GROUP),
+    ActionSpec("fail_resource", "Fail resource", ("resource",), (), Subject.RESOURCE),
+    ActionSpec("inject_fault", "Inject fault", ("resource",), ("kind", "persistent", "everywhere"), Subject.RESOURCE),
+    ActionSpec("repair_resource", "Repair", ("resource",), (), Subject.RESOURCE),
+    ActionSpec("online_resource", "Online resource", ("resource",), (), Subject.RESOURCE),
+    ActionSpec("offline_resource", "Offline resource", ("resource",), (), Subject.RESOURCE),
+    ActionSpec("crash_resource_monitor", "Crash its monitor", ("resource",), (), Subject.RESOURCE),
+    ActionSpec("crash_node", "Crash", ("node",), (), Subject.NODE),
+    ActionSpec("start_node", "Start", ("node",), (), Subject.NODE),
+    ActionSpec("stop_node", "Stop service", ("node",), (), Subject.NODE),
+    ActionSpec("restart_node", "Restart", ("node",), (), Subject.NODE),
+    ActionSpec("pause_node", "Pause", ("node",), (), Subject.NODE),
+    ActionSpec("resume_node", "Resume", ("node",), (), Subject.NODE),
+    ActionSpec("run", "Run", (), ("seconds", "minutes", "hours")),
+    ActionSpec("run_until_stable", "Run until stable"),
 )}
 
 
@@ -172,12 +183,12 @@ _HEADLINES = {
 
 
 def _status(c: Cluster, spec: ActionSpec, args: dict) -> str:
-    if spec.about == "group":
+    if spec.about is Subject.GROUP:
         return describe_group(c, args["group"])
-    if spec.about == "resource":
+    if spec.about is Subject.RESOURCE:
         r = c.resources[args["resource"]]
         return f"{describe_resource(c, r.name)}; {describe_group(c, r.group)}"
-    if spec.about == "node":
+    if spec.about is Subject.NODE:
         return describe_node(c, args["node"])
     pending = sum(1 for g in c.groups.values() if g.state is GroupState.PENDING)
     return "nothing pending" if c.is_stable() and not pending else \
@@ -207,6 +218,14 @@ def describe_node(c: Cluster, node: str) -> str:
 
 
 # ----------------------------------------------------------- dependency explorer
+class Direction(StrEnum):
+    """Which of a group's orders: online (providers first) or offline (dependents first)
+    (paper, Table 1, Resource Dependency)."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a group's online or offline sequence.
@@ -219,25 +238,25 @@ class Step:
     index: int
     total: int
     resource: str
-    direction: str
+    direction: Direction
     after: tuple = ()
     wave: int = 1
     done: tuple = field(default=(), repr=False)
 
     @property
     def text(self) -> str:
-        verb = "comes online" if self.direction == "online" else "goes offline"
+        verb = "comes online" if self.direction is Direction.ONLINE else "goes offline"
         if self.after:
-            whom = "its providers" if self.direction == "online" else "its dependents"
+            whom = "its providers" if self.direction is Direction.ONLINE else "its dependents"
             cond = f"after {whom} {', '.join(self.after)}"
         else:
-            cond = "first: it waits for nothing" if self.direction == "online" else \
+            cond = "first: it waits for nothing" if self.direction is Direction.ONLINE else \
                 "first: nothing depends on it"
         return f"{self.direction.capitalize()} step {self.index} of {self.total} (wave {self.wave}): " \
                f"{self.resource} {verb} {cond}"
 
 
-def order_steps(cluster: Cluster, group: str, direction: str = "online") -> list[Step]:
+def order_steps(cluster: Cluster, group: str, direction: Direction = Direction.ONLINE) -> list[Step]:
     """The steps of ``group``'s online order (providers first) or offline order
     (dependents first), as MSCS runs them (paper, Table 1, Resource Dependency).
 
@@ -248,15 +267,16 @@ def order_steps(cluster: Cluster, group: str, direction: str = "online") -> list
     Online step 3 of 4 (wave 2): Name FS comes online after its providers IP FS
     Online step 4 of 4 (wave 3): Share FS comes online after its providers Disk FS, Name FS
     """
-    if direction not in ("online", "offline"):
+    if direction not in tuple(Direction):
         raise ValidationError(f"direction must be 'online' or 'offline', not {direction!r}",
                               rule="a group has an online and an offline order")
+    direction = Direction(direction)
     if not isinstance(cluster, Cluster):
         raise ValidationError(f"order_steps needs a labkit Cluster, not {type(cluster).__name__}")
-    order = cluster.online_order(group) if direction == "online" else cluster.offline_order(group)
+    order = cluster.online_order(group) if direction is Direction.ONLINE else cluster.offline_order(group)
     waits = {}
     for rn in order:
-        if direction == "online":
+        if direction is Direction.ONLINE:
             waits[rn] = tuple(p for p in order if p in cluster.resources[rn].dependencies)
         else:
             waits[rn] = tuple(d for d in order if d in cluster.dependents(rn))
