@@ -67,7 +67,7 @@ from .events import EventProcessor
 from .extensions import Extensions
 from .failover import FailoverManager
 from .membership import EDITIONS, MembershipManager, parse_edition
-from .model import CORE_NAMES, Group, Node, Resource
+from .model import CLUSTER_GROUP, CORE_NAMES, Group, Node, Resource
 from .monitor import ResourceMonitor
 from .properties import Properties
 from .types import CORE_TYPES, ResourceType, check_netbios_name, check_static_ip
@@ -220,7 +220,7 @@ class Cluster(ConfigurationDatabase, Properties, MembershipManager, FailoverMana
 
     @property
     def cluster_group(self) -> str:
-        return "Cluster Group"
+        return CLUSTER_GROUP
 
     def __repr__(self) -> str:
         up = sum(1 for n in self.nodes.values() if n.is_up)

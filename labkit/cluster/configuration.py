@@ -35,7 +35,7 @@ from .. import values as V
 from ..errors import (DependencyError, NameConflictError, NotFoundError, OwnershipError, QuorumError, StateError,
                       ValidationError)
 from ..values import show
-from .model import DOWN_OR_FAILED, FAILED, GROUP_DEFAULTS, OFF, RESOURCE_DEFAULTS, Group, Node, Resource
+from .model import CLUSTER_GROUP, DOWN_OR_FAILED, FAILED, GROUP_DEFAULTS, OFF, RESOURCE_DEFAULTS, Group, Node, Resource
 from .types import REGISTRY, ResourceType
 
 
@@ -219,7 +219,7 @@ class ConfigurationDatabase:
         """Delete an empty group."""
         g = self.group(name)
         name = g.name
-        if name == "Cluster Group":
+        if name == CLUSTER_GROUP:
             raise StateError("the Cluster Group holds the quorum and cannot be deleted",
                              rule="the cluster keeps its Cluster Group")
         if g.resources:

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from ..errors import OwnershipError, QuorumError, StateError
 from ..sim import LogEvent
-from .model import (DOWN_OR_FAILED, FAILED, OFF, OFF_PENDING, ON, ON_PENDING, CoreJob, Group, GroupState, Move,
-                    MoveReason, NodeState, Resource, RestartAction)
+from .model import (CLUSTER_GROUP, DOWN_OR_FAILED, FAILED, OFF, OFF_PENDING, ON, ON_PENDING, CoreJob, Group,
+                    GroupState, Move, MoveReason, NodeState, Resource, RestartAction)
 
 
 #: How the log words a completed move, by its reason.
@@ -108,7 +108,7 @@ class FailoverManager:
         """Take a group offline (Stop-ClusterGroup): dependents first."""
         g = self.group(group)
         group = g.name
-        if group == "Cluster Group":
+        if group == CLUSTER_GROUP:
             raise StateError("the Cluster Group holds the quorum; it stays online",
                              rule="the quorum resource stays online while the cluster runs")
         if g.move:

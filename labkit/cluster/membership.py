@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from ..errors import LimitError, NameConflictError, OwnershipError, QuorumError, StateError, ValidationError
 from ..values import fold, show
-from .model import OFF, CoreJob, DownReason, FaultScope, Group, Leaving, Move, MoveReason, Node, NodeState
+from .model import (CLUSTER_GROUP, OFF, CoreJob, DownReason, FaultScope, Group, Leaving, Move, MoveReason, Node,
+                    NodeState)
 from .types import check_netbios_name, check_static_ip
 
 
@@ -132,7 +133,7 @@ class MembershipManager:
         return node
 
     def _create_cluster_group(self, node: str) -> None:
-        g = Group(name="Cluster Group", owner=node)
+        g = Group(name=CLUSTER_GROUP, owner=node)
         self.groups[g.name] = g
         self._indexed("groups", g.name)
         specs = [(self.quorum_resource, "Physical Disk", {"drive": self.quorum_drive})]

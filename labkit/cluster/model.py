@@ -79,6 +79,8 @@ ON, OFF, FAILED = ResourceState.ONLINE, ResourceState.OFFLINE, ResourceState.FAI
 ON_PENDING, OFF_PENDING = ResourceState.ONLINE_PENDING, ResourceState.OFFLINE_PENDING
 #: A resource in one of these states is not running (its dependents may start or stop).
 DOWN_OR_FAILED = (OFF, FAILED)
+#: The group MSCS creates with the cluster: the quorum disk, the cluster's IP address and name.
+CLUSTER_GROUP = "Cluster Group"
 #: The names of the Cluster Group's own resources (besides the quorum disk).
 CORE_NAMES = ("Cluster IP Address", "Cluster Name")
 

@@ -19,7 +19,7 @@ from .. import values as V
 from ..cluster.cluster import CORE_NAMES, DEFAULT_ACCOUNT, EDITIONS
 from ..cluster.extensions import persistence
 from ..cluster.invariants import dependency_problem, node_problems, resource_problems
-from ..cluster.model import Leaving
+from ..cluster.model import CLUSTER_GROUP, Leaving
 from ..cluster.types import CORE_TYPES, REGISTRY
 from ..values import BAD, fold, show as _show
 from .fields import REF
@@ -180,9 +180,9 @@ def _check_quorum_resource(ck: Refs, cl: dict, nodes, groups, resources) -> None
             if r and r["type"] != "Physical Disk":
                 ck.bad(_p(p, "quorum_resource"), f"{qr} is a {r['type']}; the quorum resource is a Physical Disk "
                                                  "(paper, Table 1)")
-        if "Cluster Group" not in groups:
+        if CLUSTER_GROUP not in groups:
             ck.bad("groups", "the Cluster Group (quorum, cluster address and name) is missing")
-        elif r and ck.groups.get(r["group"]) != "Cluster Group":
+        elif r and ck.groups.get(r["group"]) != CLUSTER_GROUP:
             ck.bad(_p(_p("resources", name), "group"), "the quorum resource lives in the Cluster Group")
     if qr is not None and fold(qr) in {fold(n) for n in CORE_NAMES}:
         ck.bad(_p(p, "quorum_resource"), f"{qr} is the name of a Cluster Group resource that is not the quorum disk")

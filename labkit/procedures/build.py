@@ -207,7 +207,7 @@ class _BuildClusterSteps:
         return f"quorum disk {plan.quorum_drive} on {p.cluster.quorum_owner}"
 
     def formed(self, p):
-        if not p.cluster.running or p.cluster.groups["Cluster Group"].state is not GroupState.ONLINE:
+        if not p.cluster.running or p.cluster.groups[p.cluster.cluster_group].state is not GroupState.ONLINE:
             raise ProcedureError("the Cluster Group is not online", rule="have an operational cluster before going on",
                                  source=SRC_REQ)
 

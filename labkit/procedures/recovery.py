@@ -381,7 +381,7 @@ class _CompleteClusterFailureSteps:
     def formed(self, p):
         rec = self.rec
         c = p.cluster
-        if not c.running or c.groups["Cluster Group"].state is not GroupState.ONLINE or len(c.nodes) != len(rec.nodes):
+        if not c.running or c.groups[c.cluster_group].state is not GroupState.ONLINE or len(c.nodes) != len(rec.nodes):
             raise ProcedureError("the cluster is not formed with every node", rule="recreate the original Cluster "
                                  "group on every node", source=f"{SRC_S3}, step 1")
 
