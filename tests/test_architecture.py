@@ -149,3 +149,27 @@ def test_a_function_s_length_runs_from_def_to_its_last_line_nested_ones_included
                       + "        def inner():\n            return 1\n        return inner\n"),   # 61 lines
     })
     assert mg.violations(mg.read_modules(pkg))["long functions"] == [("labkit.errors.C.long", 61)]
+
+
+def test_no_layer_below_the_public_api_names_a_plug_in_package():
+    """Imports held in strings are invisible to the import graph, so this reads the strings: the
+    core and io import the plug-ins only through labkit.hooks, which labkit/__init__.py fills."""
+    import ast
+    plugins = {"labkit.exchange", "labkit.procedures"}
+    found = []
+    for path in sorted((ROOT / "labkit").glob("**/*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if not rel.startswith(("labkit/cluster/", "labkit/io/", "labkit/values/", "labkit/sim.py", "labkit/hooks.py")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
+                    node.value == p or node.value.startswith(p + ".") for p in plugins):
+                found.append((rel, node.lineno, node.value))
+    assert found == []
+
+
+def test_every_job_the_core_queues_has_its_component_s_handler():
+    from labkit.cluster.events import CORE_JOBS, handles
+    from labkit.cluster.model import CoreJob
+    assert set(CORE_JOBS) == set(CoreJob) and all(handles(k) for k in CoreJob)
+    assert not handles("no such job")

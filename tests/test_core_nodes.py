@@ -232,3 +232,17 @@ def test_a_paused_node_stays_paused_across_a_restart(four):
     assert c.nodes["N2"].state is lk.NodeState.PAUSED
     c.resume_node("N2")
     assert c.nodes["N2"].state is lk.NodeState.UP and not c.nodes["N2"].paused
+
+
+def test_the_one_invariant_checker_holds_a_node_and_a_resource_to_their_own_rules():
+    """The rules the file loader checked alone before issue 15 now run after every campaign step."""
+    from labkit.cluster.invariants import state_problems
+    from labkit.values import render
+    c = lk.Cluster("INV", ip="10.0.0.100"); c.add_node("N1", ip="10.0.0.1"); c.add_node("N2", ip="10.0.0.2")
+    c.run_until_stable()
+    assert state_problems(c) == []
+    c.nodes["N2"].regroup_pending = True
+    c.resources["Cluster Name"].persistent_fault = lk.FaultScope.NODE
+    found = {(render(p), m) for p, m in state_problems(c)}
+    assert ("nodes.N2.regroup_pending", "only a Down node waits for the regroup that removes it") in found
+    assert ('resources["Cluster Name"].fault_node', "a lasting fault on one node names the node") in found

@@ -493,3 +493,54 @@ def test_plugin_numbers_must_be_finite():
     c = demo_cluster()
     refused(c, pr.add_shared_disk, c, "Disk S:", size_gb=float("inf"), err=lk.ValidationError)
     refused(c, pr.add_shared_disk, c, "Disk S:", size_gb=float("nan"), err=lk.ValidationError)
+
+
+# ---- issue 15: the node's leaving flag is a field, typed; files from before still load
+def _stopping_cluster():
+    c = lk.Cluster("LAB", ip="10.0.0.100")
+    c.add_node("A", ip="10.0.0.1"); c.add_node("B", ip="10.0.0.2"); c.run_until_stable()
+    c.stop_node("A")    # A moves the Cluster Group to B first: it is leaving, still Up
+    return c
+
+
+def test_a_leaving_node_saves_its_leaving_field_and_nothing_in_its_properties():
+    c = _stopping_cluster()
+    assert c.nodes["A"].leaving is lk.Leaving.STOP and c.nodes["A"].properties == {}
+    text = files.dumps(c)
+    assert '"leaving": "stop"' in text and "_leaving" not in text
+    again = files.loads(text)
+    assert again.nodes["A"].leaving is lk.Leaving.STOP and files.dumps(again) == text
+    again.run_until_stable()
+    c.run_until_stable()
+    assert files.dumps(again) == files.dumps(c) and c.nodes["A"].down_reason is lk.DownReason.STOPPED
+
+
+def test_a_file_from_before_the_leaving_field_loads_and_is_saved_with_the_field():
+    c = _stopping_cluster()
+    text = files.dumps(c)
+    old = text.replace('"leaving": "stop"', '"properties": {"_leaving": "stop"}')
+    assert old != text
+    loaded = files.loads(old)
+    assert loaded.nodes["A"].leaving is lk.Leaving.STOP and loaded.nodes["A"].properties == {}
+    assert files.dumps(loaded) == text
+
+
+@pytest.mark.parametrize("change, message", [
+    ('"properties": {"_leaving": "go"}', "nodes.A.properties._leaving: expected stop or restart, not 'go'"),
+    ('"properties": {"_leaving": "stop"}, "leaving": "stop"', "nodes.A.leaving: given twice"),
+    ('"leaving": "Stop"', "nodes.A.leaving: expected one of stop, restart, null, not 'Stop'"),
+])
+def test_a_bad_leaving_flag_is_refused_with_its_path(change, message):
+    text = files.dumps(_stopping_cluster())
+    with pytest.raises(lk.FileFormatError, match=message.replace(".", r"\.")):
+        files.loads(text.replace('"leaving": "stop"', change))
+
+
+def test_only_a_running_node_can_be_leaving():
+    c = _stopping_cluster()
+    c.crash_node("B"); c.run_until_stable()
+    text = files.dumps(c).replace('B: {"id": 2, "ip": "10.0.0.2", "state": "Down"',
+                                  'B: {"id": 2, "ip": "10.0.0.2", "state": "Down", "leaving": "restart"')
+    assert '"leaving": "restart"' in text
+    with pytest.raises(lk.FileFormatError, match="only a running node stops or restarts its cluster service"):
+        files.loads(text)
