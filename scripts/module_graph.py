@@ -149,21 +149,44 @@ class _Reader(ast.NodeVisitor):
             self.mod.private_attrs.setdefault(node.attr, node.lineno)
         self.generic_visit(node)
 
+    def visit_Call(self, node: ast.Call) -> None:
+        """``getattr(x, "_name")`` and its kin reach ``x._name`` too."""
+        if (isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr", "hasattr", "delattr")
+                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str) and _private(node.args[1].value)
+                and not (isinstance(node.args[0], ast.Name) and node.args[0].id in ("self", "cls"))):
+            self.mod.private_attrs.setdefault(node.args[1].value, node.lineno)
+        self.generic_visit(node)
+
 
 def _defined_private(tree: ast.Module) -> set[str]:
-    """The private names a module defines: module-level names, class members, ``self._x = ...``
-    (and the local names it binds)."""
+    """The private names a module defines: functions and classes, names bound at module level
+    or in a class body, ``self._x = ...`` (not a function's local variables: a local ``_x``
+    does not make another module's ``obj._x`` this module's own)."""
     out: set[str] = set()
+
+    def bound(body) -> None:
+        for st in body:
+            targets = st.targets if isinstance(st, ast.Assign) else [st.target] if isinstance(
+                st, (ast.AnnAssign, ast.AugAssign)) else []
+            for t in targets:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name) and _private(n.id):
+                        out.add(n.id)
+            if isinstance(st, (ast.Import, ast.ImportFrom)):
+                out.update(a.asname for a in st.names if a.asname and _private(a.asname))
+            if isinstance(st, (ast.If, ast.Try)):
+                bound(st.body + getattr(st, "orelse", []) + [x for h in getattr(st, "handlers", []) for x in h.body])
+
+    bound(tree.body)
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _private(node.name):
             out.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and _private(node.id):
-            out.add(node.id)
+        if isinstance(node, ast.ClassDef):
+            bound(node.body)
         elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and _private(node.attr)
               and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
             out.add(node.attr)          # an object's own attribute (``c._x = ...`` on another's is access)
-        elif isinstance(node, ast.alias) and node.asname and _private(node.asname):
-            out.add(node.asname)
     return out
 
 

@@ -124,9 +124,12 @@ def test_a_private_name_of_a_sibling_module_is_private_to_it(tmp_path):
         "planning/__init__.py": "",
         "planning/topology.py": "class T:\n    def _need(self):\n        return self._need\n_ROLES = 1\n",
         "planning/replay.py": "from .topology import T, _ROLES\ndef f(t):\n    return t._need(), _ROLES\n",
+        "planning/spof.py": ("from .topology import T\ndef g(t):\n    _need = 1\n"      # a local _need is not T's
+                             "    return t._need(), getattr(t, '_seen', _need)\n"),
     })
     assert mg.violations(mg.read_modules(pkg))["private"] == [("labkit.planning.replay", "_ROLES"),
-                                                              ("labkit.planning.replay", "_need")]
+                                                              ("labkit.planning.replay", "_need"),
+                                                              ("labkit.planning.spof", "_need")]
 
 
 def test_private_names_within_the_cluster_object_and_protocols_are_fine(tmp_path):

@@ -75,7 +75,7 @@ class OrgInFile(V.Dataclass):
     """The organisation as a cluster file holds it: checked by :func:`check_data`, described
     (in the file's JSON Schema, :mod:`labkit.io.jsonschema`) by the fields of :class:`ExchangeOrg`."""
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         found = check_data(v, path)
         out.extend(found)
         return V.BAD if found else v

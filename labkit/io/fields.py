@@ -32,7 +32,7 @@ TIMES = V.ListOf(V.CLOCK_MS, name="a list of times (ms)")
 class _RandomState(V.Kind):
     """``initial`` or the state of Python's random generator ``[version, [625 ints], gauss]``."""
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if v == "initial" and type(v) is str:
             return v
         ok = (isinstance(v, list) and len(v) == 3 and isinstance(v[1], list)
@@ -62,7 +62,7 @@ class _RandomState(V.Kind):
 class _Outages(V.Kind):
     """``[[start_ms, end_ms or null], ...]`` with end >= start."""
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if not isinstance(v, list):
             out.append((path, f"expected a list of [start_ms, end_ms or null], not {_show(v)}"))
             return BAD

@@ -21,7 +21,7 @@ from .plain import BAD, INT_MAX, INT_MIN, Invalid, MAX_DEPTH, SURROGATE, exact, 
 
 
 class Kind:
-    """Base of the value kinds. Subclasses implement :meth:`_check`, :meth:`describe` and
+    """Base of the value kinds. Subclasses implement :meth:`check_into`, :meth:`describe` and
     :meth:`schema`."""
 
     def __init__(self, *, rule: str | None = None, source: str | None = None, doc: str | None = None):
@@ -33,7 +33,7 @@ class Kind:
     def check(self, v, path: str = ""):
         """``v`` normalised (an int subclass as int, a tuple as list...), or :class:`Invalid`."""
         out: list = []
-        got = self._check(v, path, out)
+        got = self.check_into(v, path, out)
         if out:
             raise Invalid(out, rule=self.rule, source=self.source)
         return got
@@ -41,7 +41,7 @@ class Kind:
     def collect(self, v, path: str, problems: list):
         """Like :meth:`check`, but append the problems to ``problems`` and return :data:`BAD`."""
         n = len(problems)
-        got = self._check(v, path, problems)
+        got = self.check_into(v, path, problems)
         return BAD if len(problems) > n else got
 
     def ok(self, v) -> bool:
@@ -49,11 +49,13 @@ class Kind:
 
     def _errors(self, v) -> list:
         out: list = []
-        self._check(v, "", out)
+        self.check_into(v, "", out)
         return out
 
     # --- for subclasses ----------------------------------------------------------------
-    def _check(self, v, path: str, out: list):  # pragma: no cover - abstract
+    def check_into(self, v, path: str, out: list):  # pragma: no cover - abstract
+        """What a kind implements: ``v`` normalised, or :data:`BAD` after appending
+        ``(path, message)`` problems to ``out``; a kind made of kinds calls theirs."""
         raise NotImplementedError
 
     def _expected(self, v, path: str, out: list):
@@ -78,7 +80,7 @@ class Kind:
 class Bool(Kind):
     """``True`` or ``False`` (not 0 or 1)."""
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         return v if isinstance(v, bool) else self._expected(v, path, out)
 
     def describe(self):
@@ -118,7 +120,7 @@ class Int(Kind):
         hi = INT_MAX if self.hi is None else self.hi
         return lo <= min(items) and max(items) <= hi
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if type(v) is int and (self.lo is None or v >= self.lo) and (self.hi is None or v <= self.hi) \
                 and INT_MIN <= v <= INT_MAX:
             return v
@@ -163,7 +165,7 @@ class Number(Kind):
         self.name = name
         self.as_float = as_float
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             return self._expected(v, path, out)
         v = exact(v)
@@ -229,7 +231,7 @@ class Text(Kind):
                 and (self.max_len is None or max(map(len, items)) <= self.max_len)
                 and (self.forbid is None or not self.forbid.search(joined)))
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if type(v) is str and self._fine(v):
             return v
         if not isinstance(v, str):
@@ -277,9 +279,9 @@ class Checked(Kind):
         super().__init__(**kw)
         self.fn, self.name, self._schema = fn, name, schema
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if isinstance(v, str):
-            got = _ANY_TEXT._check(v, path, out)
+            got = _ANY_TEXT.check_into(v, path, out)
             if got is BAD:
                 return BAD
             v = got
@@ -306,7 +308,7 @@ class Choice(Kind):
         self.options = tuple(m.value for m in options) if self.enum else tuple(options)
         self._members = {m.value: m for m in options} if self.enum else {o: o for o in self.options if o is not None}
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if type(v) is str or (self.enum is not None and type(v) is self.enum):
             got = self._members.get(v)
             if got is not None:
@@ -339,8 +341,8 @@ class Optional(Kind):
         super().__init__(**kw)
         self.kind = kind
 
-    def _check(self, v, path, out):
-        return None if v is None else self.kind._check(v, path, out)
+    def check_into(self, v, path, out):
+        return None if v is None else self.kind.check_into(v, path, out)
 
     def describe(self):
         return f"{self.kind.describe()} or null"
@@ -367,7 +369,7 @@ class ListOf(Kind):
         self._seen: set = set()
         self.name = name
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if type(v) is list and len(v) > 4 and hasattr(self.item, "bulk"):
             key = (tuple(v), tuple(map(type, v)))   # the same list again (64 possible owners, 9,000 times)
             try:
@@ -391,7 +393,7 @@ class ListOf(Kind):
             return self._expected(v, path, out)
         got, seen, n = [], {}, len(out)
         for i, x in enumerate(v):
-            y = self.item._check(x, (path, i), out)
+            y = self.item.check_into(x, (path, i), out)
             if y is not BAD and self.unique:
                 key = fold(y) if self.unique == "fold" and isinstance(y, str) else y
                 try:
@@ -430,7 +432,7 @@ class MapOf(Kind):
         self.key = key or Text(blank=True)
         self.name = name
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if not isinstance(v, dict):
             return self._expected(v, path, out)
         got, n = {}, len(out)
@@ -438,10 +440,10 @@ class MapOf(Kind):
             if not isinstance(k, str):
                 out.append((path or "", f"{render(path) or 'it'} has the key {show(k)} (keys are text)"))
                 continue
-            kk = self.key._check(k, (path, k) if not SURROGATE.search(k) else path, out)
+            kk = self.key.check_into(k, (path, k) if not SURROGATE.search(k) else path, out)
             if kk is BAD:
                 continue
-            got[kk] = self.value._check(x, (path, kk), out)
+            got[kk] = self.value.check_into(x, (path, kk), out)
         return BAD if len(out) > n else got
 
     def describe(self):
@@ -459,16 +461,16 @@ class Plain(Kind):
         super().__init__(**kw)
         self.scalar = scalar
 
-    def _check(self, v, path, out, depth=0):
+    def check_into(self, v, path, out, depth=0):
         t = type(v)
         if v is None or t is bool:
             return v
         if t is dict and not self.scalar and _flat_ok(v):     # the common case: a few properties
             return dict(v)
         if isinstance(v, str):
-            return _ANY_TEXT._check(v, path, out)
+            return _ANY_TEXT.check_into(v, path, out)
         if isinstance(v, int) and not isinstance(v, bool):
-            return _ANY_INT._check(v, path, out)
+            return _ANY_INT.check_into(v, path, out)
         if isinstance(v, float):
             v = exact(v)
             return v if math.isfinite(v) else self._expected(v, path, out)
@@ -477,7 +479,7 @@ class Plain(Kind):
                 out.append((path, f"nested more than {MAX_DEPTH} deep")) or BAD)
         if isinstance(v, (list, tuple)):
             n = len(out)
-            got = [self._check(x, (path, i), out, depth + 1) for i, x in enumerate(v)]
+            got = [self.check_into(x, (path, i), out, depth + 1) for i, x in enumerate(v)]
             return BAD if len(out) > n else got
         if isinstance(v, dict):
             n = len(out)
@@ -486,7 +488,7 @@ class Plain(Kind):
                 if not isinstance(k, str) or SURROGATE.search(k):
                     out.append((path, f"{render(path) or 'it'} has the key {show(k)} (keys are text)"))
                     continue
-                got[exact(k)] = self._check(x, (path, k), out, depth + 1)
+                got[exact(k)] = self.check_into(x, (path, k), out, depth + 1)
             return BAD if len(out) > n else got
         return self._expected(v, path, out)
 
@@ -528,7 +530,7 @@ PLAIN_DEF = {"description": "plain data: text, numbers, true/false, null, lists 
 def accept(kind: Kind, v, what: str):
     """``kind.check(v)`` for a command's argument: the error names ``what``."""
     out: list = []
-    got = kind._check(v, what, out)
+    got = kind.check_into(v, what, out)
     if out:
         raise Invalid(out, rule=kind.rule, source=kind.source)
     return got

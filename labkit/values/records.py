@@ -56,9 +56,9 @@ class Record(Kind):
         self.by_name = {f.name: f for f in self.fields}
         self.name, self.title = name, title
         self._names = frozenset(self.by_name)
-        self._plan = tuple((f.name, f.kind._check, f.default, type(f.default) in (list, dict)) for f in self.fields)
+        self._plan = tuple((f.name, f.kind.check_into, f.default, type(f.default) in (list, dict)) for f in self.fields)
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if not isinstance(v, dict):
             return self._expected(v, path, out)
         n = len(out)
@@ -139,8 +139,8 @@ class _Annotated(Kind):
             self._kind = _annotation_kind(self.ann, self.transport)
         return self._kind
 
-    def _check(self, v, path, out):
-        return self.kind._check(v, path, out)
+    def check_into(self, v, path, out):
+        return self.kind.check_into(v, path, out)
 
     def describe(self):
         return self.kind.describe()
@@ -196,7 +196,7 @@ def _annotation_kind(ann, transport: bool) -> Kind:
 
 
 class _Anything(Kind):
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         return v
 
     def describe(self):
@@ -213,10 +213,10 @@ class AnyOf(Kind):
         super().__init__(**kw)
         self.kinds = list(kinds)
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         for k in self.kinds:
             trial: list = []
-            got = k._check(v, path, trial)
+            got = k.check_into(v, path, trial)
             if not trial:
                 return got
         out.append((path, f"has the wrong kind of value: {show(v)}"))
@@ -236,14 +236,14 @@ class TupleOf(Kind):
         super().__init__(**kw)
         self.kinds, self.transport = list(kinds), transport
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if not isinstance(v, (list, tuple)):
             return self._expected(v, path, out)
         if len(v) != len(self.kinds):
             out.append((path, f"should have {len(self.kinds)} items, not {len(v)}"))
             return BAD
         n = len(out)
-        got = [k._check(x, (path, i), out) for i, (x, k) in enumerate(zip(v, self.kinds))]
+        got = [k.check_into(x, (path, i), out) for i, (x, k) in enumerate(zip(v, self.kinds))]
         return BAD if len(out) > n else (tuple(got) if self.transport else got)
 
     def describe(self):
@@ -260,11 +260,11 @@ class Collection(Kind):
         super().__init__(**kw)
         self.item, self.want = item, want
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if not isinstance(v, list):
             return self._expected(v, path, out)
         n = len(out)
-        got = [self.item._check(x, (path, i), out) for i, x in enumerate(v)]
+        got = [self.item.check_into(x, (path, i), out) for i, x in enumerate(v)]
         if len(out) > n:
             return BAD
         if self.want in (set, frozenset):
@@ -289,13 +289,13 @@ class DictOf(Kind):
         super().__init__(**kw)
         self.key, self.value = key, value
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if not isinstance(v, dict):
             return self._expected(v, path, out)
         n, got = len(out), {}
         for k, x in v.items():
-            kk = self.key._check(k, f"{render(path)} key", out)
-            got[kk if kk is not BAD else None] = self.value._check(x, (path, k), out)
+            kk = self.key.check_into(k, f"{render(path)} key", out)
+            got[kk if kk is not BAD else None] = self.value.check_into(x, (path, k), out)
         return BAD if len(out) > n else got
 
     def describe(self):
@@ -329,7 +329,7 @@ class Dataclass(Record):
         super().__init__(fields, name=f"a {cls.__name__} (mapping of its fields)", title=cls.__name__, **kw)
         self.cls = cls
 
-    def _check(self, v, path, out):
+    def check_into(self, v, path, out):
         if not isinstance(v, dict):
             return self._expected(v, path, out)
         n = len(out)
@@ -339,7 +339,7 @@ class Dataclass(Record):
         got = {}
         for f in self.fields:
             if f.name in v:
-                got[f.name] = f.kind._check(v[f.name], (path, f.name), out)
+                got[f.name] = f.kind.check_into(v[f.name], (path, f.name), out)
             elif f.default is REQUIRED:
                 out.append(((path, f.name), "missing (required)"))
         return BAD if len(out) > n else got
