@@ -13,8 +13,8 @@ all in :mod:`labkit.views`) are imported on first use.
 from importlib import import_module
 
 from .cluster import (EDITIONS, GROUP_DEFAULTS, REGISTRY, RESOURCE_DEFAULTS, Cluster, ClusterSettings,
-                      DownReason, Fault, FaultScope, Group, GroupState, Leaving, Node, NodeState, Resource,
-                      ResourceState, ResourceType, RestartAction, register_resource_type)
+                      CLUSTER_GROUP, DownReason, Fault, FaultScope, Group, GroupState, Leaving, Move, MoveReason,
+                      Node, NodeState, Resource, ResourceState, ResourceType, RestartAction, register_resource_type)
 from .errors import (AccessDeniedError, ConfigurationError, DependencyError, FileFormatError,
                      LabkitError, LimitError, NameConflictError, NotFoundError, OwnershipError,
                      ProcedureError, QuorumError, StateError, ValidationError)
@@ -71,7 +71,8 @@ def load_ipython_extension(ipython):
 
 
 __all__ = [
-    "Cluster", "ClusterSettings", "EDITIONS", "Group", "GroupState", "Node", "NodeState", "DownReason", "Leaving", "Fault", "FaultScope", "Resource",
+    "Cluster", "ClusterSettings", "EDITIONS", "Group", "GroupState", "Node", "NodeState", "DownReason",
+    "Leaving", "Fault", "FaultScope", "Move", "MoveReason", "CLUSTER_GROUP", "Resource",
     "ResourceState", "RestartAction", "ResourceType", "REGISTRY", "register_resource_type",
     "RESOURCE_DEFAULTS", "GROUP_DEFAULTS", "START", "ClusterLog", "LogEvent",
     "LabkitError", "ValidationError", "NotFoundError", "NameConflictError", "DependencyError",

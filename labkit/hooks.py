@@ -9,7 +9,7 @@ imports them (docs/architecture.md, the layers).
   import them only when a cluster names something they do not know yet, and never name
   them themselves.
 - Late names: a package may offer a name that a higher layer provides, such as
-  ``labkit.views.exchange_diagrams`` (drawn by :mod:`labkit.views.exchange_diagrams`):
+  ``labkit.exchange.diagrams`` (drawn by :mod:`labkit.views.exchange_diagrams`):
   the package's ``__getattr__`` asks :func:`provided`.
 
 Targets are ``"module"`` or ``"module:attribute"`` strings, imported on first use, so
@@ -24,6 +24,8 @@ True
 from __future__ import annotations
 
 from importlib import import_module
+
+from .errors import ConfigurationError
 
 _HTML: dict[str, str] = {}
 _LATE: dict[tuple[str, str], str] = {}
@@ -50,7 +52,12 @@ def html(kind: str, obj) -> str | None:
 
 def register_plugin(package: str, extensions: tuple[str, ...] = ()) -> None:
     """``package`` registers what it adds to a cluster when it is imported; it keeps its
-    state in ``cluster.extensions`` under the names ``extensions``."""
+    state in ``cluster.extensions`` under the names ``extensions`` (each name one plug-in's)."""
+    taken = {name: p for p, names in _PLUGINS.items() if p != package for name in names}
+    for name in extensions:
+        if name in taken:
+            raise ConfigurationError(f"extension {name!r} is already {taken[name]}'s", rule="each extension is one "
+                                     "plug-in's", source="labkit/hooks.py")
     _PLUGINS[package] = tuple(extensions)
 
 

@@ -15,12 +15,12 @@
   :mod:`.types`: the resource DLLs.
 """
 from .cluster import EDITIONS, Cluster, ClusterSettings, parse_edition
-from .model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, DownReason, Fault, FaultScope, Group, GroupState, Leaving,
-                    Node, NodeState, Resource, ResourceState, RestartAction)
+from .model import (CLUSTER_GROUP, GROUP_DEFAULTS, RESOURCE_DEFAULTS, DownReason, Fault, FaultScope, Group,
+                    GroupState, Leaving, Move, MoveReason, Node, NodeState, Resource, ResourceState, RestartAction)
 from .properties import PRIVATE_FIXED, PRIVATE_SETTABLE
 from .types import REGISTRY, ResourceType, register_resource_type
 
 __all__ = ["parse_edition", "Cluster", "ClusterSettings", "EDITIONS", "Group", "GroupState", "Node", "NodeState",
-           "DownReason", "Leaving", "Fault", "FaultScope",
+           "DownReason", "Leaving", "Fault", "FaultScope", "Move", "MoveReason", "CLUSTER_GROUP",
            "Resource", "ResourceState", "RestartAction", "ResourceType", "REGISTRY",
            "register_resource_type", "RESOURCE_DEFAULTS", "GROUP_DEFAULTS", "PRIVATE_SETTABLE", "PRIVATE_FIXED"]

@@ -46,8 +46,9 @@ def restore_resource(cluster: "Cluster", resource: Resource) -> None:
 def restore_dependents(cluster: "Cluster", order: dict[str, list[str]]) -> None:
     """Once every resource is back: who depends on each provider, from the resources'
     dependencies in the resources' order, except where ``order`` gives the order the saved
-    cluster had (the order ``cluster.dependents()`` lists them in)."""
+    cluster had (the order ``cluster.dependents()`` lists them in). Built afresh each time."""
     dependents = cluster._dependents
+    dependents.clear()
     for name, r in cluster.resources.items():
         for p in r.dependencies:
             dependents.setdefault(p, []).append(name)

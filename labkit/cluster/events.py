@@ -52,6 +52,9 @@ def register_job_handler(kind: str, handler) -> None:
     """Register the handler of queued plug-in jobs of ``kind`` (for every cluster)."""
     if not isinstance(kind, str) or not kind or not callable(handler):
         raise ValidationError("a job handler needs a kind (string) and a callable")
+    if kind in CORE_JOBS:
+        raise ValidationError(f"{kind!r} is a job of the Cluster Service's own components; a plug-in names its own",
+                              rule="a job kind has one handler")
     JOB_HANDLERS[kind] = handler
 
 

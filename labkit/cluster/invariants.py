@@ -23,7 +23,7 @@ Each problem is ``(path, message)``; a path is text or a ``(parent, key)`` pair 
 """
 from __future__ import annotations
 
-from .model import FaultScope, NodeState, ResourceState
+from .model import DownReason, FaultScope, NodeState, ResourceState
 
 ON, OFF = ResourceState.ONLINE, ResourceState.OFFLINE
 DOWN = NodeState.DOWN
@@ -39,7 +39,8 @@ def node_problems(state, down_reason, regroup_pending, leaving) -> list[tuple[st
     """
     out = []
     if state is DOWN and down_reason is None:
-        out.append(("down_reason", "a Down node says why: crash, partition, stopped or quorum lost"))
+        *most, last = DownReason
+        out.append(("down_reason", f"a Down node says why: {', '.join(most)} or {last}"))
     if state is not DOWN and down_reason is not None:
         out.append(("down_reason", f"only a Down node has a down_reason; this one is {state}"))
     if regroup_pending and state is not DOWN:
@@ -66,10 +67,11 @@ def resource_problems(state, node, possible_owners, persistent_fault, fault_node
     return out
 
 
-def dependency_problem(provider: str, provider_group: str, group: str) -> str | None:
+def dependency_problem(provider: str, provider_group: str, group: str, *, same=None) -> str | None:
     """Why a resource of ``group`` cannot depend on ``provider`` (in ``provider_group``),
-    or None: dependencies stay inside one group."""
-    if provider_group == group:
+    or None: dependencies stay inside one group. ``same(a, b)`` compares group names
+    (the file loader's, which compares them as MSCS does, without case)."""
+    if (same or str.__eq__)(provider_group, group):
         return None
     return (f"{provider} is in group {provider_group}, not {group}: dependencies stay inside one group (paper, "
             "Resources and Resource Groups; MSCS error 87)")

@@ -276,8 +276,9 @@ def _check_resource(ck: Refs, name: str, r: dict, resources, installed: set | No
             continue
         if d == name:
             ck.bad(dp, "a resource cannot depend on itself (MSCS error 1059)")
-        elif resources[d] and ck.groups.get(resources[d]["group"]) != ck.groups.get(r["group"]):
-            ck.bad(dp, dependency_problem(d, resources[d]["group"], r["group"]))
+        elif resources[d] and (why := dependency_problem(
+                d, resources[d]["group"], r["group"], same=lambda a, b: ck.groups.get(a) == ck.groups.get(b))):
+            ck.bad(dp, why)
     r["dependencies"] = [d for d in deps if d is not BAD]
     if quorum is not None and ck.resources.get(quorum) == name and r["dependencies"]:
         ck.bad(_p(p, "dependencies"), "the quorum resource may not depend on other resources (MSCS error 5069)")
