@@ -121,10 +121,12 @@ class EventProcessor:
         return JOB_HANDLERS
 
     def schedule(self, delay_ms: int, kind: str, args: tuple = (), transient: bool = True) -> None:
-        """Queue a plug-in job (its handler was registered with :meth:`register_handler`).
-        Its arguments are plain values (names, numbers), so a saved cluster keeps it."""
+        """Queue a job: a plug-in's (its handler was registered with :meth:`register_handler`)
+        or one of the core's :class:`~labkit.cluster.model.CoreJob` kinds, checked against its
+        handler's arguments. Its arguments are plain values (names, numbers), so a saved
+        cluster keeps it."""
         kind = self._name(kind, "job kind")
-        if kind not in JOB_HANDLERS and kind not in CORE_JOBS:
+        if not handles(kind):
             raise NotFoundError(f"no handler for job kind {kind!r}")
         delay_ms = V.accept(_DELAY, delay_ms, "delay_ms")
         if not isinstance(args, (tuple, list)) or not isinstance(transient, bool):
