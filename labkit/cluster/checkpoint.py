@@ -36,11 +36,7 @@ if TYPE_CHECKING:
 def restore_resource(cluster: "Cluster", resource: Resource) -> None:
     """Put ``resource`` back as the saved database holds it (its group lists it already),
     and claim its address, NetBIOS name or drive letter at once."""
-    claims = cluster._claims_index()
-    cluster.resources[resource.name] = resource
-    cluster._indexed("resources", resource.name)
-    cluster._claim_resource(claims, resource)
-    cluster._claims_size = (len(cluster.nodes), len(cluster.resources))
+    cluster._keep_resource(resource)
 
 
 def restore_dependents(cluster: "Cluster", order: dict[str, list[str]]) -> None:

@@ -319,15 +319,20 @@ class ConfigurationDatabase:
     def _new_resource(self, name, t: ResourceType, g: Group, owners, props) -> Resource:
         r = Resource(name=name, type=t.name, group=g.name, possible_owners=list(owners),
                      properties=props, **RESOURCE_DEFAULTS)
-        claims = self._claims_index()
-        self.resources[name] = r
-        self._indexed("resources", name)
-        self._claim_resource(claims, r)
-        self._claims_size = (len(self.nodes), len(self.resources))
+        self._keep_resource(r)
         g.resources.append(name)
         self._order_cache.pop(g.name, None)
         self._mark(g.name)
         return r
+
+    def _keep_resource(self, r: Resource) -> None:
+        """Put ``r`` in the database: its name in the case-insensitive index, its address,
+        NetBIOS name or drive letter claimed (a new resource, or one a saved file gives back)."""
+        claims = self._claims_index()
+        self.resources[r.name] = r
+        self._indexed("resources", r.name)
+        self._claim_resource(claims, r)
+        self._claims_size = (len(self.nodes), len(self.resources))
 
     def delete_resource(self, name: str, *, with_dependents: bool = False) -> list[str]:
         """Delete an offline resource (and, with ``with_dependents``, everything that depends

@@ -54,6 +54,10 @@ class Names:
             return name
         return self.fold.get(fold(name)) if isinstance(name, str) else None
 
+    def same(self, a, b) -> bool:
+        """Whether ``a`` and ``b`` name the same entry (compared as MSCS compares names)."""
+        return self.get(a) == self.get(b)
+
     def ref(self, v, path: str, problems: Problems):
         """``v`` (a name, or None) as the name it refers to; a problem if there is none."""
         if v is None or v in self.exact:
@@ -276,9 +280,10 @@ def _check_resource(ck: Refs, name: str, r: dict, resources, installed: set | No
             continue
         if d == name:
             ck.bad(dp, "a resource cannot depend on itself (MSCS error 1059)")
-        elif resources[d] and (why := dependency_problem(
-                d, resources[d]["group"], r["group"], same=lambda a, b: ck.groups.get(a) == ck.groups.get(b))):
-            ck.bad(dp, why)
+        elif resources[d]:
+            why = dependency_problem(d, resources[d]["group"], r["group"], same=ck.groups.same)
+            if why:
+                ck.bad(dp, why)
     r["dependencies"] = [d for d in deps if d is not BAD]
     if quorum is not None and ck.resources.get(quorum) == name and r["dependencies"]:
         ck.bad(_p(p, "dependencies"), "the quorum resource may not depend on other resources (MSCS error 5069)")

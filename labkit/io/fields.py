@@ -18,8 +18,8 @@ from dataclasses import fields
 
 from .. import values as V
 from ..cluster.cluster import DEFAULT_ACCOUNT, EDITIONS, ClusterSettings
-from ..cluster.model import GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, DownReason, Fault, FaultScope, GroupState, Leaving, \
-    NodeState, ResourceState, RestartAction
+from ..cluster.model import (GROUP_DEFAULTS, RESOURCE_DEFAULTS, SHARED_MONITOR, DownReason, Fault, FaultScope,
+                             GroupState, Leaving, NodeState, ResourceState, RestartAction)
 from ..values import BAD, REQUIRED, show as _show
 from .format import lazy_path as _p
 
